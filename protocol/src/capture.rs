@@ -1,0 +1,149 @@
+//! The capture record: what a watcher saw on one acta, sealed and signed on the phone.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::TimestampMs;
+use crate::canonical::Canon;
+use crate::encoding::Sha256;
+use crate::keys::{KeyId, PublicKey, Signature, VerifyError};
+use crate::validation::Warning;
+
+/// The capture record layout this crate signs and reads.
+pub const CAPTURE_FORMAT: u32 = 1;
+
+/// The canonical-bytes domain of a capture record.
+pub const CAPTURE_DOMAIN: &str = "testigo.capture.v1";
+
+/// One acta as the watcher captured it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptureRecord {
+    /// Always [`CAPTURE_FORMAT`].
+    pub format: u32,
+    /// Client-generated UUIDv7; with the device key id, the record's identity on the server.
+    pub id: Uuid,
+    /// The election.
+    pub election_id: String,
+    /// The election package version the phone had when sealing.
+    pub package_version: u64,
+    /// The contest whose acta this is.
+    pub contest_id: String,
+    /// The station ("mesa").
+    pub station_id: String,
+    /// Votes per ballot option id, as typed. An option with no number is absent.
+    pub counts: BTreeMap<String, u32>,
+    /// The acta's other numbers per count field id, as typed.
+    pub extra_counts: BTreeMap<String, u32>,
+    /// The photos of the acta, in page order.
+    pub photos: Vec<PhotoRef>,
+    /// The text of the acta's QR code, when it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_payload: Option<String>,
+    /// The phone's clock when the capture was sealed (it may be wrong; the receipt has the
+    /// server's).
+    pub device_time_ms: TimestampMs,
+    /// The earlier capture this one corrects, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<Uuid>,
+    /// The watcher's free-text notes.
+    #[serde(default)]
+    pub notes: String,
+    /// The inconsistencies the phone found when sealing.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+    /// The id of the device key that signs this record.
+    pub device_key_id: KeyId,
+}
+
+/// A reference to one photo of an acta. The photo's bytes travel separately (resumable upload);
+/// the hash ties them to the signed record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRef {
+    /// Page number, from 1.
+    pub page: u32,
+    /// SHA-256 of the stored and sent (processed) photo.
+    pub sha256: Sha256,
+    /// SHA-256 of the bytes the camera produced, for the chain of custody.
+    pub original_sha256: Sha256,
+    /// Size of the processed photo in bytes.
+    pub size: u64,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl CaptureRecord {
+    /// The bytes the device key signs (layout `testigo.capture.v1`, see [`crate::canonical`]):
+    /// domain, format, id (16 bytes), election id, package version, contest id, station id,
+    /// counts (map), extra counts (map), photos (list of page, sha256, original sha256, size,
+    /// width, height), QR payload (optional), device time, supersedes (optional, 16 bytes), notes,
+    /// warnings (list of code text and optional field), device key id.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut c = Canon::new(CAPTURE_DOMAIN);
+        c.u32(self.format)
+            .bytes(self.id.as_bytes())
+            .str(&self.election_id)
+            .u64(self.package_version)
+            .str(&self.contest_id)
+            .str(&self.station_id);
+        for map in [&self.counts, &self.extra_counts] {
+            c.count(map.len());
+            for (k, v) in map {
+                c.str(k).u32(*v);
+            }
+        }
+        c.count(self.photos.len());
+        for p in &self.photos {
+            c.u32(p.page)
+                .bytes(p.sha256.as_bytes())
+                .bytes(p.original_sha256.as_bytes())
+                .u64(p.size)
+                .u32(p.width)
+                .u32(p.height);
+        }
+        c.opt(self.qr_payload.as_deref(), |c, v| {
+            c.str(v);
+        });
+        c.i64(self.device_time_ms);
+        c.opt(self.supersedes, |c, v| {
+            c.bytes(v.as_bytes());
+        });
+        c.str(&self.notes);
+        c.count(self.warnings.len());
+        for w in &self.warnings {
+            c.str(w.code.as_str());
+            c.opt(w.field.as_deref(), |c, v| {
+                c.str(v);
+            });
+        }
+        c.str(self.device_key_id.as_str());
+        c.finish()
+    }
+
+    /// SHA-256 of the canonical bytes: the record's fingerprint, echoed in its receipt.
+    pub fn record_sha256(&self) -> Sha256 {
+        Sha256::digest(&self.canonical_bytes())
+    }
+}
+
+/// A capture record with the device's signature over its canonical bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedCapture {
+    /// The record.
+    pub record: CaptureRecord,
+    /// DER ECDSA P-256 signature over `record.canonical_bytes()`.
+    pub signature: Signature,
+}
+
+impl SignedCapture {
+    /// Checks that `key` is the key the record names and that the signature verifies.
+    pub fn verify(&self, key: &PublicKey) -> Result<(), VerifyError> {
+        if key.key_id() != self.record.device_key_id {
+            return Err(VerifyError::WrongKey);
+        }
+        key.verify(&self.record.canonical_bytes(), &self.signature)
+    }
+}

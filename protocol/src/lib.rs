@@ -1,0 +1,33 @@
+//! Testigo's wire protocol, shared by the phone (`testigo-core`) and the coordinators' server
+//! (`testigo-server`) so that the two cannot drift apart.
+//!
+//! What lives here:
+//! - [`election`]: the election package a watcher's phone downloads (contests, ballot options,
+//!   count fields, polling centers and stations, the watcher's assignment, the acta's QR format).
+//! - [`capture`]: the capture record a watcher seals and sends, and its signed envelope.
+//! - [`canonical`]: the deterministic, versioned bytes that get signed. They do not depend on JSON
+//!   field order or whitespace, so any JSON encoder on either side produces the same signature
+//!   input.
+//! - [`keys`]: P-256 public keys, key ids and signature verification.
+//! - [`receipt`]: the server's signed receipt, the watcher's proof of delivery.
+//! - [`validation`]: the stable warning codes that travel with a capture.
+//!
+//! This crate does no I/O.
+
+pub mod canonical;
+pub mod capture;
+pub mod election;
+mod encoding;
+pub mod keys;
+pub mod receipt;
+pub mod validation;
+
+pub use capture::{CaptureRecord, PhotoRef, SignedCapture};
+pub use election::ElectionPackage;
+pub use encoding::{Sha256, Sha256ParseError};
+pub use keys::{KeyId, PublicKey, Signature, VerifyError};
+pub use receipt::{Receipt, ReceiptSubject, SignedReceipt};
+pub use validation::{Warning, WarningCode};
+
+/// Milliseconds since the Unix epoch (UTC). Used for every timestamp on the wire.
+pub type TimestampMs = i64;
