@@ -1,1 +1,56 @@
-//! x
+//! Testigo's phone core: everything that runs on the watcher's phone, as a plain Rust library.
+//!
+//! The [`Store`] is the single entry point. It keeps, in one directory and encrypted at rest:
+//! the device identity (a P-256 key, or the app's own [`Signer`]), the election package, the
+//! captures with their photos, and the outbox of work to send. The apps reach it through the
+//! `testigo-ffi` crate; the command line and the simulator use it directly.
+//!
+//! The life of an acta in this crate: [`Store::new_capture`] starts a draft;
+//! [`Store::set_count`], [`Store::attach_photo`] and [`Store::set_notes`] fill it; [`Store::seal`]
+//! signs it and enqueues it in one transaction; a correction is [`Store::supersede`].
+//!
+//! Module map: `store` (opening, pragmas, the one-writer discipline), `crypto` (key file, key
+//! derivation, photo encryption), `schema` (migrations), `signer` (device key), `election`
+//! (package and stations), `capture` (the lifecycle), `validation` (warnings and limits),
+//! `image_info` (recognising photos), `outbox` (work to send), `wipe` (panic wipe).
+
+mod capture;
+mod crypto;
+mod election;
+mod error;
+mod image_info;
+mod outbox;
+mod schema;
+mod signer;
+mod store;
+pub mod validation;
+mod wipe;
+
+pub use capture::{Capture, CaptureState, CaptureSummary, MAX_PAGES, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS};
+pub use election::{PackageInstall, ReportingStatus, StationStatus};
+pub use error::{Error, Result};
+pub use image_info::{ImageFormat, ImageInfo, inspect as inspect_image};
+pub use outbox::{OutboxItem, OutboxKind, OutboxState};
+pub use schema::SCHEMA_VERSION;
+pub use signer::{Signer, SignerError, SoftwareSigner};
+pub use store::{DeviceInfo, OpenOptions, Store};
+pub use testigo_protocol as protocol;
+pub use uuid::Uuid;
+
+/// Helpers for this crate's own integration tests and benchmarks. Not part of the API.
+#[doc(hidden)]
+pub mod testing {
+    use std::path::Path;
+
+    use crate::crypto::StoreKeys;
+    use crate::error::Result;
+
+    /// A raw SQLCipher connection to the store in `dir`, bypassing migrations and checks: for
+    /// tests that build old schemas or inspect the file. The store must not be open.
+    pub fn raw_connection(dir: &Path, key: &[u8; 32]) -> Result<rusqlite::Connection> {
+        let keys = StoreKeys::load_or_create(dir, key, true)?;
+        let conn = rusqlite::Connection::open(dir.join("testigo.db"))?;
+        conn.execute_batch(&format!("PRAGMA key = {};", keys.sqlcipher_pragma().as_str()))?;
+        Ok(conn)
+    }
+}

@@ -4,6 +4,8 @@
 //! To accept a deliberate change: `TESTIGO_UPDATE_SNAPSHOTS=1 cargo test -p testigo-protocol`,
 //! then review the diff of `tests/snapshots/`.
 
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

@@ -1,0 +1,13 @@
+//! Integration tests of the phone core, through its public API, on real SQLCipher files.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(missing_docs)]
+
+mod common;
+mod crash;
+mod lifecycle;
+mod migrations;
+mod open;
+mod photos;
+mod signer;
+mod wipe;
