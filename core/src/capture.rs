@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use testigo_protocol::capture::CAPTURE_FORMAT;
+use testigo_protocol::qr::{self, MAX_QR_PAYLOAD, QrCounts};
 use testigo_protocol::{
     CaptureRecord, ElectionPackage, PhotoRef, PublicKey, Sha256, Signature, SignedCapture, Warning,
 };
@@ -17,14 +18,10 @@ use uuid::Uuid;
 use crate::crypto::{sync_dir, write_atomic};
 use crate::election::{ReportingStatus, load_package};
 use crate::error::{Error, Result};
-use crate::image_info::inspect;
+use crate::photo::prepare;
 use crate::store::{PHOTO_TMP_DIR, Store, now_ms};
 use crate::validation::{ActaNumbers, FieldSlot, check_count, check_notes, validate};
 
-/// The largest photo accepted, in bytes (a 12-megapixel camera JPEG is 3–6 MB).
-pub const MAX_PHOTO_BYTES: usize = 32 * 1024 * 1024;
-/// The most pixels accepted in one photo (decompression-bomb guard).
-pub const MAX_PHOTO_PIXELS: u64 = 120_000_000;
 /// The most photos (pages) one capture may hold.
 pub const MAX_PAGES: usize = 12;
 
@@ -313,22 +310,22 @@ impl Store {
         })
     }
 
-    /// Adds a photo of the acta to a draft as its next page and returns its reference. Attaching
-    /// the same photo to the same capture again returns the existing page.
+    /// Adds a photo of the acta to a draft as its next page and returns its reference.
+    ///
+    /// The camera's bytes go through the photo pipeline ([`crate::photo`]): decoded, turned
+    /// upright, stripped of every piece of metadata, downsized and re-encoded; the reference keeps
+    /// the SHA-256 of both the original and the stored photo. When the pipeline finds the acta's
+    /// QR code and the draft has none yet, its text is kept with the draft (see
+    /// [`Store::qr_counts`]). Attaching a photo the capture already holds returns that page.
     ///
     /// The photo file is written (encrypted, atomically) before the row that refers to it, so a
     /// crash at any point leaves either no reference or a complete file.
     pub fn attach_photo(&self, id: Uuid, bytes: &[u8]) -> Result<PhotoRef> {
-        if bytes.len() > MAX_PHOTO_BYTES {
-            return Err(Error::PhotoTooLarge("file size"));
-        }
-        let info = inspect(bytes)?;
-        if u64::from(info.width) * u64::from(info.height) > MAX_PHOTO_PIXELS {
-            return Err(Error::PhotoTooLarge("pixel count"));
-        }
-        let sha = Sha256::digest(bytes);
+        self.read(|c| load_draft(c, id).map(|_| ()))?;
+        let prepared = prepare(bytes, &self.photo_options)?;
+        let sha = prepared.sha256;
         let mut conn = self.writer_conn();
-        load_draft(&conn, id)?;
+        let draft = load_draft(&conn, id)?;
         let photos = load_photos(&conn, id)?;
         if let Some(existing) = photos.iter().find(|p| p.sha256 == sha) {
             return Ok(existing.clone());
@@ -336,6 +333,16 @@ impl Store {
         if photos.len() >= MAX_PAGES {
             return Err(Error::TooManyPages(MAX_PAGES));
         }
+        let qr_payload = match (&draft.qr_payload, &prepared.qr_payload) {
+            (None, Some(text)) => {
+                let package = load_package(&conn)?.ok_or(Error::NoPackage)?;
+                let (_, contest) = package_station_contest(&package, &draft.station_id, &draft.contest_id)?;
+                // Only a code that reads as this contest's acta is kept: another QR on the paper
+                // (a URL, a sticker) is ignored.
+                contest.acta_qr.as_ref().and_then(|f| qr::parse(f, contest, text).ok()).map(|_| text.clone())
+            }
+            _ => None,
+        };
         let known: bool = conn
             .query_row("SELECT 1 FROM photos WHERE sha256 = ?1", [sha.as_bytes().as_slice()], |_| Ok(()))
             .optional()?
@@ -343,7 +350,7 @@ impl Store {
         let path = self.photo_path(&sha);
         let wrote_file = !known && !path.exists();
         if wrote_file {
-            let sealed = self.keys.seal_photo(&sha, bytes)?;
+            let sealed = self.keys.seal_photo(&sha, &prepared.jpeg)?;
             let tmp_dir = self.photo_dir().join(PHOTO_TMP_DIR);
             let name = self.keys.photo_file_name(&sha);
             write_atomic(&tmp_dir, &name, &sealed)?;
@@ -354,30 +361,37 @@ impl Store {
         let photo = PhotoRef {
             page,
             sha256: sha,
-            original_sha256: sha,
-            size: bytes.len() as u64,
-            width: info.width,
-            height: info.height,
+            original_sha256: prepared.original_sha256,
+            size: prepared.jpeg.len() as u64,
+            width: prepared.width,
+            height: prepared.height,
         };
         let result = (|| -> Result<()> {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             tx.execute(
-                "INSERT OR IGNORE INTO photos (sha256, original_sha256, mime, size, width, height, stored_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR IGNORE INTO photos (sha256, original_sha256, mime, size, width, height, stored_at_ms,
+                                               thumbnail)
+                 VALUES (?1, ?2, 'image/jpeg', ?3, ?4, ?5, ?6, ?7)",
                 params![
                     sha.as_bytes().as_slice(),
                     photo.original_sha256.as_bytes().as_slice(),
-                    info.format.mime(),
                     photo.size,
                     photo.width,
                     photo.height,
-                    now_ms()
+                    now_ms(),
+                    prepared.thumbnail
                 ],
             )?;
             tx.execute(
                 "INSERT INTO capture_photos (capture_id, page, sha256) VALUES (?1, ?2, ?3)",
                 params![id.to_string(), page, sha.as_bytes().as_slice()],
             )?;
+            if let Some(text) = &qr_payload {
+                tx.execute(
+                    "UPDATE captures SET qr_payload = ?2 WHERE id = ?1",
+                    params![id.to_string(), text],
+                )?;
+            }
             touch(&tx, id)?;
             tx.commit()?;
             Ok(())
@@ -390,6 +404,54 @@ impl Store {
             return Err(e);
         }
         Ok(photo)
+    }
+
+    /// Sets (or clears) the text of the acta's QR code, e.g. from the app's own barcode scanner.
+    /// Text that does not read as this contest's acta is refused.
+    pub fn set_qr_payload(&self, id: Uuid, payload: Option<&str>) -> Result<()> {
+        self.write(|tx| {
+            let draft = load_draft(tx, id)?;
+            if let Some(text) = payload {
+                if text.len() > MAX_QR_PAYLOAD {
+                    return Err(Error::QrUnreadable("too long".into()));
+                }
+                let package = load_package(tx)?.ok_or(Error::NoPackage)?;
+                let (_, contest) = package_station_contest(&package, &draft.station_id, &draft.contest_id)?;
+                let format = contest
+                    .acta_qr
+                    .as_ref()
+                    .ok_or_else(|| Error::QrUnreadable("this acta has no QR code".into()))?;
+                qr::parse(format, contest, text).map_err(|e| Error::QrUnreadable(e.to_string()))?;
+            }
+            tx.execute(
+                "UPDATE captures SET qr_payload = ?2 WHERE id = ?1",
+                params![id.to_string(), payload],
+            )?;
+            touch(tx, id)
+        })
+    }
+
+    /// The numbers read from the capture's QR code, to prefill the form; `None` when no code was
+    /// read. Typed numbers that differ are flagged `qr_mismatch` by validation.
+    pub fn qr_counts(&self, id: Uuid) -> Result<Option<QrCounts>> {
+        self.read(|c| {
+            let row = load_row(c, id)?;
+            let package = load_package(c)?.ok_or(Error::NoPackage)?;
+            Ok(qr_counts_of(&package, &row))
+        })
+    }
+
+    /// The thumbnail of a stored photo, for list screens.
+    pub fn thumbnail(&self, sha: &Sha256) -> Result<Option<Vec<u8>>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT thumbnail FROM photos WHERE sha256 = ?1",
+                [sha.as_bytes().as_slice()],
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )
+            .optional()?
+            .flatten())
+        })
     }
 
     /// Removes a draft's photo on `page`; later pages move up by one.
@@ -487,6 +549,7 @@ impl Store {
                 Some(s) => s.record.warnings.clone(),
                 None => {
                     let package = load_package(c)?.ok_or(Error::NoPackage)?;
+                    let qr = qr_counts_of(&package, &row).map(|q| q.all());
                     match package_station_contest(&package, &row.station_id, &row.contest_id) {
                         Ok((station, contest)) => validate(&ActaNumbers {
                             contest,
@@ -494,7 +557,7 @@ impl Store {
                             counts: &row.counts,
                             extra_counts: &row.extra_counts,
                             photos: photos.len(),
-                            qr_counts: None,
+                            qr_counts: qr.as_ref(),
                         }),
                         Err(_) => Vec::new(),
                     }
@@ -525,11 +588,18 @@ impl Store {
     pub fn captures(&self) -> Result<Vec<CaptureSummary>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
+                // One pass over pages and outbox each, grouped, rather than a lookup per capture.
                 "SELECT c.id, c.station_id, c.contest_id, c.state, c.supersedes, c.created_at_ms, c.sealed_at_ms,
-                        (SELECT count(*) FROM capture_photos p WHERE p.capture_id = c.id),
-                        (SELECT count(*) FROM outbox o WHERE o.capture_id = c.id AND o.state = 'parked'),
-                        (SELECT count(*) FROM outbox o WHERE o.capture_id = c.id AND o.state = 'pending')
-                   FROM captures c ORDER BY c.created_at_ms DESC, c.id DESC",
+                        ifnull(p.pages, 0), ifnull(o.parked, 0), ifnull(o.pending, 0)
+                   FROM captures c
+                   LEFT JOIN (SELECT capture_id, count(*) AS pages FROM capture_photos GROUP BY capture_id) p
+                          ON p.capture_id = c.id
+                   LEFT JOIN (SELECT capture_id,
+                                     count(*) FILTER (WHERE state = 'parked') AS parked,
+                                     count(*) FILTER (WHERE state = 'pending') AS pending
+                                FROM outbox GROUP BY capture_id) o
+                          ON o.capture_id = c.id
+                  ORDER BY c.created_at_ms DESC, c.id DESC",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
@@ -578,13 +648,14 @@ impl Store {
         if let Some(target) = row.supersedes {
             check_supersedable(&conn, target, &row.station_id, &row.contest_id)?;
         }
+        let qr = qr_counts_of(&package, &row).map(|q| q.all());
         let warnings = validate(&ActaNumbers {
             contest,
             station,
             counts: &row.counts,
             extra_counts: &row.extra_counts,
             photos: photos.len(),
-            qr_counts: None,
+            qr_counts: qr.as_ref(),
         });
         let record = CaptureRecord {
             format: CAPTURE_FORMAT,
@@ -685,6 +756,12 @@ impl Store {
             Ok(new_id)
         })
     }
+}
+
+/// The QR numbers of a capture, when it has a QR text that reads as its contest's acta.
+fn qr_counts_of(package: &ElectionPackage, row: &DraftRow) -> Option<QrCounts> {
+    let contest = package.contest(&row.contest_id)?;
+    qr::parse(contest.acta_qr.as_ref()?, contest, row.qr_payload.as_deref()?).ok()
 }
 
 fn check_supersedable(c: &Connection, target: Uuid, station_id: &str, contest_id: &str) -> Result<()> {

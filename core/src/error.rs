@@ -82,6 +82,9 @@ pub enum Error {
     /// The photo exceeds the size or pixel limits.
     #[error("photo exceeds the limit: {0}")]
     PhotoTooLarge(&'static str),
+    /// The QR text does not read as this contest's acta.
+    #[error("the QR code cannot be read as this acta: {0}")]
+    QrUnreadable(String),
     /// The capture already has the maximum number of pages.
     #[error("a capture holds at most {0} photos")]
     TooManyPages(usize),

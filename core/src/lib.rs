@@ -12,7 +12,7 @@
 //! Module map: `store` (opening, pragmas, the one-writer discipline), `crypto` (key file, key
 //! derivation, photo encryption), `schema` (migrations), `signer` (device key), `election`
 //! (package and stations), `capture` (the lifecycle), `validation` (warnings and limits),
-//! `image_info` (recognising photos), `outbox` (work to send), `wipe` (panic wipe).
+//! `image_info` (recognising photos), `photo` (the photo pipeline and QR search), `outbox` (work to send), `wipe` (panic wipe).
 
 mod capture;
 mod crypto;
@@ -20,17 +20,19 @@ mod election;
 mod error;
 mod image_info;
 mod outbox;
+pub mod photo;
 mod schema;
 mod signer;
 mod store;
 pub mod validation;
 mod wipe;
 
-pub use capture::{Capture, CaptureState, CaptureSummary, MAX_PAGES, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS};
+pub use capture::{Capture, CaptureState, CaptureSummary, MAX_PAGES};
 pub use election::{PackageInstall, ReportingStatus, StationStatus};
 pub use error::{Error, Result};
 pub use image_info::{ImageFormat, ImageInfo, inspect as inspect_image};
 pub use outbox::{OutboxItem, OutboxKind, OutboxState};
+pub use photo::{PhotoOptions, PreparedPhoto, StageTimes};
 pub use schema::SCHEMA_VERSION;
 pub use signer::{Signer, SignerError, SoftwareSigner};
 pub use store::{DeviceInfo, OpenOptions, Store};

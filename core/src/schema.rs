@@ -112,6 +112,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER outbox_never_deleted BEFORE DELETE ON outbox
         BEGIN SELECT RAISE(ABORT, 'outbox items are never deleted'); END;
     "#,
+    // Version 2: the photo pipeline keeps a small thumbnail per photo for list screens; an index
+    // answers "how does this capture's delivery stand" without scanning the whole outbox.
+    r#"
+    ALTER TABLE photos ADD COLUMN thumbnail BLOB;
+    CREATE INDEX outbox_by_capture ON outbox(capture_id, state);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -38,6 +38,8 @@ pub struct OpenOptions {
     /// The device key's signer. `None` uses the software key kept in the store (created on
     /// first open). An app that keeps its key in hardware passes its own signer every time.
     pub signer: Option<Arc<dyn Signer>>,
+    /// How attached photos are prepared (size, quality, QR search).
+    pub photo: crate::photo::PhotoOptions,
 }
 
 impl std::fmt::Debug for OpenOptions {
@@ -67,6 +69,7 @@ pub struct Store {
     pub(crate) writer: Mutex<Connection>,
     pub(crate) signer: Arc<dyn Signer>,
     pub(crate) device: DeviceInfo,
+    pub(crate) photo_options: crate::photo::PhotoOptions,
     pub(crate) _lock: fs::File,
 }
 
@@ -121,6 +124,7 @@ impl Store {
             reader: Mutex::new(reader),
             signer,
             device,
+            photo_options: options.photo,
             _lock: lock,
         };
         store.clean_photo_dir()?;

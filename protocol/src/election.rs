@@ -112,8 +112,8 @@ pub enum CountFieldKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum QrFormat {
-    /// Venezuela's CNE 2024 acta: `<acta id>!<count>,<count>,…!<null>!<blank>`, one count per
-    /// party card in the order of the contest's `options`.
+    /// Venezuela's CNE 2024 acta: `<acta id>!<count>,<count>,…!<null>!<fourth>`, one count per
+    /// party card in the order of the contest's `options` (see [`crate::qr`]).
     Venezuela2024,
 }
 

@@ -10,6 +10,7 @@
 //!   input.
 //! - [`keys`]: P-256 public keys, key ids and signature verification.
 //! - [`receipt`]: the server's signed receipt, the watcher's proof of delivery.
+//! - [`qr`]: parsers for the QR codes printed on actas, per election format.
 //! - [`validation`]: the stable warning codes that travel with a capture.
 //!
 //! This crate does no I/O.
@@ -19,6 +20,7 @@ pub mod capture;
 pub mod election;
 mod encoding;
 pub mod keys;
+pub mod qr;
 pub mod receipt;
 pub mod validation;
 

@@ -65,28 +65,45 @@ pub fn package(version: u64, assigned: Option<&[&str]>) -> ElectionPackage {
     }
 }
 
-/// Bytes with a valid JPEG header (SOI, APP0, SOF0 with the given size) and `body` bytes of
-/// pseudo-random scan data derived from `seed`. The store reads headers only; decoding arrives
-/// with the photo pipeline.
-pub fn jpeg(width: u16, height: u16, seed: u64, body: usize) -> Vec<u8> {
-    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
-    v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
-    v.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
-    v.extend_from_slice(&height.to_be_bytes());
-    v.extend_from_slice(&width.to_be_bytes());
-    v.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
-    v.extend_from_slice(&[
-        0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3F, 0x00,
-    ]);
+/// A real JPEG of `width × height` whose content (blocks of colour, distinct per `seed`) makes
+/// every seed a different photo. `detail` adds that many bytes of noise-like texture rows, to
+/// make bigger files.
+pub fn jpeg(width: u16, height: u16, seed: u64, detail: usize) -> Vec<u8> {
+    let (w, h) = (usize::from(width), usize::from(height));
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    for _ in 0..body {
+    let mut next = move || {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let b = (x & 0xFE) as u8; // never 0xFF, so no stray markers
-        v.push(b);
+        x
+    };
+    let base = [next() as u8, next() as u8, next() as u8];
+    let mut pixels = vec![0u8; w * h * 3];
+    for (i, px) in pixels.chunks_exact_mut(3).enumerate() {
+        let (px_x, px_y) = (i % w, i / w);
+        let block = ((px_x / 32) + (px_y / 32) * 7) as u8;
+        for c in 0..3 {
+            px[c] = base[c].wrapping_add(block.wrapping_mul(37 + c as u8));
+        }
     }
-    v.extend_from_slice(&[0xFF, 0xD9]);
+    // Texture: random pixels in the first rows, so files differ in size as asked.
+    for px in pixels.chunks_exact_mut(3).take(detail / 3) {
+        px[0] = next() as u8;
+    }
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 90)
+        .encode(&pixels, width, height, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
+}
+
+/// Bytes with a valid JPEG header claiming `width × height`, and nothing decodable after it:
+/// for limits that must be enforced from the header alone.
+pub fn jpeg_header_only(width: u16, height: u16) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08];
+    v.extend_from_slice(&height.to_be_bytes());
+    v.extend_from_slice(&width.to_be_bytes());
+    v.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01, 0xFF, 0xD9]);
     v
 }
 

@@ -9,5 +9,6 @@ mod lifecycle;
 mod migrations;
 mod open;
 mod photos;
+mod pipeline;
 mod signer;
 mod wipe;

@@ -58,7 +58,8 @@ fn store_from_fixture(dir: &std::path::Path, sql: &str) {
 
 #[test]
 fn every_released_schema_upgrades_to_the_fresh_schema_keeping_queued_work() {
-    let fixtures = [(1u32, include_str!("../fixtures/schema-v1.sql"))];
+    let fixtures =
+        [(1u32, include_str!("../fixtures/schema-v1.sql")), (2, include_str!("../fixtures/schema-v2.sql"))];
     assert_eq!(
         fixtures.last().unwrap().0,
         SCHEMA_VERSION,

@@ -42,7 +42,7 @@ impl Signer for PlatformSigner {
 }
 
 fn open(dir: &std::path::Path, signer: Arc<PlatformSigner>) -> Result<Store, Error> {
-    Store::open_with(dir, &KEY, OpenOptions { signer: Some(signer) })
+    Store::open_with(dir, &KEY, OpenOptions { signer: Some(signer), ..OpenOptions::default() })
 }
 
 #[test]

@@ -1,0 +1,28 @@
+# One target per task. `make help` lists them.
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+check: fmt-check clippy test ## Every check CI runs: formatting, lints, all tests
+
+fmt-check: ## Fail if any file is not rustfmt-formatted
+	$(CARGO) fmt --all --check
+
+clippy: ## Lints on every target, warnings are errors
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test: ## All tests of every crate
+	$(CARGO) test --workspace --locked
+
+bench: ## Criterion benchmarks of the store
+	$(CARGO) bench -p testigo-core --bench store
+
+watcher: ## Run the watcher example (a phone's core on the command line)
+	$(CARGO) run -p testigo-core --example watcher
+
+fmt: ## Format every file
+	$(CARGO) fmt --all
+
+.PHONY: help check fmt-check clippy test bench watcher fmt

@@ -1,0 +1,293 @@
+//! The photo pipeline: from the camera's bytes to a small, upright, metadata-free JPEG.
+//!
+//! ```text
+//! bytes ─ limits ─ decode (JPEG: scaled by the DCT to ≥ the target edge) ─ QR ─ resize ─ orient ─ encode
+//!                                                                                   └─ thumbnail
+//! ```
+//!
+//! - **Memory.** A 12-megapixel JPEG is never expanded to full size: the JPEG decoder scales by
+//!   1/2, 1/4 or 1/8 inside the inverse DCT, to the smallest size still at least the target edge
+//!   (4000×3000 with a 2000-pixel target decodes to 2000×1500, 9 MB instead of 36 MB).
+//! - **Orientation.** The EXIF orientation is read first and applied to the pixels after the
+//!   resize (cheaper on the small image); the output then needs no metadata at all.
+//! - **Metadata.** The output is re-encoded from pixels, so nothing of the input's EXIF, GPS, XMP,
+//!   ICC profile or maker notes can survive: the encoder writes only a JFIF header.
+//! - **QR.** The acta's QR code is searched on the decoded image before the final resize, where
+//!   its modules are largest.
+//! - **Hostile input.** Sizes and pixel counts are checked from the header before anything is
+//!   decoded; the decoders run under `catch_unwind` so a bug in them is an error, not a crash.
+
+mod exif;
+pub mod orient;
+pub(crate) mod qr;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+use fast_image_resize as fr;
+use testigo_protocol::Sha256;
+
+pub use orient::Rgb;
+
+use crate::error::{Error, Result};
+use crate::image_info::{ImageFormat, inspect};
+
+/// The largest input accepted, in bytes (a 12-megapixel camera JPEG is 3–6 MB).
+pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
+/// The most pixels accepted in one input (decompression-bomb guard).
+pub const MAX_INPUT_PIXELS: u64 = 120_000_000;
+/// The long edge the QR search works at (when the input is larger).
+const QR_EDGE: u32 = 2000;
+
+/// How to prepare photos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoOptions {
+    /// Longest edge of the stored photo, in pixels. See `docs/adr/0004-photo-pipeline.md` for how
+    /// the default was chosen.
+    pub max_edge: u32,
+    /// JPEG quality of the stored photo, 1–100.
+    pub quality: u8,
+    /// Longest edge of the thumbnail.
+    pub thumbnail_edge: u32,
+    /// Whether to look for a QR code.
+    pub find_qr: bool,
+}
+
+impl Default for PhotoOptions {
+    fn default() -> Self {
+        PhotoOptions { max_edge: 2000, quality: 80, thumbnail_edge: 256, find_qr: true }
+    }
+}
+
+/// How long each stage took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    /// Header checks, EXIF and decoding.
+    pub decode: Duration,
+    /// Applying the orientation.
+    pub orient: Duration,
+    /// Resizing (photo and thumbnail).
+    pub resize: Duration,
+    /// JPEG encoding (photo and thumbnail).
+    pub encode: Duration,
+    /// SHA-256 of the input and the output.
+    pub hash: Duration,
+    /// Finding and decoding the QR code.
+    pub qr: Duration,
+}
+
+/// A prepared photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedPhoto {
+    /// The stored JPEG: upright, at most `max_edge` on its long side, no metadata.
+    pub jpeg: Vec<u8>,
+    /// Its width.
+    pub width: u32,
+    /// Its height.
+    pub height: u32,
+    /// SHA-256 of `jpeg`.
+    pub sha256: Sha256,
+    /// SHA-256 of the input, as the camera produced it.
+    pub original_sha256: Sha256,
+    /// Size of the input in bytes.
+    pub original_size: u64,
+    /// Format of the input.
+    pub original_format: ImageFormat,
+    /// EXIF orientation of the input (1 when none).
+    pub orientation: u8,
+    /// A small JPEG for list screens.
+    pub thumbnail: Vec<u8>,
+    /// The text of the acta's QR code, if one was found.
+    pub qr_payload: Option<String>,
+    /// Time per stage.
+    pub times: StageTimes,
+}
+
+/// Runs the pipeline on the camera's bytes.
+pub fn prepare(bytes: &[u8], options: &PhotoOptions) -> Result<PreparedPhoto> {
+    let mut times = StageTimes::default();
+    let quality = options.quality.clamp(1, 100);
+    let max_edge = options.max_edge.clamp(64, 16_000);
+
+    let t = Instant::now();
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Error::PhotoTooLarge("file size"));
+    }
+    let info = inspect(bytes)?;
+    if u64::from(info.width) * u64::from(info.height) > MAX_INPUT_PIXELS {
+        return Err(Error::PhotoTooLarge("pixel count"));
+    }
+    let (decoded, orientation) = match info.format {
+        ImageFormat::Jpeg => (decode_jpeg(bytes, max_edge.max(QR_EDGE))?, exif::orientation(bytes)),
+        ImageFormat::Png => (decode_png(bytes)?, 1),
+    };
+    times.decode = t.elapsed();
+
+    let t = Instant::now();
+    let original_sha256 = Sha256::digest(bytes);
+    times.hash += t.elapsed();
+
+    let t = Instant::now();
+    let qr_payload = if options.find_qr { find_qr(&decoded) } else { None };
+    times.qr = t.elapsed();
+
+    let t = Instant::now();
+    let small = resize_to_fit(decoded, max_edge)?;
+    times.resize += t.elapsed();
+
+    let t = Instant::now();
+    let upright = orient::apply(small, orientation);
+    times.orient = t.elapsed();
+
+    let t = Instant::now();
+    let thumb = resize_to_fit(upright.clone(), options.thumbnail_edge.clamp(16, 1024))?;
+    times.resize += t.elapsed();
+
+    let t = Instant::now();
+    let jpeg = encode_jpeg(&upright, quality)?;
+    let thumbnail = encode_jpeg(&thumb, 70)?;
+    times.encode = t.elapsed();
+
+    let t = Instant::now();
+    let sha256 = Sha256::digest(&jpeg);
+    times.hash += t.elapsed();
+
+    Ok(PreparedPhoto {
+        jpeg,
+        width: upright.width,
+        height: upright.height,
+        sha256,
+        original_sha256,
+        original_size: bytes.len() as u64,
+        original_format: info.format,
+        orientation,
+        thumbnail,
+        qr_payload,
+        times,
+    })
+}
+
+/// Decodes a JPEG to RGB, letting the decoder scale down by up to 8 while it decodes so that the
+/// result is still at least `edge` pixels on one side.
+fn decode_jpeg(bytes: &[u8], edge: u32) -> Result<Rgb> {
+    let failed = || Error::NotAnImage("the JPEG could not be decoded");
+    let edge = u16::try_from(edge).unwrap_or(u16::MAX);
+    let out = catch_unwind(AssertUnwindSafe(|| -> Result<Rgb> {
+        let mut decoder = jpeg_decoder::Decoder::new(bytes);
+        let (w, h) = decoder.scale(edge, edge).map_err(|_| failed())?;
+        // Four bytes per pixel covers every output format (CMYK is the widest).
+        decoder.set_max_decoding_buffer_size(usize::from(w) * usize::from(h) * 4 + 1024);
+        let pixels = decoder.decode().map_err(|_| failed())?;
+        let format = decoder.info().ok_or_else(failed)?.pixel_format;
+        let rgb = match format {
+            jpeg_decoder::PixelFormat::RGB24 => pixels,
+            jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&l| [l, l, l]).collect(),
+            // Big-endian 16-bit samples: the high byte is the 8-bit value.
+            jpeg_decoder::PixelFormat::L16 => pixels.iter().step_by(2).flat_map(|&l| [l, l, l]).collect(),
+            jpeg_decoder::PixelFormat::CMYK32 => pixels
+                .chunks_exact(4)
+                .flat_map(|c| match *c {
+                    [cy, m, ye, k] => {
+                        let ink = |v: u8| ((255 - u16::from(v)) * (255 - u16::from(k)) / 255) as u8;
+                        [ink(cy), ink(m), ink(ye)]
+                    }
+                    _ => [0, 0, 0],
+                })
+                .collect(),
+        };
+        if rgb.len() != usize::from(w) * usize::from(h) * 3 {
+            return Err(failed());
+        }
+        Ok(Rgb { width: u32::from(w), height: u32::from(h), pixels: rgb })
+    }));
+    out.unwrap_or_else(|_| Err(failed()))
+}
+
+fn decode_png(bytes: &[u8]) -> Result<Rgb> {
+    let failed = || Error::NotAnImage("the PNG could not be decoded");
+    let out = catch_unwind(AssertUnwindSafe(|| -> Result<Rgb> {
+        let mut decoder = png::Decoder::new_with_limits(
+            std::io::Cursor::new(bytes),
+            png::Limits { bytes: (MAX_INPUT_PIXELS as usize).saturating_mul(4) },
+        );
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+        let mut reader = decoder.read_info().map_err(|_| failed())?;
+        let size = reader.output_buffer_size().ok_or_else(failed)?;
+        let mut buf = vec![0u8; size];
+        let frame = reader.next_frame(&mut buf).map_err(|_| failed())?;
+        let data = buf.get(..frame.buffer_size()).ok_or_else(failed)?;
+        // Transparent pixels are composited on white, the colour of paper.
+        let over_white =
+            |v: u8, a: u8| ((u16::from(v) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+        let rgb: Vec<u8> = match frame.color_type {
+            png::ColorType::Rgb => data.to_vec(),
+            png::ColorType::Rgba => data
+                .chunks_exact(4)
+                .flat_map(|c| match *c {
+                    [r, g, b, a] => [over_white(r, a), over_white(g, a), over_white(b, a)],
+                    _ => [255; 3],
+                })
+                .collect(),
+            png::ColorType::Grayscale => data.iter().flat_map(|&l| [l, l, l]).collect(),
+            png::ColorType::GrayscaleAlpha => data
+                .chunks_exact(2)
+                .flat_map(|c| match *c {
+                    [l, a] => [over_white(l, a); 3],
+                    _ => [255; 3],
+                })
+                .collect(),
+            png::ColorType::Indexed => return Err(failed()),
+        };
+        if rgb.len() != frame.width as usize * frame.height as usize * 3 {
+            return Err(failed());
+        }
+        Ok(Rgb { width: frame.width, height: frame.height, pixels: rgb })
+    }));
+    out.unwrap_or_else(|_| Err(failed()))
+}
+
+/// Shrinks `img` so its long edge is at most `edge` (never enlarges), with a Lanczos-3 filter.
+fn resize_to_fit(img: Rgb, edge: u32) -> Result<Rgb> {
+    let long = img.width.max(img.height);
+    if long <= edge {
+        return Ok(img);
+    }
+    let scale = f64::from(edge) / f64::from(long);
+    let dw = ((f64::from(img.width) * scale).round() as u32).max(1);
+    let dh = ((f64::from(img.height) * scale).round() as u32).max(1);
+    let failed = |_| Error::NotAnImage("the image could not be resized");
+    let src = fr::images::Image::from_vec_u8(img.width, img.height, img.pixels, fr::PixelType::U8x3)
+        .map_err(|e| failed(e.to_string()))?;
+    let mut dst = fr::images::Image::new(dw, dh, fr::PixelType::U8x3);
+    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    fr::Resizer::new().resize(&src, &mut dst, &options).map_err(|e| failed(e.to_string()))?;
+    Ok(Rgb { width: dw, height: dh, pixels: dst.into_vec() })
+}
+
+fn encode_jpeg(img: &Rgb, quality: u8) -> Result<Vec<u8>> {
+    let too_big = || Error::PhotoTooLarge("output dimensions");
+    let (w, h) =
+        (u16::try_from(img.width).map_err(|_| too_big())?, u16::try_from(img.height).map_err(|_| too_big())?);
+    let mut out = Vec::with_capacity(img.pixels.len() / 8);
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
+    // Optimised Huffman tables: a few percent smaller for every byte that crosses a 2G link.
+    encoder.set_optimized_huffman_tables(true);
+    encoder
+        .encode(&img.pixels, w, h, jpeg_encoder::ColorType::Rgb)
+        .map_err(|_| Error::NotAnImage("the photo could not be encoded"))?;
+    Ok(out)
+}
+
+/// Looks for the acta's QR code on the luma of the decoded image.
+fn find_qr(img: &Rgb) -> Option<String> {
+    let luma: Vec<u8> = img
+        .pixels
+        .chunks_exact(3)
+        .map(|p| match *p {
+            [r, g, b] => ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8,
+            _ => 255,
+        })
+        .collect();
+    let (w, h) = (img.width as usize, img.height as usize);
+    qr::decode(&luma, w, h)
+}

@@ -1,0 +1,201 @@
+//! The photo pipeline on real JPEGs: orientation, metadata, size, hostile input.
+
+use testigo_core::photo::orient::{Rgb, apply, inverse};
+use testigo_core::photo::{PhotoOptions, prepare};
+use testigo_core::{Error, ImageFormat};
+
+/// A little-endian TIFF with IFD0 holding Orientation, Make, and a GPS IFD with a latitude —
+/// what a phone writes.
+fn exif_tiff(orientation: u16) -> Vec<u8> {
+    let mut t = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
+    let entry = |t: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: u32| {
+        t.extend_from_slice(&tag.to_le_bytes());
+        t.extend_from_slice(&typ.to_le_bytes());
+        t.extend_from_slice(&count.to_le_bytes());
+        t.extend_from_slice(&value.to_le_bytes());
+    };
+    // IFD0 at 8: 3 entries (2 + 3*12 + 4 = 42 bytes) → data from 50.
+    t.extend_from_slice(&3u16.to_le_bytes());
+    entry(&mut t, 0x010F, 2, 12, 50); // Make → "SecretPhone\0" at 50
+    entry(&mut t, 0x0112, 3, 1, u32::from(orientation));
+    entry(&mut t, 0x8825, 4, 1, 62); // GPS IFD at 62
+    t.extend_from_slice(&0u32.to_le_bytes());
+    t.extend_from_slice(b"SecretPhone\0");
+    // GPS IFD at 62: one entry, GPSLatitudeRef "N".
+    t.extend_from_slice(&1u16.to_le_bytes());
+    entry(&mut t, 0x0001, 2, 2, u32::from(b'N'));
+    t.extend_from_slice(&0u32.to_le_bytes());
+    t
+}
+
+/// An upright test scene: four coloured quadrants (red, green / blue, white).
+fn scene(w: u32, h: u32) -> Rgb {
+    let mut pixels = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let px = match (x < w / 2, y < h / 2) {
+                (true, true) => [220, 20, 20],
+                (false, true) => [20, 200, 20],
+                (true, false) => [20, 20, 220],
+                (false, false) => [250, 250, 250],
+            };
+            pixels.extend_from_slice(&px);
+        }
+    }
+    Rgb { width: w, height: h, pixels }
+}
+
+/// A camera JPEG: the scene stored as the sensor saw it for orientation `o`, with EXIF (orientation,
+/// make, GPS), an ICC profile stand-in, XMP and a comment.
+fn camera_jpeg(upright: &Rgb, o: u8) -> Vec<u8> {
+    let stored = apply(upright.clone(), inverse(o));
+    let mut out = Vec::new();
+    let mut enc = jpeg_encoder::Encoder::new(&mut out, 92);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(exif_tiff(u16::from(o)));
+    enc.add_app_segment(1, app1).unwrap();
+    enc.add_app_segment(1, b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>GPSLatitude</x:xmpmeta>".to_vec())
+        .unwrap();
+    enc.add_app_segment(2, b"ICC_PROFILE\0\x01\x01DisplayP3".to_vec()).unwrap();
+    enc.add_app_segment(13, b"Photoshop 3.0\0maker-notes".to_vec()).unwrap();
+    enc.encode(&stored.pixels, stored.width as u16, stored.height as u16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
+}
+
+/// The markers of a JPEG up to the start of scan.
+fn markers(jpeg: &[u8]) -> Vec<u8> {
+    let mut out = vec![];
+    let mut at = 2;
+    while at + 4 <= jpeg.len() && jpeg[at] == 0xFF {
+        let code = jpeg[at + 1];
+        out.push(code);
+        if code == 0xDA {
+            break;
+        }
+        let len = u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]) as usize;
+        at += 2 + len;
+    }
+    out
+}
+
+fn decode(jpeg: &[u8]) -> Rgb {
+    let mut d = jpeg_decoder::Decoder::new(jpeg);
+    let pixels = d.decode().unwrap();
+    let info = d.info().unwrap();
+    Rgb { width: info.width.into(), height: info.height.into(), pixels }
+}
+
+fn px(img: &Rgb, x: u32, y: u32) -> [u8; 3] {
+    let at = ((y * img.width + x) * 3) as usize;
+    [img.pixels[at], img.pixels[at + 1], img.pixels[at + 2]]
+}
+
+fn close(a: [u8; 3], b: [u8; 3]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) < 40)
+}
+
+#[test]
+fn every_exif_orientation_comes_out_upright() {
+    let upright = scene(640, 480);
+    for o in 1..=8u8 {
+        let input = camera_jpeg(&upright, o);
+        let out = prepare(&input, &PhotoOptions { max_edge: 320, ..PhotoOptions::default() }).unwrap();
+        assert_eq!(out.orientation, o);
+        assert_eq!((out.width, out.height), (320, 240), "orientation {o}");
+        let img = decode(&out.jpeg);
+        assert_eq!((img.width, img.height), (320, 240));
+        // Sample each quadrant's centre.
+        assert!(close(px(&img, 80, 60), [220, 20, 20]), "orientation {o}: top-left {:?}", px(&img, 80, 60));
+        assert!(close(px(&img, 240, 60), [20, 200, 20]), "orientation {o}: top-right");
+        assert!(close(px(&img, 80, 180), [20, 20, 220]), "orientation {o}: bottom-left");
+        assert!(close(px(&img, 240, 180), [250, 250, 250]), "orientation {o}: bottom-right");
+    }
+}
+
+#[test]
+fn no_metadata_survives() {
+    let input = camera_jpeg(&scene(800, 600), 6);
+    let m = markers(&input);
+    assert!(
+        m.contains(&0xE1) && m.contains(&0xE2) && m.contains(&0xED),
+        "the input must carry metadata: {m:x?}"
+    );
+    let out = prepare(&input, &PhotoOptions::default()).unwrap();
+    for marker in markers(&out.jpeg) {
+        // Only JFIF (APP0) and the image itself: quantisation, frame, Huffman tables, scan.
+        assert!(matches!(marker, 0xE0 | 0xDB | 0xC0 | 0xC4 | 0xDA), "marker {marker:#x} in output");
+    }
+    for needle in [b"SecretPhone".as_slice(), b"Exif", b"GPS", b"ICC_PROFILE", b"xmpmeta", b"maker"] {
+        for bytes in [&out.jpeg, &out.thumbnail] {
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{needle:?} survived");
+        }
+    }
+}
+
+#[test]
+fn hashes_sizes_and_thumbnail() {
+    let input = camera_jpeg(&scene(4000, 3000), 1);
+    let out = prepare(&input, &PhotoOptions::default()).unwrap();
+    assert_eq!(out.original_sha256, testigo_core::protocol::Sha256::digest(&input));
+    assert_eq!(out.sha256, testigo_core::protocol::Sha256::digest(&out.jpeg));
+    assert_eq!(out.original_size, input.len() as u64);
+    assert_eq!(out.original_format, ImageFormat::Jpeg);
+    assert_eq!((out.width, out.height), (2000, 1500));
+    let thumb = decode(&out.thumbnail);
+    assert_eq!((thumb.width, thumb.height), (256, 192));
+    // Deterministic: the same input always gives the same bytes (so it is stored once).
+    assert_eq!(prepare(&input, &PhotoOptions::default()).unwrap().jpeg, out.jpeg);
+    let smaller =
+        prepare(&input, &PhotoOptions { max_edge: 1000, quality: 60, ..PhotoOptions::default() }).unwrap();
+    assert_eq!((smaller.width, smaller.height), (1000, 750));
+    assert!(smaller.jpeg.len() < out.jpeg.len());
+}
+
+#[test]
+fn png_input_is_accepted() {
+    let img = scene(300, 200);
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, 300, 200);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().unwrap();
+        w.write_image_data(&img.pixels).unwrap();
+    }
+    let out = prepare(&png_bytes, &PhotoOptions::default()).unwrap();
+    assert_eq!(out.original_format, ImageFormat::Png);
+    assert_eq!((out.width, out.height), (300, 200));
+    assert!(close(px(&decode(&out.jpeg), 30, 30), [220, 20, 20]));
+}
+
+#[test]
+fn hostile_inputs_give_typed_errors() {
+    let good = camera_jpeg(&scene(400, 300), 1);
+    let opts = PhotoOptions::default();
+    // Truncated at many points, and corrupted bytes inside the scan.
+    for cut in (4..good.len()).step_by(good.len() / 40) {
+        match prepare(&good[..cut], &opts) {
+            Err(Error::NotAnImage(_)) | Ok(_) => {}
+            Err(e) => panic!("cut {cut}: {e:?}"),
+        }
+    }
+    let mut x = 99u64;
+    for _ in 0..200 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let mut bad = good.clone();
+        let at = 2 + (x as usize % (bad.len() - 2));
+        bad[at] = (x >> 32) as u8;
+        match prepare(&bad, &opts) {
+            Err(Error::NotAnImage(_)) | Err(Error::PhotoTooLarge(_)) | Ok(_) => {}
+            Err(e) => panic!("corruption at {at}: {e:?}"),
+        }
+    }
+    // A header claiming 60000×60000 (a decompression bomb) is refused before decoding.
+    let mut bomb = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0xEA, 0x60, 0xEA, 0x60];
+    bomb.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+    assert!(matches!(prepare(&bomb, &opts), Err(Error::PhotoTooLarge(_))));
+    assert!(matches!(prepare(b"not an image at all", &opts), Err(Error::NotAnImage(_))));
+}

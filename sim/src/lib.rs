@@ -1,0 +1,1 @@
+//! Testigo's field simulator (work in progress).
