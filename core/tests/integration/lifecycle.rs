@@ -214,3 +214,37 @@ fn discarding_a_draft_removes_it_and_its_photo_files() {
     assert!(matches!(store.capture(id), Err(Error::NoSuchCapture)));
     assert!(store.captures().unwrap().is_empty());
 }
+
+#[test]
+fn the_acta_qr_prefills_and_flags_every_differing_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_package(dir.path());
+    let id = store.new_capture("st-1", "pres").unwrap();
+    assert_eq!(store.qr_counts(id).unwrap(), None, "no QR read yet: the form works the same");
+    for bad in ["not a qr", "110601011.04.1.0001!1,2,3!0!0", "x!1,2,3,4,5,6!0!0"] {
+        assert!(matches!(store.set_qr_payload(id, Some(bad)), Err(Error::QrUnreadable(_))), "{bad}");
+    }
+    store.set_qr_payload(id, Some("110601011.04.1.0001!10,20,30,40,50,60!3!2")).unwrap();
+    let qr = store.qr_counts(id).unwrap().unwrap();
+    assert_eq!(qr.acta_id, "110601011.04.1.0001");
+    assert_eq!(qr.counts["opt-3"], 30);
+    assert_eq!(qr.extra_counts, BTreeMap::from([("null".to_string(), 3), ("blank".to_string(), 2)]));
+
+    // The watcher types what the paper says; two numbers differ from the QR.
+    let mut typed = good_counts();
+    typed.insert("opt-2".into(), Some(21));
+    typed.insert("blank".into(), Some(0));
+    typed.insert("voted".into(), Some(214));
+    store.set_counts(id, &typed).unwrap();
+    let signed = store.seal(id).unwrap();
+    let qr_warnings: Vec<_> = signed
+        .record
+        .warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::QrMismatch)
+        .map(|w| w.field.clone().unwrap())
+        .collect();
+    assert_eq!(qr_warnings, ["blank", "opt-2"]);
+    assert_eq!(signed.record.qr_payload.as_deref(), Some("110601011.04.1.0001!10,20,30,40,50,60!3!2"));
+    assert!(matches!(store.set_qr_payload(id, None), Err(Error::NotDraft)));
+}

@@ -199,3 +199,110 @@ fn hostile_inputs_give_typed_errors() {
     assert!(matches!(prepare(&bomb, &opts), Err(Error::PhotoTooLarge(_))));
     assert!(matches!(prepare(b"not an image at all", &opts), Err(Error::NotAnImage(_))));
 }
+
+/// A contest laid out like the simulator's actas: 38 party cards, null, blank, voted, unused.
+fn sim_package() -> testigo_core::protocol::ElectionPackage {
+    use testigo_core::protocol::election::*;
+    let kinds = [
+        CountFieldKind::Null,
+        CountFieldKind::Blank,
+        CountFieldKind::VotersWhoVoted,
+        CountFieldKind::BallotsUnused,
+    ];
+    ElectionPackage {
+        format: PACKAGE_FORMAT,
+        version: 1,
+        election: Election { id: "sim".into(), name: "Sim".into(), date: "2026-07-28".into() },
+        contests: vec![Contest {
+            id: "pres".into(),
+            name: "Presidential".into(),
+            candidates: (0..10).map(|i| Candidate { id: format!("c{i}"), name: format!("C{i}") }).collect(),
+            options: (0..38)
+                .map(|i| BallotOption {
+                    id: format!("o{i}"),
+                    candidate_id: format!("c{}", i % 10),
+                    party: format!("P{i}"),
+                })
+                .collect(),
+            count_fields: kinds
+                .iter()
+                .enumerate()
+                .map(|(i, k)| CountField {
+                    id: format!("f{i}"),
+                    kind: *k,
+                    label: testigo_sim::EXTRA_LABELS[i].into(),
+                })
+                .collect(),
+            acta_qr: Some(QrFormat::Venezuela2024),
+        }],
+        centers: vec![PollingCenter { id: "ctr".into(), name: "Centro".into(), region: vec!["R".into()] }],
+        stations: vec![Station {
+            id: "st".into(),
+            center_id: "ctr".into(),
+            number: 1,
+            registered_voters: 600,
+        }],
+        assignment: None,
+    }
+}
+
+#[test]
+fn qr_codes_on_simulated_phone_photos_are_read_exactly() {
+    let package = sim_package();
+    let contest = &package.contests[0];
+    let (mut with_qr, mut read) = (0, 0);
+    for acta in testigo_sim::corpus(2024, 10, 38) {
+        let acta = acta.unwrap();
+        let out = prepare(&acta.jpeg, &PhotoOptions::default()).unwrap();
+        // Upright: the output has the scene's aspect, whatever the EXIF orientation was.
+        assert_eq!(
+            out.width > out.height,
+            acta.photo.width > acta.photo.height,
+            "orientation {}",
+            acta.photo.exif_orientation
+        );
+        match &acta.spec.qr_payload {
+            None => assert_eq!(out.qr_payload, None, "a QR was invented"),
+            Some(expected) => {
+                with_qr += 1;
+                if let Some(found) = &out.qr_payload {
+                    assert_eq!(found, expected, "a QR was misread");
+                    let parsed =
+                        testigo_core::protocol::qr::parse(contest.acta_qr.as_ref().unwrap(), contest, found)
+                            .unwrap();
+                    let counts: Vec<u32> = (0..38).map(|i| parsed.counts[&format!("o{i}")]).collect();
+                    let truth: Vec<u32> = acta.spec.rows.iter().map(|r| r.count).collect();
+                    assert_eq!(counts, truth);
+                    read += 1;
+                }
+            }
+        }
+    }
+    assert!(with_qr >= 7, "the corpus should mostly carry QR codes");
+    // Measured on this generator: every code is read (see BENCHMARKS.md); allow one miss.
+    assert!(read + 1 >= with_qr, "read {read} of {with_qr} QR codes");
+}
+
+#[test]
+fn a_photo_with_a_qr_prefills_the_draft_and_flags_typos() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = testigo_core::Store::open(dir.path(), &[3; 32]).unwrap();
+    store.install_package(&sim_package()).unwrap();
+    let acta =
+        testigo_sim::corpus(77, 8, 38).map(|a| a.unwrap()).find(|a| a.spec.qr_payload.is_some()).unwrap();
+    let id = store.new_capture("st", "pres").unwrap();
+    store.attach_photo(id, &acta.jpeg).unwrap();
+    let qr = store.qr_counts(id).unwrap().expect("the QR on the photo is read and kept");
+    // The watcher accepts the prefill, then mistypes one option.
+    let mut typed: std::collections::BTreeMap<String, Option<u32>> =
+        qr.all().into_iter().map(|(k, v)| (k, Some(v))).collect();
+    typed.insert("o7".into(), Some(qr.counts["o7"] + 10));
+    store.set_counts(id, &typed).unwrap();
+    let warnings = store.capture(id).unwrap().warnings;
+    let qr_fields: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.code == testigo_core::protocol::WarningCode::QrMismatch)
+        .map(|w| w.field.clone().unwrap())
+        .collect();
+    assert_eq!(qr_fields, ["o7"]);
+}
