@@ -19,10 +19,13 @@ test: ## All tests of every crate
 bench: ## Criterion benchmarks of the store
 	$(CARGO) bench -p testigo-core --bench store
 
+bench-photo: ## Photo pipeline vs vipsthumbnail and Pillow on synthetic actas
+	python3 scripts/bench-photo.py
+
 watcher: ## Run the watcher example (a phone's core on the command line)
 	$(CARGO) run -p testigo-core --example watcher
 
 fmt: ## Format every file
 	$(CARGO) fmt --all
 
-.PHONY: help check fmt-check clippy test bench watcher fmt
+.PHONY: help check fmt-check clippy test bench bench-photo watcher fmt

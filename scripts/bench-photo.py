@@ -8,7 +8,8 @@ memory of the process (os.wait4), output bytes, and SSIM of the output against o
 original decoded at full size by Pillow, oriented, resized with Lanczos, never JPEG-compressed).
 
 Usage: scripts/bench-photo.py [--count N] [--edge PX] [--quality Q] [--runs R]
-Needs: vipsthumbnail (Debian libvips-tools), Pillow and numpy (pip), a release build of testigo.
+Needs: vipsthumbnail (Debian libvips-tools), GNU time (Debian time), Pillow and numpy (pip);
+builds testigo in release mode itself.
 """
 
 import argparse
@@ -30,15 +31,22 @@ def need(cond, msg):
 
 
 def run(cmd):
-    """Runs cmd; returns (seconds, peak RSS in MiB)."""
+    """Runs cmd; returns (seconds, peak RSS in MiB).
+
+    The peak RSS comes from GNU time, which forks the tool from its own small process: a child
+    forked from this (large, numpy-laden) interpreter would report the interpreter's pages too.
+    """
+    rss_file = tempfile.NamedTemporaryFile(prefix="rss-", delete=False)
+    rss_file.close()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file.name, *cmd],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    need(os.waitstatus_to_exitcode(status) == 0, f"{cmd[0]} failed: {err}")
-    return elapsed, usage.ru_maxrss / 1024.0
+    need(proc.returncode == 0, f"{cmd[0]} failed: {proc.stderr.decode(errors='replace')}")
+    with open(rss_file.name) as f:
+        kib = int(f.read().split()[-1])
+    os.unlink(rss_file.name)
+    return elapsed, kib / 1024.0
 
 
 PILLOW_SNIPPET = """
@@ -103,6 +111,7 @@ def main():
     args = ap.parse_args()
 
     need(shutil.which("vipsthumbnail"), "vipsthumbnail not found (apt-get install libvips-tools)")
+    need(os.path.exists("/usr/bin/time"), "GNU time not found (apt-get install time)")
     try:
         import numpy  # noqa: F401
         import PIL  # noqa: F401

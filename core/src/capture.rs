@@ -533,13 +533,7 @@ impl Store {
             let row = load_row(c, id)?;
             let photos = load_photos(c, id)?;
             let (parked, pending) = outbox_tally(c, id)?;
-            let superseded_by: Option<String> = c
-                .query_row(
-                    "SELECT id FROM captures WHERE supersedes = ?1 AND state = 'sealed'",
-                    [id.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let superseded_by = sealed_successor(c, id)?;
             let signed: Option<SignedCapture> = row
                 .signed_json
                 .as_deref()
@@ -576,7 +570,7 @@ impl Store {
                 photos,
                 warnings,
                 supersedes: row.supersedes,
-                superseded_by: superseded_by.as_deref().map(parse_uuid).transpose()?,
+                superseded_by,
                 created_at_ms: row.created_at_ms,
                 sealed_at_ms: row.sealed_at_ms,
                 signed,
@@ -772,17 +766,22 @@ fn check_supersedable(c: &Connection, target: Uuid, station_id: &str, contest_id
     if row.station_id != station_id || row.contest_id != contest_id {
         return Err(Error::CannotSupersede("a correction must be for the same station and contest"));
     }
-    let taken: Option<String> = c
-        .query_row(
-            "SELECT id FROM captures WHERE supersedes = ?1 AND state = 'sealed'",
-            [target.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if taken.is_some() {
+    if sealed_successor(c, target)?.is_some() {
         return Err(Error::AlreadySuperseded);
     }
     Ok(())
+}
+
+/// The sealed capture that supersedes `id`, if any (there is at most one).
+fn sealed_successor(c: &Connection, id: Uuid) -> Result<Option<Uuid>> {
+    let successor: Option<String> = c
+        .query_row(
+            "SELECT id FROM captures WHERE supersedes = ?1 AND state = 'sealed'",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    successor.as_deref().map(parse_uuid).transpose()
 }
 
 /// Deletes the photo row if no capture refers to it any more; returns its hash so the caller

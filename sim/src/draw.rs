@@ -164,22 +164,18 @@ impl Divide {
 /// Box-blurs one line in place with a running sum; `scratch` is reused between calls.
 fn blur_line(data: &mut [u8], radius: usize, scratch: &mut Vec<u8>) {
     let (Some(&first), Some(&last)) = (data.first(), data.last()) else { return };
+    // The line with its border pixels repeated `radius` times before and `radius + 1` after, so
+    // the window never leaves it.
     scratch.clear();
+    scratch.resize(radius, first);
     scratch.extend_from_slice(data);
-    let at = |i: isize| -> u32 {
-        if i < 0 {
-            u32::from(first)
-        } else {
-            scratch.get(i as usize).map_or(u32::from(last), |v| u32::from(*v))
-        }
-    };
-    let r = radius as isize;
+    scratch.resize(scratch.len() + radius + 1, last);
     let divide = Divide::by(2 * radius as u32 + 1);
-    let mut sum: u32 = (-r..=r).map(at).sum();
-    for (i, out) in data.iter_mut().enumerate() {
+    let mut sum: u32 = scratch.iter().take(2 * radius + 1).map(|v| u32::from(*v)).sum();
+    let entering = scratch.iter().skip(2 * radius + 1);
+    for ((out, enter), leave) in data.iter_mut().zip(entering).zip(scratch.iter()) {
         *out = divide.rounded(sum);
-        let i = i as isize;
-        sum = sum + at(i + r + 1) - at(i - r);
+        sum = sum + u32::from(*enter) - u32::from(*leave);
     }
 }
 

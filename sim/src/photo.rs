@@ -400,12 +400,13 @@ const NOISE_STREAM: u64 = 0x5E45_0000_0000;
 impl Scene<'_> {
     /// The page's gray level (0–1) at page position `(u, v)`, bilinearly interpolated.
     #[inline(always)]
-    fn sample(&self, u: f64, v: f64) -> f32 {
+    fn sample(&self, u: f32, v: f32) -> f32 {
         let (w, h) = (self.page.width as usize, self.page.height as usize);
-        let fu = (u - 0.5).max(0.0).min((w - 1) as f64);
-        let fv = (v - 0.5).max(0.0).min((h - 1) as f64);
-        let (i, j) = (fu as usize, fv as usize);
-        let (tx, ty) = ((fu - i as f64) as f32, (fv - j as f64) as f32);
+        // Float to int casts saturate: positions off the page read its border.
+        let (fu, fv) = (u - 0.5, v - 0.5);
+        let (i, j) = ((fu as usize).min(w - 1), (fv as usize).min(h - 1));
+        let tx = (fu - i as f32).clamp(0.0, 1.0);
+        let ty = (fv - j as f32).clamp(0.0, 1.0);
         let right = usize::from(i + 1 < w);
         let down = if j + 1 < h { w } else { 0 };
         let at = j * w + i;
@@ -447,7 +448,7 @@ impl Scene<'_> {
         if alpha <= 0.0 {
             return table;
         }
-        let gray = self.sample(u, v);
+        let gray = self.sample(u as f32, v as f32);
         let [pr, pg, pb] = self.paper;
         let mix = |t: f32, p: f32| t + (p * gray - t) * alpha;
         (mix(table.0, pr), mix(table.1, pg), mix(table.2, pb))
