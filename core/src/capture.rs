@@ -215,7 +215,7 @@ fn load_photos(c: &Connection, id: Uuid) -> Result<Vec<PhotoRef>> {
     Ok(out)
 }
 
-fn status_of(state: CaptureState, parked: i64, pending: i64) -> ReportingStatus {
+pub(crate) fn status_of(state: CaptureState, parked: i64, pending: i64) -> ReportingStatus {
     match state {
         CaptureState::Draft => ReportingStatus::Draft,
         CaptureState::Sealed if parked > 0 => ReportingStatus::Parked,
@@ -224,11 +224,12 @@ fn status_of(state: CaptureState, parked: i64, pending: i64) -> ReportingStatus 
     }
 }
 
-fn outbox_tally(c: &Connection, id: Uuid) -> Result<(i64, i64)> {
+/// How many of a capture's outbox items are parked, and how many pending.
+pub(crate) fn outbox_tally(c: &Connection, id: &str) -> Result<(i64, i64)> {
     Ok(c.query_row(
         "SELECT count(*) FILTER (WHERE state = 'parked'), count(*) FILTER (WHERE state = 'pending')
            FROM outbox WHERE capture_id = ?1",
-        [id.to_string()],
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
 }
@@ -532,7 +533,7 @@ impl Store {
         self.read(|c| {
             let row = load_row(c, id)?;
             let photos = load_photos(c, id)?;
-            let (parked, pending) = outbox_tally(c, id)?;
+            let (parked, pending) = outbox_tally(c, &id.to_string())?;
             let superseded_by = sealed_successor(c, id)?;
             let signed: Option<SignedCapture> = row
                 .signed_json

@@ -3,6 +3,7 @@
 use rusqlite::OptionalExtension;
 use testigo_protocol::ElectionPackage;
 
+use crate::capture::{CaptureState, outbox_tally, status_of};
 use crate::error::{Error, Result};
 use crate::store::{Store, now_ms};
 
@@ -115,25 +116,25 @@ impl Store {
     pub fn stations(&self) -> Result<Vec<StationStatus>> {
         self.read(|c| {
             let package = load_package(c)?.ok_or(Error::NoPackage)?;
-            let mut stmt = c.prepare_cached(
-                "SELECT c.state,
-                        (SELECT count(*) FROM outbox o WHERE o.capture_id = c.id AND o.state = 'parked'),
-                        (SELECT count(*) FROM outbox o WHERE o.capture_id = c.id AND o.state = 'pending')
-                   FROM captures c
+            // The latest capture of each station (a sealed one over any newer draft), then the
+            // outbox tally of that one capture only.
+            let mut latest = c.prepare_cached(
+                "SELECT c.id, c.state FROM captures c
                   WHERE c.station_id = ?1
                   ORDER BY c.state = 'sealed' DESC, c.created_at_ms DESC
                   LIMIT 1",
             )?;
             let mut out = Vec::new();
             for station in package.stations.iter().filter(|s| package.is_assigned(&s.id)) {
-                let latest: Option<(String, i64, i64)> =
-                    stmt.query_row([&station.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
-                let status = match latest {
+                let row: Option<(String, String)> =
+                    latest.query_row([&station.id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                let status = match row {
                     None => ReportingStatus::NotStarted,
-                    Some((state, _, _)) if state == "draft" => ReportingStatus::Draft,
-                    Some((_, parked, _)) if parked > 0 => ReportingStatus::Parked,
-                    Some((_, _, pending)) if pending > 0 => ReportingStatus::Queued,
-                    Some(_) => ReportingStatus::Delivered,
+                    Some((_, state)) if state == "draft" => ReportingStatus::Draft,
+                    Some((id, _)) => {
+                        let (parked, pending) = outbox_tally(c, &id)?;
+                        status_of(CaptureState::Sealed, parked, pending)
+                    }
                 };
                 let center = package.center(&station.center_id);
                 out.push(StationStatus {
