@@ -2,6 +2,7 @@
 //! (`testigo-server`) so that the two cannot drift apart.
 //!
 //! What lives here:
+//! - [`api`]: the HTTP API between phone and server: requests, answers, problems, tus conventions.
 //! - [`election`]: the election package a watcher's phone downloads (contests, ballot options,
 //!   count fields, polling centers and stations, the watcher's assignment, the acta's QR format).
 //! - [`capture`]: the capture record a watcher seals and sends, and its signed envelope.
@@ -15,6 +16,7 @@
 //!
 //! This crate does no I/O.
 
+pub mod api;
 pub mod canonical;
 pub mod capture;
 pub mod election;

@@ -259,3 +259,67 @@ fn package_validation_refuses_inconsistent_packages() {
     p.format = 99;
     assert_eq!(p.validate(), Err(PackageError::UnsupportedFormat(99)));
 }
+
+#[test]
+fn api_snapshots() {
+    use testigo_protocol::api::*;
+    let device = PublicKey::from(*device_key().verifying_key());
+    let server = PublicKey::from(*server_key().verifying_key());
+    let receipts = receipts();
+    let enroll = EnrollRequest { code: "K7QF-2M9D-XW4P".into(), public_key: device.clone() };
+    check_json("api_enroll_request", &enroll);
+    check_json(
+        "api_enroll_response",
+        &EnrollResponse {
+            device_id: device.key_id(),
+            token: "c2VjcmV0LXRva2VuLWZvci10aGUtdGVzdA".into(),
+            server_key: server,
+            election_id: "demo-2026".into(),
+            station_ids: vec!["st-2".into()],
+        },
+    );
+    check_json("api_capture_batch", &CaptureBatch { captures: vec![signed_capture()] });
+    check_json(
+        "api_batch_result",
+        &BatchResult {
+            results: vec![
+                RecordOutcome::Stored { receipt: receipts[0].clone() },
+                RecordOutcome::Duplicate { receipt: receipts[0].clone() },
+                RecordOutcome::Refused {
+                    capture_id: record().id,
+                    code: RefusalCode::StationNotAssigned,
+                    detail: "the device is not assigned to this station".into(),
+                },
+            ],
+        },
+    );
+    check_json("api_photo_receipt", &PhotoReceipt { receipt: receipts[1].clone() });
+    check_json(
+        "api_feed_page",
+        &FeedPage {
+            events: vec![
+                FeedEvent {
+                    seq: 41,
+                    at_ms: 1_785_270_100_000,
+                    change: Change::Review {
+                        capture_id: record().id,
+                        status: ReviewStatus::Disputed,
+                        comment: Some("El total no coincide con la foto".into()),
+                    },
+                },
+                FeedEvent { seq: 42, at_ms: 1_785_270_200_000, change: Change::Package { version: 4 } },
+            ],
+            cursor: 42,
+            more: false,
+        },
+    );
+    check_json(
+        "api_problem",
+        &Problem::new(
+            "offset_mismatch",
+            409,
+            "Upload-Offset does not match",
+            Some("the upload is at 4096".into()),
+        ),
+    );
+}

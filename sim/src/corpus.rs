@@ -198,31 +198,3 @@ mod tests {
         assert_eq!(json_string("a\"b\\c\nd\u{1}é"), "\"a\\\"b\\\\c\\nd\\u0001é\"");
     }
 }
-
-/// Where the time goes, phase by phase: `cargo test -p testigo-sim --lib phases -- --ignored
-/// --nocapture` (set `O` to an EXIF orientation to time another one).
-#[cfg(test)]
-mod timing {
-    use super::*;
-    use std::time::Instant;
-
-    #[test]
-    #[ignore]
-    fn phases() {
-        let spec = Election::new(7, DEFAULT_OPTIONS).acta(42);
-        let o = std::env::var("O").map_or(1, |v| v.parse().unwrap());
-        let photo = PhotoSpec { blur_radius: 1.0, exif_orientation: o, ..PhotoSpec::random(42) };
-        let t = Instant::now();
-        let page = render_page(&spec, 42).unwrap();
-        println!("page   {:?}", t.elapsed());
-        let t = Instant::now();
-        let (w, h, pixels) = crate::photo::stored_pixels(&page, &photo, 42).unwrap();
-        let scene = t.elapsed();
-        println!("pixels {scene:?} ({w}x{h})");
-        let t = Instant::now();
-        let jpeg = phone_photo(&page, &photo, 42).unwrap();
-        let all = t.elapsed();
-        println!("photo  {all:?} ({} bytes): JPEG about {:?}", jpeg.len(), all.saturating_sub(scene));
-        assert_eq!(pixels.len(), w as usize * h as usize * 3);
-    }
-}

@@ -1,0 +1,321 @@
+//! The HTTP API between a watcher's phone and the coordinators' server (version 1, under `/v1`).
+//!
+//! Every body is JSON except photo bytes, which travel by tus 1.0 (see [`tus`]). Every error is an
+//! RFC 9457 `application/problem+json` body ([`Problem`]) whose `code` is stable: apps and the
+//! sync engine act on the code, never on the wording.
+//!
+//! | method and path | body | answer |
+//! |---|---|---|
+//! | `POST /v1/enroll` | [`EnrollRequest`] | [`EnrollResponse`] |
+//! | `GET /v1/package` | — | the device's [`crate::ElectionPackage`], with `ETag` |
+//! | `POST /v1/captures` | [`CaptureBatch`] | [`BatchResult`] |
+//! | `GET /v1/captures/{id}/photos/{sha256}` | — | [`PhotoReceipt`] once the photo is stored |
+//! | `OPTIONS/POST/HEAD/PATCH/DELETE /v1/uploads…` | tus 1.0 | tus 1.0 ([`tus`]) |
+//! | `GET /v1/feed?after=N` | — | [`FeedPage`] |
+//!
+//! Every call but enrollment carries `Authorization: Bearer <token>` with the token from
+//! [`EnrollResponse`].
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::TimestampMs;
+use crate::capture::SignedCapture;
+use crate::keys::{KeyId, PublicKey};
+use crate::receipt::SignedReceipt;
+
+/// The most records one [`CaptureBatch`] may carry.
+pub const MAX_BATCH: usize = 100;
+
+/// The media type of every error body.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// `POST /v1/enroll`: a one-time enrollment code and the device's public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The code the coordinators handed out (case and dashes do not matter).
+    pub code: String,
+    /// The device key that will sign this phone's records.
+    pub public_key: PublicKey,
+}
+
+/// What an enrolled device needs to talk to the server.
+///
+/// Enrolling again with the same code and the same key (the first answer was lost on the way)
+/// answers again, with a new token that replaces the old one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    /// The device's id on the server: its key id.
+    pub device_id: KeyId,
+    /// The bearer token for every later call. The server keeps only its hash.
+    pub token: String,
+    /// The key that signs receipts: a phone trusts only receipts that verify with it.
+    pub server_key: PublicKey,
+    /// The election the device reports on.
+    pub election_id: String,
+    /// The stations the device may report.
+    pub station_ids: Vec<String>,
+}
+
+/// `POST /v1/captures`: sealed, signed capture records, at most [`MAX_BATCH`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptureBatch {
+    /// The records, in the order the phone sealed them.
+    pub captures: Vec<SignedCapture>,
+}
+
+/// The answer to a [`CaptureBatch`]: one outcome per record, in the same order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResult {
+    /// One per record sent.
+    pub results: Vec<RecordOutcome>,
+}
+
+/// What became of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RecordOutcome {
+    /// Stored now; the receipt is the proof.
+    Stored {
+        /// The server's signed receipt.
+        receipt: SignedReceipt,
+    },
+    /// The same record was stored before; this is its original receipt.
+    Duplicate {
+        /// The receipt given the first time.
+        receipt: SignedReceipt,
+    },
+    /// Refused for good: sending it again will not help.
+    Refused {
+        /// The record's id.
+        capture_id: Uuid,
+        /// Why.
+        code: RefusalCode,
+        /// A readable explanation without personal data.
+        detail: String,
+    },
+}
+
+/// Why a record was refused. Stable codes: never rename one, only add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The record's format is not one the server reads.
+    UnsupportedFormat,
+    /// The record names another device's key.
+    WrongDevice,
+    /// The signature does not verify with the device's key.
+    BadSignature,
+    /// The record is for another election.
+    WrongElection,
+    /// The contest is not in the election.
+    UnknownContest,
+    /// The device is not assigned to the station.
+    StationNotAssigned,
+    /// A count names a ballot option or field the contest does not have.
+    UnknownField,
+    /// The record breaks a limit (pages, notes, payload sizes).
+    InvalidRecord,
+    /// A different record with the same id was received before. The new one is kept for review;
+    /// the first one stands.
+    Conflict,
+}
+
+impl RefusalCode {
+    /// The stable text code, as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalCode::UnsupportedFormat => "unsupported_format",
+            RefusalCode::WrongDevice => "wrong_device",
+            RefusalCode::BadSignature => "bad_signature",
+            RefusalCode::WrongElection => "wrong_election",
+            RefusalCode::UnknownContest => "unknown_contest",
+            RefusalCode::StationNotAssigned => "station_not_assigned",
+            RefusalCode::UnknownField => "unknown_field",
+            RefusalCode::InvalidRecord => "invalid_record",
+            RefusalCode::Conflict => "conflict",
+        }
+    }
+}
+
+/// `GET /v1/captures/{id}/photos/{sha256}`: the receipt of a photo the server holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoReceipt {
+    /// The server's signed receipt for the photo.
+    pub receipt: SignedReceipt,
+}
+
+/// `GET /v1/feed?after=N&limit=M`: what changed for this device since cursor `N`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedPage {
+    /// The changes, oldest first.
+    pub events: Vec<FeedEvent>,
+    /// The cursor to ask with next time (the last event's `seq`, or the one asked with).
+    pub cursor: u64,
+    /// Whether more events wait after this page.
+    pub more: bool,
+}
+
+/// One change in the feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedEvent {
+    /// Position in the server's feed; strictly increasing.
+    pub seq: u64,
+    /// When it happened (server clock).
+    pub at_ms: TimestampMs,
+    /// What happened.
+    pub change: Change,
+}
+
+/// A change a device should know about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// Coordinators reviewed one of this device's captures.
+    Review {
+        /// The capture.
+        capture_id: Uuid,
+        /// Its review state now.
+        status: ReviewStatus,
+        /// The coordinators' comment for the watcher, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// A new election package version is available at `GET /v1/package`.
+    Package {
+        /// The new version.
+        version: u64,
+    },
+}
+
+/// Where a capture stands in the coordinators' review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    /// Received, not reviewed yet.
+    Unreviewed,
+    /// The numbers match the photo.
+    Verified,
+    /// Something is in doubt; coordinators are looking.
+    Disputed,
+    /// Not counted (illegible, wrong acta, …).
+    Rejected,
+}
+
+impl ReviewStatus {
+    /// The stable text code, as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Unreviewed => "unreviewed",
+            ReviewStatus::Verified => "verified",
+            ReviewStatus::Disputed => "disputed",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+}
+
+impl std::str::FromStr for ReviewStatus {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "unreviewed" => Ok(ReviewStatus::Unreviewed),
+            "verified" => Ok(ReviewStatus::Verified),
+            "disputed" => Ok(ReviewStatus::Disputed),
+            "rejected" => Ok(ReviewStatus::Rejected),
+            _ => Err(()),
+        }
+    }
+}
+
+/// An RFC 9457 problem: the body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// `urn:testigo:problem:<code>`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// A short, fixed summary of the problem kind.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The stable code (see the server's `AppError`); what clients act on.
+    pub code: String,
+    /// Details for this occurrence, without personal data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Problem {
+    /// A problem with this code, status and title.
+    pub fn new(code: &str, status: u16, title: &str, detail: Option<String>) -> Self {
+        Problem {
+            type_uri: format!("urn:testigo:problem:{code}"),
+            title: title.to_owned(),
+            status,
+            code: code.to_owned(),
+            detail,
+        }
+    }
+}
+
+/// How photos travel: the tus 1.0 resumable upload protocol, with Testigo's conventions.
+///
+/// The server speaks tus 1.0.0 with the `creation`, `creation-with-upload`, `termination`,
+/// `expiration` and `checksum` (`sha256`) extensions at [`ENDPOINT`]. An upload's
+/// `Upload-Metadata` must carry [`META_CAPTURE_ID`] (the capture's UUID) and [`META_SHA256`]
+/// (the photo's SHA-256 in hex, as the signed record declares it); the record must have been
+/// received first. When the last byte arrives the server checks the whole file against that hash,
+/// stores it content-addressed, and answers the final `PATCH` (and any later `HEAD`) with the
+/// photo's signed receipt in the [`RECEIPT_HEADER`] header (base64url of the
+/// [`crate::SignedReceipt`] JSON).
+pub mod tus {
+    /// The tus protocol version spoken.
+    pub const VERSION: &str = "1.0.0";
+    /// Where uploads are created.
+    pub const ENDPOINT: &str = "/v1/uploads";
+    /// The extensions the server supports.
+    pub const EXTENSIONS: &str = "creation,creation-with-upload,termination,expiration,checksum";
+    /// The checksum algorithm supported.
+    pub const CHECKSUM_ALGORITHM: &str = "sha256";
+    /// Metadata key: the capture the photo belongs to.
+    pub const META_CAPTURE_ID: &str = "capture_id";
+    /// Metadata key: the photo's SHA-256, hex.
+    pub const META_SHA256: &str = "sha256";
+    /// Response header carrying the photo's signed receipt once the upload is complete.
+    pub const RECEIPT_HEADER: &str = "testigo-receipt";
+    /// The media type of `PATCH` bodies.
+    pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_codes_serialize_as_their_stable_text() {
+        for code in [
+            RefusalCode::UnsupportedFormat,
+            RefusalCode::WrongDevice,
+            RefusalCode::BadSignature,
+            RefusalCode::WrongElection,
+            RefusalCode::UnknownContest,
+            RefusalCode::StationNotAssigned,
+            RefusalCode::UnknownField,
+            RefusalCode::InvalidRecord,
+            RefusalCode::Conflict,
+        ] {
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    #[test]
+    fn review_statuses_round_trip_through_text() {
+        for s in
+            [ReviewStatus::Unreviewed, ReviewStatus::Verified, ReviewStatus::Disputed, ReviewStatus::Rejected]
+        {
+            assert_eq!(s.as_str().parse::<ReviewStatus>(), Ok(s));
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+        }
+        assert!("VERIFIED".parse::<ReviewStatus>().is_err());
+    }
+}
