@@ -23,7 +23,7 @@ use crate::store::{PHOTO_TMP_DIR, Store, now_ms};
 use crate::validation::{ActaNumbers, FieldSlot, check_count, check_notes, validate};
 
 /// The most photos (pages) one capture may hold.
-pub const MAX_PAGES: usize = 12;
+pub const MAX_PAGES: usize = testigo_protocol::capture::MAX_PAGES;
 
 /// Outbox priority of a capture record: it goes first, before any photo bytes.
 pub(crate) const RECORD_PRIORITY: i64 = 0;

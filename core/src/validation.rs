@@ -16,10 +16,10 @@ use crate::error::{Error, Result};
 
 /// The largest count accepted for any field. No polling table has a million voters; a bigger
 /// number is a slip of the finger or hostile input.
-pub const MAX_COUNT: u32 = 1_000_000;
+pub const MAX_COUNT: u32 = testigo_protocol::capture::MAX_COUNT;
 
 /// The longest notes accepted, in bytes of UTF-8.
-pub const MAX_NOTES_BYTES: usize = 4_000;
+pub const MAX_NOTES_BYTES: usize = testigo_protocol::capture::MAX_NOTES_BYTES;
 
 /// Where a typed number goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,19 @@ pub const CAPTURE_FORMAT: u32 = 1;
 /// The canonical-bytes domain of a capture record.
 pub const CAPTURE_DOMAIN: &str = "testigo.capture.v1";
 
+/// The most photos (pages) one capture may hold.
+pub const MAX_PAGES: usize = 12;
+/// The largest count any acta field may hold: far above any table's voters, far below overflow.
+pub const MAX_COUNT: u32 = 1_000_000;
+/// The longest notes, in bytes.
+pub const MAX_NOTES_BYTES: usize = 4_000;
+/// The longest id (election, contest, station, option, field) a record may carry, in bytes.
+pub const MAX_ID_BYTES: usize = 256;
+/// The most warnings a record may carry (each field can warn at most a few times).
+pub const MAX_WARNINGS: usize = 1_000;
+/// The most counts (options plus extra fields) a record may carry.
+pub const MAX_FIELDS: usize = 1_000;
+
 /// One acta as the watcher captured it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaptureRecord {
@@ -121,6 +134,54 @@ impl CaptureRecord {
         }
         c.str(self.device_key_id.as_str());
         c.finish()
+    }
+
+    /// Checks the record against the limits every record must keep (pages numbered 1..n, at
+    /// most [`MAX_PAGES`]; counts at most [`MAX_COUNT`]; notes, QR text, ids and lists bounded).
+    /// Returns what is wrong. A phone never seals such a record; a server refuses one.
+    pub fn check_limits(&self) -> Result<(), &'static str> {
+        let ids = [&self.election_id, &self.contest_id, &self.station_id];
+        if ids.iter().any(|id| id.is_empty() || id.len() > MAX_ID_BYTES) {
+            return Err("an id is empty or too long");
+        }
+        if self.counts.len() + self.extra_counts.len() > MAX_FIELDS {
+            return Err("too many counts");
+        }
+        for (k, v) in self.counts.iter().chain(&self.extra_counts) {
+            if k.is_empty() || k.len() > MAX_ID_BYTES {
+                return Err("a count's field id is empty or too long");
+            }
+            if *v > MAX_COUNT {
+                return Err("a count is impossibly large");
+            }
+        }
+        if self.photos.len() > MAX_PAGES {
+            return Err("too many photos");
+        }
+        let mut shas = std::collections::HashSet::new();
+        for (i, p) in self.photos.iter().enumerate() {
+            if p.page as usize != i + 1 {
+                return Err("photo pages are not numbered 1..n in order");
+            }
+            if !shas.insert(p.sha256) {
+                return Err("the same photo appears twice");
+            }
+            if p.size == 0 {
+                return Err("a photo is empty");
+            }
+        }
+        if self.notes.len() > MAX_NOTES_BYTES {
+            return Err("notes are too long");
+        }
+        if self.qr_payload.as_ref().is_some_and(|q| q.len() > crate::qr::MAX_QR_PAYLOAD) {
+            return Err("QR text is too long");
+        }
+        if self.warnings.len() > MAX_WARNINGS
+            || self.warnings.iter().any(|w| w.field.as_ref().is_some_and(|f| f.len() > MAX_ID_BYTES))
+        {
+            return Err("too many or malformed warnings");
+        }
+        Ok(())
     }
 
     /// SHA-256 of the canonical bytes: the record's fingerprint, echoed in its receipt.

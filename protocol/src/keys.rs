@@ -117,6 +117,22 @@ impl KeyId {
     }
 }
 
+/// The text is not a key id (32 lowercase hex characters).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a key id (expected 32 lowercase hex characters)")]
+pub struct KeyIdParseError;
+
+impl std::str::FromStr for KeyId {
+    type Err = KeyIdParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(KeyIdParseError);
+        }
+        Ok(KeyId(s.to_owned()))
+    }
+}
+
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -171,6 +187,9 @@ mod tests {
         assert_eq!(back, pk);
         assert_eq!(back.key_id(), pk.key_id());
         assert_eq!(pk.key_id().as_str().len(), 32);
+        assert_eq!(pk.key_id().as_str().parse::<KeyId>(), Ok(pk.key_id()));
+        assert!("ABCDEF0123456789abcdef0123456789".parse::<KeyId>().is_err());
+        assert!("abc".parse::<KeyId>().is_err());
         assert_eq!(PublicKey::from_sec1(&[4u8; 65]), Err(VerifyError::BadKey));
         assert!(serde_json::from_str::<PublicKey>("\"!!\"").is_err());
     }

@@ -1,0 +1,81 @@
+//! Device authentication: `Authorization: Bearer <token>` → the enrolled [`Device`].
+//!
+//! Tokens are 32 random bytes; the server keeps only their SHA-256 (a stolen database
+//! authenticates nobody). Every authenticated request also takes a token from the device's rate
+//! bucket and, at most once a minute, records when the device was last seen.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use testigo_protocol::{KeyId, Sha256};
+
+use crate::error::AppError;
+use crate::repo::Device;
+use crate::{AppState, now_ms};
+
+/// How often a device's last-seen time is written.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+/// The device making the request.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthDevice(pub(crate) Device);
+
+/// When each device's last-seen time was last written.
+#[derive(Debug, Default)]
+pub(crate) struct SeenCache(Mutex<HashMap<KeyId, Instant>>);
+
+impl SeenCache {
+    fn due(&self, id: &KeyId) -> bool {
+        let now = Instant::now();
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 200_000 {
+            map.retain(|_, t| now.duration_since(*t) < TOUCH_EVERY);
+        }
+        match map.get(id) {
+            Some(t) if now.duration_since(*t) < TOUCH_EVERY => false,
+            _ => {
+                map.insert(id.clone(), now);
+                true
+            }
+        }
+    }
+}
+
+/// The hash under which a token is stored.
+pub(crate) fn token_hash(token: &str) -> Sha256 {
+    Sha256::digest(token.as_bytes())
+}
+
+impl FromRequestParts<AppState> for AuthDevice {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 128)
+            .ok_or(AppError::Unauthorized)?;
+        let device = state.repo.device_by_token(token_hash(token)).await?.ok_or(AppError::Unauthorized)?;
+        state
+            .rate
+            .take(device.id.as_str(), state.limits.device_burst, state.limits.device_per_s)
+            .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
+        if state.seen.due(&device.id) {
+            let repo = state.repo.clone();
+            let id = device.id.clone();
+            tokio::spawn(async move {
+                if let Err(e) = repo.touch_device(id, now_ms()).await {
+                    tracing::warn!(error = %e, "could not record a device's last-seen time");
+                }
+            });
+        }
+        Ok(AuthDevice(device))
+    }
+}

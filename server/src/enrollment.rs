@@ -1,0 +1,132 @@
+//! One-time enrollment codes.
+//!
+//! A code is 12 characters of Crockford's base32 (60 random bits), shown as `XXXX-XXXX-XXXX`:
+//! short enough to read over a phone call, with no letters that look like digits. Case, dashes
+//! and spaces do not matter, and `O`, `I`, `L` are read as `0`, `1`, `1`. The server stores only
+//! the SHA-256 of the normalised code. The app usually scans it as a QR code holding
+//! [`enrollment_uri`].
+
+use ring::rand::{SecureRandom, SystemRandom};
+use testigo_protocol::Sha256;
+
+use crate::repo::Repo;
+
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CODE_LEN: usize = 12;
+
+/// Why codes could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CodeError {
+    /// Stations that are not in the election.
+    #[error("unknown stations: {}", .0.join(", "))]
+    UnknownStations(Vec<String>),
+    /// No stations were named.
+    #[error("name at least one station")]
+    NoStations,
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
+    /// The system random generator failed.
+    #[error("no randomness available")]
+    Random,
+}
+
+/// A new random code, formatted `XXXX-XXXX-XXXX`.
+pub fn new_code() -> Result<String, CodeError> {
+    let mut bytes = [0u8; CODE_LEN];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| CodeError::Random)?;
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET.get(usize::from(b & 31)).copied().unwrap_or(b'0')))
+        .collect();
+    let groups: Vec<String> = chars.chunks(4).map(|c| c.iter().collect()).collect();
+    Ok(groups.join("-"))
+}
+
+/// The code as stored: upper case, no separators, look-alike letters mapped to digits. `None`
+/// when it cannot be a code.
+pub fn normalize(code: &str) -> Option<String> {
+    let mut out = String::with_capacity(CODE_LEN);
+    for c in code.chars() {
+        let c = match c.to_ascii_uppercase() {
+            '-' | ' ' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c if c.is_ascii() && ALPHABET.contains(&(c as u8)) => c,
+            _ => return None,
+        };
+        out.push(c);
+    }
+    (out.len() == CODE_LEN).then_some(out)
+}
+
+/// The hash of a normalised code.
+pub fn code_hash(normalized: &str) -> Sha256 {
+    Sha256::digest(normalized.as_bytes())
+}
+
+/// What the app scans: `testigo:enroll?code=XXXX-XXXX-XXXX[&server=<url>]`.
+pub fn enrollment_uri(code: &str, server_url: Option<&str>) -> String {
+    match server_url {
+        Some(url) => format!("testigo:enroll?code={code}&server={}", percent_encode(url)),
+        None => format!("testigo:enroll?code={code}"),
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Makes `count` codes, each enrolling one device for `stations`, and stores their hashes.
+pub async fn create_codes(
+    repo: &dyn Repo,
+    stations: &[String],
+    count: usize,
+    now_ms: i64,
+) -> Result<Vec<String>, CodeError> {
+    if stations.is_empty() {
+        return Err(CodeError::NoStations);
+    }
+    let unknown = repo.unknown_stations(stations).await?;
+    if !unknown.is_empty() {
+        return Err(CodeError::UnknownStations(unknown));
+    }
+    let codes = (0..count).map(|_| new_code()).collect::<Result<Vec<_>, _>>()?;
+    let hashes = codes.iter().filter_map(|c| normalize(c)).map(|n| code_hash(&n)).collect();
+    repo.create_codes(hashes, stations.to_vec(), now_ms).await?;
+    Ok(codes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_normalise_forgivingly_and_refuse_junk() {
+        let code = new_code().unwrap();
+        assert_eq!(code.len(), 14);
+        let n = normalize(&code).unwrap();
+        assert_eq!(normalize(&code.to_lowercase().replace('-', " ")).unwrap(), n);
+        assert_eq!(normalize("oooo-iiii-llll").unwrap(), "000011111111");
+        assert_eq!(normalize("ABCD-EFGH-JKM"), None);
+        assert_eq!(normalize("ABCD-EFGH-JKMU"), None);
+        assert_eq!(normalize("ABCD-EFGH-JKMÑ"), None);
+        assert_ne!(new_code().unwrap(), code);
+    }
+
+    #[test]
+    fn uri_carries_the_code_and_the_server() {
+        assert_eq!(
+            enrollment_uri("AAAA-BBBB-CCCC", Some("https://x.org/a b")),
+            "testigo:enroll?code=AAAA-BBBB-CCCC&server=https%3A%2F%2Fx.org%2Fa%20b"
+        );
+    }
+}

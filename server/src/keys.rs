@@ -1,0 +1,132 @@
+//! The server's receipt key.
+//!
+//! A P-256 key, like the devices' (see ADR 2). It lives in the data directory as a PKCS#8 file
+//! readable only by the server's user, created on first start; replicas that scale out share the
+//! same file (or the same bytes from a secret store). Signing is `ring` (18 µs a receipt here).
+
+use std::io::Write;
+use std::path::Path;
+
+use ring::rand::SystemRandom;
+use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+use testigo_protocol::receipt::{RECEIPT_FORMAT, Receipt, ReceiptSubject, SignedReceipt};
+use testigo_protocol::{KeyId, PublicKey, Signature, TimestampMs};
+
+/// Why the key could not be loaded or used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The key file could not be read or written.
+    #[error("server key file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The key file is not a P-256 PKCS#8 key.
+    #[error("server key file is not a P-256 PKCS#8 key")]
+    Malformed,
+    /// The system random generator failed.
+    #[error("signing failed")]
+    Sign,
+}
+
+/// The key that signs receipts.
+pub struct ServerKey {
+    pair: EcdsaKeyPair,
+    public: PublicKey,
+    rng: SystemRandom,
+}
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ServerKey({})", self.public.key_id())
+    }
+}
+
+impl ServerKey {
+    /// Loads the key from `path`, creating it (mode 0600) when the file does not exist.
+    pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+        match std::fs::read(path) {
+            Ok(bytes) => Self::from_pkcs8(&bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let rng = SystemRandom::new();
+                let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+                    .map_err(|_| KeyError::Sign)?;
+                let tmp = path.with_extension("tmp");
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create(true).truncate(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options.open(&tmp)?;
+                file.write_all(doc.as_ref())?;
+                file.sync_all()?;
+                std::fs::rename(&tmp, path)?;
+                Self::from_pkcs8(doc.as_ref())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The key from PKCS#8 bytes.
+    pub fn from_pkcs8(bytes: &[u8]) -> Result<Self, KeyError> {
+        let rng = SystemRandom::new();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, bytes, &rng)
+            .map_err(|_| KeyError::Malformed)?;
+        let public = PublicKey::from_sec1(pair.public_key().as_ref()).map_err(|_| KeyError::Malformed)?;
+        Ok(ServerKey { pair, public, rng })
+    }
+
+    /// The public key phones verify receipts with.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// Signs a receipt for `subject`, received from `device` at `received_at_ms`.
+    pub fn receipt(
+        &self,
+        subject: ReceiptSubject,
+        device: &KeyId,
+        received_at_ms: TimestampMs,
+    ) -> Result<SignedReceipt, KeyError> {
+        let receipt = Receipt {
+            format: RECEIPT_FORMAT,
+            subject,
+            device_key_id: device.clone(),
+            received_at_ms,
+            server_key_id: self.public.key_id(),
+        };
+        let sig = self.pair.sign(&self.rng, &receipt.canonical_bytes()).map_err(|_| KeyError::Sign)?;
+        Ok(SignedReceipt { receipt, signature: Signature(sig.as_ref().to_vec()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testigo_protocol::Sha256;
+
+    #[test]
+    fn creates_once_reloads_the_same_key_and_signs_verifiable_receipts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.key");
+        let a = ServerKey::load_or_create(&path).unwrap();
+        let b = ServerKey::load_or_create(&path).unwrap();
+        assert_eq!(a.public_key(), b.public_key());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let device = a.public_key().key_id();
+        let r = a
+            .receipt(
+                ReceiptSubject::Photo {
+                    capture_id: uuid::Uuid::nil(),
+                    sha256: Sha256::digest(b"photo"),
+                    size: 5,
+                },
+                &device,
+                42,
+            )
+            .unwrap();
+        r.verify(b.public_key()).unwrap();
+        std::fs::write(&path, b"junk").unwrap();
+        assert!(matches!(ServerKey::load_or_create(&path), Err(KeyError::Malformed)));
+    }
+}

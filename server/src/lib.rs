@@ -1,0 +1,184 @@
+//! The coordinators' server: it receives what every watcher's phone sends.
+//!
+//! [`app`] builds the axum [`Router`] from an [`AppState`]; [`serve`] runs it on a listener with
+//! graceful shutdown and the upload-expiry sweeper. [`open_data_dir`] gives the embedded default
+//! state: SQLite ([`repo::sqlite::SqliteRepo`]) and a local folder ([`blobs::FsBlobStore`]) in
+//! one directory, the receipt key beside them. The `testigo` command (`cli/`) wraps these.
+//!
+//! Modules, one per job: `routes/` (one module per resource, handlers beside their paths),
+//! [`error`] (every failure as problem+json), [`repo`] (storage trait and SQLite), [`blobs`]
+//! (photo bytes), [`keys`] (receipt key), `intake` (the checks a record must pass), `auth`
+//! (device tokens), `ratelimit`, [`enrollment`] (codes), [`election`] (package and CSV import),
+//! `openapi.json` (the API description served at `/openapi.json`).
+//!
+//! Data directory layout (embedded default):
+//!
+//! ```text
+//! DATA/testigo-server.db   SQLite (WAL): election, devices, captures, uploads, feed
+//! DATA/server.key          the receipt key, PKCS#8, mode 0600
+//! DATA/photos/blobs/       finished photos, content-addressed by SHA-256
+//! DATA/photos/partials/    tus uploads in progress
+//! ```
+
+mod auth;
+pub mod blobs;
+pub mod election;
+pub mod enrollment;
+pub mod error;
+mod intake;
+pub mod keys;
+mod ratelimit;
+pub mod repo;
+mod routes;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use testigo_protocol::TimestampMs;
+
+use crate::blobs::{BlobStore, FsBlobStore};
+use crate::keys::ServerKey;
+use crate::ratelimit::RateLimiter;
+use crate::repo::Repo;
+use crate::repo::sqlite::SqliteRepo;
+
+pub use crate::error::{AppError, AppResult};
+pub use crate::routes::uploads::sweep_expired;
+
+/// The OpenAPI 3.1 description of the API, served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Limits the server enforces. The defaults suit election night on one machine.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest `POST /v1/captures` body.
+    pub max_batch_bytes: usize,
+    /// Largest photo (`Upload-Length`).
+    pub max_upload_bytes: u64,
+    /// How long an unfinished upload is kept.
+    pub upload_ttl: Duration,
+    /// Longest time any request but an upload may take.
+    pub request_timeout: Duration,
+    /// Longest silence inside an upload's body before the bytes so far are kept and the request
+    /// ends.
+    pub body_idle_timeout: Duration,
+    /// Requests a device may make in a burst.
+    pub device_burst: u32,
+    /// Requests per second a device may keep up.
+    pub device_per_s: f64,
+    /// Failed enrollment attempts an address may make in a burst.
+    pub enroll_fail_burst: u32,
+    /// Failed enrollment attempts per second an address may keep up.
+    pub enroll_fail_per_s: f64,
+    /// How often expired uploads are swept.
+    pub sweep_interval: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_batch_bytes: 2 * 1024 * 1024,
+            max_upload_bytes: 32 * 1024 * 1024,
+            upload_ttl: Duration::from_secs(48 * 3600),
+            request_timeout: Duration::from_secs(30),
+            body_idle_timeout: Duration::from_secs(30),
+            device_burst: 120,
+            device_per_s: 30.0,
+            enroll_fail_burst: 10,
+            enroll_fail_per_s: 0.1,
+            sweep_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Records, devices, uploads, feed.
+    pub repo: Arc<dyn Repo>,
+    /// Photo bytes.
+    pub blobs: Arc<dyn BlobStore>,
+    /// The receipt key.
+    pub key: Arc<ServerKey>,
+    /// Limits.
+    pub limits: Arc<Limits>,
+    pub(crate) rate: Arc<RateLimiter>,
+    pub(crate) uploads: Arc<routes::uploads::UploadLocks>,
+    pub(crate) seen: Arc<auth::SeenCache>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("key", &self.key).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// A state over the given storage.
+    pub fn new(repo: Arc<dyn Repo>, blobs: Arc<dyn BlobStore>, key: Arc<ServerKey>, limits: Limits) -> Self {
+        AppState {
+            repo,
+            blobs,
+            key,
+            rate: Arc::new(RateLimiter::default()),
+            uploads: Arc::default(),
+            seen: Arc::default(),
+            limits: Arc::new(limits),
+        }
+    }
+}
+
+/// Why the data directory could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The directory or a file in it could not be created or read.
+    #[error("data directory: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Repo(#[from] repo::RepoError),
+    /// The photo folder could not be opened.
+    #[error(transparent)]
+    Blobs(#[from] blobs::BlobError),
+    /// The receipt key could not be loaded.
+    #[error(transparent)]
+    Key(#[from] keys::KeyError),
+}
+
+/// The embedded default: everything in `dir` (created if missing). See the crate doc.
+pub fn open_data_dir(dir: &Path, limits: Limits) -> Result<AppState, OpenError> {
+    std::fs::create_dir_all(dir)?;
+    let repo = SqliteRepo::open(&dir.join("testigo-server.db"))?;
+    let blobs = FsBlobStore::open(&dir.join("photos"))?;
+    let key = ServerKey::load_or_create(&dir.join("server.key"))?;
+    Ok(AppState::new(Arc::new(repo), Arc::new(blobs), Arc::new(key), limits))
+}
+
+/// The server's routes over `state`.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests in flight.
+/// Also sweeps expired uploads every [`Limits::sweep_interval`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let sweeper = tokio::spawn(routes::uploads::sweep_forever(state.clone()));
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    result
+}
+
+/// Milliseconds since the Unix epoch, by the server's clock.
+pub fn now_ms() -> TimestampMs {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,318 @@
+//! Where the server keeps everything but photo bytes: the [`Repo`] trait and its types.
+//!
+//! Handlers hold an `Arc<dyn Repo>` and never see SQL. The embedded default is
+//! [`sqlite::SqliteRepo`] (one file, one writer with group commit, a pool of readers). A
+//! PostgreSQL implementation for scale-out implements the same trait; the rules every
+//! implementation must keep are written on the methods (idempotency and conflict handling happen
+//! inside one transaction with the insert, so replicas racing on the same record agree).
+
+pub mod sqlite;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use testigo_protocol::api::{FeedEvent, ReviewStatus};
+use testigo_protocol::election::{Contest, Election, ElectionPackage};
+use testigo_protocol::{KeyId, PublicKey, Sha256, SignedCapture, SignedReceipt, TimestampMs};
+use uuid::Uuid;
+
+/// A storage failure. Never caused by request content: every check on input happens before.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(String),
+    /// Stored data does not read back (damage or a bug).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The storage worker is gone (shutting down).
+    #[error("storage is shutting down")]
+    Closed,
+}
+
+/// Result with [`RepoError`].
+pub type RepoResult<T> = Result<T, RepoError>;
+
+/// An enrolled device as the server knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Its id: the key id of its public key.
+    pub id: KeyId,
+    /// The key its records must verify with.
+    pub public_key: PublicKey,
+    /// The stations it may report.
+    pub stations: BTreeSet<String>,
+}
+
+/// What enrollment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnrollOutcome {
+    /// The device is enrolled (now, or again by the same key with the same code) and the new
+    /// token's hash is stored.
+    Enrolled(Device),
+    /// No such code.
+    UnknownCode,
+    /// The code was used by another key.
+    CodeUsed,
+    /// The key is enrolled through another code.
+    DeviceExists,
+}
+
+/// The imported election as intake needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElectionInfo {
+    /// The election.
+    pub election: Election,
+    /// The package version.
+    pub version: u64,
+    /// The contests, as in the package.
+    pub contests: Vec<Contest>,
+}
+
+impl ElectionInfo {
+    /// The contest with this id.
+    pub fn contest(&self, id: &str) -> Option<&Contest> {
+        self.contests.iter().find(|c| c.id == id)
+    }
+}
+
+/// What an election import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// The first package of this server.
+    Created,
+    /// A newer version replaced the stored one; devices learn it through the feed.
+    Updated {
+        /// The version before.
+        from: u64,
+    },
+    /// The same version was already imported with the same content.
+    Unchanged,
+}
+
+/// Why an import was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// The package is inconsistent.
+    #[error("invalid package: {0}")]
+    Invalid(String),
+    /// The server holds another election.
+    #[error("the server holds election {0:?}; one server, one election")]
+    OtherElection(String),
+    /// Older than the stored version, or the same version with other content.
+    #[error("package version {offered} cannot replace version {stored}")]
+    Version {
+        /// The stored version.
+        stored: u64,
+        /// The offered version.
+        offered: u64,
+    },
+    /// A station that enrolled devices are assigned to is missing from the new package.
+    #[error("station {0:?} is assigned to devices and cannot be removed")]
+    AssignedStationRemoved(String),
+}
+
+/// A device's election package, serialized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageDoc {
+    /// The package JSON, tailored to the device (its stations, their centers, its assignment).
+    pub json: Arc<Vec<u8>>,
+    /// Its entity tag (quoted), for `If-None-Match`.
+    pub etag: String,
+}
+
+/// A record that passed every check, with the receipt signed for it.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    /// The signed record.
+    pub signed: SignedCapture,
+    /// Its JSON, as stored.
+    pub json: String,
+    /// SHA-256 of its canonical bytes.
+    pub record_sha256: Sha256,
+    /// The receipt to store and return if the record is new.
+    pub receipt: SignedReceipt,
+}
+
+/// What storing one record did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreOutcome {
+    /// Stored now.
+    Stored(SignedReceipt),
+    /// Stored before with the same content: the original receipt.
+    Duplicate(SignedReceipt),
+    /// Stored before with other content: the new one was kept aside for review.
+    Conflict,
+}
+
+/// What the server knows of a photo a device wants to upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoLookup {
+    /// The device has sent no record with this capture id.
+    NoCapture,
+    /// The record exists but declares no photo with this hash.
+    NotDeclared,
+    /// The record declares it.
+    Declared(ExpectedPhoto),
+}
+
+/// A photo a stored record declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedPhoto {
+    /// The server's row id of the capture.
+    pub capture_pk: i64,
+    /// The declared size in bytes.
+    pub size: u64,
+    /// The receipt, once the photo is stored.
+    pub receipt: Option<SignedReceipt>,
+}
+
+/// Where a tus upload stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadState {
+    /// Receiving bytes.
+    Active,
+    /// Every byte arrived and the photo is stored.
+    Complete,
+    /// Terminated by the client (`DELETE`).
+    Terminated,
+    /// Not finished before its expiry.
+    Expired,
+}
+
+/// A tus upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The upload's id (in its URL).
+    pub id: String,
+    /// The device uploading.
+    pub device_id: KeyId,
+    /// The capture the photo belongs to.
+    pub capture_id: Uuid,
+    /// The server's row id of that capture.
+    pub capture_pk: i64,
+    /// The photo's declared SHA-256.
+    pub sha256: Sha256,
+    /// `Upload-Length`.
+    pub length: u64,
+    /// Bytes confirmed so far.
+    pub offset: u64,
+    /// The raw `Upload-Metadata` header, echoed on `HEAD`.
+    pub metadata: String,
+    /// When it expires, unless complete.
+    pub expires_at_ms: TimestampMs,
+    /// Where it stands.
+    pub state: UploadState,
+    /// The photo's receipt, once complete.
+    pub receipt: Option<SignedReceipt>,
+}
+
+/// Everything the server stores except photo bytes. See the module doc for the rules.
+#[async_trait]
+pub trait Repo: Send + Sync + 'static {
+    /// Checks that storage answers (health endpoint).
+    async fn ping(&self) -> RepoResult<()>;
+
+    /// Imports (or updates) the election package: the coordinators' full package, without an
+    /// assignment. Versions only move forward; a newer version appends a `Package` feed event
+    /// for every device.
+    async fn import_election(
+        &self,
+        package: ElectionPackage,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Result<ImportOutcome, ImportError>>;
+
+    /// The imported election, if any.
+    async fn election(&self) -> RepoResult<Option<Arc<ElectionInfo>>>;
+
+    /// The stations among `ids` that do not exist.
+    async fn unknown_stations(&self, ids: &[String]) -> RepoResult<Vec<String>>;
+
+    /// Stores one-time enrollment codes (by hash) that enroll a device for `stations`.
+    async fn create_codes(
+        &self,
+        code_hashes: Vec<Sha256>,
+        stations: Vec<String>,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()>;
+
+    /// Uses a code: binds it to `public_key` and stores `token_hash` as the device's token.
+    /// The same code with the same key again replaces the token (the first answer was lost).
+    async fn enroll(
+        &self,
+        code_hash: Sha256,
+        public_key: PublicKey,
+        token_hash: Sha256,
+        now_ms: TimestampMs,
+    ) -> RepoResult<EnrollOutcome>;
+
+    /// The device whose token has this hash.
+    async fn device_by_token(&self, token_hash: Sha256) -> RepoResult<Option<Device>>;
+
+    /// Records that the device was seen (at most about once a minute per device is enough).
+    async fn touch_device(&self, device: KeyId, now_ms: TimestampMs) -> RepoResult<()>;
+
+    /// The device's election package.
+    async fn device_package(&self, device: &Device) -> RepoResult<Option<PackageDoc>>;
+
+    /// Stores checked records of `device` in one transaction, each idempotent by (device,
+    /// capture id): same content gives the stored receipt, other content is kept aside as a
+    /// conflict. Outcomes are in input order.
+    async fn store_records(
+        &self,
+        device: KeyId,
+        records: Vec<NewRecord>,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Vec<StoreOutcome>>;
+
+    /// The photo `sha256` as `device`'s capture `capture_id` declares it, if it does.
+    async fn expected_photo(
+        &self,
+        device: &KeyId,
+        capture_id: Uuid,
+        sha256: Sha256,
+    ) -> RepoResult<PhotoLookup>;
+
+    /// Marks the photo received for the capture and keeps its receipt; if it was received
+    /// before, returns the first receipt instead.
+    async fn photo_received(
+        &self,
+        capture_pk: i64,
+        sha256: Sha256,
+        receipt: SignedReceipt,
+    ) -> RepoResult<SignedReceipt>;
+
+    /// Creates an upload.
+    async fn create_upload(&self, upload: Upload, now_ms: TimestampMs) -> RepoResult<()>;
+
+    /// The upload with this id.
+    async fn upload(&self, id: &str) -> RepoResult<Option<Upload>>;
+
+    /// Moves an active upload's confirmed offset.
+    async fn set_upload_offset(&self, id: &str, offset: u64) -> RepoResult<()>;
+
+    /// Ends an upload (complete, terminated or expired).
+    async fn end_upload(
+        &self,
+        id: &str,
+        state: UploadState,
+        receipt: Option<SignedReceipt>,
+    ) -> RepoResult<()>;
+
+    /// Active uploads whose expiry is before `now_ms`.
+    async fn expired_uploads(&self, now_ms: TimestampMs) -> RepoResult<Vec<String>>;
+
+    /// Sets a capture's review state and appends a `Review` event to its device's feed.
+    async fn set_review(
+        &self,
+        device: KeyId,
+        capture_id: Uuid,
+        status: ReviewStatus,
+        comment: Option<String>,
+        now_ms: TimestampMs,
+    ) -> RepoResult<bool>;
+
+    /// The device's feed events after `after`, at most `limit`.
+    async fn feed(&self, device: &KeyId, after: u64, limit: usize) -> RepoResult<Vec<FeedEvent>>;
+}

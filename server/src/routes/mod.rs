@@ -1,0 +1,91 @@
+//! The router: one module per resource, handlers beside their paths.
+
+mod captures;
+mod enroll;
+mod feed;
+mod health;
+mod package;
+pub(crate) mod uploads;
+
+use std::any::Any;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+
+pub(crate) fn router(state: AppState) -> Router {
+    // Uploads stream for as long as a slow link needs; everything else has a deadline.
+    let timed = Router::new()
+        .merge(health::routes())
+        .merge(enroll::routes())
+        .merge(package::routes())
+        .merge(captures::routes())
+        .merge(feed::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), deadline));
+    Router::new()
+        .merge(timed)
+        .merge(uploads::routes())
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(middleware::from_fn(log_request))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.limits.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::Timeout.into_response(),
+    }
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::error!(%method, %path, status, ms, "request failed");
+    } else {
+        tracing::debug!(%method, %path, status, ms, "request");
+    }
+    response
+}
+
+/// A panic is a bug: answer 500 with no detail, and log it.
+fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| err.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    AppError::Internal(format!("panic: {what}")).into_response()
+}
+
+/// Reads a JSON body already limited in size.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        // serde's message names the field and position, never echoes the value.
+        AppError::MalformedJson(e.to_string())
+    })
+}
+
+/// Reads a whole body of at most `limit` bytes.
+pub(crate) async fn read_body(body: axum::body::Body, limit: usize) -> AppResult<Bytes> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // A length-limit error is the client's doing; anything else means the body broke off.
+        if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest("the body could not be read".into())
+        }
+    })
+}

@@ -1,0 +1,11 @@
+//! The server's integration tests: handlers through the router (`oneshot`) and over real sockets.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+mod enroll;
+mod feed;
+mod hostile;
+mod intake;
+mod socket;
+mod uploads;
