@@ -13,8 +13,16 @@ fmt-check: ## Fail if any file is not rustfmt-formatted
 clippy: ## Lints on every target, warnings are errors
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-test: ## All tests of every crate
+test: node-deps ## All tests of every crate (installs the npm packages the tests drive first)
 	$(CARGO) test --workspace --locked
+
+node-deps: tests/tus-js/node_modules/.package-lock.json ## The npm packages the tests drive (tus-js-client, @tus/server)
+
+tests/tus-js/node_modules/.package-lock.json: tests/tus-js/package-lock.json
+	npm ci --prefix tests/tus-js --no-audit --no-fund
+
+bench-ingest: node-deps ## Server intake load test, with @tus/server receiving the same photos
+	scripts/bench-ingest.sh
 
 bench: ## Criterion benchmarks of the store
 	$(CARGO) bench -p testigo-core --bench store
@@ -28,4 +36,4 @@ watcher: ## Run the watcher example (a phone's core on the command line)
 fmt: ## Format every file
 	$(CARGO) fmt --all
 
-.PHONY: help check fmt-check clippy test bench bench-photo watcher fmt
+.PHONY: help check fmt-check clippy test node-deps bench bench-photo bench-ingest watcher fmt

@@ -57,3 +57,141 @@ fn bad_input_is_a_clear_error_and_a_non_zero_exit() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a usable photo"));
     assert!(!dir.path().join("o.jpg").exists(), "nothing is written for a refused photo");
 }
+
+/// The coordinators' commands, as an operator runs them: a sample election written and imported,
+/// enrollment codes (with QR codes that scan), the server started on a free port, a small load
+/// test against it, and a graceful stop.
+#[test]
+fn election_enroll_serve_and_bench_work_together() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pkg = dir.path().join("election.json");
+    let csv = dir.path().join("stations.csv");
+    let p = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    let out = testigo(&["election", "sample", "--stations", "30", "--out", &p(&pkg), "--csv", &p(&csv)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&pkg).unwrap()).unwrap();
+    let stations: Vec<String> = package["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(stations.len(), 30);
+    assert!(std::fs::read_to_string(&csv).unwrap().lines().count() == 31);
+
+    let out = testigo(&["election", "import", "--data", &p(&data), &p(&pkg), "--stations", &p(&csv)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Created"));
+    // The same again changes nothing; a broken CSV is refused with its line number.
+    let out = testigo(&["election", "import", "--data", &p(&data), &p(&pkg), "--stations", &p(&csv)]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Unchanged"));
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "center_id,center_name,region,station_id,number,registered_voters\nc,n,r,s,x,1\n",
+    )
+    .unwrap();
+    let out = testigo(&[
+        "election",
+        "import",
+        "--data",
+        &p(&data),
+        &p(&pkg),
+        "--stations",
+        &p(&dir.path().join("bad.csv")),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+
+    let qr_dir = dir.path().join("qr");
+    let mut args = vec![
+        "enroll",
+        "--data",
+        data.to_str().unwrap(),
+        "--count",
+        "3",
+        "--json",
+        "--url",
+        "https://testigo.example.org",
+    ];
+    let qr = p(&qr_dir);
+    args.extend(["--qr-png", &qr]);
+    for s in &stations[..3] {
+        args.extend(["--station", s.as_str()]);
+    }
+    let out = testigo(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let codes_file = dir.path().join("codes.json");
+    std::fs::write(&codes_file, &out.stdout).unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes = listed["codes"].as_array().unwrap();
+    assert_eq!(codes.len(), 3);
+    // Each PNG scans back to the enrollment URI.
+    for c in codes {
+        let img = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(c["qr_png"].as_str().unwrap()).unwrap(),
+        ));
+        let mut reader = img.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(info.width as usize, info.height as usize, |x, y| {
+                buf[y * info.width as usize + x]
+            });
+        let grids = prepared.detect_grids();
+        let (_, text) = grids[0].decode().unwrap();
+        assert_eq!(text, c["uri"].as_str().unwrap());
+        assert!(
+            text.starts_with("testigo:enroll?code=")
+                && text.ends_with("&server=https%3A%2F%2Ftestigo.example.org")
+        );
+    }
+    // Unknown stations make no codes.
+    let out = testigo(&["enroll", "--data", &p(&data), "--station", "nowhere"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere"));
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_testigo"))
+        .args(["serve", "--data", &p(&data), "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+    let out = testigo(&[
+        "bench",
+        "ingest",
+        "--server",
+        &url,
+        "--codes",
+        &p(&codes_file),
+        "--devices",
+        "3",
+        "--records",
+        "300",
+        "--photos",
+        "4",
+        "--photo-bytes",
+        "50000",
+        "--concurrency",
+        "4",
+        "--json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(report["errors"], 0);
+    assert_eq!(report["devices"], 3);
+    for key in ["records_per_s", "photo_mb_per_s", "p50_ms", "p99_ms"] {
+        assert!(report[key].as_f64().unwrap() > 0.0, "{key}");
+    }
+    // SIGTERM: the server finishes and exits cleanly.
+    let pid = server.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}

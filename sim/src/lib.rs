@@ -12,6 +12,8 @@
 //!    EXIF orientation to display them, a location ([`photo`]).
 //! 4. [`corpus`] and [`write_corpus`] do it many times, keeping the truth beside each JPEG
 //!    ([`SyntheticActa`]).
+//! 5. [`SampleElection`] is a whole election: the package coordinators import (centers in
+//!    regions, stations, the 38-card contest) and the truth of every station's acta.
 //!
 //! No fonts, images or other assets are shipped or read: digits are pen strokes defined in code,
 //! everything else on the page is blocks and scribbles, and the randomness is our own SplitMix64,
@@ -33,6 +35,7 @@ mod glyph;
 pub mod page;
 pub mod photo;
 mod rng;
+pub mod sample;
 
 pub use acta::{ActaRow, ActaSpec, EXTRA_LABELS, Election, qr_payload_2024};
 pub use corpus::{DEFAULT_OPTIONS, SyntheticActa, corpus, write_corpus};
@@ -40,6 +43,7 @@ pub use draw::GrayImage;
 pub use geometry::{Homography, Point};
 pub use page::{PAGE_HEIGHT, PAGE_WIDTH, render_page};
 pub use photo::{PhotoSpec, page_quad, phone_photo};
+pub use sample::SampleElection;
 
 /// Why an acta could not be generated.
 #[derive(Debug)]

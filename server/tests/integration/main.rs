@@ -8,4 +8,5 @@ mod feed;
 mod hostile;
 mod intake;
 mod socket;
+mod tus_js;
 mod uploads;

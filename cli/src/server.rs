@@ -1,0 +1,237 @@
+//! `testigo serve`, `testigo election import|sample` and `testigo enroll`: the coordinators' side.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use testigo_protocol::ElectionPackage;
+use testigo_server::{Limits, now_ms, open_data_dir};
+use tracing_subscriber::EnvFilter;
+
+/// Arguments of `serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The data directory (created if missing): database, photos, receipt key.
+    #[arg(long)]
+    data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Logs as JSON lines (for log collectors) instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+/// `election` subcommands.
+#[derive(Subcommand)]
+pub enum ElectionCommand {
+    /// Imports (or updates) the election package into a data directory.
+    Import {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The package JSON (its assignment, if any, is ignored).
+        file: PathBuf,
+        /// Centers and stations as CSV, replacing the package's (see `testigo_server::election`).
+        #[arg(long)]
+        stations: Option<PathBuf>,
+    },
+    /// Writes a realistic synthetic election package (and its stations as CSV).
+    Sample {
+        /// How many stations (tables).
+        #[arg(long, default_value_t = 100)]
+        stations: usize,
+        /// Where to write the package JSON.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the centers and stations as CSV here.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Seed: the same seed writes the same election.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Arguments of `enroll`.
+#[derive(Args)]
+pub struct EnrollArgs {
+    /// The data directory.
+    #[arg(long)]
+    data: PathBuf,
+    /// A station the device will report (repeat for several).
+    #[arg(long = "station", required = true)]
+    stations: Vec<String>,
+    /// How many codes (one device each).
+    #[arg(long, default_value_t = 1)]
+    count: usize,
+    /// The server's address as the phones reach it, put in the QR code.
+    #[arg(long)]
+    url: Option<String>,
+    /// Also write each code's QR code as a PNG into this directory.
+    #[arg(long)]
+    qr_png: Option<PathBuf>,
+    /// Print one JSON object instead of text and QR codes.
+    #[arg(long)]
+    json: bool,
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+}
+
+/// Runs `serve` until Ctrl-C or SIGTERM.
+pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if args.log_json {
+        tracing_subscriber::fmt().json().with_writer(std::io::stderr).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
+    }
+    let state = open_data_dir(&args.data, Limits::default())?;
+    runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+        let addr = listener.local_addr()?;
+        match state.repo.election().await? {
+            Some(e) => tracing::info!(election = %e.election.id, version = e.version, "election loaded"),
+            None => tracing::warn!("no election imported yet: run `testigo election import`"),
+        }
+        tracing::info!(%addr, key = %state.key.public_key().key_id(), "listening");
+        println!("listening on http://{addr}");
+        testigo_server::serve(listener, state, shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Reads a package file, applying a stations CSV if given.
+pub fn read_package(
+    file: &Path,
+    stations: Option<&Path>,
+) -> Result<ElectionPackage, Box<dyn std::error::Error>> {
+    let text = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut package: ElectionPackage = serde_json::from_slice(&text)
+        .map_err(|e| format!("{} is not an election package: {e}", file.display()))?;
+    package.assignment = None;
+    if let Some(csv) = stations {
+        let text = std::fs::read_to_string(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+        testigo_server::election::apply_stations_csv(&mut package, &text)
+            .map_err(|e| format!("{}: {e}", csv.display()))?;
+    }
+    Ok(package)
+}
+
+/// Runs `election import` or `election sample`.
+pub fn election(cmd: &ElectionCommand) -> Result<(), Box<dyn std::error::Error>> {
+    match cmd {
+        ElectionCommand::Import { data, file, stations } => {
+            let package = read_package(file, stations.as_deref())?;
+            let (centers, n) = (package.centers.len(), package.stations.len());
+            let state = open_data_dir(data, Limits::default())?;
+            let outcome = runtime()?.block_on(state.repo.import_election(package, now_ms()))??;
+            println!("{outcome:?}: {centers} centers, {n} stations");
+        }
+        ElectionCommand::Sample { stations, out, csv, seed } => {
+            let sample = testigo_sim::SampleElection::new(*seed, *stations);
+            std::fs::write(out, serde_json::to_vec_pretty(&sample.package)?)?;
+            if let Some(csv) = csv {
+                std::fs::write(csv, stations_csv(&sample.package))?;
+            }
+            println!(
+                "wrote {} ({} centers, {} stations)",
+                out.display(),
+                sample.package.centers.len(),
+                sample.package.stations.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+/// The package's centers and stations as the CSV `election import --stations` reads.
+pub fn stations_csv(package: &ElectionPackage) -> String {
+    let mut out = String::from("center_id,center_name,region,station_id,number,registered_voters\n");
+    for s in &package.stations {
+        let Some(c) = package.center(&s.center_id) else { continue };
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            csv_field(&c.id),
+            csv_field(&c.name),
+            csv_field(&c.region.join("/")),
+            csv_field(&s.id),
+            s.number,
+            s.registered_voters
+        ));
+    }
+    out
+}
+
+/// Runs `enroll`.
+pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let state = open_data_dir(&args.data, Limits::default())?;
+    let codes = runtime()?.block_on(testigo_server::enrollment::create_codes(
+        state.repo.as_ref(),
+        &args.stations,
+        args.count,
+        now_ms(),
+    ))?;
+    if let Some(dir) = &args.qr_png {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut listed = Vec::new();
+    for code in &codes {
+        let uri = testigo_server::enrollment::enrollment_uri(code, args.url.as_deref());
+        let png = match &args.qr_png {
+            Some(dir) => {
+                let path = dir.join(format!("enroll-{code}.png"));
+                crate::qr::write_png(&uri, &path, 8)?;
+                Some(path)
+            }
+            None => None,
+        };
+        if !args.json {
+            println!("code {code}  (stations: {})", args.stations.join(", "));
+            print!("{}", crate::qr::terminal(&uri)?);
+            if let Some(p) = &png {
+                println!("QR code written to {}", p.display());
+            }
+        }
+        listed.push(serde_json::json!({ "code": code, "uri": uri, "qr_png": png }));
+    }
+    if args.json {
+        println!("{}", serde_json::json!({ "stations": args.stations, "codes": listed }));
+    }
+    Ok(())
+}
