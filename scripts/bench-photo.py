@@ -7,13 +7,23 @@ encode JPEG at the same quality. For each tool and photo it records wall time an
 memory of the process (os.wait4), output bytes, and SSIM of the output against one reference (the
 original decoded at full size by Pillow, oriented, resized with Lanczos, never JPEG-compressed).
 
-Usage: scripts/bench-photo.py [--count N] [--edge PX] [--quality Q] [--runs R]
+Sweep mode (--sweep 70,75,80,85,90) runs testigo (--no-qr), vipsthumbnail and Pillow once per photo
+at each of those JPEG qualities (sizes and SSIM are deterministic, so --runs is not used and nothing
+is timed) and reports, per tool and quality, the median output KiB and mean SSIM. Then, for each of
+our quality points, it reads libvips' and Pillow's size at our SSIM off their curves by linear
+interpolation (never extrapolated) and reports "bytes at equal SSIM" as ours / theirs, both on the
+summary curves (mean SSIM against median KiB) and, as a check, per photo (geometric mean of the
+per-photo ratios; n is how many photos' SSIM fell inside that tool's range).
+
+Usage: scripts/bench-photo.py [--count N] [--edge PX] [--quality Q] [--runs R] [--sweep Q1,Q2,...]
+                              [--testigo PATH] [--json]
 Needs: vipsthumbnail (Debian libvips-tools), GNU time (Debian time), Pillow and numpy (pip);
-builds testigo in release mode itself.
+builds testigo in release mode itself unless --testigo PATH (or TESTIGO_BIN) names a binary.
 """
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -108,7 +118,19 @@ def main():
     ap.add_argument("--quality", type=int, default=80)
     ap.add_argument("--runs", type=int, default=3, help="timed runs per photo and tool")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--sweep", metavar="Q1,Q2,...",
+                    help="quality-matched sweep over these JPEG qualities instead of the timed run")
+    ap.add_argument("--testigo", metavar="PATH", default=os.environ.get("TESTIGO_BIN"),
+                    help="use this testigo binary instead of building one (default: $TESTIGO_BIN)")
     args = ap.parse_args()
+    qualities = None
+    if args.sweep:
+        try:
+            qualities = sorted({int(q) for q in args.sweep.split(",") if q.strip()})
+        except ValueError:
+            sys.exit("bench-photo: --sweep takes comma-separated integer qualities, e.g. 70,75,80")
+        need(len(qualities) >= 2 and all(1 <= q <= 100 for q in qualities),
+             "--sweep needs at least two qualities between 1 and 100")
 
     need(shutil.which("vipsthumbnail"), "vipsthumbnail not found (apt-get install libvips-tools)")
     need(os.path.exists("/usr/bin/time"), "GNU time not found (apt-get install time)")
@@ -118,15 +140,24 @@ def main():
     except ImportError:
         sys.exit("bench-photo: needs Pillow and numpy (pip install pillow numpy)")
 
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "testigo-cli"], cwd=ROOT, check=True)
-    testigo = os.path.join(target, "release", "testigo")
+    if args.testigo:
+        testigo = os.path.abspath(args.testigo)
+        need(os.access(testigo, os.X_OK), f"--testigo {args.testigo}: not an executable file")
+    else:
+        target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "testigo-cli"], cwd=ROOT, check=True)
+        testigo = os.path.join(target, "release", "testigo")
 
     work = tempfile.mkdtemp(prefix="testigo-bench-photo-")
     corpus = os.path.join(work, "corpus")
     subprocess.run([testigo, "sim", "actas", "--count", str(args.count), "--out", corpus, "--seed", "7"],
                    check=True, stdout=subprocess.DEVNULL)
     photos = sorted(os.path.join(corpus, f) for f in os.listdir(corpus) if f.endswith(".jpg"))
+
+    if qualities:
+        sweep(args, testigo, photos, work, qualities)
+        shutil.rmtree(work)
+        return
 
     tools = {
         "testigo": lambda src, dst: [testigo, "photo", "prepare", src, dst, "--max-edge", str(args.edge),
@@ -172,6 +203,108 @@ def main():
             print(f"{name:<15}{s['median_ms']:>10}{s['peak_rss_mib']:>14}{s['median_output_kib']:>12}"
                   f"{s['mean_ssim']:>8}")
     shutil.rmtree(work)
+
+
+def interpolate(curve, s):
+    """Size at SSIM s on a curve of (ssim, size) points, linear between the two that bracket s;
+    None when s lies outside the curve's range (no extrapolation)."""
+    pts = sorted(curve)
+    for (s0, b0), (s1, b1) in zip(pts, pts[1:]):
+        if s0 <= s <= s1:
+            return b0 if s1 == s0 else b0 + (b1 - b0) * (s - s0) / (s1 - s0)
+    return None
+
+
+def sweep(args, testigo, photos, work, qualities):
+    tools = {
+        "testigo": lambda src, dst, q: [testigo, "photo", "prepare", src, dst, "--max-edge", str(args.edge),
+                                        "--quality", str(q), "--no-qr"],
+        "vipsthumbnail": lambda src, dst, q: ["vipsthumbnail", src, "-s", f"{args.edge}x{args.edge}",
+                                              "-o", f"{dst}[Q={q},strip]"],
+        "pillow": lambda src, dst, q: [sys.executable, "-c", PILLOW_SNIPPET, src, dst, str(args.edge), str(q)],
+    }
+    # data[tool][quality] = {"bytes": [per photo], "ssim": [per photo]}
+    data = {name: {q: {"bytes": [], "ssim": []} for q in qualities} for name in tools}
+    for i, src in enumerate(photos):
+        ref = reference(src, args.edge)
+        ref_luma = luma_from_image(ref)
+        for name, cmd in tools.items():
+            for q in qualities:
+                dst = os.path.join(work, f"{name}-q{q}-{i}.jpg")
+                proc = subprocess.run(cmd(src, dst, q), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                need(proc.returncode == 0, f"{name} failed at q{q}: {proc.stderr.decode(errors='replace')}")
+                out = luma(dst, ref.size)
+                need(out is not None, f"{name} at q{q} produced {Image_size(dst)}, reference is {ref.size}")
+                data[name][q]["bytes"].append(os.path.getsize(dst))
+                data[name][q]["ssim"].append(ssim(ref_luma, out))
+                os.unlink(dst)
+        print(f"bench-photo: photo {i + 1}/{len(photos)} done", file=sys.stderr)
+
+    curves = {name: {q: {"median_output_kib": round(statistics.median(d["bytes"]) / 1024, 1),
+                         "mean_ssim": round(statistics.fmean(d["ssim"]), 4)}
+                     for q, d in per_q.items()}
+              for name, per_q in data.items()}
+    for name, per_q in data.items():
+        means = [statistics.fmean(per_q[q]["ssim"]) for q in qualities]
+        if any(b < a for a, b in zip(means, means[1:])):
+            print(f"bench-photo: warning: {name}'s mean SSIM is not monotonic in quality", file=sys.stderr)
+
+    matched = {}
+    for q in qualities:
+        ours = data["testigo"][q]
+        ours_kib = statistics.median(ours["bytes"]) / 1024
+        ours_ssim = statistics.fmean(ours["ssim"])
+        row = {}
+        for other in ("vipsthumbnail", "pillow"):
+            # Summary curve: mean SSIM against median KiB, one point per quality.
+            curve = [(statistics.fmean(data[other][oq]["ssim"]), statistics.median(data[other][oq]["bytes"]) / 1024)
+                     for oq in qualities]
+            theirs_kib = interpolate(curve, ours_ssim)
+            # Per photo: that photo's own curve, read at our SSIM on that photo.
+            logs = []
+            for i in range(len(photos)):
+                pc = [(data[other][oq]["ssim"][i], data[other][oq]["bytes"][i]) for oq in qualities]
+                b = interpolate(pc, ours["ssim"][i])
+                if b:
+                    logs.append(math.log(ours["bytes"][i] / b))
+            row[other] = {
+                "kib_at_equal_ssim": None if theirs_kib is None else round(theirs_kib, 1),
+                "ratio": None if theirs_kib is None else round(ours_kib / theirs_kib, 3),
+                "per_photo_geomean_ratio": round(math.exp(statistics.fmean(logs)), 3) if logs else None,
+                "per_photo_n": len(logs),
+            }
+        matched[q] = {"ours_kib": round(ours_kib, 1), "ours_ssim": round(ours_ssim, 4), "vs": row}
+
+    if args.json:
+        print(json.dumps({"photos": len(photos), "edge": args.edge, "qualities": qualities,
+                          "curves": curves, "equal_ssim": matched}))
+        return
+    print(f"{len(photos)} synthetic 12-MP acta photos, long edge {args.edge}, quality sweep "
+          f"{','.join(map(str, qualities))}; testigo without QR search")
+    print(f"{'quality':>7}" + "".join(f"{name + ' KiB':>20}{'SSIM':>8}" for name in tools))
+    for q in qualities:
+        print(f"{q:>7}" + "".join(f"{curves[name][q]['median_output_kib']:>20}{curves[name][q]['mean_ssim']:>8.4f}"
+                                  for name in tools))
+    print()
+    print("bytes at equal SSIM, ours / theirs (their size interpolated at our SSIM; '-' = outside their range)")
+    print(f"{'quality':>7}{'our KiB':>9}{'our SSIM':>10}"
+          f"{'vips KiB':>10}{'ratio':>7}{'per-photo':>11}{'Pillow KiB':>12}{'ratio':>7}{'per-photo':>11}")
+    fmt = lambda v, w, spec="": f"{'-' if v is None else format(v, spec):>{w}}"  # noqa: E731
+    for q in qualities:
+        m = matched[q]
+        line = f"{q:>7}{m['ours_kib']:>9}{m['ours_ssim']:>10.4f}"
+        for other, w in (("vipsthumbnail", 10), ("pillow", 12)):
+            r = m["vs"][other]
+            pp = None if r["per_photo_geomean_ratio"] is None else \
+                f"{r['per_photo_geomean_ratio']:.3f} ({r['per_photo_n']})"
+            line += fmt(r["kib_at_equal_ssim"], w) + fmt(r["ratio"], 7, ".3f") + fmt(pp, 11)
+        print(line)
+
+
+def Image_size(path):
+    from PIL import Image
+
+    return Image.open(path).size
 
 
 def luma_from_image(im):

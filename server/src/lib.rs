@@ -82,7 +82,7 @@ impl Default for Limits {
             max_batch_bytes: 2 * 1024 * 1024,
             max_upload_bytes: 32 * 1024 * 1024,
             upload_ttl: Duration::from_secs(48 * 3600),
-            request_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(120),
             body_idle_timeout: Duration::from_secs(30),
             device_burst: 120,
             device_per_s: 30.0,
