@@ -234,7 +234,7 @@ def sweep(args, testigo, photos, work, qualities):
                 proc = subprocess.run(cmd(src, dst, q), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 need(proc.returncode == 0, f"{name} failed at q{q}: {proc.stderr.decode(errors='replace')}")
                 out = luma(dst, ref.size)
-                need(out is not None, f"{name} at q{q} produced {Image_size(dst)}, reference is {ref.size}")
+                need(out is not None, f"{name} at q{q} produced {image_size(dst)}, reference is {ref.size}")
                 data[name][q]["bytes"].append(os.path.getsize(dst))
                 data[name][q]["ssim"].append(ssim(ref_luma, out))
                 os.unlink(dst)
@@ -301,7 +301,7 @@ def sweep(args, testigo, photos, work, qualities):
         print(line)
 
 
-def Image_size(path):
+def image_size(path):
     from PIL import Image
 
     return Image.open(path).size

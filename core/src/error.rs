@@ -112,6 +112,19 @@ pub enum Error {
     /// A stored photo file is missing or does not match its hash.
     #[error("stored photo {0} is missing or damaged")]
     PhotoDamaged(String),
+    /// The network failed (no connection, timeout, broken connection).
+    #[error("network: {0}")]
+    Network(String),
+    /// The operation was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+    /// The server refused the enrollment; the code is the server's stable problem code
+    /// (`code_invalid`, `code_used`, `device_exists`, `rate_limited`, …).
+    #[error("enrollment refused: {0}")]
+    EnrollmentRefused(String),
+    /// The address does not lead to a usable Testigo server.
+    #[error("not a usable server: {0}")]
+    InvalidServer(String),
 }
 
 impl Error {

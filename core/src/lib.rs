@@ -12,7 +12,8 @@
 //! Module map: `store` (opening, pragmas, the one-writer discipline), `crypto` (key file, key
 //! derivation, photo encryption), `schema` (migrations), `signer` (device key), `election`
 //! (package and stations), `capture` (the lifecycle), `validation` (warnings and limits),
-//! `image_info` (recognising photos), `photo` (the photo pipeline and QR search), `outbox` (work to send), `wipe` (panic wipe).
+//! `image_info` (recognising photos), `photo` (the photo pipeline and QR search), `outbox` (work to send), `sync` (enrollment, the
+//! sync engine and its HTTP transport), `wipe` (panic wipe).
 
 mod capture;
 mod crypto;
@@ -24,6 +25,7 @@ pub mod photo;
 mod schema;
 mod signer;
 mod store;
+pub mod sync;
 pub mod validation;
 mod wipe;
 
@@ -36,6 +38,10 @@ pub use photo::{PhotoOptions, PreparedPhoto, StageTimes};
 pub use schema::SCHEMA_VERSION;
 pub use signer::{Signer, SignerError, SoftwareSigner};
 pub use store::{DeviceInfo, OpenOptions, Store};
+pub use sync::{
+    CancelToken, Enrollment, ObserverHandle, Review, StoredReceipt, SyncEvent, SyncObserver, SyncOptions,
+    SyncOutcome, SyncReport,
+};
 pub use testigo_protocol as protocol;
 pub use uuid::Uuid;
 

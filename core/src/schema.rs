@@ -118,6 +118,52 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE photos ADD COLUMN thumbnail BLOB;
     CREATE INDEX outbox_by_capture ON outbox(capture_id, state);
     "#,
+    // Version 3: sync. The server this phone is enrolled with (its token lives only in this
+    // encrypted database), each photo upload's tus URL and confirmed offset, the receipts that
+    // prove delivery, and the coordinators' review of each capture.
+    r#"
+    CREATE TABLE server (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        url TEXT NOT NULL,
+        device_token TEXT NOT NULL,
+        server_key BLOB NOT NULL,
+        election_id TEXT NOT NULL,
+        station_ids_json TEXT NOT NULL,
+        package_etag TEXT,
+        feed_cursor INTEGER NOT NULL DEFAULT 0,
+        -- Consecutive failed passes and when to try again (backoff across passes and restarts).
+        failures INTEGER NOT NULL DEFAULT 0,
+        retry_at_ms INTEGER NOT NULL DEFAULT 0,
+        enrolled_at_ms INTEGER NOT NULL
+    ) STRICT;
+
+    ALTER TABLE outbox ADD COLUMN upload_url TEXT;
+    ALTER TABLE outbox ADD COLUMN upload_offset INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN delivered_at_ms INTEGER;
+
+    -- The server's signed receipts: the watcher's proof of what was delivered and when.
+    CREATE TABLE receipts (
+        outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id),
+        capture_id TEXT NOT NULL REFERENCES captures(id),
+        receipt_json TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        stored_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX receipts_by_capture ON receipts(capture_id);
+    CREATE TRIGGER receipts_never_change BEFORE UPDATE ON receipts
+        BEGIN SELECT RAISE(ABORT, 'receipts are never changed'); END;
+    CREATE TRIGGER receipts_never_deleted BEFORE DELETE ON receipts
+        BEGIN SELECT RAISE(ABORT, 'receipts are never deleted'); END;
+
+    -- The coordinators' latest review of a capture, from the change feed.
+    CREATE TABLE reviews (
+        capture_id TEXT PRIMARY KEY REFERENCES captures(id),
+        status TEXT NOT NULL,
+        comment TEXT,
+        seq INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -40,6 +40,8 @@ pub struct OpenOptions {
     pub signer: Option<Arc<dyn Signer>>,
     /// How attached photos are prepared (size, quality, QR search).
     pub photo: crate::photo::PhotoOptions,
+    /// How the sync engine reaches the server. `None` uses HTTP ([`crate::sync::HttpTransport`]).
+    pub transport: Option<Arc<dyn crate::sync::Transport>>,
 }
 
 impl std::fmt::Debug for OpenOptions {
@@ -70,6 +72,10 @@ pub struct Store {
     pub(crate) signer: Arc<dyn Signer>,
     pub(crate) device: DeviceInfo,
     pub(crate) photo_options: crate::photo::PhotoOptions,
+    pub(crate) transport: std::sync::OnceLock<Arc<dyn crate::sync::Transport>>,
+    pub(crate) observers: crate::sync::Observers,
+    pub(crate) sync_lock: Mutex<()>,
+    pub(crate) link: Mutex<crate::sync::LinkEstimate>,
     pub(crate) _lock: fs::File,
 }
 
@@ -125,6 +131,10 @@ impl Store {
             signer,
             device,
             photo_options: options.photo,
+            transport: options.transport.map(std::sync::OnceLock::from).unwrap_or_default(),
+            observers: crate::sync::Observers::default(),
+            sync_lock: Mutex::new(()),
+            link: Mutex::new(crate::sync::LinkEstimate::default()),
             _lock: lock,
         };
         store.clean_photo_dir()?;

@@ -23,6 +23,9 @@
 //! (digits, greeked text, signatures), `draw.rs` (canvas and strokes), `geometry.rs`
 //! (homography), `photo.rs` (the camera), `exif.rs` (the Exif TIFF), `corpus.rs` (batches and
 //! truth files), `rng.rs` (the PRNG).
+//!
+//! Beside the actas: [`FaultProxy`] (`proxy.rs`), a loopback TCP proxy that gives connections the
+//! speed, delay and failures of field links, for tests and the demo; `sample.rs` (whole elections).
 
 #![forbid(unsafe_code)]
 
@@ -34,6 +37,7 @@ pub mod geometry;
 mod glyph;
 pub mod page;
 pub mod photo;
+pub mod proxy;
 mod rng;
 pub mod sample;
 
@@ -43,6 +47,7 @@ pub use draw::GrayImage;
 pub use geometry::{Homography, Point};
 pub use page::{PAGE_HEIGHT, PAGE_WIDTH, render_page};
 pub use photo::{PhotoSpec, page_quad, phone_photo};
+pub use proxy::{FaultProxy, Faults, LinkProfile, ProxyStats};
 pub use sample::SampleElection;
 
 /// Why an acta could not be generated.

@@ -58,8 +58,11 @@ fn store_from_fixture(dir: &std::path::Path, sql: &str) {
 
 #[test]
 fn every_released_schema_upgrades_to_the_fresh_schema_keeping_queued_work() {
-    let fixtures =
-        [(1u32, include_str!("../fixtures/schema-v1.sql")), (2, include_str!("../fixtures/schema-v2.sql"))];
+    let fixtures = [
+        (1u32, include_str!("../fixtures/schema-v1.sql")),
+        (2, include_str!("../fixtures/schema-v2.sql")),
+        (3, include_str!("../fixtures/schema-v3.sql")),
+    ];
     assert_eq!(
         fixtures.last().unwrap().0,
         SCHEMA_VERSION,
@@ -104,4 +107,17 @@ fn a_database_from_a_newer_app_is_refused_untouched() {
     let before = snapshot_files(dir.path());
     assert!(matches!(Store::open(dir.path(), &KEY), Err(testigo_core::Error::Corrupt(_))));
     assert_eq!(snapshot_files(dir.path()), before);
+}
+
+#[test]
+fn the_enrollment_and_upload_progress_survive_as_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    store_from_fixture(dir.path(), include_str!("../fixtures/schema-v3.sql"));
+    let store = Store::open(dir.path(), &KEY).unwrap();
+    let e = store.enrollment().unwrap().unwrap();
+    assert_eq!(e.server_url, "https://testigo.example.org");
+    assert_eq!(e.station_ids, vec!["st-2"]);
+    let capture = testigo_core::Uuid::parse_str("01936f6e-7c00-7a3b-8c1d-000000000002").unwrap();
+    let review = store.review(capture).unwrap().unwrap();
+    assert_eq!(review.status, testigo_core::protocol::api::ReviewStatus::Disputed);
 }

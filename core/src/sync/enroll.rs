@@ -1,0 +1,162 @@
+//! Enrollment: a one-time code (usually scanned as a QR code) and the device key in; the
+//! server's address, token and receipt key stored; the election package installed.
+
+use testigo_protocol::api::{EnrollRequest, EnrollResponse, Problem};
+
+use super::state::{self, ServerConfig};
+use super::transport::{CancelToken, Method, Request, TransportError};
+use super::{Enrollment, timeout_for};
+use crate::error::{Error, Result};
+use crate::store::{Store, now_ms};
+
+/// What an enrollment QR code holds: `testigo:enroll?code=XXXX-XXXX-XXXX[&server=<url>]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentUri {
+    /// The one-time code.
+    pub code: String,
+    /// The server's address, if the code carries it.
+    pub server_url: Option<String>,
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'%' => {
+                let hi = char::from(bytes.next()?).to_digit(16)?;
+                let lo = char::from(bytes.next()?).to_digit(16)?;
+                out.push(u8::try_from(hi * 16 + lo).ok()?);
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Reads the text of an enrollment QR code; `None` if it is not one.
+pub fn parse_enrollment_uri(text: &str) -> Option<EnrollmentUri> {
+    let query = text.trim().strip_prefix("testigo:enroll?")?;
+    let (mut code, mut server_url) = (None, None);
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=')?;
+        match k {
+            "code" => code = Some(percent_decode(v)?),
+            "server" => server_url = Some(percent_decode(v)?),
+            _ => {}
+        }
+    }
+    let code = code.filter(|c| !c.is_empty() && c.len() <= 64)?;
+    let server_url = server_url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    Some(EnrollmentUri { code, server_url })
+}
+
+impl Store {
+    /// Enrolls this phone with the server at `server_url` using a one-time `code`, then downloads
+    /// and installs the election package.
+    ///
+    /// The same code may be used again by this phone (if the first answer was lost); the server
+    /// then issues a new token. If the package download fails on the network, the enrollment
+    /// stands and the next [`Store::sync`] fetches the package.
+    pub fn enroll(&self, server_url: &str, code: &str, cancel: &CancelToken) -> Result<Enrollment> {
+        let url = server_url.trim().trim_end_matches('/').to_owned();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::InvalidServer(
+                "the server address must start with http:// or https://".into(),
+            ));
+        }
+        let transport = self.transport()?;
+        let body = serde_json::to_vec(&EnrollRequest {
+            code: code.trim().to_owned(),
+            public_key: self.device.public_key.clone(),
+        })
+        .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let request = Request {
+            method: Method::Post,
+            url: format!("{url}/v1/enroll"),
+            headers: vec![("content-type".into(), "application/json".into())],
+            timeout: timeout_for(body.len()),
+            body,
+        };
+        let response = transport.send(request, cancel).map_err(network)?;
+        if response.status != 200 {
+            return Err(match serde_json::from_slice::<Problem>(&response.body) {
+                Ok(p) => Error::EnrollmentRefused(p.code),
+                Err(_) => Error::InvalidServer(format!(
+                    "unexpected answer {} (is this a Testigo server?)",
+                    response.status
+                )),
+            });
+        }
+        let enrolled: EnrollResponse = serde_json::from_slice(&response.body)
+            .map_err(|_| Error::InvalidServer("the answer is not a Testigo enrollment".into()))?;
+        if enrolled.device_id != self.device.key_id {
+            return Err(Error::InvalidServer("the server enrolled another key".into()));
+        }
+        let cfg = ServerConfig {
+            url,
+            token: enrolled.token,
+            server_key: enrolled.server_key,
+            election_id: enrolled.election_id,
+            station_ids: enrolled.station_ids,
+            package_etag: None,
+            feed_cursor: 0,
+            failures: 0,
+            retry_at_ms: 0,
+        };
+        self.write(|tx| state::save_server(tx, &cfg, now_ms()))?;
+        let enrollment = cfg.enrollment();
+        // The package now, so the watcher can start; a network failure leaves it to sync.
+        let mut headers = vec![("authorization".to_owned(), format!("Bearer {}", cfg.token))];
+        headers.push(("accept".into(), "application/json".into()));
+        let request = Request {
+            method: Method::Get,
+            url: format!("{}/v1/package", cfg.url),
+            headers,
+            body: vec![],
+            timeout: timeout_for(0),
+        };
+        match transport.send(request, cancel) {
+            Ok(r) if r.status == 200 => {
+                self.install_package_json(&r.body)?;
+                if let Some(etag) = r.header("etag") {
+                    self.write(|tx| state::set_package_etag(tx, etag))?;
+                }
+            }
+            Ok(_) | Err(TransportError::Timeout | TransportError::Connect | TransportError::Broken) => {}
+            Err(e) => return Err(network(e)),
+        }
+        Ok(enrollment)
+    }
+}
+
+fn network(e: TransportError) -> Error {
+    match e {
+        TransportError::Cancelled => Error::Cancelled,
+        e => Error::Network(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enrollment_uris_parse_and_junk_does_not() {
+        let u = parse_enrollment_uri("testigo:enroll?code=AAAA-BBBB-CCCC&server=https%3A%2F%2Fx.org%2Fa%20b")
+            .unwrap();
+        assert_eq!(u.code, "AAAA-BBBB-CCCC");
+        assert_eq!(u.server_url.as_deref(), Some("https://x.org/a b"));
+        assert_eq!(parse_enrollment_uri("testigo:enroll?code=Z").unwrap().server_url, None);
+        assert!(parse_enrollment_uri("https://evil.example/?code=1").is_none());
+        assert!(parse_enrollment_uri("testigo:enroll?server=https%3A%2F%2Fx").is_none());
+        assert!(parse_enrollment_uri("testigo:enroll?code=%zz").is_none());
+        assert!(
+            parse_enrollment_uri("testigo:enroll?code=A&server=javascript%3Aalert(1)")
+                .unwrap()
+                .server_url
+                .is_none()
+        );
+    }
+}

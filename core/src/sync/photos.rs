@@ -1,0 +1,287 @@
+//! Lane 2: photos by tus 1.0, resumable, one checksummed chunk at a time.
+
+use base64::Engine as _;
+use testigo_protocol::api::PhotoReceipt;
+use testigo_protocol::api::tus::{
+    ENDPOINT, META_CAPTURE_ID, META_SHA256, OFFSET_OCTET_STREAM, RECEIPT_HEADER, VERSION,
+};
+use testigo_protocol::receipt::ReceiptSubject;
+use testigo_protocol::{Sha256, SignedReceipt};
+
+use super::state::{self, DueItem};
+use super::transport::{Method, Request, Response};
+use super::{Pass, Stop, SyncEvent, backoff, kind_of, timeout_for};
+use crate::error::Error;
+use crate::store::now_ms;
+
+/// Consecutive checksum failures on one upload before the link is blamed.
+const MAX_CHECKSUM_FAILURES: u32 = 3;
+/// Consecutive offset disagreements before the link is blamed.
+const MAX_OFFSET_FIXES: u32 = 5;
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn offset_of(response: &Response) -> Option<u64> {
+    response.header("upload-offset").and_then(|v| v.trim().parse().ok())
+}
+
+impl Pass<'_> {
+    pub(crate) fn photos(&mut self) -> Result<(), Stop> {
+        loop {
+            let now = now_ms();
+            let skipped = self.skipped.clone();
+            let Some(item) = self.store.read(|c| state::next_due_photo(c, now, &skipped))? else {
+                return Ok(());
+            };
+            self.upload(&item)?;
+        }
+    }
+
+    fn tus_request(&self, method: Method, url: String, body: Vec<u8>) -> Request {
+        Request {
+            method,
+            url,
+            headers: vec![("tus-resumable".into(), VERSION.into())],
+            timeout: timeout_for(body.len()),
+            body,
+        }
+    }
+
+    fn upload(&mut self, item: &DueItem) -> Result<(), Stop> {
+        let Some(sha) = item.photo else {
+            return Err(Stop::Local(Error::Corrupt("photo item without a hash".into())));
+        };
+        let bytes = match self.store.read_photo(&sha) {
+            Ok(b) => b,
+            Err(Error::PhotoDamaged(_)) => {
+                return self.parked(item, "the photo file on this phone is missing or damaged");
+            }
+            Err(e) => return Err(Stop::Local(e)),
+        };
+        let total = bytes.len() as u64;
+        let mut url = item.upload_url.clone();
+        let mut offset = 0u64;
+
+        // A known upload: ask the server where it stands.
+        if let Some(u) = &url {
+            let r = self.send(self.tus_request(Method::Head, u.clone(), Vec::new()))?;
+            match r.status {
+                200 => {
+                    if let Some(receipt) = self.receipt_in(&r, item, sha, total)? {
+                        return self.delivered(item, &receipt);
+                    }
+                    offset = offset_of(&r)
+                        .filter(|o| *o <= total)
+                        .ok_or(Stop::Link("garbled tus answer", None))?;
+                }
+                404 | 410 => url = None,
+                423 => {
+                    return self.item_failed(
+                        item,
+                        "the upload is busy on the server",
+                        backoff::retry_after(r.header("retry-after")),
+                    );
+                }
+                _ => return Err(self.unexpected(&r)),
+            }
+        }
+
+        if url.is_none() {
+            // Maybe the server already has it (a lost answer, or a correction reusing a photo).
+            if (item.attempts > 0 || item.upload_url.is_some())
+                && let Some(receipt) = self.fetch_receipt(item, sha, total)?
+            {
+                return self.delivered(item, &receipt);
+            }
+            let mut create = self.tus_request(Method::Post, self.url(ENDPOINT), Vec::new());
+            create.headers.push(("upload-length".into(), total.to_string()));
+            create.headers.push((
+                "upload-metadata".into(),
+                format!(
+                    "{META_CAPTURE_ID} {},{META_SHA256} {}",
+                    b64(item.capture_id.to_string().as_bytes()),
+                    b64(sha.to_hex().as_bytes())
+                ),
+            ));
+            let r = self.send(create)?;
+            match r.status {
+                201 => {}
+                409 => return self.item_failed(item, "the server has not received the record yet", None),
+                413 => return self.parked(item, "the photo is larger than the server accepts"),
+                400 | 422 => {
+                    return self
+                        .parked(item, &format!("the server refused the photo ({})", problem_code(&r)));
+                }
+                _ => return Err(self.unexpected(&r)),
+            }
+            let location = r.header("location").ok_or(Stop::Link("garbled tus answer", None))?;
+            let resolved = reqwest::Url::parse(&self.url(ENDPOINT))
+                .and_then(|base| base.join(location))
+                .map_err(|_| Stop::Link("garbled tus answer", None))?
+                .to_string();
+            self.store.write(|tx| state::set_upload(tx, item.id, Some(&resolved), 0))?;
+            url = Some(resolved);
+            offset = 0;
+        }
+        let url = url.ok_or(Stop::Link("no upload", None))?;
+
+        let (mut checksum_failures, mut offset_fixes) = (0u32, 0u32);
+        loop {
+            if offset >= total {
+                // Everything is there but no receipt came with it (a proxy dropped the header).
+                return match self.fetch_receipt(item, sha, total)? {
+                    Some(receipt) => self.delivered(item, &receipt),
+                    None => Err(Stop::Link("the upload is complete but no receipt came", None)),
+                };
+            }
+            let chunk_len = self.store.link_estimate().chunk_bytes() as u64;
+            let end = (offset + chunk_len).min(total);
+            let chunk = bytes
+                .get(offset as usize..end as usize)
+                .ok_or(Stop::Link("offset beyond the photo", None))?;
+            self.store.observers.emit(&SyncEvent::Sending {
+                item_id: item.id,
+                capture_id: item.capture_id,
+                kind: kind_of(item),
+                bytes_done: offset,
+                bytes_total: total,
+            });
+            let mut patch = self.tus_request(Method::Patch, url.clone(), chunk.to_vec());
+            patch.headers.push(("content-type".into(), OFFSET_OCTET_STREAM.into()));
+            patch.headers.push(("upload-offset".into(), offset.to_string()));
+            patch
+                .headers
+                .push(("upload-checksum".into(), format!("sha256 {}", b64(&Sha256::digest(chunk).0))));
+            let r = self.send(patch)?;
+            match r.status {
+                204 => {
+                    let new = offset_of(&r).ok_or(Stop::Link("garbled tus answer", None))?;
+                    if new != end {
+                        return Err(Stop::Link("the server confirmed an unexpected offset", None));
+                    }
+                    offset = new;
+                    checksum_failures = 0;
+                    self.store.write(|tx| state::set_upload(tx, item.id, Some(&url), offset))?;
+                    if offset == total
+                        && let Some(receipt) = self.receipt_in(&r, item, sha, total)?
+                    {
+                        return self.delivered(item, &receipt);
+                    }
+                }
+                409 => {
+                    offset_fixes += 1;
+                    if offset_fixes > MAX_OFFSET_FIXES {
+                        return Err(Stop::Link("the upload offset keeps moving", None));
+                    }
+                    offset = match offset_of(&r) {
+                        Some(o) if o <= total => o,
+                        _ => {
+                            let h = self.send(self.tus_request(Method::Head, url.clone(), Vec::new()))?;
+                            if h.status != 200 {
+                                return Err(self.unexpected(&h));
+                            }
+                            offset_of(&h)
+                                .filter(|o| *o <= total)
+                                .ok_or(Stop::Link("garbled tus answer", None))?
+                        }
+                    };
+                }
+                460 => {
+                    checksum_failures += 1;
+                    if checksum_failures >= MAX_CHECKSUM_FAILURES {
+                        return Err(Stop::Link("chunks keep arriving damaged", None));
+                    }
+                }
+                404 | 410 => {
+                    // The upload expired or was lost: start a new one next time.
+                    self.store.write(|tx| state::set_upload(tx, item.id, None, 0))?;
+                    return self.item_failed(item, "the upload expired on the server", None);
+                }
+                423 => {
+                    return self.item_failed(
+                        item,
+                        "the upload is busy on the server",
+                        backoff::retry_after(r.header("retry-after")),
+                    );
+                }
+                422 => {
+                    self.store.write(|tx| state::set_upload(tx, item.id, None, 0))?;
+                    return self.parked(item, "the server found that the photo does not match its hash");
+                }
+                _ => return Err(self.unexpected(&r)),
+            }
+        }
+    }
+
+    /// The photo's receipt from a tus answer's header, verified; `None` if the header is absent.
+    fn receipt_in(
+        &self,
+        r: &Response,
+        item: &DueItem,
+        sha: Sha256,
+        size: u64,
+    ) -> Result<Option<SignedReceipt>, Stop> {
+        let Some(header) = r.header(RECEIPT_HEADER) else { return Ok(None) };
+        let receipt: SignedReceipt = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header.trim())
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or(Stop::Link("a receipt does not verify", None))?;
+        self.check_photo_receipt(item, sha, size, &receipt)?;
+        Ok(Some(receipt))
+    }
+
+    /// Asks whether the server holds the photo (`GET …/photos/{sha}`).
+    fn fetch_receipt(
+        &mut self,
+        item: &DueItem,
+        sha: Sha256,
+        size: u64,
+    ) -> Result<Option<SignedReceipt>, Stop> {
+        let url = self.url(&format!("/v1/captures/{}/photos/{}", item.capture_id, sha.to_hex()));
+        let r = self.send(Request {
+            method: Method::Get,
+            url,
+            headers: vec![],
+            body: vec![],
+            timeout: timeout_for(0),
+        })?;
+        match r.status {
+            200 => {
+                let p: PhotoReceipt =
+                    serde_json::from_slice(&r.body).map_err(|_| Stop::Link("garbled answer", None))?;
+                self.check_photo_receipt(item, sha, size, &p.receipt)?;
+                Ok(Some(p.receipt))
+            }
+            404 if r.header("content-type").is_some_and(|t| t.starts_with("application/problem+json")) => {
+                Ok(None)
+            }
+            _ => Err(self.unexpected(&r)),
+        }
+    }
+
+    fn check_photo_receipt(
+        &self,
+        item: &DueItem,
+        sha: Sha256,
+        size: u64,
+        receipt: &SignedReceipt,
+    ) -> Result<(), Stop> {
+        let expected = ReceiptSubject::Photo { capture_id: item.capture_id, sha256: sha, size };
+        if receipt.verify(&self.cfg.server_key).is_err()
+            || receipt.receipt.subject != expected
+            || receipt.receipt.device_key_id != self.store.device().key_id
+        {
+            return Err(Stop::Link("a receipt does not verify", None));
+        }
+        Ok(())
+    }
+}
+
+fn problem_code(r: &Response) -> String {
+    serde_json::from_slice::<testigo_protocol::api::Problem>(&r.body)
+        .map(|p| p.code)
+        .unwrap_or_else(|_| r.status.to_string())
+}

@@ -1,0 +1,337 @@
+//! What the sync engine keeps in the store: the enrollment, outbox progress, receipts, reviews.
+//! Functions that change data take a `&Connection` inside the caller's transaction.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use testigo_protocol::api::ReviewStatus;
+use testigo_protocol::{KeyId, PublicKey, Sha256, SignedReceipt, TimestampMs};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// The server this phone is enrolled with.
+#[derive(Debug, Clone)]
+pub(crate) struct ServerConfig {
+    pub(crate) url: String,
+    pub(crate) token: String,
+    pub(crate) server_key: PublicKey,
+    pub(crate) election_id: String,
+    pub(crate) station_ids: Vec<String>,
+    pub(crate) package_etag: Option<String>,
+    pub(crate) feed_cursor: u64,
+    pub(crate) failures: u32,
+    pub(crate) retry_at_ms: TimestampMs,
+}
+
+/// What the watcher can see of the enrollment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    /// The server's address.
+    pub server_url: String,
+    /// The election.
+    pub election_id: String,
+    /// The stations this phone reports.
+    pub station_ids: Vec<String>,
+    /// The id of the key that signs the server's receipts.
+    pub server_key_id: KeyId,
+}
+
+impl ServerConfig {
+    pub(crate) fn enrollment(&self) -> Enrollment {
+        Enrollment {
+            server_url: self.url.clone(),
+            election_id: self.election_id.clone(),
+            station_ids: self.station_ids.clone(),
+            server_key_id: self.server_key.key_id(),
+        }
+    }
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::Corrupt(format!("stored {what}"))
+}
+
+pub(crate) fn load_server(c: &Connection) -> Result<Option<ServerConfig>> {
+    let row = c
+        .query_row(
+            "SELECT url, device_token, server_key, election_id, station_ids_json, package_etag, feed_cursor,
+                    failures, retry_at_ms
+               FROM server WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, u32>(7)?,
+                    r.get::<_, i64>(8)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((url, token, key, election_id, stations, package_etag, cursor, failures, retry_at_ms)) = row
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ServerConfig {
+        url,
+        token,
+        server_key: PublicKey::from_sec1(&key).map_err(|_| corrupt("server key"))?,
+        election_id,
+        station_ids: serde_json::from_str(&stations).map_err(|_| corrupt("stations"))?,
+        package_etag,
+        feed_cursor: u64::try_from(cursor).map_err(|_| corrupt("feed cursor"))?,
+        failures,
+        retry_at_ms,
+    }))
+}
+
+pub(crate) fn save_server(c: &Connection, cfg: &ServerConfig, now_ms: TimestampMs) -> Result<()> {
+    c.execute(
+        "INSERT INTO server (id, url, device_token, server_key, election_id, station_ids_json, package_etag,
+                             feed_cursor, failures, retry_at_ms, enrolled_at_ms)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, NULL, 0, 0, 0, ?6)
+         ON CONFLICT (id) DO UPDATE SET url = excluded.url, device_token = excluded.device_token,
+            server_key = excluded.server_key, election_id = excluded.election_id,
+            station_ids_json = excluded.station_ids_json, failures = 0, retry_at_ms = 0",
+        params![
+            cfg.url,
+            cfg.token,
+            cfg.server_key.to_sec1(),
+            cfg.election_id,
+            serde_json::to_string(&cfg.station_ids).map_err(|e| Error::Corrupt(e.to_string()))?,
+            now_ms
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn set_backoff(c: &Connection, failures: u32, retry_at_ms: TimestampMs) -> Result<()> {
+    c.execute(
+        "UPDATE server SET failures = ?1, retry_at_ms = ?2 WHERE id = 1",
+        params![failures, retry_at_ms],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn set_package_etag(c: &Connection, etag: &str) -> Result<()> {
+    c.execute("UPDATE server SET package_etag = ?1 WHERE id = 1", [etag])?;
+    Ok(())
+}
+
+/// One outbox item the engine may work on now.
+#[derive(Debug, Clone)]
+pub(crate) struct DueItem {
+    pub(crate) id: i64,
+    pub(crate) capture_id: Uuid,
+    pub(crate) photo: Option<Sha256>,
+    pub(crate) attempts: u32,
+    pub(crate) upload_url: Option<String>,
+}
+
+/// An outbox row as read: id, capture id, photo hash, attempts, upload URL.
+type DueRow = (i64, String, Option<Vec<u8>>, u32, Option<String>);
+
+fn due_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DueRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn to_due(row: DueRow) -> Result<DueItem> {
+    let (id, capture, sha, attempts, upload_url) = row;
+    Ok(DueItem {
+        id,
+        capture_id: Uuid::parse_str(&capture).map_err(|_| corrupt("capture id"))?,
+        photo: sha.map(|s| Sha256::from_slice(&s).map_err(|_| corrupt("photo hash"))).transpose()?,
+        attempts,
+        upload_url,
+    })
+}
+
+/// Pending record items due now, in sending order.
+pub(crate) fn due_records(c: &Connection, now_ms: TimestampMs, limit: usize) -> Result<Vec<DueItem>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, capture_id, photo_sha256, attempts, upload_url FROM outbox
+          WHERE state = 'pending' AND kind = 'record' AND next_attempt_at_ms <= ?1
+          ORDER BY priority, enqueued_at_ms, id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now_ms, limit as i64], due_row)?;
+    rows.map(|r| to_due(r?)).collect()
+}
+
+/// The next pending photo item due now whose record has been delivered (the server takes a
+/// photo only for a record it holds).
+pub(crate) fn next_due_photo(c: &Connection, now_ms: TimestampMs, skip: &[i64]) -> Result<Option<DueItem>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT o.id, o.capture_id, o.photo_sha256, o.attempts, o.upload_url FROM outbox o
+          WHERE o.state = 'pending' AND o.kind = 'photo' AND o.next_attempt_at_ms <= ?1
+            AND EXISTS (SELECT 1 FROM outbox r WHERE r.capture_id = o.capture_id AND r.kind = 'record'
+                                                 AND r.state = 'done')
+          ORDER BY o.priority, o.enqueued_at_ms, o.id",
+    )?;
+    let rows = stmt.query_map(params![now_ms], due_row)?;
+    for row in rows {
+        let item = to_due(row?)?;
+        if !skip.contains(&item.id) {
+            return Ok(Some(item));
+        }
+    }
+    Ok(None)
+}
+
+/// The signed record (as stored, JSON) and its fingerprint.
+pub(crate) fn signed_record(c: &Connection, capture: Uuid) -> Result<(String, Sha256)> {
+    let (json, sha): (Option<String>, Option<Vec<u8>>) = c.query_row(
+        "SELECT signed_json, record_sha256 FROM captures WHERE id = ?1",
+        [capture.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let json = json.ok_or_else(|| corrupt("signed record"))?;
+    let sha = Sha256::from_slice(&sha.ok_or_else(|| corrupt("record hash"))?)
+        .map_err(|_| corrupt("record hash"))?;
+    Ok((json, sha))
+}
+
+/// Marks an item delivered and keeps its receipt, in one transaction.
+pub(crate) fn mark_done(
+    c: &Connection,
+    item: &DueItem,
+    receipt: &SignedReceipt,
+    now_ms: TimestampMs,
+) -> Result<()> {
+    let json = serde_json::to_string(receipt).map_err(|e| Error::Corrupt(e.to_string()))?;
+    c.execute(
+        "INSERT OR IGNORE INTO receipts (outbox_id, capture_id, receipt_json, received_at_ms, stored_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![item.id, item.capture_id.to_string(), json, receipt.receipt.received_at_ms, now_ms],
+    )?;
+    c.execute(
+        "UPDATE outbox SET state = 'done', delivered_at_ms = ?2, last_error = NULL WHERE id = ?1",
+        params![item.id, now_ms],
+    )?;
+    Ok(())
+}
+
+/// Parks an item with its reason: the server refused it for good.
+pub(crate) fn mark_parked(c: &Connection, item_id: i64, reason: &str) -> Result<()> {
+    c.execute(
+        "UPDATE outbox SET state = 'parked', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+        params![item_id, reason],
+    )?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try the item again.
+pub(crate) fn mark_retry(c: &Connection, item_id: i64, next_at_ms: TimestampMs, reason: &str) -> Result<u32> {
+    c.execute(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?2, last_error = ?3 WHERE id = ?1",
+        params![item_id, next_at_ms, reason],
+    )?;
+    Ok(c.query_row("SELECT attempts FROM outbox WHERE id = ?1", [item_id], |r| r.get(0))?)
+}
+
+/// Remembers (or forgets, with `None`) a photo item's upload URL and confirmed offset.
+pub(crate) fn set_upload(c: &Connection, item_id: i64, url: Option<&str>, offset: u64) -> Result<()> {
+    c.execute(
+        "UPDATE outbox SET upload_url = ?2, upload_offset = ?3 WHERE id = ?1",
+        params![item_id, url, i64::try_from(offset).unwrap_or(i64::MAX)],
+    )?;
+    Ok(())
+}
+
+/// Puts a capture's parked items back in the queue, due now.
+pub(crate) fn unpark(c: &Connection, capture: Uuid, now_ms: TimestampMs) -> Result<usize> {
+    Ok(c.execute(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = ?2
+          WHERE capture_id = ?1 AND state = 'parked'",
+        params![capture.to_string(), now_ms],
+    )?)
+}
+
+/// The earliest time a pending item is due, if any is pending.
+pub(crate) fn next_due_at(c: &Connection) -> Result<Option<TimestampMs>> {
+    Ok(c.query_row("SELECT min(next_attempt_at_ms) FROM outbox WHERE state = 'pending'", [], |r| r.get(0))?)
+}
+
+/// Stores the coordinators' review of a capture (if the capture is this phone's) and the feed
+/// cursor.
+pub(crate) fn apply_review(
+    c: &Connection,
+    capture: Uuid,
+    status: ReviewStatus,
+    comment: Option<&str>,
+    seq: u64,
+    at_ms: TimestampMs,
+) -> Result<()> {
+    let ours: bool =
+        c.prepare_cached("SELECT 1 FROM captures WHERE id = ?1")?.exists([capture.to_string()])?;
+    if !ours {
+        return Ok(());
+    }
+    c.execute(
+        "INSERT INTO reviews (capture_id, status, comment, seq, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (capture_id) DO UPDATE SET status = excluded.status, comment = excluded.comment,
+            seq = excluded.seq, at_ms = excluded.at_ms WHERE excluded.seq > reviews.seq",
+        params![capture.to_string(), status.as_str(), comment, i64::try_from(seq).unwrap_or(i64::MAX), at_ms],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn set_feed_cursor(c: &Connection, cursor: u64) -> Result<()> {
+    c.execute(
+        "UPDATE server SET feed_cursor = ?1 WHERE id = 1",
+        [i64::try_from(cursor).unwrap_or(i64::MAX)],
+    )?;
+    Ok(())
+}
+
+/// A capture's review, if the coordinators reviewed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// The review state.
+    pub status: ReviewStatus,
+    /// The coordinators' comment for the watcher.
+    pub comment: Option<String>,
+    /// When it was reviewed (server clock).
+    pub at_ms: TimestampMs,
+}
+
+pub(crate) fn load_review(c: &Connection, capture: Uuid) -> Result<Option<Review>> {
+    let row: Option<(String, Option<String>, i64)> = c
+        .prepare_cached("SELECT status, comment, at_ms FROM reviews WHERE capture_id = ?1")?
+        .query_row([capture.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    row.map(|(status, comment, at_ms)| {
+        Ok(Review { status: status.parse().map_err(|()| corrupt("review status"))?, comment, at_ms })
+    })
+    .transpose()
+}
+
+/// A receipt the phone holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReceipt {
+    /// The capture it is about.
+    pub capture_id: Uuid,
+    /// The server's signed receipt (verified before it was stored).
+    pub receipt: SignedReceipt,
+}
+
+pub(crate) fn load_receipts(c: &Connection, capture: Option<Uuid>) -> Result<Vec<StoredReceipt>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT capture_id, receipt_json FROM receipts WHERE ?1 IS NULL OR capture_id = ?1 ORDER BY outbox_id",
+    )?;
+    let rows = stmt.query_map([capture.map(|c| c.to_string())], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (capture, json) = row?;
+        out.push(StoredReceipt {
+            capture_id: Uuid::parse_str(&capture).map_err(|_| corrupt("receipt capture"))?,
+            receipt: serde_json::from_str(&json).map_err(|_| corrupt("receipt"))?,
+        });
+    }
+    Ok(out)
+}
