@@ -25,7 +25,8 @@
 //! truth files), `rng.rs` (the PRNG).
 //!
 //! Beside the actas: [`FaultProxy`] (`proxy.rs`), a loopback TCP proxy that gives connections the
-//! speed, delay and failures of field links, for tests and the demo; `sample.rs` (whole elections).
+//! speed, delay and failures of field links, for tests and the demo; `sample.rs` (whole elections);
+//! `watcher.rs` ([`Watcher`]: a simulated watcher driving a real phone core).
 
 #![forbid(unsafe_code)]
 
@@ -40,6 +41,7 @@ pub mod photo;
 pub mod proxy;
 mod rng;
 pub mod sample;
+pub mod watcher;
 
 pub use acta::{ActaRow, ActaSpec, EXTRA_LABELS, Election, qr_payload_2024};
 pub use corpus::{DEFAULT_OPTIONS, SyntheticActa, corpus, write_corpus};
@@ -49,6 +51,7 @@ pub use page::{PAGE_HEIGHT, PAGE_WIDTH, render_page};
 pub use photo::{PhotoSpec, page_quad, phone_photo};
 pub use proxy::{FaultProxy, Faults, LinkProfile, ProxyStats};
 pub use sample::SampleElection;
+pub use watcher::{CaptureStyle, Captured, Mistake, Watcher};
 
 /// Why an acta could not be generated.
 #[derive(Debug)]

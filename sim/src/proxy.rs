@@ -19,6 +19,7 @@
 //! and the proxy stops when dropped.
 
 use std::net::SocketAddr;
+use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -67,8 +68,17 @@ impl LinkProfile {
 pub struct Faults {
     /// Chance that the connection is reset after a random number of bytes.
     pub reset: f64,
-    /// The reset happens within this many bytes of either direction's start.
+    /// The reset happens within this many bytes of either direction's start…
     pub reset_within: u64,
+    /// …and not before this many.
+    pub reset_min: u64,
+    /// Stop resetting after this many resets (0: never stop).
+    pub reset_limit: u64,
+    /// The share of `reset`s that hit the answer (server to phone) rather than the request.
+    pub reset_down_share: f64,
+    /// Besides `reset`: on average one reset per this many bytes sent up (0: none). Long-lived
+    /// connections (HTTP keep-alive) meet it too, as radio drops and handovers hit them.
+    pub reset_mean_bytes: u64,
     /// Chance that the bytes stop flowing for `stall_for` at a random offset.
     pub stall: f64,
     /// How long a stall lasts.
@@ -92,6 +102,10 @@ impl Default for Faults {
         Faults {
             reset: 0.0,
             reset_within: 100_000,
+            reset_min: 0,
+            reset_limit: 0,
+            reset_down_share: 0.3,
+            reset_mean_bytes: 0,
             stall: 0.0,
             stall_for: Duration::from_secs(45),
             blackhole: 0.0,
@@ -115,6 +129,7 @@ impl Faults {
     pub fn field() -> Self {
         Faults {
             reset: 0.12,
+            reset_mean_bytes: 400_000,
             stall: 0.02,
             stall_for: Duration::from_secs(8),
             blackhole: 0.02,
@@ -167,6 +182,9 @@ struct Counters {
 
 struct Shared {
     upstream: SocketAddr,
+    /// Bumped when the faults or the profile change: every open connection is then reset, as
+    /// when a phone's network changes under it.
+    generation: tokio::sync::watch::Sender<u64>,
     profile: Mutex<LinkProfile>,
     faults: Mutex<Faults>,
     rng: Mutex<Rng>,
@@ -210,10 +228,17 @@ impl FaultProxy {
         seed: u64,
     ) -> std::io::Result<FaultProxy> {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
-        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0"))?;
-        let addr = listener.local_addr()?;
+        // Bound here, registered with the runtime inside it: `start` may be called from within
+        // another runtime, where blocking on this one is not allowed.
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        std_listener.set_nonblocking(true)?;
+        // A phone's link holds little in flight: small receive buffers (inherited by accepted
+        // sockets) keep the sender's idea of "sent" close to what crossed the link.
+        socket2::SockRef::from(&std_listener).set_recv_buffer_size(64 * 1024)?;
+        let addr = std_listener.local_addr()?;
         let shared = Arc::new(Shared {
             upstream,
+            generation: tokio::sync::watch::Sender::new(0),
             profile: Mutex::new(profile),
             faults: Mutex::new(faults),
             rng: Mutex::new(Rng::stream(seed, 0x9E0E)),
@@ -221,12 +246,18 @@ impl FaultProxy {
         });
         let s = shared.clone();
         runtime.spawn(async move {
+            let Ok(listener) = TcpListener::from_std(std_listener) else { return };
             loop {
                 let Ok((client, _)) = listener.accept().await else { continue };
                 let s = s.clone();
+                let mut changed = s.generation.subscribe();
                 tokio::spawn(async move {
-                    // Every connection ends within ten minutes, whatever happens.
-                    let _ = tokio::time::timeout(Duration::from_secs(600), serve(s, client)).await;
+                    // Every connection ends within ten minutes, whatever happens, and at once when
+                    // the network changes.
+                    tokio::select! {
+                        _ = tokio::time::timeout(Duration::from_secs(600), serve(s, client)) => {}
+                        _ = changed.changed() => {}
+                    }
                 });
             }
         });
@@ -243,14 +274,16 @@ impl FaultProxy {
         format!("http://{}", self.addr)
     }
 
-    /// Changes the faults for new connections.
+    /// Changes the faults; open connections are reset (the network changed).
     pub fn set_faults(&self, faults: Faults) {
         *self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()) = faults;
+        self.shared.generation.send_modify(|g| *g += 1);
     }
 
-    /// Changes the link for new connections.
+    /// Changes the link; open connections are reset (the network changed).
     pub fn set_profile(&self, profile: LinkProfile) {
         *self.shared.profile.lock().unwrap_or_else(|e| e.into_inner()) = profile;
+        self.shared.generation.send_modify(|g| *g += 1);
     }
 
     /// What the proxy has seen so far.
@@ -295,15 +328,21 @@ fn decide(shared: &Shared) -> Fate {
     if rng.chance(f.error_5xx) {
         return Fate::Error5xx;
     }
-    let within = f.reset_within.max(1);
-    let offset = |rng: &mut Rng| (rng.f64() * within as f64) as u64;
+    let (lo, hi) = (f.reset_min, f.reset_within.max(f.reset_min + 1));
+    let offset = |rng: &mut Rng| lo + (rng.f64() * (hi - lo) as f64) as u64;
     let (mut reset_up, mut reset_down) = (None, None);
-    if rng.chance(f.reset) {
-        if rng.chance(0.7) {
-            reset_up = Some(offset(&mut rng));
-        } else {
+    let resets_left = f.reset_limit == 0 || shared.counters.resets.load(Ordering::Relaxed) < f.reset_limit;
+    if resets_left && rng.chance(f.reset) {
+        if rng.chance(f.reset_down_share) {
             reset_down = Some(offset(&mut rng));
+        } else {
+            reset_up = Some(offset(&mut rng));
         }
+    }
+    if resets_left && f.reset_mean_bytes > 0 {
+        // Exponentially distributed: a constant hazard per byte sent.
+        let at = (-(1.0 - rng.f64()).max(1e-12).ln() * f.reset_mean_bytes as f64) as u64;
+        reset_up = Some(reset_up.map_or(at, |r| r.min(at)));
     }
     let stall_up = rng.chance(f.stall).then(|| (offset(&mut rng), f.stall_for));
     let truncate_down = rng.chance(f.truncate).then(|| (rng.f64() * 2_000.0) as u64);
@@ -381,37 +420,37 @@ async fn serve(shared: Arc<Shared>, mut client: TcpStream) {
                 return;
             };
             let _ = server.set_nodelay(true);
-            if reset_up.is_some() || reset_down.is_some() {
-                // Closing these sockets will send RST, not FIN: the reset the fate asks for.
-                let _ = client.set_zero_linger();
-                let _ = server.set_zero_linger();
-            }
+            // Second handles on both sockets: they stay open after the pumps drop their halves,
+            // so a reset can set SO_LINGER 0 first and then close them (RST, not FIN).
+            let handles = [client.as_fd().try_clone_to_owned(), server.as_fd().try_clone_to_owned()];
             let kill = tokio::sync::Notify::new();
             let (client_r, client_w) = client.into_split();
             let (server_r, server_w) = server.into_split();
-            let up = pump(
-                client_r,
-                server_w,
-                profile.up_bps,
-                profile.latency,
-                reset_up,
-                stall_up,
-                None,
-                &c.bytes_up,
-                &kill,
-            );
-            let down = pump(
-                server_r,
-                client_w,
-                profile.down_bps,
-                profile.latency,
-                reset_down,
-                None,
-                truncate_down,
-                &c.bytes_down,
-                &kill,
-            );
+            let up = Direction {
+                bps: profile.up_bps,
+                latency: profile.latency,
+                reset_at: reset_up,
+                stall: stall_up,
+                truncate_at: None,
+                source_close_drops_queue: true,
+            };
+            let down = Direction {
+                bps: profile.down_bps,
+                latency: profile.latency,
+                reset_at: reset_down,
+                stall: None,
+                truncate_at: truncate_down,
+                source_close_drops_queue: false,
+            };
+            let up = pump(client_r, server_w, up, &c.bytes_up, &kill);
+            let down = pump(server_r, client_w, down, &c.bytes_down, &kill);
             let (u, d) = tokio::join!(up, down);
+            if u == PumpEnd::Reset || d == PumpEnd::Reset {
+                for fd in handles.iter().flatten() {
+                    let _ = socket2::SockRef::from(fd).set_linger(Some(Duration::ZERO));
+                }
+            }
+            drop(handles);
             for end in [u, d] {
                 match end {
                     PumpEnd::Reset => c.resets.fetch_add(1, Ordering::Relaxed),
@@ -435,28 +474,42 @@ enum PumpEnd {
     Killed,
 }
 
-/// Copies one direction through the link: each read leaves after `latency` and no faster than
-/// `bps`; a reset or truncation at its offset ends both directions.
-#[allow(clippy::too_many_arguments)]
-async fn pump(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
+/// One direction of a connection through the link.
+#[derive(Debug, Clone, Copy)]
+struct Direction {
     bps: u64,
     latency: Duration,
     reset_at: Option<u64>,
     stall: Option<(u64, Duration)>,
     truncate_at: Option<u64>,
+    /// Phone to server: when the phone closes the connection, what it had queued on its radio
+    /// never leaves. (Server to phone, the answer still arrives.)
+    source_close_drops_queue: bool,
+}
+
+/// Copies one direction through the link: each read leaves after `latency` and no faster than
+/// `bps`; a reset or truncation at its offset ends both directions.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    dir: Direction,
     counter: &AtomicU64,
     kill: &tokio::sync::Notify,
 ) -> PumpEnd {
+    let Direction { bps, latency, reset_at, stall, truncate_at, source_close_drops_queue } = dir;
     // A reader fills a small queue stamped with arrival times; the writer releases each chunk at
     // arrival + latency, paced to the bandwidth, so bulk transfers see both.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<u8>, Instant)>(32);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<u8>, Instant)>(8);
+    let source_closed = std::sync::atomic::AtomicBool::new(false);
+    let source_closed = &source_closed;
     let reader = async move {
         let mut buf = vec![0u8; if bps > 0 && bps < 1_000_000 { 1460 } else { 16 * 1024 }];
         loop {
             match from.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
+                Ok(0) | Err(_) => {
+                    source_closed.store(true, Ordering::SeqCst);
+                    break;
+                }
                 Ok(n) => {
                     if tx.send((buf.get(..n).unwrap_or_default().to_vec(), Instant::now())).await.is_err() {
                         break;
@@ -470,6 +523,9 @@ async fn pump(
         let mut free_at = Instant::now();
         let mut stalled = false;
         while let Some((chunk, arrived)) = rx.recv().await {
+            if source_close_drops_queue && source_closed.load(Ordering::SeqCst) {
+                break;
+            }
             let mut chunk = chunk.as_slice();
             // Faults that fall inside this chunk.
             let end = sent + chunk.len() as u64;
@@ -498,8 +554,8 @@ async fn pump(
             sent += chunk.len() as u64;
             counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
             if cut.is_some() {
-                // Both directions stop; the halves are dropped, closing the sockets (with RST when
-                // the fate is a reset: SO_LINGER 0 was set).
+                // Both directions stop and the halves are dropped; `serve` then closes the sockets
+                // (with RST for a reset).
                 kill.notify_waiters();
                 if reset_at.is_some_and(|r| r < end) {
                     return PumpEnd::Reset;

@@ -6,8 +6,9 @@
 //
 // Modes:
 //   chunks   64 KiB chunks; abort after the second chunk is accepted (between requests).
-//   midway   the whole photo in one PATCH; abort while its body is being sent (the server keeps
-//            what arrived, and the resumed upload starts from there).
+//   midway   the whole photo in one PATCH, which the link breaks mid-body (the test runs it through
+//            the fault proxy); the client's own retry sends HEAD and resumes from the bytes the
+//            server kept.
 //   override creation-with-upload and X-HTTP-Method-Override (POST for PATCH), no abort.
 import { readFileSync } from 'node:fs'
 import * as tus from 'tus-js-client'
@@ -48,8 +49,10 @@ const upload = new tus.Upload(bytes, {
   onChunkComplete(_size, accepted) {
     if (mode === 'chunks' && !aborted && accepted >= 2 * 64 * 1024) abortAndResume()
   },
-  onProgress(sent) {
-    if (mode === 'midway' && !aborted && sent >= bytes.length * 0.4) abortAndResume()
+
+  onShouldRetry(err, attempt) {
+    requests.push({ method: err.originalRequest?.getMethod() ?? null, status: null, offset: null, retry: attempt })
+    return attempt < 4
   },
   onError(err) {
     fail(err)

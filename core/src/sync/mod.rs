@@ -166,12 +166,15 @@ impl From<TransportError> for Stop {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LinkEstimate {
     bytes_per_s: f64,
+    /// Shrinks (halves) when a request breaks off and grows back with each success: on a link
+    /// that keeps dropping, chunks get small enough to get through between drops.
+    scale: f64,
 }
 
 impl Default for LinkEstimate {
     fn default() -> Self {
         // A cautious start (about a GPRS uplink); the first requests correct it.
-        LinkEstimate { bytes_per_s: 8_000.0 }
+        LinkEstimate { bytes_per_s: 8_000.0, scale: 1.0 }
     }
 }
 
@@ -191,11 +194,18 @@ impl LinkEstimate {
         }
         let rate = bytes as f64 / elapsed.as_secs_f64().max(0.001);
         self.bytes_per_s = 0.6 * self.bytes_per_s + 0.4 * rate;
+        self.scale = (self.scale * 1.25).min(1.0);
+    }
+
+    /// A request with a body broke off.
+    pub(crate) fn interrupted(&mut self) {
+        self.scale = (self.scale / 2.0).max(1.0 / 64.0);
     }
 
     /// Photo chunk size: 16 KiB to 1 MiB, rounded to KiB.
     pub(crate) fn chunk_bytes(&self) -> usize {
-        let raw = (self.bytes_per_s * Self::TARGET_S).clamp(16.0 * 1024.0, 1024.0 * 1024.0) as usize;
+        let raw =
+            (self.bytes_per_s * Self::TARGET_S * self.scale).clamp(16.0 * 1024.0, 1024.0 * 1024.0) as usize;
         raw / 1024 * 1024
     }
 
@@ -232,7 +242,15 @@ impl Pass<'_> {
         request.headers.push(("authorization".into(), format!("Bearer {}", self.cfg.token)));
         let sent = request.body.len();
         let started = Instant::now();
-        let response = self.transport.send(request, self.cancel)?;
+        let response = match self.transport.send(request, self.cancel) {
+            Ok(r) => r,
+            Err(e) => {
+                if sent > 0 && matches!(e, TransportError::Broken | TransportError::Timeout) {
+                    self.store.link_estimate().interrupted();
+                }
+                return Err(e.into());
+            }
+        };
         self.report.bytes_sent += sent as u64;
         self.report.bytes_received += response.body.len() as u64;
         if (200..300).contains(&response.status) {
@@ -504,6 +522,14 @@ mod tests {
         assert!((16 * 1024..=24 * 1024).contains(&gprs.chunk_bytes()), "{}", gprs.chunk_bytes());
         assert_eq!(gprs.batch_records(1500), 13);
         let mut lan = LinkEstimate::default();
+        for _ in 0..10 {
+            lan.observe(1_000_000, Duration::from_millis(20));
+        }
+        assert_eq!(lan.chunk_bytes(), 1024 * 1024);
+        // A link that keeps breaking gets smaller chunks, and recovers with successes.
+        lan.interrupted();
+        lan.interrupted();
+        assert_eq!(lan.chunk_bytes(), 256 * 1024);
         for _ in 0..10 {
             lan.observe(1_000_000, Duration::from_millis(20));
         }

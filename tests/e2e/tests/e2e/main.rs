@@ -1,0 +1,5 @@
+//! End to end: a real server, phones with real stores, and a faulty network, on loopback.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod delivery;
