@@ -527,13 +527,19 @@ mod tests {
         }
         assert_eq!(lan.chunk_bytes(), 1024 * 1024);
         // A link that keeps breaking gets smaller chunks, and recovers with successes.
-        lan.interrupted();
-        lan.interrupted();
-        assert_eq!(lan.chunk_bytes(), 256 * 1024);
-        for _ in 0..10 {
-            lan.observe(1_000_000, Duration::from_millis(20));
+        let mut edge = LinkEstimate::default();
+        for _ in 0..20 {
+            edge.observe(102_400, Duration::from_secs(1)); // 100 KiB/s
         }
-        assert_eq!(lan.chunk_bytes(), 1024 * 1024);
+        let kib = |l: &LinkEstimate| l.chunk_bytes() / 1024;
+        assert!((398..=400).contains(&kib(&edge)), "{}", kib(&edge));
+        edge.interrupted();
+        edge.interrupted();
+        assert!((98..=100).contains(&kib(&edge)), "{}", kib(&edge));
+        for _ in 0..10 {
+            edge.observe(102_400, Duration::from_secs(1));
+        }
+        assert!((398..=400).contains(&kib(&edge)), "{}", kib(&edge));
         assert_eq!(lan.batch_records(1500), 100);
         // Tiny requests teach nothing.
         let before = gprs.chunk_bytes();
