@@ -64,6 +64,19 @@ impl Store {
     /// Installs or updates the election package. A package only moves forward: an older version
     /// is refused, and a package for another election is refused once captures exist.
     pub fn install_package(&self, package: &ElectionPackage) -> Result<PackageInstall> {
+        self.install(package, false)
+    }
+
+    /// Installs the package the enrolled server sent. The server tailors packages per device (its
+    /// stations, its assignment), so a package of the same version with other content replaces
+    /// the installed one; older versions and other elections are refused as always.
+    pub(crate) fn install_server_package(&self, json: &[u8]) -> Result<PackageInstall> {
+        let package: ElectionPackage =
+            serde_json::from_slice(json).map_err(|e| Error::PackageJson(e.to_string()))?;
+        self.install(&package, true)
+    }
+
+    fn install(&self, package: &ElectionPackage, server_is_authority: bool) -> Result<PackageInstall> {
         package.validate()?;
         let json = serde_json::to_string(package).map_err(|e| Error::PackageJson(e.to_string()))?;
         self.write(|tx| {
@@ -88,7 +101,10 @@ impl Store {
                         if old_json == json {
                             return Ok(PackageInstall::Unchanged);
                         }
-                        return Err(Error::ConflictingPackage(version));
+                        if !server_is_authority {
+                            return Err(Error::ConflictingPackage(version));
+                        }
+                        PackageInstall::Updated { from: version }
                     } else {
                         PackageInstall::Updated { from: version }
                     }

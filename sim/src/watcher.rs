@@ -93,15 +93,21 @@ pub fn acta_photo(spec: &ActaSpec, seed: u64, size: (u32, u32), quality: u8) -> 
     phone_photo(&page, &photo, seed)
 }
 
+/// The store key of the watcher with this seed (an app keeps its key in the platform keystore;
+/// simulated watchers derive theirs from their seed).
+pub fn store_key(seed: u64) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    let mut rng = Rng::stream(seed, 0x3A7C);
+    for b in key.iter_mut() {
+        *b = rng.int(0, 255) as u8;
+    }
+    key
+}
+
 impl Watcher {
     /// Opens (or creates) the watcher's phone store in `dir`.
     pub fn open(dir: &Path, seed: u64) -> Result<Watcher, testigo_core::Error> {
-        let mut key = [0u8; 32];
-        let mut rng = Rng::stream(seed, 0x3A7C);
-        for b in key.iter_mut() {
-            *b = rng.int(0, 255) as u8;
-        }
-        Ok(Watcher { store: Store::open(dir, &key)?, seed })
+        Ok(Watcher { store: Store::open(dir, &store_key(seed))?, seed })
     }
 
     /// Enrolls with the server through `url` using `code`.

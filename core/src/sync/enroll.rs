@@ -119,7 +119,7 @@ impl Store {
         };
         match transport.send(request, cancel) {
             Ok(r) if r.status == 200 => {
-                self.install_package_json(&r.body)?;
+                self.install_server_package(&r.body)?;
                 if let Some(etag) = r.header("etag") {
                     self.write(|tx| state::set_package_etag(tx, etag))?;
                 }

@@ -83,7 +83,7 @@ impl Pass<'_> {
             200 => {}
             _ => return Err(self.unexpected(&r)),
         }
-        let outcome = match self.store.install_package_json(&r.body) {
+        let outcome = match self.store.install_server_package(&r.body) {
             Ok(o) => o,
             // A body that is not a package (a portal's page) is the link's fault; a package this
             // phone cannot take (older, another election) is kept out and reported.

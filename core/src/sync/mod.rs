@@ -70,7 +70,8 @@ use crate::store::{Store, now_ms};
 /// How a run behaves.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// Try now even if the last run asked to wait (the watcher pressed "send now").
+    /// Try now, everything, even if the last run or an item asked to wait (the watcher pressed
+    /// "send now").
     pub ignore_backoff: bool,
     /// Stop starting new requests after this long (the OS gives background work a budget).
     pub max_duration: Duration,
@@ -228,9 +229,16 @@ pub(crate) struct Pass<'a> {
     pub(crate) item_failures_in_a_row: u32,
     /// Records per batch may shrink when the server refuses a batch as malformed or too large.
     pub(crate) batch_cap: usize,
+    /// Try items even before their next attempt is due ("send now").
+    pub(crate) ignore_waits: bool,
 }
 
 impl Pass<'_> {
+    /// Items whose next attempt is due by this time are tried now.
+    pub(crate) fn due_by(&self) -> TimestampMs {
+        if self.ignore_waits { TimestampMs::MAX } else { now_ms() }
+    }
+
     /// Sends a request, counting bytes and learning the link's rate.
     pub(crate) fn send(&mut self, mut request: Request) -> std::result::Result<Response, Stop> {
         if self.cancel.is_cancelled() {
@@ -386,6 +394,7 @@ impl Store {
             skipped: Vec::new(),
             item_failures_in_a_row: 0,
             batch_cap: 100,
+            ignore_waits: options.ignore_backoff,
         };
         self.observers.emit(&SyncEvent::Started);
         let result = pass.records().and_then(|()| pass.feed()).and_then(|()| pass.photos());

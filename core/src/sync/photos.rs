@@ -12,7 +12,6 @@ use super::state::{self, DueItem};
 use super::transport::{Method, Request, Response};
 use super::{Pass, Stop, SyncEvent, backoff, kind_of, timeout_for};
 use crate::error::Error;
-use crate::store::now_ms;
 
 /// Consecutive checksum failures on one upload before the link is blamed.
 const MAX_CHECKSUM_FAILURES: u32 = 3;
@@ -30,7 +29,7 @@ fn offset_of(response: &Response) -> Option<u64> {
 impl Pass<'_> {
     pub(crate) fn photos(&mut self) -> Result<(), Stop> {
         loop {
-            let now = now_ms();
+            let now = self.due_by();
             let skipped = self.skipped.clone();
             let Some(item) = self.store.read(|c| state::next_due_photo(c, now, &skipped))? else {
                 return Ok(());

@@ -6,7 +6,6 @@ use testigo_protocol::{Sha256, SignedReceipt};
 
 use super::state::{self, DueItem};
 use super::{Pass, Request, Stop, SyncEvent, kind_of, timeout_for, transport::Method};
-use crate::store::now_ms;
 
 /// A signed record's JSON is about this size (38 counts, a photo, a signature).
 const RECORD_BYTES_GUESS: usize = 1_500;
@@ -16,7 +15,7 @@ impl Pass<'_> {
         loop {
             let batch =
                 self.store.link_estimate().batch_records(RECORD_BYTES_GUESS).min(self.batch_cap).max(1);
-            let now = now_ms();
+            let now = self.due_by();
             let skipped = self.skipped.clone();
             let items: Vec<DueItem> = self
                 .store

@@ -214,11 +214,18 @@ pub(crate) fn mark_done(
     Ok(())
 }
 
-/// Parks an item with its reason: the server refused it for good.
+/// Parks an item with its reason: the server refused it for good. A parked record takes its
+/// capture's pending photos with it (the server takes no photo without its record).
 pub(crate) fn mark_parked(c: &Connection, item_id: i64, reason: &str) -> Result<()> {
     c.execute(
         "UPDATE outbox SET state = 'parked', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
         params![item_id, reason],
+    )?;
+    c.execute(
+        "UPDATE outbox SET state = 'parked', last_error = 'waiting for its record, which was refused'
+          WHERE state = 'pending' AND kind = 'photo'
+            AND capture_id = (SELECT capture_id FROM outbox WHERE id = ?1 AND kind = 'record')",
+        [item_id],
     )?;
     Ok(())
 }
