@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod bench_sync;
 mod photo;
 mod qr;
 mod server;
@@ -67,6 +68,8 @@ enum SimCommand {
 enum BenchCommand {
     /// Signed records and tus photo uploads against a server; records/s, MB/s, latencies.
     Ingest(bench::IngestArgs),
+    /// The sync engine on field links: bytes per record, link-up to receipt, interruptions, photos.
+    Sync(bench_sync::SyncArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
@@ -80,6 +83,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("wrote {count} actas to {}", out.display());
         }
         Command::Bench(BenchCommand::Ingest(args)) => bench::ingest(&args)?,
+        Command::Bench(BenchCommand::Sync(args)) => bench_sync::run(&args)?,
     }
     Ok(())
 }

@@ -26,7 +26,8 @@
 //!
 //! Beside the actas: [`FaultProxy`] (`proxy.rs`), a loopback TCP proxy that gives connections the
 //! speed, delay and failures of field links, for tests and the demo; `sample.rs` (whole elections);
-//! `watcher.rs` ([`Watcher`]: a simulated watcher driving a real phone core).
+//! `watcher.rs` ([`Watcher`]: a simulated watcher driving a real phone core); `server.rs` (the
+//! coordinators' server embedded on a loopback port).
 
 #![forbid(unsafe_code)]
 
@@ -41,6 +42,7 @@ pub mod photo;
 pub mod proxy;
 mod rng;
 pub mod sample;
+pub mod server;
 pub mod watcher;
 
 pub use acta::{ActaRow, ActaSpec, EXTRA_LABELS, Election, qr_payload_2024};

@@ -231,6 +231,8 @@ pub(crate) struct Pass<'a> {
     pub(crate) batch_cap: usize,
     /// Try items even before their next attempt is due ("send now").
     pub(crate) ignore_waits: bool,
+    /// Whether any request of this run got an answer.
+    pub(crate) answered: bool,
 }
 
 impl Pass<'_> {
@@ -250,8 +252,19 @@ impl Pass<'_> {
         request.headers.push(("authorization".into(), format!("Bearer {}", self.cfg.token)));
         let sent = request.body.len();
         let started = Instant::now();
-        let response = match self.transport.send(request, self.cancel) {
-            Ok(r) => r,
+        let retry = (!self.answered).then(|| request.clone());
+        let mut result = self.transport.send(request, self.cancel);
+        if let (Err(TransportError::Broken), Some(again)) = (&result, retry) {
+            // The first request of a run may go out on a connection kept from before, which the
+            // network dropped meanwhile (the phone moved, the link came back): once, at once,
+            // on a fresh one.
+            result = self.transport.send(again, self.cancel);
+        }
+        let response = match result {
+            Ok(r) => {
+                self.answered = true;
+                r
+            }
             Err(e) => {
                 if sent > 0 && matches!(e, TransportError::Broken | TransportError::Timeout) {
                     self.store.link_estimate().interrupted();
@@ -395,6 +408,7 @@ impl Store {
             item_failures_in_a_row: 0,
             batch_cap: 100,
             ignore_waits: options.ignore_backoff,
+            answered: false,
         };
         self.observers.emit(&SyncEvent::Started);
         let result = pass.records().and_then(|()| pass.feed()).and_then(|()| pass.photos());

@@ -3,90 +3,24 @@
 //! hold when they are done.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::SocketAddr;
 use std::path::Path;
 
 use testigo_core::{OutboxState, Store};
-use testigo_protocol::{PublicKey, Sha256};
-use testigo_server::{AppState, Limits, now_ms, open_data_dir};
+use testigo_protocol::Sha256;
 use testigo_sim::SampleElection;
 
 /// Result type for harness steps.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// The coordinators' server, embedded, on a loopback port, with an election imported.
-pub struct Server {
-    /// Its state (repo, blobs, key).
-    pub state: AppState,
-    /// Where it listens.
-    pub addr: SocketAddr,
-    /// Its data directory.
-    pub dir: tempfile::TempDir,
-    runtime: tokio::runtime::Runtime,
-}
+/// The embedded server (see [`testigo_sim::server::LocalServer`]).
+pub use testigo_sim::server::LocalServer as Server;
 
-impl std::fmt::Debug for Server {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Server({})", self.addr)
-    }
-}
-
-impl Server {
-    /// Starts a server with `election` imported.
-    pub fn start(election: &SampleElection) -> Result<Server> {
-        Server::start_with(election, Limits::default())
-    }
-
-    /// Starts a server with `election` imported and these limits.
-    pub fn start_with(election: &SampleElection, limits: Limits) -> Result<Server> {
-        let dir = tempfile::tempdir()?;
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-        let state = open_data_dir(dir.path(), limits)?;
-        let package = election.package.clone();
-        runtime.block_on(state.repo.import_election(package, now_ms()))??;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-        let addr = listener.local_addr()?;
-        runtime.spawn(testigo_server::serve(listener, state.clone(), std::future::pending()));
-        Ok(Server { state, addr, dir, runtime })
-    }
-
-    /// `http://addr`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// One enrollment code per entry of `stations`, each enrolling one phone for those stations.
-    pub fn codes(&self, stations: &[Vec<String>]) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for s in stations {
-            let mut c = self.runtime.block_on(testigo_server::enrollment::create_codes(
-                self.state.repo.as_ref(),
-                s,
-                1,
-                now_ms(),
-            ))?;
-            out.append(&mut c);
-        }
-        Ok(out)
-    }
-
-    /// Runs a future on the server's runtime (to call the repository from a test).
-    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
-        self.runtime.block_on(f)
-    }
-
-    /// A read-only connection to the server's database, for checking what it holds.
-    pub fn db(&self) -> Result<rusqlite::Connection> {
-        Ok(rusqlite::Connection::open_with_flags(
-            self.dir.path().join("testigo-server.db"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?)
-    }
-
-    /// The server's receipt key.
-    pub fn key(&self) -> PublicKey {
-        self.state.key.public_key().clone()
-    }
+/// A read-only connection to the server's database, for checking what it holds.
+pub fn server_db(server: &Server) -> Result<rusqlite::Connection> {
+    Ok(rusqlite::Connection::open_with_flags(
+        server.dir.path().join("testigo-server.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?)
 }
 
 /// What a phone sealed, as the server must end up holding it.
@@ -126,7 +60,7 @@ pub fn sealed_records(store: &Store) -> Result<Vec<SealedRecord>> {
 /// - every phone's outbox is delivered, and it holds a receipt for every item that verifies with
 ///   the server key and names that item.
 pub fn check_delivery(server: &Server, phones: &[&Store]) -> Result<DeliveryTotals> {
-    let db = server.db()?;
+    let db = server_db(server)?;
     let mut expected = BTreeSet::new();
     let mut photos = BTreeMap::new();
     for store in phones {

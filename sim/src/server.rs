@@ -1,0 +1,79 @@
+//! The coordinators' server embedded in this process on a loopback port, with a synthetic
+//! election imported: for the end-to-end tests, the benchmarks and the demo.
+
+use std::net::SocketAddr;
+
+use testigo_protocol::PublicKey;
+use testigo_server::{AppState, Limits, now_ms, open_data_dir};
+
+use crate::sample::SampleElection;
+
+/// Result type for setting up the server.
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The coordinators' server, embedded, on a loopback port, with an election imported.
+pub struct LocalServer {
+    /// Its state (repo, blobs, key).
+    pub state: AppState,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its data directory.
+    pub dir: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl std::fmt::Debug for LocalServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LocalServer({})", self.addr)
+    }
+}
+
+impl LocalServer {
+    /// Starts a server with `election` imported.
+    pub fn start(election: &SampleElection) -> Result<LocalServer> {
+        LocalServer::start_with(election, Limits::default())
+    }
+
+    /// Starts a server with `election` imported and these limits.
+    pub fn start_with(election: &SampleElection, limits: Limits) -> Result<LocalServer> {
+        let dir = tempfile::tempdir()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let state = open_data_dir(dir.path(), limits)?;
+        let package = election.package.clone();
+        runtime.block_on(state.repo.import_election(package, now_ms()))??;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        let addr = listener.local_addr()?;
+        runtime.spawn(testigo_server::serve(listener, state.clone(), std::future::pending()));
+        Ok(LocalServer { state, addr, dir, runtime })
+    }
+
+    /// `http://addr`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// One enrollment code per entry of `stations`, each enrolling one phone for those stations.
+    pub fn codes(&self, stations: &[Vec<String>]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for s in stations {
+            let mut c = self.runtime.block_on(testigo_server::enrollment::create_codes(
+                self.state.repo.as_ref(),
+                s,
+                1,
+                now_ms(),
+            ))?;
+            out.append(&mut c);
+        }
+        Ok(out)
+    }
+
+    /// Runs a future on the server's runtime (to call the repository from a test).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// The server's receipt key.
+    pub fn key(&self) -> PublicKey {
+        self.state.key.public_key().clone()
+    }
+}
