@@ -5,7 +5,7 @@ CARGO ?= cargo
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-check: fmt-check clippy test ## Every check CI runs: formatting, lints, all tests
+check: fmt-check clippy test test-kotlin test-python check-swift ## Every check CI runs: formatting, lints, all tests, the bindings
 
 fmt-check: ## Fail if any file is not rustfmt-formatted
 	$(CARGO) fmt --all --check
@@ -16,13 +16,37 @@ clippy: ## Lints on every target, warnings are errors
 test: node-deps ## All tests of every crate (installs the npm packages the tests drive first)
 	$(CARGO) test --workspace --locked
 
-node-deps: tests/tus-js/node_modules/.package-lock.json ## The npm packages the tests drive (tus-js-client, @tus/server)
+node-deps: tests/tus-js/node_modules/.package-lock.json tests/dashboard/node_modules/.package-lock.json ## The npm packages the tests drive (tus-js-client, @tus/server, playwright-core)
 
 tests/tus-js/node_modules/.package-lock.json: tests/tus-js/package-lock.json
 	npm ci --prefix tests/tus-js --no-audit --no-fund
 
+tests/dashboard/node_modules/.package-lock.json: tests/dashboard/package-lock.json
+	npm ci --prefix tests/dashboard --no-audit --no-fund
+
+bindings: ## Build the phone library and generate its Kotlin, Swift and Python bindings (bindings/out/)
+	bindings/generate.sh
+
+test-kotlin: ## The generated Kotlin bindings on the JVM (JUnit) against the library and a real server
+	bindings/test-kotlin.sh
+
+test-python: ## The generated Python bindings (unittest) against the library and a real server
+	bindings/test-python.sh
+
+check-swift: ## The generated Swift bindings' C headers compile and match the library's exports
+	bindings/check-swift.sh
+
+ffi-size: ## Stripped size of the release shared library the apps load
+	$(CARGO) build --locked --release -p testigo-ffi && cp $${CARGO_TARGET_DIR:-target}/release/libtestigo_ffi.so /tmp/libtestigo_ffi.so && strip /tmp/libtestigo_ffi.so && ls -l /tmp/libtestigo_ffi.so
+
 bench-ingest: node-deps ## Server intake load test, with @tus/server receiving the same photos
 	scripts/bench-ingest.sh
+
+bench-sync: ## The sync engine on GPRS/EDGE/3G links through the fault proxy
+	$(CARGO) run --release --locked -p testigo-cli -- bench sync
+
+bench-dashboard: ## Dashboard pages with a million stations and captures
+	$(CARGO) run --release --locked -p testigo-cli -- bench dashboard
 
 bench: ## Criterion benchmarks of the store
 	$(CARGO) bench -p testigo-core --bench store
@@ -36,4 +60,4 @@ watcher: ## Run the watcher example (a phone's core on the command line)
 fmt: ## Format every file
 	$(CARGO) fmt --all
 
-.PHONY: help check fmt-check clippy test node-deps bench bench-photo bench-ingest watcher fmt
+.PHONY: help check fmt-check clippy test node-deps bindings test-kotlin test-python check-swift ffi-size bench bench-photo bench-ingest bench-sync bench-dashboard watcher fmt

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod bench_dash;
 mod bench_sync;
 mod photo;
 mod qr;
@@ -31,6 +32,11 @@ enum Command {
     Election(server::ElectionCommand),
     /// Makes one-time enrollment codes for watchers' phones (text, terminal QR, PNG).
     Enroll(server::EnrollArgs),
+    /// Coordinator accounts (dashboard and admin API).
+    #[command(subcommand)]
+    User(server::UserCommand),
+    /// Reviews a capture: verified, disputed or rejected (reaches the watcher's phone).
+    Review(server::ReviewArgs),
     /// Photos of actas.
     #[command(subcommand)]
     Photo(PhotoCommand),
@@ -70,6 +76,8 @@ enum BenchCommand {
     Ingest(bench::IngestArgs),
     /// The sync engine on field links: bytes per record, link-up to receipt, interruptions, photos.
     Sync(bench_sync::SyncArgs),
+    /// The coordinators' pages with a million stations and captures.
+    Dashboard(bench_dash::DashArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
@@ -77,6 +85,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Serve(args) => server::serve(&args)?,
         Command::Election(cmd) => server::election(&cmd)?,
         Command::Enroll(args) => server::enroll(&args)?,
+        Command::User(cmd) => server::user(&cmd)?,
+        Command::Review(args) => server::review(&args)?,
         Command::Photo(PhotoCommand::Prepare(args)) => photo::prepare_file(&args)?,
         Command::Sim(SimCommand::Actas { count, out, seed }) => {
             testigo_sim::write_corpus(&out, seed, count)?;
@@ -84,6 +94,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Bench(BenchCommand::Ingest(args)) => bench::ingest(&args)?,
         Command::Bench(BenchCommand::Sync(args)) => bench_sync::run(&args)?,
+        Command::Bench(BenchCommand::Dashboard(args)) => bench_dash::run(&args)?,
     }
     Ok(())
 }

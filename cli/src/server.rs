@@ -76,6 +76,53 @@ pub struct EnrollArgs {
     json: bool,
 }
 
+/// `user` subcommands.
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Adds a coordinator account for the dashboard and the admin API.
+    Add {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// Login name.
+        #[arg(long)]
+        name: String,
+        /// The region subtree they see, as a path of names (`Zulia/Maracaibo`); all if omitted.
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// May look but not review.
+        #[arg(long)]
+        viewer: bool,
+        /// Read the password from the first line of standard input (otherwise one is made and
+        /// printed).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Arguments of `review`.
+#[derive(Args)]
+pub struct ReviewArgs {
+    /// The data directory.
+    #[arg(long)]
+    data: PathBuf,
+    /// The capture's id (UUID), as the phone made it.
+    #[arg(long)]
+    capture: uuid::Uuid,
+    /// The device's id, if two devices used the same capture id.
+    #[arg(long)]
+    device: Option<String>,
+    /// verified, disputed or rejected.
+    #[arg(long)]
+    status: String,
+    /// A comment for the watcher.
+    #[arg(long)]
+    comment: Option<String>,
+    /// Who reviews, for the audit log.
+    #[arg(long = "as", default_value = "cli")]
+    actor: String,
+}
+
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build()
 }
@@ -234,4 +281,67 @@ pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::json!({ "stations": args.stations, "codes": listed }));
     }
     Ok(())
+}
+
+/// Runs `user add`.
+pub fn user(cmd: &UserCommand) -> Result<(), Box<dyn std::error::Error>> {
+    let UserCommand::Add { data, name, scope, viewer, password_stdin } = cmd;
+    let generated = !password_stdin;
+    let password = if *password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        // 20 characters of base32: about 100 bits.
+        testigo_server::enrollment::new_code()?.replace('-', "")
+            + &testigo_server::enrollment::new_code()?.replace('-', "")[..8]
+    };
+    let state = open_data_dir(data, Limits::default())?;
+    let id = runtime()?.block_on(testigo_server::accounts::create_user(
+        state.coord.as_ref(),
+        name,
+        &password,
+        scope,
+        !viewer,
+        now_ms(),
+    ))?;
+    let scope = if scope.is_empty() { "everything" } else { scope.as_str() };
+    println!("coordinator {name} (#{id}) sees {scope}{}", if *viewer { ", read-only" } else { "" });
+    if generated {
+        println!("password: {password}");
+    }
+    Ok(())
+}
+
+/// Runs `review`.
+pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
+    use testigo_server::repo::{ReviewOutcome, ReviewTarget};
+    let status: testigo_protocol::api::ReviewStatus =
+        args.status.parse().map_err(|()| "status must be verified, disputed or rejected")?;
+    if status == testigo_protocol::api::ReviewStatus::Unreviewed {
+        return Err("status must be verified, disputed or rejected".into());
+    }
+    let target = match &args.device {
+        Some(d) => ReviewTarget::Device {
+            device: d.parse().map_err(|_| "--device is not a device id")?,
+            capture_id: args.capture,
+        },
+        None => ReviewTarget::CaptureId(args.capture),
+    };
+    let state = open_data_dir(&args.data, Limits::default())?;
+    let outcome = runtime()?.block_on(state.repo.review(
+        target,
+        status,
+        args.comment.clone(),
+        args.actor.clone(),
+        now_ms(),
+    ))?;
+    match outcome {
+        ReviewOutcome::Done { pk, from, .. } => {
+            println!("capture #{pk}: {} -> {}", from.as_str(), status.as_str());
+            Ok(())
+        }
+        ReviewOutcome::NotFound => Err("no such capture".into()),
+        ReviewOutcome::Ambiguous => Err("several devices used this capture id: give --device".into()),
+    }
 }

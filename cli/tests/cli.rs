@@ -189,9 +189,70 @@ fn election_enroll_serve_and_bench_work_together() {
     for key in ["records_per_s", "photo_mb_per_s", "p50_ms", "p99_ms"] {
         assert!(report[key].as_f64().unwrap() > 0.0, "{key}");
     }
+    // A coordinator account, and a review from the command line that reaches the audit log.
+    let mut add = Command::new(env!("CARGO_BIN_EXE_testigo"))
+        .args(["user", "add", "--data", &p(&data), "--name", "ana", "--scope", "", "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        add.stdin.take().unwrap().write_all(b"una clave bastante larga\n").unwrap();
+    }
+    let out = add.wait_with_output().unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("coordinator ana"));
+    let out = testigo(&["user", "add", "--data", &p(&data), "--name", "ana", "--viewer"]);
+    assert!(!out.status.success(), "the name is taken");
+    let capture: String = rusqlite::Connection::open(data.join("testigo-server.db"))
+        .unwrap()
+        .query_row("SELECT capture_id FROM captures LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let out = testigo(&[
+        "review",
+        "--data",
+        &p(&data),
+        "--capture",
+        &capture,
+        "--status",
+        "disputed",
+        "--comment",
+        "ver foto",
+        "--as",
+        "ana",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unreviewed -> disputed"));
+    let out = testigo(&[
+        "review",
+        "--data",
+        &p(&data),
+        "--capture",
+        "01936f6e-7c00-7a3b-8c1d-2e3f4a5b6c7d",
+        "--status",
+        "verified",
+    ]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no such capture"));
+    let out = testigo(&["review", "--data", &p(&data), "--capture", &capture, "--status", "maybe"]);
+    assert!(!out.status.success());
+    // The dashboard answers on the running server (sign-in page).
+    let login = reqwest_get(&format!("{url}/dash/login"));
+    assert!(login.contains("Contraseña"), "{login}");
     // SIGTERM: the server finishes and exits cleanly.
     let pid = server.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = server.wait().unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+/// A plain HTTP GET over a socket (the tests need no HTTP client for one page).
+fn reqwest_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(s, "GET /{path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
 }

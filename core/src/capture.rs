@@ -32,6 +32,7 @@ pub(crate) const PHOTO_PRIORITY: i64 = 100;
 
 /// Whether a capture can still change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CaptureState {
     /// Editable; not sent.
     Draft,
@@ -41,6 +42,7 @@ pub enum CaptureState {
 
 /// A capture in full.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Capture {
     /// The capture's id (UUIDv7, made on this phone).
     pub id: Uuid,
@@ -79,6 +81,7 @@ pub struct Capture {
 
 /// One line of the captures list.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CaptureSummary {
     /// The capture's id.
     pub id: Uuid,

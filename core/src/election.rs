@@ -9,6 +9,7 @@ use crate::store::{Store, now_ms};
 
 /// What [`Store::install_package`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum PackageInstall {
     /// There was no package; this one is now installed.
     Installed,
@@ -23,6 +24,7 @@ pub enum PackageInstall {
 
 /// Where a station stands, from this phone's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ReportingStatus {
     /// No capture yet.
     NotStarted,
@@ -38,6 +40,7 @@ pub enum ReportingStatus {
 
 /// One of the watcher's stations and how it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StationStatus {
     /// The station id.
     pub station_id: String,

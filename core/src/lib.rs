@@ -45,6 +45,20 @@ pub use sync::{
 pub use testigo_protocol as protocol;
 pub use uuid::Uuid;
 
+// The uniffi derives on this crate's records and enums (feature `uniffi`, for `testigo-ffi`).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
+/// UUIDs and count maps cross the FFI as the protocol crate lowers them.
+#[cfg(feature = "uniffi")]
+mod ffi_types {
+    use crate::Uuid;
+    type Counts = std::collections::BTreeMap<String, u32>;
+
+    uniffi::use_remote_type!(testigo_protocol::Uuid);
+    uniffi::use_remote_type!(testigo_protocol::Counts);
+}
+
 /// Helpers for this crate's own integration tests and benchmarks. Not part of the API.
 #[doc(hidden)]
 pub mod testing {

@@ -16,6 +16,7 @@ use crate::store::Store;
 
 /// What an outbox item sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum OutboxKind {
     /// The signed capture record.
     Record,
@@ -25,6 +26,7 @@ pub enum OutboxKind {
 
 /// Where an outbox item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum OutboxState {
     /// Waiting to be sent (or retried).
     Pending,
@@ -36,6 +38,7 @@ pub enum OutboxState {
 
 /// One item of work for the sync engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OutboxItem {
     /// The item's id in this store.
     pub id: i64,

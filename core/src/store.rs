@@ -52,6 +52,7 @@ impl std::fmt::Debug for OpenOptions {
 
 /// The device's identity as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeviceInfo {
     /// The device's public key.
     pub public_key: PublicKey,

@@ -190,6 +190,7 @@ pub enum Change {
 
 /// Where a capture stands in the coordinators' review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewStatus {
     /// Received, not reviewed yet.

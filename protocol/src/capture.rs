@@ -32,6 +32,7 @@ pub const MAX_FIELDS: usize = 1_000;
 
 /// One acta as the watcher captured it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CaptureRecord {
     /// Always [`CAPTURE_FORMAT`].
     pub format: u32,
@@ -73,6 +74,7 @@ pub struct CaptureRecord {
 /// A reference to one photo of an acta. The photo's bytes travel separately (resumable upload);
 /// the hash ties them to the signed record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhotoRef {
     /// Page number, from 1.
     pub page: u32,
@@ -192,6 +194,7 @@ impl CaptureRecord {
 
 /// A capture record with the device's signature over its canonical bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignedCapture {
     /// The record.
     pub record: CaptureRecord,

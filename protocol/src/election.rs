@@ -13,6 +13,7 @@ pub const PACKAGE_FORMAT: u32 = 1;
 
 /// An election package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ElectionPackage {
     /// Always [`PACKAGE_FORMAT`]; a phone refuses a format it does not know.
     pub format: u32,
@@ -33,6 +34,7 @@ pub struct ElectionPackage {
 
 /// The election.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Election {
     /// Stable id, chosen by the coordinators (e.g. `ve-2024-presidential`).
     pub id: String,
@@ -44,6 +46,7 @@ pub struct Election {
 
 /// One contest (race) and the acta its stations fill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Contest {
     /// Stable id, unique in the package.
     pub id: String,
@@ -63,6 +66,7 @@ pub struct Contest {
 
 /// A candidate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Candidate {
     /// Stable id, unique in the contest.
     pub id: String,
@@ -72,6 +76,7 @@ pub struct Candidate {
 
 /// One box on the acta that receives a count: a candidate on one party's line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BallotOption {
     /// Stable id, unique in the contest.
     pub id: String,
@@ -83,6 +88,7 @@ pub struct BallotOption {
 
 /// An extra number on the acta.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CountField {
     /// Stable id, unique in the contest (and distinct from every option id).
     pub id: String,
@@ -94,6 +100,7 @@ pub struct CountField {
 
 /// What an extra count means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum CountFieldKind {
     /// Null (spoiled) votes.
@@ -110,6 +117,7 @@ pub enum CountFieldKind {
 
 /// How the acta's QR code encodes its numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum QrFormat {
     /// Venezuela's CNE 2024 acta: `<acta id>!<count>,<count>,…!<null>!<fourth>`, one count per
@@ -119,6 +127,7 @@ pub enum QrFormat {
 
 /// A polling center ("centro de votación").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PollingCenter {
     /// Stable id, unique in the package.
     pub id: String,
@@ -130,6 +139,7 @@ pub struct PollingCenter {
 
 /// A station ("mesa"): one table, one acta per contest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Station {
     /// Stable id, unique in the package.
     pub id: String,
@@ -143,6 +153,7 @@ pub struct Station {
 
 /// The stations a watcher is assigned to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Assignment {
     /// Station ids.
     pub station_ids: Vec<String>,

@@ -35,3 +35,9 @@ pub use validation::{Warning, WarningCode};
 
 /// Milliseconds since the Unix epoch (UTC). Used for every timestamp on the wire.
 pub type TimestampMs = i64;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
+#[cfg(feature = "uniffi")]
+mod ffi_types;

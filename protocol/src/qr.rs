@@ -14,6 +14,7 @@ pub const MAX_QR_PAYLOAD: usize = 4096;
 
 /// The numbers a QR code carries, keyed like a capture's counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct QrCounts {
     /// The acta's own identifier as printed in the code.
     pub acta_id: String,

@@ -20,6 +20,7 @@ pub const RECEIPT_DOMAIN: &str = "testigo.receipt.v1";
 
 /// What the server received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReceiptSubject {
     /// A capture record.
@@ -42,6 +43,7 @@ pub enum ReceiptSubject {
 
 /// A receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Receipt {
     /// Always [`RECEIPT_FORMAT`].
     pub format: u32,
@@ -77,6 +79,7 @@ impl Receipt {
 
 /// A receipt with the server's signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignedReceipt {
     /// The receipt.
     pub receipt: Receipt,

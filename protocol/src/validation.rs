@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// What is inconsistent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum WarningCode {
     /// A ballot option or count field has no number yet (`field` names it).
@@ -38,6 +39,7 @@ impl WarningCode {
 
 /// One warning about a capture.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Warning {
     /// What is wrong.
     pub code: WarningCode,

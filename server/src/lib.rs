@@ -20,6 +20,7 @@
 //! DATA/photos/partials/    tus uploads in progress
 //! ```
 
+pub mod accounts;
 mod auth;
 pub mod blobs;
 pub mod election;
@@ -41,8 +42,8 @@ use testigo_protocol::TimestampMs;
 use crate::blobs::{BlobStore, FsBlobStore};
 use crate::keys::ServerKey;
 use crate::ratelimit::RateLimiter;
-use crate::repo::Repo;
 use crate::repo::sqlite::SqliteRepo;
+use crate::repo::{Coordination, Repo};
 
 pub use crate::error::{AppError, AppResult};
 pub use crate::routes::uploads::sweep_expired;
@@ -98,6 +99,8 @@ impl Default for Limits {
 pub struct AppState {
     /// Records, devices, uploads, feed.
     pub repo: Arc<dyn Repo>,
+    /// Coordinators, sessions, the dashboard's reads.
+    pub coord: Arc<dyn Coordination>,
     /// Photo bytes.
     pub blobs: Arc<dyn BlobStore>,
     /// The receipt key.
@@ -117,9 +120,16 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     /// A state over the given storage.
-    pub fn new(repo: Arc<dyn Repo>, blobs: Arc<dyn BlobStore>, key: Arc<ServerKey>, limits: Limits) -> Self {
+    pub fn new(
+        repo: Arc<dyn Repo>,
+        coord: Arc<dyn Coordination>,
+        blobs: Arc<dyn BlobStore>,
+        key: Arc<ServerKey>,
+        limits: Limits,
+    ) -> Self {
         AppState {
             repo,
+            coord,
             blobs,
             key,
             rate: Arc::new(RateLimiter::default()),
@@ -150,10 +160,10 @@ pub enum OpenError {
 /// The embedded default: everything in `dir` (created if missing). See the crate doc.
 pub fn open_data_dir(dir: &Path, limits: Limits) -> Result<AppState, OpenError> {
     std::fs::create_dir_all(dir)?;
-    let repo = SqliteRepo::open(&dir.join("testigo-server.db"))?;
+    let repo = Arc::new(SqliteRepo::open(&dir.join("testigo-server.db"))?);
     let blobs = FsBlobStore::open(&dir.join("photos"))?;
     let key = ServerKey::load_or_create(&dir.join("server.key"))?;
-    Ok(AppState::new(Arc::new(repo), Arc::new(blobs), Arc::new(key), limits))
+    Ok(AppState::new(repo.clone(), repo, Arc::new(blobs), Arc::new(key), limits))
 }
 
 /// The server's routes over `state`.
@@ -169,11 +179,36 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(routes::uploads::sweep_forever(state.clone()));
+    let tallier = tokio::spawn(tally_forever(state.clone()));
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    tallier.abort();
     result
 }
+
+/// Keeps the dashboard's aggregates current: a bounded refresh every half second, more at once
+/// while a backlog remains.
+async fn tally_forever(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        loop {
+            match state.repo.refresh_tally(TALLY_BATCH).await {
+                Ok(p) if p.is_idle() => break,
+                Ok(_) => tokio::task::yield_now().await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the tally refresh failed");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Items per tally refresh: small enough that intake waiting behind it in the writer's queue
+/// waits milliseconds, not seconds.
+pub const TALLY_BATCH: usize = 2_000;
 
 /// Milliseconds since the Unix epoch, by the server's clock.
 pub fn now_ms() -> TimestampMs {

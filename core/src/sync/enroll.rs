@@ -11,6 +11,7 @@ use crate::store::{Store, now_ms};
 
 /// What an enrollment QR code holds: `testigo:enroll?code=XXXX-XXXX-XXXX[&server=<url>]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EnrollmentUri {
     /// The one-time code.
     pub code: String,

@@ -69,6 +69,7 @@ use crate::store::{Store, now_ms};
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncOptions {
     /// Try now, everything, even if the last run or an item asked to wait (the watcher pressed
     /// "send now").
@@ -85,6 +86,7 @@ impl Default for SyncOptions {
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncOutcome {
     /// Everything sealed is delivered (or parked, waiting for the watcher).
     Idle,
@@ -107,6 +109,7 @@ pub enum SyncOutcome {
 
 /// What a run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// How it ended.
     pub outcome: SyncOutcome,

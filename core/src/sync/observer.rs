@@ -10,6 +10,7 @@ use crate::outbox::OutboxKind;
 
 /// Something that happened during a sync run.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncEvent {
     /// A run started.
     Started,

@@ -24,6 +24,7 @@ pub(crate) struct ServerConfig {
 
 /// What the watcher can see of the enrollment.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Enrollment {
     /// The server's address.
     pub server_url: String,
@@ -296,6 +297,7 @@ pub(crate) fn set_feed_cursor(c: &Connection, cursor: u64) -> Result<()> {
 
 /// A capture's review, if the coordinators reviewed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Review {
     /// The review state.
     pub status: ReviewStatus,
@@ -318,6 +320,7 @@ pub(crate) fn load_review(c: &Connection, capture: Uuid) -> Result<Option<Review
 
 /// A receipt the phone holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StoredReceipt {
     /// The capture it is about.
     pub capture_id: Uuid,

@@ -6,7 +6,10 @@
 //! implementation must keep are written on the methods (idempotency and conflict handling happen
 //! inside one transaction with the insert, so replicas racing on the same record agree).
 
+pub mod coord;
 pub mod sqlite;
+
+pub use coord::Coordination;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -168,6 +171,43 @@ pub struct ExpectedPhoto {
     pub receipt: Option<SignedReceipt>,
 }
 
+/// Which capture a review is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewTarget {
+    /// The server's row id (the dashboard's links).
+    Pk(i64),
+    /// A device's capture.
+    Device {
+        /// The device.
+        device: KeyId,
+        /// The capture's id.
+        capture_id: Uuid,
+    },
+    /// A capture id alone (ids are UUIDv7 made on each phone: unique in practice; refused if
+    /// two devices used the same one).
+    CaptureId(Uuid),
+}
+
+/// What a review did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewOutcome {
+    /// Reviewed.
+    Done {
+        /// The server's row id.
+        pk: i64,
+        /// The device whose capture it is.
+        device: KeyId,
+        /// The capture's id.
+        capture_id: Uuid,
+        /// The state before.
+        from: ReviewStatus,
+    },
+    /// No such capture.
+    NotFound,
+    /// The capture id alone names captures of several devices.
+    Ambiguous,
+}
+
 /// Where a tus upload stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UploadState {
@@ -303,15 +343,21 @@ pub trait Repo: Send + Sync + 'static {
     /// Active uploads whose expiry is before `now_ms`.
     async fn expired_uploads(&self, now_ms: TimestampMs) -> RepoResult<Vec<String>>;
 
-    /// Sets a capture's review state and appends a `Review` event to its device's feed.
-    async fn set_review(
+    /// Reviews a capture: sets its state and, in the same transaction, appends the audit log
+    /// entry (who, when, the state before and after, the comment), the `Review` event to its
+    /// device's feed, and queues its table for the tally (a rejected capture stops counting).
+    async fn review(
         &self,
-        device: KeyId,
-        capture_id: Uuid,
+        target: ReviewTarget,
         status: ReviewStatus,
         comment: Option<String>,
+        actor: String,
         now_ms: TimestampMs,
-    ) -> RepoResult<bool>;
+    ) -> RepoResult<ReviewOutcome>;
+
+    /// Brings the dashboard's aggregates up to date with at most `budget` items of each input
+    /// (see `sqlite/tally.rs`).
+    async fn refresh_tally(&self, budget: usize) -> RepoResult<sqlite::TallyProgress>;
 
     /// The device's feed events after `after`, at most `limit`.
     async fn feed(&self, device: &KeyId, after: u64, limit: usize) -> RepoResult<Vec<FeedEvent>>;

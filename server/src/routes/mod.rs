@@ -1,6 +1,8 @@
 //! The router: one module per resource, handlers beside their paths.
 
+mod admin;
 mod captures;
+pub(crate) mod dash;
 mod enroll;
 mod feed;
 mod health;
@@ -27,6 +29,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(package::routes())
         .merge(captures::routes())
         .merge(feed::routes())
+        .merge(admin::routes())
+        .merge(dash::routes())
         .layer(middleware::from_fn_with_state(state.clone(), deadline));
     Router::new()
         .merge(timed)

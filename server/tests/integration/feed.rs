@@ -1,5 +1,7 @@
 use testigo_protocol::api::{BatchResult, Change, FeedPage, ReviewStatus};
 
+use testigo_server::repo::{ReviewOutcome, ReviewTarget};
+
 use crate::common::*;
 
 #[tokio::test]
@@ -17,16 +19,14 @@ async fn reviews_reach_only_their_device_in_order_and_page_by_cursor() {
     for (i, id) in ids.iter().enumerate() {
         let status = if i % 2 == 0 { ReviewStatus::Verified } else { ReviewStatus::Disputed };
         let comment = (i == 1).then(|| "Revise la fila 3".to_owned());
-        assert!(s.state.repo.set_review(a.public_key().key_id(), *id, status, comment, now).await.unwrap());
+        let target = ReviewTarget::Device { device: a.public_key().key_id(), capture_id: *id };
+        let done = s.state.repo.review(target, status, comment, "ana".into(), now).await.unwrap();
+        assert!(matches!(done, ReviewOutcome::Done { from: ReviewStatus::Unreviewed, .. }), "{done:?}");
     }
-    // Another device's capture cannot be reviewed through a's id.
-    assert!(
-        !s.state
-            .repo
-            .set_review(b.public_key().key_id(), ids[0], ReviewStatus::Rejected, None, now)
-            .await
-            .unwrap()
-    );
+    // Another device's capture cannot be reviewed through b's id.
+    let target = ReviewTarget::Device { device: b.public_key().key_id(), capture_id: ids[0] };
+    let none = s.state.repo.review(target, ReviewStatus::Rejected, None, "ana".into(), now).await.unwrap();
+    assert_eq!(none, ReviewOutcome::NotFound);
 
     let page: FeedPage = json_body(s.send(get("/v1/feed?limit=2", &a.bearer())).await).await;
     assert_eq!(page.events.len(), 2);

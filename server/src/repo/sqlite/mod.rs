@@ -1,7 +1,12 @@
 //! [`SqliteRepo`]: the embedded default [`Repo`], one SQLite file in the data directory.
 
+mod coord;
 mod db;
+mod regions;
 mod schema;
+mod tally;
+
+pub use self::tally::TallyProgress;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
@@ -19,7 +24,7 @@ use uuid::Uuid;
 use self::db::Db;
 use super::{
     Device, ElectionInfo, EnrollOutcome, ExpectedPhoto, ImportError, ImportOutcome, NewRecord, PackageDoc,
-    PhotoLookup, Repo, RepoError, RepoResult, StoreOutcome, Upload, UploadState,
+    PhotoLookup, Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget, StoreOutcome, Upload, UploadState,
 };
 
 /// The SQLite repository.
@@ -59,7 +64,16 @@ fn i64_of(v: u64) -> i64 {
 impl SqliteRepo {
     /// Opens (or creates) the database file at `path` and migrates it.
     pub fn open(path: &Path) -> RepoResult<SqliteRepo> {
-        let db = Db::open(path, schema::migrate)?;
+        let db = Db::open(path, |c| {
+            schema::migrate(c)?;
+            // A database from before the region tree existed: build it once.
+            let election: bool = c.prepare("SELECT 1 FROM election")?.exists([])?;
+            let tree: bool = c.prepare("SELECT 1 FROM regions")?.exists([])?;
+            if election && !tree {
+                regions::rebuild(c)?;
+            }
+            Ok(())
+        })?;
         Ok(SqliteRepo { db: Arc::new(db), election: Mutex::new(None) })
     }
 
@@ -154,6 +168,7 @@ fn import(
             ins.execute(params![s.id, s.center_id, s.number, s.registered_voters, i as i64])?;
         }
     }
+    regions::rebuild(c)?;
     c.execute(
         "INSERT INTO election (id, election_id, election_json, version, contests_json, package_sha256, imported_at_ms)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
@@ -296,6 +311,58 @@ fn store_records(
         }
     }
     Ok(out)
+}
+
+fn review(
+    c: &Connection,
+    target: &ReviewTarget,
+    status: ReviewStatus,
+    comment: Option<String>,
+    actor: &str,
+    now_ms: TimestampMs,
+) -> RepoResult<ReviewOutcome> {
+    type Row = (i64, String, String, String, String, String);
+    let select = "SELECT pk, device_id, capture_id, review_status, station_id, contest_id FROM captures";
+    let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Row> {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    };
+    let rows: Vec<Row> = match target {
+        ReviewTarget::Pk(pk) => c
+            .prepare_cached(&format!("{select} WHERE pk = ?1"))?
+            .query_map([pk], read)?
+            .collect::<Result<_, _>>()?,
+        ReviewTarget::Device { device, capture_id } => c
+            .prepare_cached(&format!("{select} WHERE device_id = ?1 AND capture_id = ?2"))?
+            .query_map(params![device.as_str(), capture_id.to_string()], read)?
+            .collect::<Result<_, _>>()?,
+        ReviewTarget::CaptureId(capture_id) => c
+            .prepare_cached(&format!("{select} WHERE capture_id = ?1"))?
+            .query_map([capture_id.to_string()], read)?
+            .collect::<Result<_, _>>()?,
+    };
+    let (pk, device, capture_id, from, station, contest) = match rows.as_slice() {
+        [] => return Ok(ReviewOutcome::NotFound),
+        [one] => one.clone(),
+        _ => return Ok(ReviewOutcome::Ambiguous),
+    };
+    let device: KeyId = device.parse().map_err(|_| corrupt("device id"))?;
+    let capture_id = Uuid::parse_str(&capture_id).map_err(|_| corrupt("capture id"))?;
+    let from: ReviewStatus = from.parse().map_err(|()| corrupt("review status"))?;
+    c.execute("UPDATE captures SET review_status = ?2 WHERE pk = ?1", params![pk, status.as_str()])?;
+    let detail = serde_json::json!({
+        "device": device.as_str(), "capture_id": capture_id, "from": from.as_str(), "to": status.as_str(),
+        "comment": comment,
+    });
+    c.execute(
+        "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'review', ?3, ?4)",
+        params![now_ms, actor, pk, detail.to_string()],
+    )?;
+    append_feed(c, Some(device.as_str()), now_ms, &Change::Review { capture_id, status, comment })?;
+    c.execute(
+        "INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) VALUES (?1, ?2)",
+        params![station, contest],
+    )?;
+    Ok(ReviewOutcome::Done { pk, device, capture_id, from })
 }
 
 fn upload_state(s: &str) -> RepoResult<UploadState> {
@@ -443,6 +510,7 @@ impl Repo for SqliteRepo {
                             "UPDATE enrollment_codes SET device_id = ?2, used_at_ms = ?3 WHERE code_hash = ?1",
                             params![code_hash.as_bytes().as_slice(), key_id.as_str(), now_ms],
                         )?;
+                        regions::add_device(c, key_id.as_str())?;
                     }
                 }
                 Ok(EnrollOutcome::Enrolled(SqliteRepo::load_device(c, key_id.as_str(), public_key.to_sec1().to_vec())?))
@@ -544,6 +612,10 @@ impl Repo for SqliteRepo {
                         to_json(&receipt)?,
                         receipt.receipt.received_at_ms
                     ],
+                )?;
+                c.execute(
+                    "INSERT INTO photo_events (capture_pk, at_ms) VALUES (?1, ?2)",
+                    params![capture_pk, receipt.receipt.received_at_ms],
                 )?;
                 Ok(receipt)
             })
@@ -665,32 +737,19 @@ impl Repo for SqliteRepo {
             .await
     }
 
-    async fn set_review(
+    async fn review(
         &self,
-        device: KeyId,
-        capture_id: Uuid,
+        target: ReviewTarget,
         status: ReviewStatus,
         comment: Option<String>,
+        actor: String,
         now_ms: TimestampMs,
-    ) -> RepoResult<bool> {
-        self.db
-            .write(move |c| {
-                let changed = c.execute(
-                    "UPDATE captures SET review_status = ?3 WHERE device_id = ?1 AND capture_id = ?2",
-                    params![device.as_str(), capture_id.to_string(), status.as_str()],
-                )?;
-                if changed == 0 {
-                    return Ok(false);
-                }
-                append_feed(
-                    c,
-                    Some(device.as_str()),
-                    now_ms,
-                    &Change::Review { capture_id, status, comment },
-                )?;
-                Ok(true)
-            })
-            .await
+    ) -> RepoResult<ReviewOutcome> {
+        self.db.write(move |c| review(c, &target, status, comment, &actor, now_ms)).await
+    }
+
+    async fn refresh_tally(&self, budget: usize) -> RepoResult<TallyProgress> {
+        self.db.write(move |c| tally::refresh(c, budget)).await
     }
 
     async fn feed(&self, device: &KeyId, after: u64, limit: usize) -> RepoResult<Vec<FeedEvent>> {

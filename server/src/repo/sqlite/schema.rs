@@ -127,6 +127,130 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX feed_by_device ON feed(device_id, seq);
     "#,
+    // Version 2: the coordinators' side. The region tree (from the centers' region paths) with
+    // the stations and registered voters under each node; the current capture of every table
+    // and the aggregates the dashboard reads (kept by the tally worker, see tally.rs), so no page
+    // scans a million rows; coordinator accounts, sessions, and the append-only audit log.
+    r#"
+    CREATE TABLE regions (
+        id INTEGER PRIMARY KEY,
+        parent_id INTEGER REFERENCES regions(id),
+        depth INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        -- Names from the widest joined by '/', '' for the root (the whole election).
+        path TEXT NOT NULL UNIQUE,
+        stations INTEGER NOT NULL DEFAULT 0,
+        registered INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX regions_by_parent ON regions(parent_id, name);
+    ALTER TABLE centers ADD COLUMN region_id INTEGER REFERENCES regions(id);
+    CREATE INDEX centers_by_region ON centers(region_id, position);
+
+    -- Kept by the tally worker (it fills them when it first sees a capture, or a photo of it).
+    ALTER TABLE captures ADD COLUMN region_path TEXT;
+    ALTER TABLE captures ADD COLUMN superseded_by INTEGER;
+    ALTER TABLE captures ADD COLUMN photos_declared INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE captures ADD COLUMN photos_received INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX captures_by_region ON captures(region_path, pk);
+    CREATE INDEX captures_by_capture_id ON captures(capture_id);
+
+    -- The regions each device reports from (the leaf region of each of its stations): scoped
+    -- device lists without joining every device's stations.
+    CREATE TABLE device_regions (
+        region_path TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        PRIMARY KEY (region_path, device_id)
+    ) STRICT, WITHOUT ROWID;
+
+    -- Photos as they are received, in order: the tally worker's second input.
+    CREATE TABLE photo_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        capture_pk INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO photo_events (capture_pk, at_ms)
+        SELECT capture_pk, received_at_ms FROM capture_photos WHERE receipt_json IS NOT NULL;
+
+    -- The capture each table counts with (latest received, not superseded, not rejected).
+    CREATE TABLE station_current (
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        capture_pk INTEGER NOT NULL,
+        counts_json TEXT NOT NULL,
+        PRIMARY KEY (station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE tally_dirty (
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        PRIMARY KEY (station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    -- Sums over each region's subtree.
+    CREATE TABLE region_tally (
+        region_id INTEGER NOT NULL,
+        contest_id TEXT NOT NULL,
+        field_id TEXT NOT NULL,
+        votes INTEGER NOT NULL,
+        PRIMARY KEY (region_id, contest_id, field_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE region_stats (
+        region_id INTEGER NOT NULL,
+        contest_id TEXT NOT NULL,
+        stations_reported INTEGER NOT NULL DEFAULT 0,
+        registered_reported INTEGER NOT NULL DEFAULT 0,
+        records INTEGER NOT NULL DEFAULT 0,
+        photos_declared INTEGER NOT NULL DEFAULT 0,
+        photos_received INTEGER NOT NULL DEFAULT 0,
+        with_warnings INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (region_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    -- Arrivals per region and minute.
+    CREATE TABLE region_activity (
+        region_id INTEGER NOT NULL,
+        minute INTEGER NOT NULL,
+        records INTEGER NOT NULL DEFAULT 0,
+        photos INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (region_id, minute)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE tally_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        capture_cursor INTEGER NOT NULL,
+        photo_cursor INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO tally_state (id, capture_cursor, photo_cursor) VALUES (1, 0, 0);
+
+    CREATE TABLE coordinators (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        -- Argon2id, PHC string.
+        password_hash TEXT NOT NULL,
+        -- The region subtree this coordinator sees ('' = everything).
+        scope_path TEXT NOT NULL,
+        can_review INTEGER NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE sessions (
+        token_hash BLOB PRIMARY KEY,
+        coordinator_id INTEGER NOT NULL REFERENCES coordinators(id),
+        csrf TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+    ) STRICT;
+
+    -- Every review action, in order, never changed or removed.
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        capture_pk INTEGER,
+        detail_json TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_by_capture ON audit_log(capture_pk, seq);
+    CREATE TRIGGER audit_log_never_changes BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_never_shrinks BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
 ];
 
 /// The schema version this build writes.

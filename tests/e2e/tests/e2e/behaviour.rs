@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use testigo_core::protocol::api::ReviewStatus;
 use testigo_core::{CancelToken, OutboxState, SyncOptions, SyncOutcome};
 use testigo_e2e::*;
+use testigo_server::repo::ReviewTarget;
 use testigo_sim::{CaptureStyle, FaultProxy, Faults, LinkProfile, SampleElection, Watcher};
 
 fn style() -> CaptureStyle {
@@ -106,16 +107,18 @@ fn reviews_and_package_updates_reach_the_phone() {
     w.store.sync(&now(), &CancelToken::new()).unwrap();
     let ids: Vec<_> = w.store.captures().unwrap().into_iter().map(|c| c.id).collect();
     let device = w.store.device().key_id.clone();
+    let target = |id| ReviewTarget::Device { device: device.clone(), capture_id: id };
+    let repo = &server.state.repo;
     server
-        .block_on(server.state.repo.set_review(
-            device.clone(),
-            ids[0],
+        .block_on(repo.review(
+            target(ids[0]),
             ReviewStatus::Disputed,
             Some("Revise la fila 3".into()),
+            "ana".into(),
             1,
         ))
         .unwrap();
-    server.block_on(server.state.repo.set_review(device, ids[1], ReviewStatus::Verified, None, 2)).unwrap();
+    server.block_on(repo.review(target(ids[1]), ReviewStatus::Verified, None, "ana".into(), 2)).unwrap();
     let mut bigger = election.package.clone();
     bigger.version = 2;
     bigger.election.name = "Elección presidencial simulada (corregida)".into();

@@ -4,5 +4,6 @@
 
 mod behaviour;
 mod crash;
+mod dashboard;
 mod delivery;
 mod upgrade;

@@ -1,0 +1,277 @@
+//! `testigo bench dashboard`: the coordinators' pages with a million stations and captures.
+//!
+//! Setup (timed separately, not part of the page figures): a sample election of `--stations`
+//! tables is imported; `--devices` devices are enrolled, each for a share of the tables; one
+//! capture per table is signed (a device key held in `ring`), given its signed receipt, and
+//! stored through the repository in batches, as intake stores them; the tally worker then runs
+//! until it has taken everything in. Then every page a coordinator opens is requested through the
+//! router `--runs` times, signed in as a coordinator who sees everything, and the median and
+//! slowest times are reported per page.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::Request;
+use clap::Args;
+use ring::rand::SystemRandom;
+use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+use testigo_protocol::capture::CAPTURE_FORMAT;
+use testigo_protocol::receipt::ReceiptSubject;
+use testigo_protocol::{CaptureRecord, PublicKey, Sha256, Signature, SignedCapture};
+use testigo_server::repo::NewRecord;
+use testigo_server::{Limits, now_ms, open_data_dir};
+use tower::ServiceExt as _;
+
+/// Arguments of `bench dashboard`.
+#[derive(Args, Clone)]
+pub struct DashArgs {
+    /// Stations (tables) in the election; each gets one capture.
+    #[arg(long, default_value_t = 1_000_000)]
+    stations: usize,
+    /// Devices the captures come from.
+    #[arg(long, default_value_t = 2_000)]
+    devices: usize,
+    /// Requests per page.
+    #[arg(long, default_value_t = 20)]
+    runs: usize,
+    /// Keep the data in this directory (created); a temporary one otherwise.
+    #[arg(long)]
+    data: Option<std::path::PathBuf>,
+    /// Print one JSON object as the last line.
+    #[arg(long)]
+    json: bool,
+}
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+/// Runs `bench dashboard`.
+pub fn run(args: &DashArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(go(args.clone())).map_err(|e| e.to_string().into())
+}
+
+async fn go(args: DashArgs) -> Result<(), Error> {
+    let tmp = tempfile::tempdir()?;
+    let dir = args.data.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let state = open_data_dir(&dir, Limits::default())?;
+    let mut setup = serde_json::Map::new();
+
+    let t = Instant::now();
+    let sample = testigo_sim::SampleElection::new(5, args.stations);
+    setup.insert("generate_s".into(), secs(t.elapsed()).into());
+    let t = Instant::now();
+    state.repo.import_election(sample.package.clone(), now_ms()).await??;
+    setup.insert("import_s".into(), secs(t.elapsed()).into());
+    let election = state.repo.election().await?.ok_or("no election")?;
+    let contest = election.contests.first().ok_or("no contest")?.clone();
+
+    // Devices, each for a contiguous share of the tables.
+    let t = Instant::now();
+    let rng = SystemRandom::new();
+    let per = args.stations.div_ceil(args.devices.max(1));
+    let mut devices = Vec::new();
+    for chunk in sample.package.stations.chunks(per.max(1)) {
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).map_err(|_| "keygen")?;
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
+            .map_err(|_| "key")?;
+        let public = PublicKey::from_sec1(pair.public_key().as_ref())?;
+        let ids: Vec<String> = chunk.iter().map(|s| s.id.clone()).collect();
+        let code =
+            testigo_server::enrollment::create_codes(state.repo.as_ref(), &ids, 1, now_ms()).await?.remove(0);
+        let hash = testigo_server::enrollment::code_hash(
+            &testigo_server::enrollment::normalize(&code).ok_or("code")?,
+        );
+        state.repo.enroll(hash, public.clone(), Sha256::digest(code.as_bytes()), now_ms()).await?;
+        devices.push((Arc::new(pair), public, ids));
+    }
+    setup.insert("enroll_s".into(), secs(t.elapsed()).into());
+
+    // One capture per table: signed, receipted, stored in batches as intake stores them.
+    let t = Instant::now();
+    let key = state.key.clone();
+    let mut stored = 0usize;
+    let mut index = 0usize;
+    for (pair, public, ids) in &devices {
+        let mut batch = Vec::with_capacity(500);
+        for station in ids {
+            let spec = sample.acta(index).ok_or("acta")?;
+            index += 1;
+            let truth = testigo_sim::sample::acta_counts(&spec);
+            let record = CaptureRecord {
+                format: CAPTURE_FORMAT,
+                id: uuid::Uuid::now_v7(),
+                election_id: election.election.id.clone(),
+                package_version: election.version,
+                contest_id: contest.id.clone(),
+                station_id: station.clone(),
+                counts: truth.counts,
+                extra_counts: truth.extra,
+                photos: vec![],
+                qr_payload: spec.qr_payload.clone(),
+                device_time_ms: now_ms(),
+                supersedes: None,
+                notes: String::new(),
+                warnings: if index.is_multiple_of(13) {
+                    vec![testigo_protocol::Warning::new(testigo_protocol::WarningCode::PhotoMissing)]
+                } else {
+                    vec![]
+                },
+                device_key_id: public.key_id(),
+            };
+            let sig = pair.sign(&rng, &record.canonical_bytes()).map_err(|_| "sign")?;
+            let signed = SignedCapture { record, signature: Signature(sig.as_ref().to_vec()) };
+            let record_sha256 = signed.record.record_sha256();
+            let receipt = key.receipt(
+                ReceiptSubject::Record { capture_id: signed.record.id, record_sha256 },
+                &public.key_id(),
+                now_ms(),
+            )?;
+            let json = serde_json::to_string(&signed)?;
+            batch.push(NewRecord { signed, json, record_sha256, receipt });
+            if batch.len() == 500 {
+                stored += batch.len();
+                state.repo.store_records(public.key_id(), std::mem::take(&mut batch), now_ms()).await?;
+            }
+        }
+        stored += batch.len();
+        if !batch.is_empty() {
+            state.repo.store_records(public.key_id(), batch, now_ms()).await?;
+        }
+    }
+    setup.insert("captures".into(), stored.into());
+    setup.insert("store_s".into(), secs(t.elapsed()).into());
+    let t = Instant::now();
+    while !state.repo.refresh_tally(20_000).await?.is_idle() {}
+    setup.insert("tally_s".into(), secs(t.elapsed()).into());
+
+    // A coordinator who sees everything, and one who sees the largest state.
+    testigo_server::accounts::create_user(
+        state.coord.as_ref(),
+        "bench",
+        "bench password 1",
+        "",
+        true,
+        now_ms(),
+    )
+    .await?;
+    let app = testigo_server::app(state.clone());
+    let sign_in = |name: &'static str| {
+        let app = app.clone();
+        async move {
+            let login = Request::post("/dash/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("name={name}&password=bench+password+1")))?;
+            let r = app.oneshot(login).await?;
+            let cookie = r
+                .headers()
+                .get("set-cookie")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(';').next())
+                .ok_or("no session")?
+                .to_owned();
+            Ok::<_, Error>(cookie)
+        }
+    };
+    let cookie = sign_in("bench").await?;
+
+    // The pages: the whole election, one state, municipality and parish down to a center,
+    // a table, an acta, the tally at two levels, batches with and without a filter, devices.
+    let root = state.coord.region_by_path(String::new()).await?.ok_or("root")?;
+    let mut node = root.clone();
+    let mut levels = vec![("region: whole election".to_owned(), format!("/dash/regions/{}", root.id))];
+    for depth in ["state", "municipality", "parish"] {
+        let view = state.coord.region_view(node.id, contest.id.clone()).await?.ok_or("region")?;
+        let Some(child) = view.children.into_iter().max_by_key(|c| c.node.stations) else { break };
+        node = child.node;
+        levels.push((format!("region: {depth}"), format!("/dash/regions/{}", node.id)));
+    }
+    let state_id =
+        levels.get(1).map(|(_, p)| p.rsplit('/').next().unwrap_or("0").to_owned()).unwrap_or_default();
+    let view = state.coord.region_view(node.id, contest.id.clone()).await?.ok_or("leaf")?;
+    let center = view.centers.first().ok_or("no center")?.clone();
+    let (_, stations) = state.coord.center(center.id.clone(), contest.id.clone()).await?.ok_or("center")?;
+    let station = stations.first().ok_or("no station")?.clone();
+    let pk = station.current_pk.ok_or("no capture")?;
+    let state_path = state
+        .coord
+        .region_view(state_id.parse().unwrap_or(0), contest.id.clone())
+        .await?
+        .map(|v| v.region.node.path)
+        .ok_or("state")?;
+    testigo_server::accounts::create_user(
+        state.coord.as_ref(),
+        "state",
+        "bench password 1",
+        &state_path,
+        true,
+        now_ms(),
+    )
+    .await?;
+    let scoped = sign_in("state").await?;
+    let mut pages = levels;
+    pages.extend([
+        ("center".to_owned(), format!("/dash/centers/{}", center.id)),
+        ("table".to_owned(), format!("/dash/stations/{}", station.id)),
+        ("acta".to_owned(), format!("/dash/captures/{pk}")),
+        ("tally: whole election".to_owned(), "/dash/tally".to_owned()),
+        ("tally: state".to_owned(), format!("/dash/tally?region={state_id}")),
+        ("batches".to_owned(), "/dash/batches".to_owned()),
+        ("batches: with warnings".to_owned(), "/dash/batches?filter=warnings".to_owned()),
+        ("devices".to_owned(), "/dash/devices".to_owned()),
+        ("scoped to a state: batches".to_owned(), "/dash/batches".to_owned()),
+        ("scoped to a state: warnings".to_owned(), "/dash/batches?filter=warnings".to_owned()),
+        ("scoped to a state: devices".to_owned(), "/dash/devices".to_owned()),
+    ]);
+    let mut results = Vec::new();
+    for (name, path) in &pages {
+        let cookie = if name.starts_with("scoped") { &scoped } else { &cookie };
+        let mut times = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..args.runs.max(1) {
+            let req = Request::get(path.as_str()).header("cookie", cookie).body(Body::empty())?;
+            let t = Instant::now();
+            let r = app.clone().oneshot(req).await?;
+            let status = r.status();
+            let body = axum::body::to_bytes(r.into_body(), 16 * 1024 * 1024).await?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            if !status.is_success() {
+                return Err(format!("{path} answered {status}").into());
+            }
+            bytes = body.len();
+        }
+        times.sort_by(f64::total_cmp);
+        let p50 = times.get(times.len() / 2).copied().unwrap_or(0.0);
+        let max = times.last().copied().unwrap_or(0.0);
+        results.push(serde_json::json!({
+            "page": name, "path": path, "bytes": bytes,
+            "p50_ms": (p50 * 10.0).round() / 10.0, "max_ms": (max * 10.0).round() / 10.0,
+        }));
+    }
+    let mut counts = BTreeMap::new();
+    counts.insert("stations", args.stations);
+    counts.insert("devices", devices.len());
+    let report = serde_json::json!({ "setup": setup, "counts": counts, "pages": results });
+    if args.json {
+        println!("{report}");
+    } else {
+        println!("setup: {}", serde_json::Value::Object(setup));
+        for r in report.get("pages").and_then(|p| p.as_array()).into_iter().flatten() {
+            println!(
+                "{:<26} p50 {:>7} ms   max {:>7} ms   {:>7} bytes   {}",
+                r["page"].as_str().unwrap_or(""),
+                r["p50_ms"],
+                r["max_ms"],
+                r["bytes"],
+                r["path"].as_str().unwrap_or("")
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Coordinator accounts: passwords hashed with Argon2id (memory-hard: 19 MiB, 2 passes, the
+//! OWASP baseline), sessions as random tokens kept only as hashes, a CSRF value per session.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine as _;
+use ring::rand::{SecureRandom, SystemRandom};
+use testigo_protocol::Sha256;
+
+use crate::repo::RepoError;
+use crate::repo::coord::{AccountError, Coordination, Coordinator};
+
+/// How long a session lasts.
+pub const SESSION_MS: i64 = 12 * 3600 * 1000;
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+
+/// Why an account could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    /// The account was refused.
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// The password is too short.
+    #[error("the password must have at least {MIN_PASSWORD} characters")]
+    WeakPassword,
+    /// The name is empty, too long, or has characters other than letters, digits, `.`, `_`, `-`.
+    #[error("names are 1–64 letters, digits, '.', '_' or '-'")]
+    BadName,
+    /// Hashing failed.
+    #[error("password hashing failed")]
+    Hash,
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// Hashes a password (Argon2id, random salt, PHC string).
+pub fn hash_password(password: &str) -> Result<String, UserError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| UserError::Hash)
+}
+
+/// Whether `password` matches the stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Creates a coordinator who sees `scope_path` (`''`: everything).
+pub async fn create_user(
+    coord: &dyn Coordination,
+    name: &str,
+    password: &str,
+    scope_path: &str,
+    can_review: bool,
+    now_ms: i64,
+) -> Result<i64, UserError> {
+    let ok_name = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !ok_name {
+        return Err(UserError::BadName);
+    }
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(UserError::WeakPassword);
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| UserError::Hash)??;
+    Ok(coord.create_coordinator(name.to_owned(), hash, scope_path.to_owned(), can_review, now_ms).await??)
+}
+
+/// A new session's secrets: the cookie token and the CSRF value.
+pub struct NewSession {
+    /// Sent in the cookie; only its hash is stored.
+    pub token: String,
+    /// Put in every form.
+    pub csrf: String,
+}
+
+fn random_text() -> Option<String> {
+    let mut raw = [0u8; 32];
+    SystemRandom::new().fill(&mut raw).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw))
+}
+
+/// Checks a name and password; on success opens a session. `None` for a wrong name or password
+/// (the same time is spent either way: a missing name is checked against a dummy hash).
+pub async fn login(
+    coord: &dyn Coordination,
+    name: &str,
+    password: &str,
+    now_ms: i64,
+) -> Result<Option<(Coordinator, NewSession)>, RepoError> {
+    let found = coord.coordinator_by_name(name.to_owned()).await?;
+    let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let password = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| RepoError::Db(format!("password check: {e}")))?;
+    let Some((coordinator, _)) = found.filter(|_| ok) else { return Ok(None) };
+    let (Some(token), Some(csrf)) = (random_text(), random_text()) else {
+        return Err(RepoError::Db("no randomness".into()));
+    };
+    coord
+        .create_session(
+            Sha256::digest(token.as_bytes()),
+            coordinator.id,
+            csrf.clone(),
+            now_ms,
+            now_ms + SESSION_MS,
+        )
+        .await?;
+    Ok(Some((coordinator, NewSession { token, csrf })))
+}
+
+/// An Argon2id hash of a random password nobody knows, checked when the name does not exist.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wpRmGV1U5JJ8mjAPmzQk7p9CgmDOvgmpRKjTmqh6u8o";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_only_their_password_and_the_dummy_parses() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("correct horse batterz", &h));
+        assert!(!verify_password("x", "not a hash"));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify_password("", DUMMY_HASH));
+    }
+}

@@ -1,0 +1,371 @@
+//! What the coordinators' side reads and keeps: accounts and sessions, the region tree with its
+//! aggregates, tables and captures in full, batches, devices. The [`Coordination`] trait, beside
+//! [`super::Repo`] (the phones' side), implemented by the same storage.
+//!
+//! Every listing takes the coordinator's scope (a region path; `''` is everything) or returns
+//! data the caller checks against it: handlers never show what lies outside a coordinator's
+//! subtree.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use testigo_protocol::api::ReviewStatus;
+use testigo_protocol::{Sha256, SignedCapture, SignedReceipt, TimestampMs};
+
+use super::RepoResult;
+
+/// Whether a region `path` lies in the subtree of `scope` (`''` is everything).
+pub fn within_scope(path: &str, scope: &str) -> bool {
+    scope.is_empty() || path == scope || path.strip_prefix(scope).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A coordinator account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coordinator {
+    /// Row id.
+    pub id: i64,
+    /// Login name.
+    pub name: String,
+    /// The region subtree they see (`''`: everything).
+    pub scope_path: String,
+    /// Whether they may review captures (or only look).
+    pub can_review: bool,
+}
+
+/// Why an account could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    /// The name is taken.
+    #[error("the name {0:?} is taken")]
+    NameTaken(String),
+    /// The scope is not a region of the election.
+    #[error("no region {0:?} in the election")]
+    UnknownScope(String),
+}
+
+/// One node of the region tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionNode {
+    /// Row id.
+    pub id: i64,
+    /// The parent (none for the root).
+    pub parent_id: Option<i64>,
+    /// 0 for the root.
+    pub depth: u32,
+    /// The region's name (`''` for the root).
+    pub name: String,
+    /// Names from the widest, joined by `/`.
+    pub path: String,
+    /// Stations beneath.
+    pub stations: u64,
+    /// Registered voters beneath.
+    pub registered: u64,
+}
+
+/// What has arrived for a region's subtree (one contest).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegionStats {
+    /// Tables whose acta counts (a current capture).
+    pub stations_reported: u64,
+    /// Registered voters at those tables.
+    pub registered_reported: u64,
+    /// Records received (all captures, corrections included).
+    pub records: u64,
+    /// Photos those records declare.
+    pub photos_declared: u64,
+    /// Photos received.
+    pub photos_received: u64,
+    /// Records that came with validation warnings.
+    pub with_warnings: u64,
+}
+
+/// A region with its numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionRow {
+    /// The node.
+    pub node: RegionNode,
+    /// Its numbers.
+    pub stats: RegionStats,
+}
+
+/// A polling center with its numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CenterRow {
+    /// Center id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Region path.
+    pub region_path: String,
+    /// Its tables.
+    pub stations: u64,
+    /// Registered voters.
+    pub registered: u64,
+    /// Tables with a counted capture.
+    pub reported: u64,
+    /// Records received for its tables.
+    pub records: u64,
+}
+
+/// A region, where it sits, and what lies below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionView {
+    /// The region.
+    pub region: RegionRow,
+    /// From the root down to the parent.
+    pub ancestors: Vec<RegionNode>,
+    /// Child regions.
+    pub children: Vec<RegionRow>,
+    /// Centers directly in this region (a leaf of the tree).
+    pub centers: Vec<CenterRow>,
+}
+
+/// Arrivals in one minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivityPoint {
+    /// Minutes since the epoch.
+    pub minute: i64,
+    /// Records received.
+    pub records: u64,
+    /// Photos received.
+    pub photos: u64,
+}
+
+/// One table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationRow {
+    /// Station id.
+    pub id: String,
+    /// Table number.
+    pub number: u32,
+    /// Registered voters.
+    pub registered: u64,
+    /// Its center.
+    pub center_id: String,
+    /// The center's name.
+    pub center_name: String,
+    /// The center's region path.
+    pub region_path: String,
+    /// The capture that counts, if any.
+    pub current_pk: Option<i64>,
+    /// Captures received for it.
+    pub captures: u64,
+}
+
+/// One capture as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureRow {
+    /// Row id.
+    pub pk: i64,
+    /// The device.
+    pub device_id: String,
+    /// The capture's id.
+    pub capture_id: String,
+    /// The table.
+    pub station_id: String,
+    /// The contest.
+    pub contest_id: String,
+    /// Server time of arrival.
+    pub received_at_ms: TimestampMs,
+    /// Warnings the phone raised.
+    pub warnings: u64,
+    /// Review state.
+    pub review_status: ReviewStatus,
+    /// Photos declared.
+    pub photos_declared: u64,
+    /// Photos received.
+    pub photos_received: u64,
+    /// The capture (of the same device) that corrects this one.
+    pub superseded_by: Option<i64>,
+    /// The region path of its table.
+    pub region_path: String,
+}
+
+/// One photo of a capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoDetail {
+    /// Page.
+    pub page: u32,
+    /// SHA-256 of the photo.
+    pub sha256: Sha256,
+    /// Size in bytes.
+    pub size: u64,
+    /// The photo's receipt, once received.
+    pub receipt: Option<SignedReceipt>,
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Position in the log.
+    pub seq: i64,
+    /// When.
+    pub at_ms: TimestampMs,
+    /// Who.
+    pub actor: String,
+    /// What (`review`).
+    pub action: String,
+    /// The details (from, to, comment).
+    pub detail: serde_json::Value,
+}
+
+/// A capture in full, for the acta view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureDetail {
+    /// The capture as listed.
+    pub row: CaptureRow,
+    /// Whether it is the one its table counts with.
+    pub counted: bool,
+    /// The signed record.
+    pub signed: SignedCapture,
+    /// Its receipt.
+    pub receipt: SignedReceipt,
+    /// Its photos.
+    pub photos: Vec<PhotoDetail>,
+    /// Its table.
+    pub station: StationRow,
+    /// The correction chain of the same device, oldest first (this one included).
+    pub history: Vec<CaptureRow>,
+    /// Other captures of the same table and contest (other watchers, other corrections).
+    pub others: Vec<(CaptureRow, BTreeMap<String, u32>)>,
+    /// Review actions on it.
+    pub audit: Vec<AuditEntry>,
+}
+
+/// A device as coordinators see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    /// Device id (key id).
+    pub id: String,
+    /// Its first stations (at most five).
+    pub stations: Vec<String>,
+    /// How many stations it has.
+    pub station_count: u64,
+    /// When it enrolled.
+    pub enrolled_at_ms: TimestampMs,
+    /// When it was last heard from.
+    pub last_seen_at_ms: Option<TimestampMs>,
+    /// Records received from it.
+    pub records: u64,
+}
+
+/// How many devices were heard from, and when.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeviceSummary {
+    /// Devices enrolled (in scope).
+    pub total: u64,
+    /// Heard from in the last 15 minutes.
+    pub last_15_min: u64,
+    /// Heard from in the last hour.
+    pub last_hour: u64,
+    /// Never heard from after enrolling.
+    pub never: u64,
+}
+
+/// Which captures a batch listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchFilter {
+    /// All.
+    All,
+    /// With validation warnings.
+    Warnings,
+    /// Disputed.
+    Disputed,
+    /// Not reviewed yet.
+    Unreviewed,
+    /// A declared photo has not arrived.
+    MissingPhoto,
+}
+
+/// The coordinators' storage. See the module doc.
+#[async_trait]
+pub trait Coordination: Send + Sync + 'static {
+    /// Creates an account with an already hashed password.
+    async fn create_coordinator(
+        &self,
+        name: String,
+        password_hash: String,
+        scope_path: String,
+        can_review: bool,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Result<i64, AccountError>>;
+
+    /// The account with this name and its password hash.
+    async fn coordinator_by_name(&self, name: String) -> RepoResult<Option<(Coordinator, String)>>;
+
+    /// Opens a session (the token and CSRF value are random; only the token's hash is kept).
+    async fn create_session(
+        &self,
+        token_hash: Sha256,
+        coordinator_id: i64,
+        csrf: String,
+        now_ms: TimestampMs,
+        expires_at_ms: TimestampMs,
+    ) -> RepoResult<()>;
+
+    /// The live session with this token hash: its coordinator and CSRF value.
+    async fn session(
+        &self,
+        token_hash: Sha256,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Option<(Coordinator, String)>>;
+
+    /// Ends a session.
+    async fn end_session(&self, token_hash: Sha256) -> RepoResult<()>;
+
+    /// The region with this path.
+    async fn region_by_path(&self, path: String) -> RepoResult<Option<RegionNode>>;
+
+    /// A region with its ancestors, children (or centers) and numbers for `contest`.
+    async fn region_view(&self, region_id: i64, contest: String) -> RepoResult<Option<RegionView>>;
+
+    /// Votes per field (ballot options and extra counts) over a region's subtree.
+    async fn tally(&self, region_id: i64, contest: String) -> RepoResult<BTreeMap<String, i64>>;
+
+    /// Arrivals per minute for a region since `since_minute`.
+    async fn activity(&self, region_id: i64, since_minute: i64) -> RepoResult<Vec<ActivityPoint>>;
+
+    /// A center and its tables.
+    async fn center(
+        &self,
+        center_id: String,
+        contest: String,
+    ) -> RepoResult<Option<(CenterRow, Vec<StationRow>)>>;
+
+    /// A table and every capture of it for `contest`, newest first.
+    async fn station(
+        &self,
+        station_id: String,
+        contest: String,
+    ) -> RepoResult<Option<(StationRow, Vec<CaptureRow>)>>;
+
+    /// A capture in full.
+    async fn capture_detail(&self, pk: i64) -> RepoResult<Option<CaptureDetail>>;
+
+    /// Captures in `scope`, newest first, before `before_pk`, at most `limit`.
+    async fn batches(
+        &self,
+        scope: String,
+        filter: BatchFilter,
+        before_pk: Option<i64>,
+        limit: usize,
+    ) -> RepoResult<Vec<CaptureRow>>;
+
+    /// Devices with a station in `scope`: how many were seen when, and the `limit` most recently
+    /// seen.
+    async fn devices(
+        &self,
+        scope: String,
+        now_ms: TimestampMs,
+        limit: usize,
+    ) -> RepoResult<(DeviceSummary, Vec<DeviceRow>)>;
+
+    /// The row id of the capture a review target names: `Err(NotFound)` or `Err(Ambiguous)`.
+    async fn find_capture(
+        &self,
+        target: super::ReviewTarget,
+    ) -> RepoResult<Result<i64, super::ReviewOutcome>>;
+
+    /// Whether a capture in `scope` declares the photo `sha256` (and so may be shown).
+    async fn photo_in_scope(&self, sha256: Sha256, scope: String) -> RepoResult<bool>;
+}

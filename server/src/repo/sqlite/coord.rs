@@ -1,0 +1,606 @@
+//! [`Coordination`] on SQLite: the dashboard's reads (aggregates, never scans of all captures)
+//! and the coordinators' accounts and sessions.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use testigo_protocol::api::ReviewStatus;
+use testigo_protocol::{Sha256, SignedCapture, SignedReceipt, TimestampMs};
+
+use super::regions::subtree_bounds;
+use super::{SqliteRepo, corrupt, from_json};
+use crate::repo::coord::*;
+use crate::repo::{RepoResult, ReviewOutcome, ReviewTarget};
+
+const REGION_COLUMNS: &str = "r.id, r.parent_id, r.depth, r.name, r.path, r.stations, r.registered";
+const STATS_COLUMNS: &str =
+    "ifnull(s.stations_reported, 0), ifnull(s.registered_reported, 0), ifnull(s.records, 0),
+     ifnull(s.photos_declared, 0), ifnull(s.photos_received, 0), ifnull(s.with_warnings, 0)";
+const CAPTURE_COLUMNS: &str =
+    "c.pk, c.device_id, c.capture_id, c.station_id, c.contest_id, c.received_at_ms, c.warnings,
+     c.review_status, c.photos_declared, c.photos_received, c.superseded_by, ifnull(c.region_path, '')";
+
+fn u(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn region_node(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RegionNode> {
+    Ok(RegionNode {
+        id: r.get(at)?,
+        parent_id: r.get(at + 1)?,
+        depth: r.get(at + 2)?,
+        name: r.get(at + 3)?,
+        path: r.get(at + 4)?,
+        stations: u(r.get(at + 5)?),
+        registered: u(r.get(at + 6)?),
+    })
+}
+
+fn region_stats(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RegionStats> {
+    Ok(RegionStats {
+        stations_reported: u(r.get(at)?),
+        registered_reported: u(r.get(at + 1)?),
+        records: u(r.get(at + 2)?),
+        photos_declared: u(r.get(at + 3)?),
+        photos_received: u(r.get(at + 4)?),
+        with_warnings: u(r.get(at + 5)?),
+    })
+}
+
+fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow> {
+    let status: String = r.get(7)?;
+    Ok(CaptureRow {
+        pk: r.get(0)?,
+        device_id: r.get(1)?,
+        capture_id: r.get(2)?,
+        station_id: r.get(3)?,
+        contest_id: r.get(4)?,
+        received_at_ms: r.get(5)?,
+        warnings: u(r.get(6)?),
+        review_status: status.parse().unwrap_or(ReviewStatus::Unreviewed),
+        photos_declared: u(r.get(8)?),
+        photos_received: u(r.get(9)?),
+        superseded_by: r.get(10)?,
+        region_path: r.get(11)?,
+    })
+}
+
+fn region_row(c: &Connection, id: i64, contest: &str) -> RepoResult<Option<RegionRow>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {REGION_COLUMNS}, {STATS_COLUMNS} FROM regions r
+           LEFT JOIN region_stats s ON s.region_id = r.id AND s.contest_id = ?2 WHERE r.id = ?1"
+    ))?
+    .query_row(params![id, contest], |r| {
+        Ok(RegionRow { node: region_node(r, 0)?, stats: region_stats(r, 7)? })
+    })
+    .optional()?)
+}
+
+fn station_row(c: &Connection, station: &str, contest: &str) -> RepoResult<Option<StationRow>> {
+    Ok(c.prepare_cached(
+        "SELECT s.id, s.number, s.registered_voters, s.center_id, ce.name, ifnull(r.path, ''),
+                (SELECT capture_pk FROM station_current sc WHERE sc.station_id = s.id AND sc.contest_id = ?2),
+                (SELECT count(*) FROM captures c WHERE c.station_id = s.id AND c.contest_id = ?2)
+           FROM stations s JOIN centers ce ON ce.id = s.center_id LEFT JOIN regions r ON r.id = ce.region_id
+          WHERE s.id = ?1",
+    )?
+    .query_row(params![station, contest], |r| {
+        Ok(StationRow {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            registered: u(r.get(2)?),
+            center_id: r.get(3)?,
+            center_name: r.get(4)?,
+            region_path: r.get(5)?,
+            current_pk: r.get(6)?,
+            captures: u(r.get(7)?),
+        })
+    })
+    .optional()?)
+}
+
+fn center_rows(
+    c: &Connection,
+    where_sql: &str,
+    arg: &dyn rusqlite::ToSql,
+    contest: &str,
+) -> RepoResult<Vec<CenterRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT ce.id, ce.name, ifnull(r.path, ''),
+                (SELECT count(*) FROM stations s WHERE s.center_id = ce.id),
+                (SELECT ifnull(sum(registered_voters), 0) FROM stations s WHERE s.center_id = ce.id),
+                (SELECT count(*) FROM stations s JOIN station_current sc ON sc.station_id = s.id AND sc.contest_id = ?2
+                  WHERE s.center_id = ce.id),
+                (SELECT count(*) FROM stations s JOIN captures c ON c.station_id = s.id AND c.contest_id = ?2
+                  WHERE s.center_id = ce.id)
+           FROM centers ce LEFT JOIN regions r ON r.id = ce.region_id
+          WHERE {where_sql} ORDER BY ce.position"
+    ))?;
+    let rows = stmt.query_map(params![arg, contest], |r| {
+        Ok(CenterRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            region_path: r.get(2)?,
+            stations: u(r.get(3)?),
+            registered: u(r.get(4)?),
+            reported: u(r.get(5)?),
+            records: u(r.get(6)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn coordinator(r: &rusqlite::Row<'_>) -> rusqlite::Result<Coordinator> {
+    Ok(Coordinator { id: r.get(0)?, name: r.get(1)?, scope_path: r.get(2)?, can_review: r.get(3)? })
+}
+
+/// The SQL condition (on `alias.region_path` or a path column) that keeps rows inside `scope`,
+/// with its two bound values, or nothing for the whole election.
+fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
+    if scope.is_empty() {
+        return ("1 = 1".into(), vec![]);
+    }
+    let (lo, hi) = subtree_bounds(scope);
+    (
+        format!("({column} = ?{{a}} OR ({column} >= ?{{b}} AND {column} < ?{{c}}))"),
+        vec![scope.to_owned(), lo, hi],
+    )
+}
+
+#[async_trait]
+impl Coordination for SqliteRepo {
+    async fn create_coordinator(
+        &self,
+        name: String,
+        password_hash: String,
+        scope_path: String,
+        can_review: bool,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Result<i64, AccountError>> {
+        self.db
+            .write(move |c| {
+                let region =
+                    c.prepare_cached("SELECT 1 FROM regions WHERE path = ?1")?.exists([&scope_path])?;
+                if !region {
+                    return Ok(Err(AccountError::UnknownScope(scope_path)));
+                }
+                if c.prepare_cached("SELECT 1 FROM coordinators WHERE name = ?1")?.exists([&name])? {
+                    return Ok(Err(AccountError::NameTaken(name)));
+                }
+                c.execute(
+                    "INSERT INTO coordinators (name, password_hash, scope_path, can_review, created_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![name, password_hash, scope_path, can_review, now_ms],
+                )?;
+                Ok(Ok(c.last_insert_rowid()))
+            })
+            .await
+    }
+
+    async fn coordinator_by_name(&self, name: String) -> RepoResult<Option<(Coordinator, String)>> {
+        self.db
+            .read(move |c| {
+                Ok(c.prepare_cached(
+                    "SELECT id, name, scope_path, can_review, password_hash FROM coordinators WHERE name = ?1",
+                )?
+                .query_row([name], |r| Ok((coordinator(r)?, r.get::<_, String>(4)?)))
+                .optional()?)
+            })
+            .await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: Sha256,
+        coordinator_id: i64,
+        csrf: String,
+        now_ms: TimestampMs,
+        expires_at_ms: TimestampMs,
+    ) -> RepoResult<()> {
+        self.db
+            .write(move |c| {
+                // Old sessions go when new ones come.
+                c.execute("DELETE FROM sessions WHERE expires_at_ms < ?1", [now_ms])?;
+                c.execute(
+                    "INSERT INTO sessions (token_hash, coordinator_id, csrf, created_at_ms, expires_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![token_hash.as_bytes().as_slice(), coordinator_id, csrf, now_ms, expires_at_ms],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn session(
+        &self,
+        token_hash: Sha256,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Option<(Coordinator, String)>> {
+        self.db
+            .read(move |c| {
+                Ok(c.prepare_cached(
+                    "SELECT k.id, k.name, k.scope_path, k.can_review, s.csrf FROM sessions s
+                       JOIN coordinators k ON k.id = s.coordinator_id
+                      WHERE s.token_hash = ?1 AND s.expires_at_ms > ?2",
+                )?
+                .query_row(params![token_hash.as_bytes().as_slice(), now_ms], |r| {
+                    Ok((coordinator(r)?, r.get::<_, String>(4)?))
+                })
+                .optional()?)
+            })
+            .await
+    }
+
+    async fn end_session(&self, token_hash: Sha256) -> RepoResult<()> {
+        self.db
+            .write(move |c| {
+                c.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash.as_bytes().as_slice()])?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn region_by_path(&self, path: String) -> RepoResult<Option<RegionNode>> {
+        self.db
+            .read(move |c| {
+                Ok(c.prepare_cached(&format!("SELECT {REGION_COLUMNS} FROM regions r WHERE r.path = ?1"))?
+                    .query_row([path], |r| region_node(r, 0))
+                    .optional()?)
+            })
+            .await
+    }
+
+    async fn region_view(&self, region_id: i64, contest: String) -> RepoResult<Option<RegionView>> {
+        self.db
+            .read(move |c| {
+                let Some(region) = region_row(c, region_id, &contest)? else { return Ok(None) };
+                let mut ancestors = Vec::new();
+                let mut parent = region.node.parent_id;
+                while let Some(p) = parent {
+                    let node = c
+                        .prepare_cached(&format!("SELECT {REGION_COLUMNS} FROM regions r WHERE r.id = ?1"))?
+                        .query_row([p], |r| region_node(r, 0))?;
+                    parent = node.parent_id;
+                    ancestors.push(node);
+                    if ancestors.len() > 64 {
+                        return Err(corrupt("region tree"));
+                    }
+                }
+                ancestors.reverse();
+                let children = c
+                    .prepare_cached(&format!(
+                        "SELECT {REGION_COLUMNS}, {STATS_COLUMNS} FROM regions r
+                           LEFT JOIN region_stats s ON s.region_id = r.id AND s.contest_id = ?2
+                          WHERE r.parent_id = ?1 ORDER BY r.name"
+                    ))?
+                    .query_map(params![region_id, contest], |r| {
+                        Ok(RegionRow { node: region_node(r, 0)?, stats: region_stats(r, 7)? })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let centers = center_rows(c, "ce.region_id = ?1", &region_id, &contest)?;
+                Ok(Some(RegionView { region, ancestors, children, centers }))
+            })
+            .await
+    }
+
+    async fn tally(&self, region_id: i64, contest: String) -> RepoResult<BTreeMap<String, i64>> {
+        self.db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT field_id, votes FROM region_tally WHERE region_id = ?1 AND contest_id = ?2",
+                )?;
+                Ok(stmt
+                    .query_map(params![region_id, contest], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await
+    }
+
+    async fn activity(&self, region_id: i64, since_minute: i64) -> RepoResult<Vec<ActivityPoint>> {
+        self.db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT minute, records, photos FROM region_activity
+                      WHERE region_id = ?1 AND minute >= ?2 ORDER BY minute",
+                )?;
+                Ok(stmt
+                    .query_map(params![region_id, since_minute], |r| {
+                        Ok(ActivityPoint { minute: r.get(0)?, records: u(r.get(1)?), photos: u(r.get(2)?) })
+                    })?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await
+    }
+
+    async fn center(
+        &self,
+        center_id: String,
+        contest: String,
+    ) -> RepoResult<Option<(CenterRow, Vec<StationRow>)>> {
+        self.db
+            .read(move |c| {
+                let Some(center) = center_rows(c, "ce.id = ?1", &center_id, &contest)?.into_iter().next()
+                else {
+                    return Ok(None);
+                };
+                let ids: Vec<String> = c
+                    .prepare_cached("SELECT id FROM stations WHERE center_id = ?1 ORDER BY number, position")?
+                    .query_map([&center_id], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let mut stations = Vec::new();
+                for id in ids {
+                    stations.extend(station_row(c, &id, &contest)?);
+                }
+                Ok(Some((center, stations)))
+            })
+            .await
+    }
+
+    async fn station(
+        &self,
+        station_id: String,
+        contest: String,
+    ) -> RepoResult<Option<(StationRow, Vec<CaptureRow>)>> {
+        self.db
+            .read(move |c| {
+                let Some(station) = station_row(c, &station_id, &contest)? else { return Ok(None) };
+                let captures = c
+                    .prepare_cached(&format!(
+                        "SELECT {CAPTURE_COLUMNS} FROM captures c WHERE c.station_id = ?1 AND c.contest_id = ?2
+                          ORDER BY c.received_at_ms DESC, c.pk DESC LIMIT 200"
+                    ))?
+                    .query_map(params![station_id, contest], capture_row)?
+                    .collect::<Result<_, _>>()?;
+                Ok(Some((station, captures)))
+            })
+            .await
+    }
+
+    async fn capture_detail(&self, pk: i64) -> RepoResult<Option<CaptureDetail>> {
+        self.db
+            .read(move |c| {
+                let row: Option<(CaptureRow, String, String, Option<String>)> = c
+                    .prepare_cached(&format!(
+                        "SELECT {CAPTURE_COLUMNS}, c.signed_json, c.receipt_json, c.supersedes FROM captures c
+                          WHERE c.pk = ?1"
+                    ))?
+                    .query_row([pk], |r| Ok((capture_row(r)?, r.get(12)?, r.get(13)?, r.get(14)?)))
+                    .optional()?;
+                let Some((row, signed, receipt, _)) = row else { return Ok(None) };
+                let signed: SignedCapture = from_json(&signed, "signed record")?;
+                let receipt: SignedReceipt = from_json(&receipt, "receipt")?;
+                let station = station_row(c, &row.station_id, &row.contest_id)?.ok_or_else(|| corrupt("station"))?;
+                let counted = station.current_pk == Some(pk);
+                let photos = c
+                    .prepare_cached(
+                        "SELECT page, sha256, size, receipt_json FROM capture_photos WHERE capture_pk = ?1 ORDER BY page",
+                    )?
+                    .query_map([pk], |r| {
+                        Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?))
+                    })?
+                    .map(|row| {
+                        let (page, sha, size, receipt) = row?;
+                        Ok(PhotoDetail {
+                            page,
+                            sha256: Sha256::from_slice(&sha).map_err(|_| corrupt("photo hash"))?,
+                            size: u(size),
+                            receipt: receipt.as_deref().map(|r| from_json(r, "receipt")).transpose()?,
+                        })
+                    })
+                    .collect::<RepoResult<Vec<_>>>()?;
+                // The correction chain: back through `supersedes`, forward through `superseded_by`.
+                let by_pk = |pk: i64| -> RepoResult<Option<(CaptureRow, Option<String>)>> {
+                    Ok(c.prepare_cached(&format!("SELECT {CAPTURE_COLUMNS}, c.supersedes FROM captures c WHERE c.pk = ?1"))?
+                        .query_row([pk], |r| Ok((capture_row(r)?, r.get(12)?)))
+                        .optional()?)
+                };
+                let mut history = vec![row.clone()];
+                let mut back = c
+                    .query_row("SELECT supersedes FROM captures WHERE pk = ?1", [pk], |r| r.get::<_, Option<String>>(0))?;
+                while let Some(old) = back {
+                    let prev: Option<i64> = c
+                        .prepare_cached("SELECT pk FROM captures WHERE device_id = ?1 AND capture_id = ?2")?
+                        .query_row(params![row.device_id, old], |r| r.get(0))
+                        .optional()?;
+                    let Some((prev_row, prev_back)) = prev.map(&by_pk).transpose()?.flatten() else { break };
+                    history.insert(0, prev_row);
+                    back = prev_back;
+                    if history.len() > 100 {
+                        break;
+                    }
+                }
+                let mut next = row.superseded_by;
+                while let Some(n) = next {
+                    let Some((next_row, _)) = by_pk(n)? else { break };
+                    next = next_row.superseded_by;
+                    history.push(next_row);
+                    if history.len() > 200 {
+                        break;
+                    }
+                }
+                let mut others = Vec::new();
+                let rows: Vec<(CaptureRow, String)> = c
+                    .prepare_cached(&format!(
+                        "SELECT {CAPTURE_COLUMNS}, c.signed_json FROM captures c
+                          WHERE c.station_id = ?1 AND c.contest_id = ?2 AND c.pk != ?3
+                          ORDER BY c.received_at_ms DESC LIMIT 50"
+                    ))?
+                    .query_map(params![row.station_id, row.contest_id, pk], |r| Ok((capture_row(r)?, r.get(12)?)))?
+                    .collect::<Result<_, _>>()?;
+                for (other, json) in rows {
+                    let s: SignedCapture = from_json(&json, "signed record")?;
+                    let all = s.record.counts.into_iter().chain(s.record.extra_counts).collect();
+                    others.push((other, all));
+                }
+                let audit = c
+                    .prepare_cached(
+                        "SELECT seq, at_ms, actor, action, detail_json FROM audit_log WHERE capture_pk = ?1 ORDER BY seq",
+                    )?
+                    .query_map([pk], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+                    })?
+                    .map(|row| {
+                        let (seq, at_ms, actor, action, detail) = row?;
+                        Ok(AuditEntry { seq, at_ms, actor, action, detail: from_json(&detail, "audit detail")? })
+                    })
+                    .collect::<RepoResult<Vec<_>>>()?;
+                Ok(Some(CaptureDetail { row, counted, signed, receipt, photos, station, history, others, audit }))
+            })
+            .await
+    }
+
+    async fn batches(
+        &self,
+        scope: String,
+        filter: BatchFilter,
+        before_pk: Option<i64>,
+        limit: usize,
+    ) -> RepoResult<Vec<CaptureRow>> {
+        self.db
+            .read(move |c| {
+                let (scope_cond, scope_args) = scope_sql("c.region_path", &scope);
+                let scope_cond = scope_cond.replace("{a}", "3").replace("{b}", "4").replace("{c}", "5");
+                let filter_cond = match filter {
+                    BatchFilter::All => "1 = 1",
+                    BatchFilter::Warnings => "c.warnings > 0",
+                    BatchFilter::Disputed => "c.review_status = 'disputed'",
+                    BatchFilter::Unreviewed => "c.review_status = 'unreviewed'",
+                    BatchFilter::MissingPhoto => "c.photos_received < c.photos_declared",
+                };
+                let sql = format!(
+                    "SELECT {CAPTURE_COLUMNS} FROM captures c
+                      WHERE c.pk < ?1 AND c.region_path IS NOT NULL AND {scope_cond} AND {filter_cond}
+                      ORDER BY c.pk DESC LIMIT ?2"
+                );
+                let mut stmt = c.prepare_cached(&sql)?;
+                let before = before_pk.unwrap_or(i64::MAX);
+                let limit = limit as i64;
+                let rows = match scope_args.as_slice() {
+                    [a, b, d] => stmt
+                        .query_map(params![before, limit, a, b, d], capture_row)?
+                        .collect::<Result<Vec<_>, _>>()?,
+                    _ => {
+                        stmt.query_map(params![before, limit], capture_row)?.collect::<Result<Vec<_>, _>>()?
+                    }
+                };
+                Ok(rows)
+            })
+            .await
+    }
+
+    async fn devices(
+        &self,
+        scope: String,
+        now_ms: TimestampMs,
+        limit: usize,
+    ) -> RepoResult<(DeviceSummary, Vec<DeviceRow>)> {
+        self.db
+            .read(move |c| {
+                let (cond, args) = scope_sql("x.region_path", &scope);
+                // In scope: a device with a station in the subtree (every device for the root).
+                let in_scope = if args.is_empty() {
+                    "1 = 1".to_owned()
+                } else {
+                    format!(
+                        "d0.id IN (SELECT x.device_id FROM device_regions x WHERE {})",
+                        cond.replace("{a}", "3").replace("{b}", "4").replace("{c}", "5")
+                    )
+                };
+                let summary_sql = format!(
+                    "SELECT count(*),
+                            count(*) FILTER (WHERE d0.last_seen_at_ms >= ?1 - 900000),
+                            count(*) FILTER (WHERE d0.last_seen_at_ms >= ?1 - 3600000),
+                            count(*) FILTER (WHERE d0.last_seen_at_ms IS NULL)
+                       FROM devices d0 WHERE ?2 = ?2 AND {in_scope}"
+                );
+                let list_sql = format!(
+                    "SELECT d.id, d.enrolled_at_ms, d.last_seen_at_ms,
+                            (SELECT count(*) FROM captures c WHERE c.device_id = d.id),
+                            (SELECT group_concat(station_id, ' ') FROM
+                                (SELECT station_id FROM device_stations x WHERE x.device_id = d.id ORDER BY station_id LIMIT 5)),
+                            (SELECT count(*) FROM device_stations x WHERE x.device_id = d.id)
+                       FROM (SELECT d0.* FROM devices d0 WHERE ?1 = ?1 AND {in_scope}
+                              ORDER BY ifnull(d0.last_seen_at_ms, 0) DESC, d0.id LIMIT ?2) d
+                      ORDER BY ifnull(d.last_seen_at_ms, 0) DESC, d.id"
+                );
+                let summary = |r: &rusqlite::Row<'_>| {
+                    Ok(DeviceSummary {
+                        total: u(r.get(0)?),
+                        last_15_min: u(r.get(1)?),
+                        last_hour: u(r.get(2)?),
+                        never: u(r.get(3)?),
+                    })
+                };
+                let row = |r: &rusqlite::Row<'_>| {
+                    let stations: Option<String> = r.get(4)?;
+                    Ok(DeviceRow {
+                        id: r.get(0)?,
+                        enrolled_at_ms: r.get(1)?,
+                        last_seen_at_ms: r.get(2)?,
+                        records: u(r.get(3)?),
+                        stations: stations
+                            .unwrap_or_default()
+                            .split(' ')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        station_count: u(r.get(5)?),
+                    })
+                };
+                let limit = limit as i64;
+                let (totals, rows) = match args.as_slice() {
+                    [a, b, d] => (
+                        c.prepare_cached(&summary_sql)?.query_row(params![now_ms, 0, a, b, d], summary)?,
+                        c.prepare_cached(&list_sql)?.query_map(params![0, limit, a, b, d], row)?.collect::<Result<Vec<_>, _>>()?,
+                    ),
+                    _ => (
+                        c.prepare_cached(&summary_sql)?.query_row(params![now_ms, 0], summary)?,
+                        c.prepare_cached(&list_sql)?.query_map(params![0, limit], row)?.collect::<Result<Vec<_>, _>>()?,
+                    ),
+                };
+                Ok((totals, rows))
+            })
+            .await
+    }
+
+    async fn find_capture(&self, target: ReviewTarget) -> RepoResult<Result<i64, ReviewOutcome>> {
+        self.db
+            .read(move |c| {
+                let pks: Vec<i64> = match &target {
+                    ReviewTarget::Pk(pk) => c
+                        .prepare_cached("SELECT pk FROM captures WHERE pk = ?1")?
+                        .query_map([pk], |r| r.get(0))?
+                        .collect::<Result<_, _>>()?,
+                    ReviewTarget::Device { device, capture_id } => c
+                        .prepare_cached("SELECT pk FROM captures WHERE device_id = ?1 AND capture_id = ?2")?
+                        .query_map(params![device.as_str(), capture_id.to_string()], |r| r.get(0))?
+                        .collect::<Result<_, _>>()?,
+                    ReviewTarget::CaptureId(capture_id) => c
+                        .prepare_cached("SELECT pk FROM captures WHERE capture_id = ?1 LIMIT 2")?
+                        .query_map([capture_id.to_string()], |r| r.get(0))?
+                        .collect::<Result<_, _>>()?,
+                };
+                Ok(match pks.as_slice() {
+                    [] => Err(ReviewOutcome::NotFound),
+                    [pk] => Ok(*pk),
+                    _ => Err(ReviewOutcome::Ambiguous),
+                })
+            })
+            .await
+    }
+
+    async fn photo_in_scope(&self, sha256: Sha256, scope: String) -> RepoResult<bool> {
+        self.db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT ifnull(c.region_path, '') FROM capture_photos p JOIN captures c ON c.pk = p.capture_pk
+                      WHERE p.sha256 = ?1",
+                )?;
+                let paths: Vec<String> =
+                    stmt.query_map([sha256.as_bytes().as_slice()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                Ok(paths.iter().any(|p| super::regions::within(p, &scope)))
+            })
+            .await
+    }
+}

@@ -1,0 +1,323 @@
+//! The coordinators' side: the tally counts each table once, scopes hold in pages and API,
+//! sessions and CSRF, reviews reach the feed and the audit log.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use testigo_protocol::api::{BatchResult, Change, FeedPage, ReviewStatus};
+use testigo_server::accounts::create_user;
+
+use crate::common::*;
+
+async fn refresh(s: &TestServer) {
+    for _ in 0..100 {
+        if s.state.repo.refresh_tally(testigo_server::TALLY_BATCH).await.unwrap().is_idle() {
+            return;
+        }
+    }
+    panic!("the tally did not settle");
+}
+
+/// Sends one record with these counts for `station`; returns its id.
+async fn send(
+    s: &TestServer,
+    d: &TestDevice,
+    station: &str,
+    o1: u32,
+    supersedes: Option<uuid::Uuid>,
+) -> uuid::Uuid {
+    let mut r = d.record(station, &[]);
+    r.counts.insert("o1".into(), o1);
+    r.supersedes = supersedes;
+    let id = r.id;
+    let res: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
+    assert!(matches!(res.results[0], testigo_protocol::api::RecordOutcome::Stored { .. }), "{res:?}");
+    id
+}
+
+async fn login_cookie(s: &TestServer, name: &str, password: &str) -> String {
+    let r = s
+        .send(
+            Request::post("/dash/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("name={name}&password={password}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "login");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn page(s: &TestServer, cookie: &str, path: &str) -> (StatusCode, String) {
+    let r = s.send(Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()).await;
+    let status = r.status();
+    (status, String::from_utf8(body_bytes(r).await).unwrap())
+}
+
+async fn api_token(s: &TestServer, name: &str, password: &str) -> String {
+    let body = serde_json::json!({ "name": name, "password": password }).to_string().into_bytes();
+    let r: serde_json::Value = json_body(s.send(post_json("/v1/admin/login", None, body)).await).await;
+    r["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_tally_counts_each_table_once_with_its_latest_standing_capture() {
+    let s = TestServer::new().await;
+    let a = s.device(&["st-1", "st-2", "st-3"]).await;
+    let b = s.device(&["st-1"]).await;
+    // st-1: a sends 10, then b sends 20 (the latest counts). st-2: a sends 30, then corrects to 35.
+    // st-3: a sends 40, then it is rejected (it stops counting).
+    send(&s, &a, "st-1", 10, None).await;
+    send(&s, &b, "st-1", 20, None).await;
+    let first = send(&s, &a, "st-2", 30, None).await;
+    send(&s, &a, "st-2", 35, Some(first)).await;
+    let rejected = send(&s, &a, "st-3", 40, None).await;
+    refresh(&s).await;
+    let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
+    let votes = s.state.coord.tally(root.id, "pres".into()).await.unwrap();
+    assert_eq!(votes["o1"], 20 + 35 + 40);
+    assert_eq!(votes["o3"], 3 * 200);
+    let target = testigo_server::repo::ReviewTarget::CaptureId(rejected);
+    s.state.repo.review(target, ReviewStatus::Rejected, None, "ana".into(), 1).await.unwrap();
+    refresh(&s).await;
+    let votes = s.state.coord.tally(root.id, "pres".into()).await.unwrap();
+    assert_eq!((votes["o1"], votes["o3"], votes["voted"]), (55, 400, 2 * 354));
+    let view = s.state.coord.region_view(root.id, "pres".into()).await.unwrap().unwrap();
+    let st = view.region.stats;
+    assert_eq!((st.stations_reported, st.registered_reported, st.records), (2, 1000, 5));
+    assert_eq!((view.region.node.stations, view.region.node.registered), (8, 4000));
+    // By region: st-1 and st-3 are in Zulia, st-2 in Lara.
+    let zulia = view.children.iter().find(|c| c.node.name == "Zulia").unwrap();
+    let lara = view.children.iter().find(|c| c.node.name == "Lara").unwrap();
+    assert_eq!(s.state.coord.tally(zulia.node.id, "pres".into()).await.unwrap()["o1"], 20);
+    assert_eq!(s.state.coord.tally(lara.node.id, "pres".into()).await.unwrap()["o1"], 35);
+    assert_eq!((zulia.stats.records, lara.stats.records), (3, 2));
+    // The same through the API and the page.
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let token = api_token(&s, "ana", "una clave larga").await;
+    let t: serde_json::Value =
+        json_body(s.send(get("/v1/admin/tally", &format!("Bearer {token}"))).await).await;
+    assert_eq!(t["votes"]["o1"], 55);
+    let c1: i64 = t["candidates"].as_array().unwrap().iter().find(|c| c["id"] == "c1").unwrap()["votes"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(c1, 55 + 2 * 30, "a candidate sums their party lines");
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let (status, html) = page(&s, &cookie, "/dash/tally").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Candidata Uno") && html.contains("115"), "{html}");
+}
+
+#[tokio::test]
+async fn a_coordinator_sees_only_their_region_in_pages_and_api() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1", "st-2"]).await;
+    let photo = photo_bytes(5, 3000);
+    let mut r = d.record("st-2", &[&photo]);
+    r.counts.insert("o1".into(), 7);
+    let lara_capture = r.id;
+    let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
+    send(&s, &d, "st-1", 9, None).await;
+    refresh(&s).await;
+    create_user(s.state.coord.as_ref(), "zulia", "clave de zulia", "Zulia", true, 1).await.unwrap();
+    let err =
+        create_user(s.state.coord.as_ref(), "x", "clave larga xx", "Narnia", true, 1).await.unwrap_err();
+    assert!(err.to_string().contains("Narnia"));
+    let cookie = login_cookie(&s, "zulia", "clave%20de%20zulia").await;
+    // Home goes to the scope's root.
+    let r = s.send(Request::get("/dash").header("cookie", &cookie).body(Body::empty()).unwrap()).await;
+    let home = r.headers()["location"].to_str().unwrap().to_owned();
+    let (_, html) = page(&s, &cookie, &home).await;
+    assert!(html.contains("Maracaibo") && !html.contains("Lara"), "{html}");
+    let lara = s.state.coord.region_by_path("Lara".into()).await.unwrap().unwrap();
+    assert_eq!(page(&s, &cookie, &format!("/dash/regions/{}", lara.id)).await.0, StatusCode::NOT_FOUND);
+    let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
+    assert_eq!(page(&s, &cookie, &format!("/dash/regions/{}", root.id)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(page(&s, &cookie, "/dash/stations/st-2").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(page(&s, &cookie, "/dash/centers/ctr-2").await.0, StatusCode::NOT_FOUND);
+    let lara_pk = s
+        .state
+        .coord
+        .find_capture(testigo_server::repo::ReviewTarget::CaptureId(lara_capture))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page(&s, &cookie, &format!("/dash/captures/{lara_pk}")).await.0, StatusCode::NOT_FOUND);
+    let sha = testigo_protocol::Sha256::digest(&photo);
+    assert_eq!(page(&s, &cookie, &format!("/dash/photos/{sha}")).await.0, StatusCode::NOT_FOUND);
+    let (_, batches) = page(&s, &cookie, "/dash/batches").await;
+    assert!(batches.contains("st-1") && !batches.contains("st-2"));
+    let (_, tally) = page(&s, &cookie, "/dash/tally").await;
+    assert!(tally.contains(">9<") || tally.contains(">9 "), "the scope's tally: {tally}");
+    // The API enforces the same scope, and a review outside it changes nothing.
+    let token = format!("Bearer {}", api_token(&s, "zulia", "clave de zulia").await);
+    assert_problem(s.send(get(&format!("/v1/admin/regions/{}", lara.id), &token)).await, 404, "not_found")
+        .await;
+    let body =
+        serde_json::json!({ "capture_id": lara_capture, "status": "rejected" }).to_string().into_bytes();
+    assert_problem(s.send(post_json("/v1/admin/reviews", Some(&token), body)).await, 404, "not_found").await;
+    let feed: FeedPage = json_body(s.send(get("/v1/feed", &d.bearer())).await).await;
+    assert!(feed.events.is_empty());
+    // A viewer may look but not review.
+    create_user(s.state.coord.as_ref(), "ver", "solo mirar mucho", "", false, 1).await.unwrap();
+    let token = format!("Bearer {}", api_token(&s, "ver", "solo mirar mucho").await);
+    let body =
+        serde_json::json!({ "capture_id": lara_capture, "status": "verified" }).to_string().into_bytes();
+    assert_problem(s.send(post_json("/v1/admin/reviews", Some(&token), body)).await, 403, "forbidden").await;
+}
+
+#[tokio::test]
+async fn a_review_from_the_page_reaches_the_phone_and_the_audit_log_which_never_changes() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1"]).await;
+    let id = send(&s, &d, "st-1", 12, None).await;
+    refresh(&s).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let pk =
+        s.state.coord.find_capture(testigo_server::repo::ReviewTarget::CaptureId(id)).await.unwrap().unwrap();
+    let (status, html) = page(&s, &cookie, &format!("/dash/captures/{pk}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let post = |csrf: &str| {
+        Request::post(format!("/dash/captures/{pk}/review"))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}&status=disputed&comment=Revise+la+fila+3")))
+            .unwrap()
+    };
+    // Without the session's CSRF value: refused.
+    assert_eq!(s.send(post("forged")).await.status(), StatusCode::FORBIDDEN);
+    let r = s.send(post(&csrf)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let feed: FeedPage = json_body(s.send(get("/v1/feed", &d.bearer())).await).await;
+    let Change::Review { capture_id, status, comment } = &feed.events[0].change else { panic!() };
+    assert_eq!(
+        (*capture_id, *status, comment.as_deref()),
+        (id, ReviewStatus::Disputed, Some("Revise la fila 3"))
+    );
+    let (_, html) = page(&s, &cookie, &format!("/dash/captures/{pk}")).await;
+    assert!(html.contains("disputed") && html.contains("ana") && html.contains("Revise la fila 3"), "{html}");
+    // The audit log refuses changes, whoever asks.
+    let db = rusqlite::Connection::open(s.dir.path().join("testigo-server.db")).unwrap();
+    assert!(db.execute("UPDATE audit_log SET actor = 'nadie'", []).is_err());
+    assert!(db.execute("DELETE FROM audit_log", []).is_err());
+    let n: i64 = db.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+    // Logout ends the session.
+    let r = s
+        .send(
+            Request::post("/dash/logout")
+                .header("cookie", &cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r =
+        s.send(Request::get("/dash/devices").header("cookie", &cookie).body(Body::empty()).unwrap()).await;
+    assert_eq!(r.headers()["location"], "/dash/login");
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_and_guessing_is_slowed() {
+    let s =
+        TestServer::with_limits(testigo_server::Limits { enroll_fail_burst: 2, ..Default::default() }).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    assert!(create_user(s.state.coord.as_ref(), "ana", "otra clave larga", "", true, 1).await.is_err());
+    assert!(create_user(s.state.coord.as_ref(), "corto", "corta", "", true, 1).await.is_err());
+    let try_login = |pw: &'static str| {
+        Request::post("/dash/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("name=ana&password={pw}")))
+            .unwrap()
+    };
+    assert_eq!(s.send(try_login("mala")).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.send(try_login("mala")).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.send(try_login("una%20clave%20larga")).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    let r = s.send(Request::get("/dash").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.headers()["location"], "/dash/login");
+}
+
+#[tokio::test]
+async fn drill_down_acta_view_batches_and_devices_render() {
+    let s = TestServer::new().await;
+    let a = s.device(&["st-1"]).await;
+    let b = s.device(&["st-1"]).await;
+    let photo = photo_bytes(9, 5000);
+    let mut r = a.record("st-1", &[&photo]);
+    r.warnings = vec![testigo_protocol::Warning::new(testigo_protocol::WarningCode::SumMismatch)];
+    let _: BatchResult = json_body(s.send(a.batch(vec![a.sign(r)])).await).await;
+    send(&s, &b, "st-1", 121, None).await;
+    refresh(&s).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let zulia = s.state.coord.region_by_path("Zulia".into()).await.unwrap().unwrap();
+    let (_, html) = page(&s, &cookie, &format!("/dash/regions/{}", zulia.id)).await;
+    assert!(html.contains("Maracaibo"));
+    let maracaibo = s.state.coord.region_by_path("Zulia/Maracaibo".into()).await.unwrap().unwrap();
+    let (_, html) = page(&s, &cookie, &format!("/dash/regions/{}", maracaibo.id)).await;
+    assert!(html.contains("/dash/centers/ctr-1") && html.contains("Escuela 1"), "{html}");
+    let (_, html) = page(&s, &cookie, "/dash/centers/ctr-1").await;
+    assert!(html.contains("/dash/stations/st-1"));
+    let (_, html) = page(&s, &cookie, "/dash/stations/st-1").await;
+    let pks: Vec<i64> = html
+        .split("/dash/captures/")
+        .skip(1)
+        .map(|p| p.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(pks.len(), 2);
+    // The first watcher's acta: its photo, its numbers, the other watcher's 121 marked as differing.
+    let first = *pks.iter().min().unwrap();
+    let (_, html) = page(&s, &cookie, &format!("/dash/captures/{first}")).await;
+    let sha = testigo_protocol::Sha256::digest(&photo).to_hex();
+    assert!(!html.contains(&format!("/dash/photos/{sha}")), "the photo has not arrived yet");
+    assert!(html.contains("sum_mismatch"));
+    assert!(html.contains("class=\"n diff\">121<"), "{html}");
+    let (_, html) = page(&s, &cookie, "/dash/batches?filter=warnings").await;
+    assert_eq!(html.matches("/dash/captures/").count(), 1);
+    let (_, html) = page(&s, &cookie, "/dash/batches?filter=missing_photo").await;
+    assert_eq!(html.matches("/dash/captures/").count(), 1);
+    let (_, html) = page(&s, &cookie, "/dash/devices").await;
+    assert!(
+        html.contains(a.public_key().key_id().as_str()) && html.contains(b.public_key().key_id().as_str())
+    );
+    let (status, _) = page(&s, &cookie, "/dash/batches?filter=nonsense").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let _: BTreeMap<String, i64> = s.state.coord.tally(zulia.id, "pres".into()).await.unwrap();
+}
+
+#[tokio::test]
+async fn photos_received_count_in_their_region() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1"]).await;
+    let photo = photo_bytes(3, 4000);
+    let r = d.record("st-1", &[&photo]);
+    let capture = r.id;
+    let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
+    refresh(&s).await;
+    let sha = testigo_protocol::Sha256::digest(&photo);
+    let create = Request::post("/v1/uploads")
+        .header("authorization", d.bearer())
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", photo.len().to_string())
+        .header("upload-metadata", upload_metadata(capture, &sha))
+        .header("content-type", "application/offset+octet-stream")
+        .body(Body::from(photo.clone()))
+        .unwrap();
+    assert_eq!(s.send(create).await.status(), StatusCode::CREATED);
+    refresh(&s).await;
+    let zulia = s.state.coord.region_by_path("Zulia".into()).await.unwrap().unwrap();
+    let view = s.state.coord.region_view(zulia.id, "pres".into()).await.unwrap().unwrap();
+    assert_eq!((view.region.stats.photos_declared, view.region.stats.photos_received), (1, 1));
+    let minute = testigo_server::now_ms().div_euclid(60_000);
+    let activity = s.state.coord.activity(zulia.id, minute - 5).await.unwrap();
+    assert_eq!(
+        activity.iter().map(|a| (a.records, a.photos)).fold((0, 0), |t, a| (t.0 + a.0, t.1 + a.1)),
+        (1, 1)
+    );
+}

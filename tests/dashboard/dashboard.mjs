@@ -1,0 +1,112 @@
+// Drives the coordinators' dashboard in headless Chromium, as a coordinator would: sign in,
+// drill down from the whole election to a table, open an acta (photo beside the numbers), review
+// it, look at the totals, and check the pages fit a phone screen. Prints one JSON line.
+//
+//   node dashboard.mjs <base url> <user> <password> <screenshot dir>
+//
+// Needs Debian's chromium (CHROMIUM env var to use another binary).
+import { mkdirSync } from 'node:fs'
+import { chromium } from 'playwright-core'
+
+const [base, user, password, shots] = process.argv.slice(2)
+if (!shots) {
+  console.error('usage: node dashboard.mjs <base url> <user> <password> <screenshot dir>')
+  process.exit(2)
+}
+mkdirSync(shots, { recursive: true })
+const steps = []
+const report = { ok: false, steps }
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+})
+const timer = setTimeout(() => { console.log(JSON.stringify({ ...report, error: 'timed out' })); process.exit(1) }, 120_000)
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  page.setDefaultTimeout(15_000)
+
+  // 1. Unsigned: sent to the login page; sign in.
+  await page.goto(`${base}/dash`)
+  if (!page.url().endsWith('/dash/login')) throw new Error(`expected the login page, got ${page.url()}`)
+  await page.fill('input[name=name]', 'nobody')
+  await page.fill('input[name=password]', 'wrong password')
+  await page.click('form.login button')
+  if (!(await page.textContent('.error'))?.includes('incorrectos')) throw new Error('a wrong password was not refused')
+  await page.fill('input[name=name]', user)
+  await page.fill('input[name=password]', password)
+  await page.click('form.login button')
+  await page.waitForURL(/\/dash\/regions\/\d+/)
+  steps.push({ step: 'login', url: page.url(), title: await page.title() })
+  await page.screenshot({ path: `${shots}/1-overview.png`, fullPage: true })
+
+  // 2. Drill down: region → region … → center → table → acta.
+  let depth = 0
+  while (!(await page.locator('a[href^="/dash/centers/"]').count())) {
+    const child = page.locator('table a[href^="/dash/regions/"]').first()
+    if (!(await child.count())) throw new Error(`no way down from ${page.url()}`)
+    await child.click()
+    await page.waitForLoadState()
+    steps.push({ step: 'region', url: page.url(), heading: await page.textContent('h1') })
+    if (++depth > 8) throw new Error('the region tree is deeper than expected')
+  }
+  await page.screenshot({ path: `${shots}/2-region.png`, fullPage: true })
+  await page.locator('a[href^="/dash/centers/"]').first().click()
+  await page.waitForURL(/\/dash\/centers\//)
+  steps.push({ step: 'center', url: page.url(), heading: await page.textContent('h1') })
+  // A table that has an acta.
+  await page.locator('a[href^="/dash/captures/"]').first().click()
+  await page.waitForURL(/\/dash\/captures\/\d+/)
+  const actaUrl = page.url()
+  const img = page.locator('.photo img').first()
+  await img.waitFor()
+  const loaded = await img.evaluate((el) => el.complete && el.naturalWidth > 0)
+  if (!loaded) throw new Error('the acta photo did not load')
+  const rows = await page.locator('#numbers tbody tr').count()
+  steps.push({ step: 'acta', url: actaUrl, number_rows: rows, photo_width: await img.evaluate((el) => el.naturalWidth) })
+  await page.screenshot({ path: `${shots}/3-acta.png`, fullPage: true })
+  // Zoom: a click on the photo shows it at full size.
+  const before = await img.evaluate((el) => el.getBoundingClientRect().width)
+  await img.click()
+  const after = await img.evaluate((el) => el.getBoundingClientRect().width)
+  steps.push({ step: 'zoom', before, after })
+  if (!(after > before)) throw new Error('the photo does not zoom')
+
+  // 3. Review it.
+  await page.check('input[name=status][value=disputed]')
+  await page.fill('textarea[name=comment]', 'El total no coincide con la foto')
+  await page.click('form.review button')
+  await page.waitForURL(actaUrl)
+  const status = await page.textContent('#review-status')
+  const audit = await page.textContent('#audit')
+  steps.push({ step: 'review', status, audit })
+  if (status !== 'disputed' || !audit.includes(user)) throw new Error('the review did not show')
+
+  // 4. Totals.
+  await page.click('nav a[href="/dash/tally"]')
+  await page.waitForURL(/\/dash\/tally/)
+  const candidates = await page.locator('#candidates tbody tr').count()
+  steps.push({ step: 'tally', candidates, first: (await page.locator('#candidates tbody tr').first().textContent()).trim() })
+  await page.screenshot({ path: `${shots}/4-tally.png`, fullPage: true })
+
+  // 5. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
+  await page.setViewportSize({ width: 390, height: 844 })
+  for (const path of ['/dash', actaUrl.replace(base, ''), '/dash/batches']) {
+    await page.goto(`${base}${path}`)
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    steps.push({ step: 'phone', path, overflow })
+    if (overflow > 1) throw new Error(`${path} is wider than a phone screen by ${overflow}px`)
+  }
+  await page.screenshot({ path: `${shots}/5-phone-batches.png`, fullPage: true })
+  report.ok = true
+  report.acta_url = actaUrl
+} catch (e) {
+  report.error = String(e)
+} finally {
+  clearTimeout(timer)
+  await browser.close()
+}
+console.log(JSON.stringify(report))
+process.exit(report.ok ? 0 : 1)

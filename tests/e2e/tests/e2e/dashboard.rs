@@ -1,0 +1,79 @@
+//! The coordinators' dashboard in headless Chromium (Debian's `chromium`, driven by
+//! `playwright-core` from `tests/dashboard/`): sign in, drill down to a table, open its acta with
+//! the photo, review it, read the totals, on a desktop and a phone screen. The review then reaches
+//! the watcher's phone. Needs `npm ci --prefix tests/dashboard` and `chromium` (`make test` and
+//! `.ci/run` see to both).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use testigo_core::protocol::api::ReviewStatus;
+use testigo_core::{CancelToken, SyncOptions};
+use testigo_e2e::*;
+use testigo_sim::{CaptureStyle, SampleElection, Watcher};
+
+fn dashboard_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dashboard")
+}
+
+#[test]
+fn a_coordinator_signs_in_drills_down_reviews_an_acta_and_the_phone_sees_it() {
+    let dir = dashboard_dir();
+    assert!(
+        dir.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run `npm ci --prefix tests/dashboard` (make test does)"
+    );
+    let election = SampleElection::new(51, 24);
+    let server = Server::start(&election).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let assigned = assignments(&election, 6, 4);
+    let codes = server.codes(&assigned).unwrap();
+    let style = CaptureStyle { photo_size: (1600, 1200), ..CaptureStyle::default() };
+    let mut phones = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        let w = Watcher::open(&phone_dir(root.path(), i), 300 + i as u64).unwrap();
+        w.enroll(&server.url(), code).unwrap();
+        for k in 0..3 {
+            w.capture(&election, i * 4 + k, &style).unwrap();
+        }
+        let r = w.sync(Duration::from_secs(60), &CancelToken::new()).unwrap();
+        assert_eq!(r.outcome, testigo_core::SyncOutcome::Idle, "{r:?}");
+        phones.push(w);
+    }
+    server.block_on(async {
+        while !server.state.repo.refresh_tally(testigo_server::TALLY_BATCH).await.unwrap().is_idle() {}
+        testigo_server::accounts::create_user(
+            server.state.coord.as_ref(),
+            "ana",
+            "clave de prueba 1",
+            "",
+            true,
+            1,
+        )
+        .await
+        .unwrap();
+    });
+    let shots =
+        std::env::var_os("TESTIGO_SCREENSHOTS").map_or_else(|| root.path().join("shots"), PathBuf::from);
+    let out = std::process::Command::new("node")
+        .arg(dir.join("dashboard.mjs"))
+        .args([&server.url(), "ana", "clave de prueba 1"])
+        .arg(&shots)
+        .output()
+        .expect("node runs (Node.js 20 or newer is required)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}"))
+        .unwrap_or_else(|_| panic!("{stdout} {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(report["ok"], true, "{report} {}", String::from_utf8_lossy(&out.stderr));
+    // The acta the coordinator reviewed is disputed on the server, and on its watcher's phone.
+    let pk: i64 = report["acta_url"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    let detail = server.block_on(server.state.coord.capture_detail(pk)).unwrap().unwrap();
+    assert_eq!(detail.row.review_status, ReviewStatus::Disputed);
+    let phone = phones.iter().find(|w| w.store.device().key_id.as_str() == detail.row.device_id).unwrap();
+    let options = SyncOptions { ignore_backoff: true, ..SyncOptions::default() };
+    phone.store.sync(&options, &CancelToken::new()).unwrap();
+    let capture = testigo_core::Uuid::parse_str(&detail.row.capture_id).unwrap();
+    let review = phone.store.review(capture).unwrap().unwrap();
+    assert_eq!(review.status, ReviewStatus::Disputed);
+    assert_eq!(review.comment.as_deref(), Some("El total no coincide con la foto"));
+}
