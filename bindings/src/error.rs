@@ -101,7 +101,9 @@ impl From<CoreError> for TestigoError {
             | CoreError::PhotoTooLarge(_)
             | CoreError::QrUnreadable(_)
             | CoreError::TooManyPages(_) => TestigoError::InvalidInput(message),
-            CoreError::NoSuchCapture | CoreError::NoSuchPage(_) => TestigoError::NotFound(message),
+            CoreError::NoSuchCapture | CoreError::NoSuchPage(_) | CoreError::NoSuchPhoto => {
+                TestigoError::NotFound(message)
+            }
             CoreError::NotDraft => TestigoError::NotDraft,
             CoreError::CannotSupersede(_) | CoreError::AlreadySuperseded => {
                 TestigoError::CannotSupersede(message)

@@ -25,7 +25,7 @@ mod sync;
 
 pub use error::{ObserverError, SignerError, TestigoError};
 pub use signer::Signer;
-pub use store::{Store, parse_enrollment_uri, wipe_store_dir};
+pub use store::{Store, parse_enrollment_uri, receipt_verifies, wipe_store_dir};
 pub use sync::{CancelToken, SyncObserver, SyncObserverHandle};
 
 uniffi::setup_scaffolding!();

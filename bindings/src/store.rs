@@ -292,6 +292,16 @@ pub fn parse_enrollment_uri(text: String) -> Option<testigo_core::sync::Enrollme
     testigo_core::sync::parse_enrollment_uri(&text)
 }
 
+/// Whether `receipt` was signed by `server_key` (an `Enrollment`'s `server_key`): what anyone a
+/// watcher shows a receipt to can check, without the watcher's phone or the server.
+#[uniffi::export]
+pub fn receipt_verifies(
+    receipt: testigo_protocol::SignedReceipt,
+    server_key: testigo_protocol::PublicKey,
+) -> bool {
+    receipt.verify(&server_key).is_ok()
+}
+
 /// Destroys whatever store is in `dir` without opening it: for when the master key is lost or
 /// the store is damaged. Files that are not the store's are left alone. The store must not be
 /// open.

@@ -524,6 +524,13 @@ impl Store {
 
     /// The photo's bytes, decrypted and checked against its hash.
     pub fn read_photo(&self, sha: &Sha256) -> Result<Vec<u8>> {
+        let known = self.read(|c| {
+            Ok(c.prepare_cached("SELECT 1 FROM photos WHERE sha256 = ?1")?
+                .exists([sha.as_bytes().as_slice()])?)
+        })?;
+        if !known {
+            return Err(Error::NoSuchPhoto);
+        }
         let stored = std::fs::read(self.photo_path(sha)).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::PhotoDamaged(sha.to_hex()),
             _ => Error::Io(e),

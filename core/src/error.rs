@@ -109,6 +109,9 @@ pub enum Error {
     /// The signer failed or produced a signature that does not verify.
     #[error("signing failed: {0}")]
     Signer(String),
+    /// The store holds no photo with this hash.
+    #[error("no such photo")]
+    NoSuchPhoto,
     /// A stored photo file is missing or does not match its hash.
     #[error("stored photo {0} is missing or damaged")]
     PhotoDamaged(String),

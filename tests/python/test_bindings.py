@@ -38,6 +38,7 @@ from testigo.testigo_ffi import (
     Signer,
     TestigoError,
     parse_enrollment_uri,
+    receipt_verifies,
 )
 from testigo.testigo_protocol import ReceiptSubject, ReviewStatus, WarningCode
 
@@ -244,6 +245,10 @@ class BindingsTest(unittest.TestCase):
             receipt = stored.receipt.receipt
             self.assertEqual(capture_id, stored.capture_id)
             self.assertEqual(enrollment.server_key_id, receipt.server_key_id)
+            # The enrollment carries the key itself: the receipt is proof anyone can check.
+            self.assertEqual(enrollment.server_key_id, hashlib.sha256(bytes(enrollment.server_key)).hexdigest()[:32])
+            self.assertTrue(receipt_verifies(stored.receipt, enrollment.server_key))
+            self.assertFalse(receipt_verifies(stored.receipt, device.public_key))
             self.assertEqual(device.key_id, receipt.device_key_id)
             self.assertLessEqual(now - 600_000, receipt.received_at_ms)
             self.assertLessEqual(receipt.received_at_ms, now)

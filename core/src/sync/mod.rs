@@ -387,8 +387,12 @@ impl Store {
     /// Returns `Ok` whatever the network did (the report says how the run ended and when to try
     /// again); `Err` only for local failures (the database, photo files).
     pub fn sync(&self, options: &SyncOptions, cancel: &CancelToken) -> Result<SyncReport> {
-        let Ok(_running) = self.sync_lock.try_lock() else {
-            return Ok(empty_report(SyncOutcome::Busy));
+        let _running = match self.sync_lock.try_lock() {
+            Ok(guard) => guard,
+            // A panic inside an earlier run poisoned the lock; the run's state is all in the
+            // store, so the next run may go ahead.
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(empty_report(SyncOutcome::Busy)),
         };
         let Some(cfg) = self.read(state::load_server)? else {
             return Ok(empty_report(SyncOutcome::NotEnrolled));

@@ -34,6 +34,9 @@ pub struct Enrollment {
     pub station_ids: Vec<String>,
     /// The id of the key that signs the server's receipts.
     pub server_key_id: KeyId,
+    /// The key that signs the server's receipts: with it, anyone the watcher shows a receipt to
+    /// can check it.
+    pub server_key: PublicKey,
 }
 
 impl ServerConfig {
@@ -43,6 +46,7 @@ impl ServerConfig {
             election_id: self.election_id.clone(),
             station_ids: self.station_ids.clone(),
             server_key_id: self.server_key.key_id(),
+            server_key: self.server_key.clone(),
         }
     }
 }

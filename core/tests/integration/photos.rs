@@ -127,4 +127,6 @@ fn a_damaged_photo_file_is_detected() {
     assert!(matches!(store.read_photo(&sha), Err(Error::PhotoDamaged(_))));
     std::fs::remove_file(&file).unwrap();
     assert!(matches!(store.read_photo(&sha), Err(Error::PhotoDamaged(_))));
+    // A hash the store never held is not damage.
+    assert!(matches!(store.read_photo(&Sha256::digest(b"never attached")), Err(Error::NoSuchPhoto)));
 }

@@ -28,6 +28,7 @@ import org.testigo.core.model.SyncEvent
 import org.testigo.core.model.SyncOptions
 import org.testigo.core.model.SyncOutcome
 import org.testigo.core.parseEnrollmentUri
+import org.testigo.core.receiptVerifies
 import org.testigo.core.protocol.ReceiptSubject
 import org.testigo.core.protocol.ReviewStatus
 import org.testigo.core.protocol.WarningCode
@@ -97,7 +98,10 @@ class BindingsTest {
         assertEquals(code.code, scanned.code)
         val enrollment = store.enroll(server.url, scanned.code)
         assertEquals(listOf(server.stationIds.first()), enrollment.stationIds)
-        assertEquals(enrollment, store.enrollment())
+        // Kotlin compares arrays by reference: the key by content, the rest as a whole.
+        val reread = store.enrollment()!!
+        assertArrayEquals(enrollment.serverKey, reread.serverKey)
+        assertEquals(enrollment.copy(serverKey = reread.serverKey), reread)
         val stations = store.stations()
         assertEquals(listOf(server.stationIds.first()), stations.map { it.stationId })
         assertEquals(ReportingStatus.NOT_STARTED, stations.single().status)
@@ -159,6 +163,12 @@ class BindingsTest {
             val receipt = stored.receipt.receipt
             assertEquals(id, stored.captureId)
             assertEquals(enrollment.serverKeyId, receipt.serverKeyId)
+            // The enrollment carries the key itself: the receipt is proof anyone can check.
+            val keyId = MessageDigest.getInstance("SHA-256").digest(enrollment.serverKey).take(16)
+                .joinToString("") { "%02x".format(it) }
+            assertEquals(enrollment.serverKeyId, keyId)
+            assertTrue(receiptVerifies(stored.receipt, enrollment.serverKey))
+            assertFalse(receiptVerifies(stored.receipt, device.publicKey))
             assertEquals(device.keyId, receipt.deviceKeyId)
             assertTrue(receipt.receivedAtMs in (before - 600_000)..before)
             assertTrue("a DER signature", stored.receipt.signature.size in 64..80)
