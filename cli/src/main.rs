@@ -6,6 +6,7 @@
 mod bench;
 mod bench_dash;
 mod bench_sync;
+mod demo;
 mod photo;
 mod qr;
 mod server;
@@ -25,6 +26,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// An election night on this machine: a server, simulated watchers on field links, the
+    /// dashboard filling up, and a report checked against the truth.
+    Demo(demo::DemoArgs),
     /// Runs the coordinators' server (SQLite and a photo folder in one data directory).
     Serve(server::ServeArgs),
     /// The election package on the server.
@@ -82,6 +86,11 @@ enum BenchCommand {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
+        Command::Demo(args) => {
+            if !demo::demo(&args)? {
+                return Err("an invariant failed (see the report)".into());
+            }
+        }
         Command::Serve(args) => server::serve(&args)?,
         Command::Election(cmd) => server::election(&cmd)?,
         Command::Enroll(args) => server::enroll(&args)?,

@@ -256,3 +256,37 @@ fn reqwest_get(url: &str) -> String {
     s.read_to_string(&mut out).unwrap();
     out
 }
+
+/// The main job, small: an election night on 3G links, every invariant checked, the report as
+/// JSON on the last line.
+#[test]
+fn a_small_demo_runs_and_every_invariant_holds() {
+    let out = testigo(&[
+        "demo",
+        "--stations",
+        "16",
+        "--watchers",
+        "12",
+        "--profile",
+        "3g",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["tables_reported"], 16);
+    assert_eq!(r["tally_matches"], true);
+    assert_eq!((r["duplicates"].as_u64(), r["hash_mismatches"].as_u64()), (Some(0), Some(0)));
+    let sealed = r["records_sealed"].as_u64().unwrap();
+    assert!(sealed >= 16, "every table, some twice, corrections on top: {r}");
+    assert_eq!(r["records_delivered"].as_u64(), Some(sealed));
+    assert_eq!(r["photos_delivered"], r["photos_sealed"]);
+    assert_eq!(r["receipts"].as_u64(), Some(2 * sealed), "a receipt for every record and photo");
+    assert_eq!(r["mistakes_flagged"], r["mistakes_injected"]);
+    for key in ["time_to_50_s", "time_to_90_s", "time_to_100_s", "bytes_up"] {
+        assert!(r[key].as_f64().unwrap() > 0.0, "{key}: {r}");
+    }
+}

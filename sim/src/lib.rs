@@ -27,7 +27,8 @@
 //! Beside the actas: [`FaultProxy`] (`proxy.rs`), a loopback TCP proxy that gives connections the
 //! speed, delay and failures of field links, for tests and the demo; `sample.rs` (whole elections);
 //! `watcher.rs` ([`Watcher`]: a simulated watcher driving a real phone core); `server.rs` (the
-//! coordinators' server embedded on a loopback port).
+//! coordinators' server embedded on a loopback port); `field.rs` (a whole election night: the
+//! demo).
 
 #![forbid(unsafe_code)]
 
@@ -35,6 +36,7 @@ pub mod acta;
 mod corpus;
 mod draw;
 pub mod exif;
+pub mod field;
 pub mod geometry;
 mod glyph;
 pub mod page;

@@ -71,6 +71,21 @@ pub struct Captured {
     pub photo_bytes: u64,
 }
 
+/// What a careful capture ([`Watcher::capture_checked`]) went through.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The mistake typed, if any.
+    pub mistake: Option<Mistake>,
+    /// Whether the core's warnings showed the mistake.
+    pub mistake_flagged: bool,
+    /// Whether it was corrected by a superseding capture (after sealing).
+    pub corrected_after_sealing: bool,
+    /// Whether the acta carries a QR code.
+    pub has_qr: bool,
+    /// Whether the phone read it from the photo.
+    pub qr_read: bool,
+}
+
 /// A simulated watcher.
 pub struct Watcher {
     /// The phone's store.
@@ -166,6 +181,80 @@ impl Watcher {
             qr_read,
             warnings: signed.record.warnings.iter().map(|w| w.code.as_str().to_owned()).collect(),
             photo_bytes,
+        })
+    }
+
+    /// Captures station `index`'s acta as a careful watcher does: if the numbers typed raise a
+    /// sum or QR warning, the watcher re-reads the acta and corrects them — in the draft, before
+    /// sealing (`check_before_sealing`), or after sealing, with a correction that supersedes the
+    /// sealed capture.
+    pub fn capture_checked(
+        &self,
+        election: &SampleElection,
+        index: usize,
+        style: &CaptureStyle,
+        check_before_sealing: bool,
+    ) -> Result<Checked, Box<dyn std::error::Error + Send + Sync>> {
+        let spec = election.acta(index).ok_or("no such station")?;
+        let station = election.package.stations.get(index).ok_or("no such station")?;
+        let mut rng = Rng::stream(self.seed ^ index as u64, 0xCA97);
+        let id = self.store.new_capture(&station.id, CONTEST_ID)?;
+        let mut qr_read = false;
+        if style.photos {
+            let jpeg = acta_photo(&spec, election.acta_seed(index), style.photo_size, style.photo_quality)?;
+            self.store.attach_photo(id, &jpeg)?;
+            qr_read = self.store.capture(id)?.qr_payload.is_some();
+        }
+        let truth = acta_counts(&spec);
+        let right: BTreeMap<String, Option<u32>> =
+            truth.counts.iter().chain(&truth.extra).map(|(k, v)| (k.clone(), Some(*v))).collect();
+        let mut typed = right.clone();
+        let mistake = if rng.chance(style.mistake_rate) {
+            let (field, value) = truth
+                .counts
+                .iter()
+                .max_by_key(|(_, v)| **v)
+                .map(|(k, v)| (k.clone(), *v))
+                .ok_or("the acta has no options")?;
+            let wrong = match rng.int(0, 2) {
+                0 => value / 10,
+                1 => value.saturating_mul(10).min(testigo_core::validation::MAX_COUNT),
+                _ => value + 1 + rng.int(0, 8),
+            };
+            let wrong = if wrong == value { value + 1 } else { wrong };
+            typed.insert(field.clone(), Some(wrong));
+            Some(Mistake::WrongCount { field, truth: value, typed: wrong })
+        } else {
+            None
+        };
+        self.store.set_counts(id, &typed)?;
+        let alarming = |codes: &[testigo_core::protocol::Warning]| {
+            codes.iter().any(|w| matches!(w.code.as_str(), "sum_mismatch" | "qr_mismatch"))
+        };
+        let mut flagged = false;
+        let mut corrected_after_sealing = false;
+        if check_before_sealing {
+            if alarming(&self.store.capture(id)?.warnings) {
+                flagged = mistake.is_some();
+                self.store.set_counts(id, &right)?;
+            }
+            self.store.seal(id)?;
+        } else {
+            let signed = self.store.seal(id)?;
+            if alarming(&signed.record.warnings) {
+                flagged = mistake.is_some();
+                let correction = self.store.supersede(id)?;
+                self.store.set_counts(correction, &right)?;
+                self.store.seal(correction)?;
+                corrected_after_sealing = true;
+            }
+        }
+        Ok(Checked {
+            mistake,
+            mistake_flagged: flagged,
+            corrected_after_sealing,
+            has_qr: spec.qr_payload.is_some(),
+            qr_read,
         })
     }
 

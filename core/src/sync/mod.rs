@@ -236,6 +236,10 @@ pub(crate) struct Pass<'a> {
     pub(crate) ignore_waits: bool,
     /// Whether any request of this run got an answer.
     pub(crate) answered: bool,
+    /// Whether the last request got an answer.
+    pub(crate) last_ok: bool,
+    /// Photo bytes the server confirmed in this run (progress, even before a photo completes).
+    pub(crate) bytes_confirmed: u64,
 }
 
 impl Pass<'_> {
@@ -255,20 +259,27 @@ impl Pass<'_> {
         request.headers.push(("authorization".into(), format!("Bearer {}", self.cfg.token)));
         let sent = request.body.len();
         let started = Instant::now();
-        let retry = (!self.answered).then(|| request.clone());
+        // A broken connection is tried again once, at once, on a fresh one, when the link was
+        // working a moment ago: the first request of a run may go out on a kept-alive connection
+        // the network dropped meanwhile (the phone moved, the link came back), and a request
+        // right after an answered one more likely met a dropped TCP connection (a handover, a
+        // NAT) than a link gone away. A second break, a timeout or a refusal ends the run.
+        let retry = (!self.answered || self.last_ok).then(|| request.clone());
         let mut result = self.transport.send(request, self.cancel);
         if let (Err(TransportError::Broken), Some(again)) = (&result, retry) {
-            // The first request of a run may go out on a connection kept from before, which the
-            // network dropped meanwhile (the phone moved, the link came back): once, at once,
-            // on a fresh one.
+            if sent > 0 {
+                self.store.link_estimate().interrupted();
+            }
             result = self.transport.send(again, self.cancel);
         }
         let response = match result {
             Ok(r) => {
                 self.answered = true;
+                self.last_ok = true;
                 r
             }
             Err(e) => {
+                self.last_ok = false;
                 if sent > 0 && matches!(e, TransportError::Broken | TransportError::Timeout) {
                     self.store.link_estimate().interrupted();
                 }
@@ -416,11 +427,17 @@ impl Store {
             batch_cap: 100,
             ignore_waits: options.ignore_backoff,
             answered: false,
+            last_ok: false,
+            bytes_confirmed: 0,
         };
         self.observers.emit(&SyncEvent::Started);
         let result = pass.records().and_then(|()| pass.feed()).and_then(|()| pass.photos());
+        let confirmed = pass.bytes_confirmed;
         let mut report = pass.report;
-        let progressed = report.records_delivered + report.photos_delivered + report.reviews > 0;
+        // Progress is anything delivered, and photo bytes the server confirmed: on a link that
+        // drops every few hundred kilobytes a photo may take several runs, each one moving on.
+        let progressed =
+            report.records_delivered + report.photos_delivered + report.reviews > 0 || confirmed > 0;
         report.outcome = match result {
             Ok(()) => {
                 self.write(|tx| state::set_backoff(tx, 0, 0))?;

@@ -160,6 +160,7 @@ impl Pass<'_> {
                     if new != end {
                         return Err(Stop::Link("the server confirmed an unexpected offset", None));
                     }
+                    self.bytes_confirmed += new - offset;
                     offset = new;
                     checksum_failures = 0;
                     self.store.write(|tx| state::set_upload(tx, item.id, Some(&url), offset))?;

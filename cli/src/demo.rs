@@ -1,0 +1,211 @@
+//! `testigo demo`: an election night on this machine (see `testigo_sim::field`), with progress
+//! bars while it runs and a report at the end; `--keep-serving` leaves the dashboard up.
+
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use testigo_sim::field::{FieldOptions, FieldProgress, FieldReport, NetworkProfile, run};
+
+/// Arguments of `demo`.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Tables in the election.
+    #[arg(long, default_value_t = 200)]
+    stations: usize,
+    /// Watchers, each a phone (some tables get a second watcher).
+    #[arg(long, default_value_t = 200)]
+    watchers: usize,
+    /// The network: field (EDGE with faults and outages), gprs, 3g or clean.
+    #[arg(long, default_value = "field")]
+    profile: String,
+    /// Seed: the same seed, the same election, actas and mistakes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Keep the server and its dashboard running after the report (until Ctrl-C).
+    #[arg(long)]
+    keep_serving: bool,
+    /// Print the report as one JSON object on the last line.
+    #[arg(long)]
+    json: bool,
+}
+
+fn bar(m: &MultiProgress, len: u64, label: &str) -> ProgressBar {
+    let b = m.add(ProgressBar::new(len));
+    b.set_style(
+        ProgressStyle::with_template("{prefix:>22} [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    b.set_prefix(label.to_owned());
+    b
+}
+
+fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let i = ((sorted.len().saturating_sub(1)) as f64 * q).round() as usize;
+    sorted.get(i).map(|v| (v * 10.0).round() / 10.0)
+}
+
+fn secs(v: Option<f64>) -> String {
+    v.map_or("—".to_owned(), |s| format!("{s:.1} s"))
+}
+
+fn json(r: &FieldReport) -> serde_json::Value {
+    let d = &r.delivery;
+    serde_json::json!({
+        "ok": r.ok(),
+        "tables_total": r.tables_total,
+        "tables_reported": r.tables_reported,
+        "watchers": r.watchers,
+        "double_covered": r.double_covered,
+        "records_sealed": d.records_sealed,
+        "records_delivered": d.records_delivered,
+        "photos_sealed": d.photos_sealed,
+        "photos_delivered": d.photos_delivered,
+        "duplicates": d.duplicates,
+        "hash_mismatches": d.hash_mismatches,
+        "undelivered_items": d.undelivered_items,
+        "receipts": d.receipts,
+        "bad_receipts": d.bad_receipts,
+        "tally_matches": r.tally_matches,
+        "tally_differences": r.tally_differences,
+        "mistakes_injected": r.mistakes_injected,
+        "mistakes_flagged": r.mistakes_flagged,
+        "corrections_after_sealing": r.corrections_after_sealing,
+        "qr_on_acta": r.qr_on_acta,
+        "qr_read": r.qr_read,
+        "time_to_50_s": r.time_to_50_s,
+        "time_to_90_s": r.time_to_90_s,
+        "time_to_100_s": r.time_to_100_s,
+        "bytes_up": r.bytes_up,
+        "bytes_down": r.bytes_down,
+        "connection_resets": r.faults.resets,
+        "stalls": r.faults.stalls,
+        "black_holes": r.faults.blackholes,
+        "truncated_answers": r.faults.truncations,
+        "proxy_errors": r.faults.errors_5xx,
+        "outages": r.outages,
+        "profile": format!("{:?}", r.options.profile).to_lowercase(),
+        "seed": r.options.seed,
+        "duration_s": (r.duration_s * 10.0).round() / 10.0,
+        "watchers_done_p50_s": quantile(&r.watchers_done_s, 0.5),
+        "watchers_done_p90_s": quantile(&r.watchers_done_s, 0.9),
+        "watchers_done_max_s": quantile(&r.watchers_done_s, 1.0),
+    })
+}
+
+fn text(r: &FieldReport) -> String {
+    let d = &r.delivery;
+    let mark = |ok: bool| if ok { "ok" } else { "FAILED" };
+    format!(
+        "\nElection night: {} tables, {} watchers ({} tables covered twice), profile {:?}, seed {}, {:.0} s\n\
+         \n  tables reported        {} of {}  {}\
+         \n  records delivered      {} of {} sealed  {}\
+         \n  photos delivered       {} of {} declared  {}\
+         \n  duplicates             {}  {}\
+         \n  hash mismatches        {}  {}\
+         \n  receipts on phones     {} verified, {} undelivered items  {}\
+         \n  tally vs truth         {}\
+         \n  mistakes               {} typed, {} flagged by the phone, {} corrected after sealing\
+         \n  QR codes               {} read of {} printed\
+         \n  time to tables         50 %: {}, 90 %: {}, 100 %: {}\
+         \n  network                {:.1} MB up, {:.1} MB down; {} resets, {} stalls, {} black holes, {} cut answers, {} proxy errors, {} outages\n",
+        r.tables_total,
+        r.watchers,
+        r.double_covered,
+        r.options.profile,
+        r.options.seed,
+        r.duration_s,
+        r.tables_reported,
+        r.tables_total,
+        mark(r.tables_reported == r.tables_total),
+        d.records_delivered,
+        d.records_sealed,
+        mark(d.records_delivered == d.records_sealed),
+        d.photos_delivered,
+        d.photos_sealed,
+        mark(d.photos_delivered == d.photos_sealed),
+        d.duplicates,
+        mark(d.duplicates == 0),
+        d.hash_mismatches,
+        mark(d.hash_mismatches == 0),
+        d.receipts,
+        d.undelivered_items,
+        mark(d.bad_receipts == 0 && d.undelivered_items == 0),
+        if r.tally_matches {
+            "equal, field by field  ok".to_owned()
+        } else {
+            format!("{} fields differ  FAILED", r.tally_differences.len())
+        },
+        r.mistakes_injected,
+        r.mistakes_flagged,
+        r.corrections_after_sealing,
+        r.qr_read,
+        r.qr_on_acta,
+        secs(r.time_to_50_s),
+        secs(r.time_to_90_s),
+        secs(r.time_to_100_s),
+        r.bytes_up as f64 / 1e6,
+        r.bytes_down as f64 / 1e6,
+        r.faults.resets,
+        r.faults.stalls,
+        r.faults.blackholes,
+        r.faults.truncations,
+        r.faults.errors_5xx,
+        r.outages,
+    )
+}
+
+/// Runs `demo`; `Ok(false)` when an invariant failed.
+pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
+    let profile = NetworkProfile::by_name(&args.profile).ok_or("--profile is field, gprs, 3g or clean")?;
+    let options = FieldOptions {
+        stations: args.stations,
+        watchers: args.watchers,
+        profile,
+        seed: args.seed,
+        ..FieldOptions::default()
+    };
+    let bars = MultiProgress::new();
+    let sealed = bar(&bars, 0, "actas sealed");
+    let tables = bar(&bars, args.stations as u64, "tables on the server");
+    let watchers = bar(&bars, 0, "watchers done");
+    let on_progress = |p: &FieldProgress| {
+        sealed.set_length(p.captures_total);
+        sealed.set_position(p.captures_sealed);
+        tables.set_length(p.tables_total);
+        tables.set_position(p.tables_reported);
+        watchers.set_length(p.watchers_total);
+        watchers.set_position(p.watchers_done);
+    };
+    let (report, server) = run(&options, &on_progress).map_err(|e| e.to_string())?;
+    for b in [&sealed, &tables, &watchers] {
+        b.finish();
+    }
+    if args.json {
+        println!("{}", json(&report));
+    } else {
+        println!("{}", text(&report));
+    }
+    if args.keep_serving {
+        let password = testigo_server::enrollment::new_code()?.replace('-', "");
+        server.block_on(testigo_server::accounts::create_user(
+            server.state.coord.as_ref(),
+            "coordinador",
+            &password,
+            "",
+            true,
+            testigo_server::now_ms(),
+        ))?;
+        eprintln!(
+            "\nThe dashboard: {}/dash  (user: coordinador, password: {password})\n\
+             The data: {}\nCtrl-C to stop.",
+            server.url(),
+            server.dir.path().display()
+        );
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+    Ok(report.ok())
+}
