@@ -22,6 +22,10 @@ pub struct DemoArgs {
     /// Seed: the same seed, the same election, actas and mistakes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// How long watchers keep trying to deliver, in seconds (a large election on this machine
+    /// takes longer: every phone's photo work shares its cores).
+    #[arg(long, default_value_t = 600)]
+    deadline_s: u64,
     /// Keep the server and its dashboard running after the report (until Ctrl-C).
     #[arg(long)]
     keep_serving: bool,
@@ -164,6 +168,7 @@ pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
         watchers: args.watchers,
         profile,
         seed: args.seed,
+        deadline: Duration::from_secs(args.deadline_s),
         ..FieldOptions::default()
     };
     let bars = MultiProgress::new();

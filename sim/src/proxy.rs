@@ -376,6 +376,7 @@ async fn answer(mut client: TcpStream, status: &str, extra: &str, body: &str) {
         "HTTP/1.1 {status}\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n{body}",
         body.len()
     );
+    // The phone may already have gone: then there is no one to answer, which is no error here.
     let _ = client.write_all(response.as_bytes()).await;
     let _ = client.shutdown().await;
 }
@@ -383,6 +384,7 @@ async fn answer(mut client: TcpStream, status: &str, extra: &str, body: &str) {
 async fn serve(shared: Arc<Shared>, mut client: TcpStream) {
     let c = &shared.counters;
     c.connections.fetch_add(1, Ordering::Relaxed);
+    // Latency is the link profile's business; a socket that refuses the option is no fault.
     let _ = client.set_nodelay(true);
     let profile = *shared.profile.lock().unwrap_or_else(|e| e.into_inner());
     match decide(&shared) {
@@ -419,6 +421,7 @@ async fn serve(shared: Arc<Shared>, mut client: TcpStream) {
                 abort(client);
                 return;
             };
+            // As for the phone's side: an option, not a requirement.
             let _ = server.set_nodelay(true);
             // Second handles on both sockets: they stay open after the pumps drop their halves,
             // so a reset can set SO_LINGER 0 first and then close them (RST, not FIN).
@@ -560,10 +563,12 @@ async fn pump(
                 if reset_at.is_some_and(|r| r < end) {
                     return PumpEnd::Reset;
                 }
+                // A peer already gone makes the cut moot.
                 let _ = to.shutdown().await;
                 return PumpEnd::Truncated;
             }
         }
+        // End of the stream: pass the close on; a peer already gone needs none.
         let _ = to.shutdown().await;
         if stalled { PumpEnd::Stalled } else { PumpEnd::Done }
     };

@@ -1,7 +1,6 @@
 //! The acta view (the photo beside the numbers), its review, and photos.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
@@ -56,7 +55,7 @@ pub(crate) async fn view(
     }
     for p in &d.photos {
         if p.receipt.is_some() {
-            let _ = write!(
+            put!(
                 left,
                 "<div class=\"photo\"><input type=\"checkbox\" id=\"z{page}\"><label for=\"z{page}\">\
                  <img src=\"/dash/photos/{sha}\" alt=\"Acta, página {page}\" loading=\"lazy\"></label></div>\
@@ -66,7 +65,7 @@ pub(crate) async fn view(
                 size = num(p.size)
             );
         } else {
-            let _ = write!(
+            put!(
                 left,
                 "<p class=\"muted\">Página {}: la foto aún no llega ({} bytes esperados).</p>",
                 p.page,
@@ -81,13 +80,13 @@ pub(crate) async fn view(
         .iter()
         .filter(|(o, _)| o.device_id != d.row.device_id || o.superseded_by.is_none())
         .collect();
-    let _ = write!(
+    put!(
         right,
         "<div class=\"table-wrap\"><table id=\"numbers\"><thead><tr><th>Campo</th><th class=\"n\">Escrito</th>{}",
         if qr_counts.is_some() { "<th class=\"n\">QR</th>" } else { "" }
     );
     for (o, _) in &others {
-        let _ = write!(
+        put!(
             right,
             "<th class=\"n\"><a href=\"/dash/captures/{}\">otra {}</a></th>",
             o.pk,
@@ -104,16 +103,16 @@ pub(crate) async fn view(
     for (id, label) in &fields {
         let mine = typed.get(id).copied();
         let show = |v: Option<u32>| v.map_or("—".to_owned(), |v| num(u64::from(v)));
-        let _ = write!(right, "<tr><td>{}</td><td class=\"n\">{}</td>", esc(label), show(mine));
+        put!(right, "<tr><td>{}</td><td class=\"n\">{}</td>", esc(label), show(mine));
         if let Some(q) = &qr_counts {
             let theirs = q.get(id).copied();
             let class = if theirs.is_some() && theirs != mine { " diff" } else { "" };
-            let _ = write!(right, "<td class=\"n{class}\">{}</td>", show(theirs));
+            put!(right, "<td class=\"n{class}\">{}</td>", show(theirs));
         }
         for (_, counts) in &others {
             let theirs = counts.get(id).copied();
             let class = if theirs != mine { " diff" } else { "" };
-            let _ = write!(right, "<td class=\"n{class}\">{}</td>", show(theirs));
+            put!(right, "<td class=\"n{class}\">{}</td>", show(theirs));
         }
         right.push_str("</tr>");
     }
@@ -126,12 +125,12 @@ pub(crate) async fn view(
         right.push_str("</ul>");
     }
     if !record.notes.is_empty() {
-        let _ = write!(right, "<h2>Notas del testigo</h2><p>{}</p>", esc(&record.notes));
+        put!(right, "<h2>Notas del testigo</h2><p>{}</p>", esc(&record.notes));
     }
 
     // Review.
     let status = d.row.review_status;
-    let _ = write!(right, "<h2>Revisión</h2><p>Estado: <b id=\"review-status\">{}</b></p>", status.as_str());
+    put!(right, "<h2>Revisión</h2><p>Estado: <b id=\"review-status\">{}</b></p>", status.as_str());
     if session.user.can_review {
         let option = |s: ReviewStatus, label: &str| {
             let checked = if s == status { " checked" } else { "" };
@@ -140,7 +139,7 @@ pub(crate) async fn view(
                 s.as_str()
             )
         };
-        let _ = write!(
+        put!(
             right,
             "<form class=\"review\" method=\"post\" action=\"/dash/captures/{pk}/review\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
@@ -161,7 +160,7 @@ pub(crate) async fn view(
                 .and_then(|c| c.as_str())
                 .map(|c| format!(" — «{}»", esc(c)))
                 .unwrap_or_default();
-            let _ = write!(
+            put!(
                 right,
                 "<li>{} · {} · {} → {}{comment}</li>",
                 time(a.at_ms),
@@ -175,7 +174,7 @@ pub(crate) async fn view(
 
     // Provenance.
     let r = &d.receipt.receipt;
-    let _ = write!(
+    put!(
         right,
         "<h2>Procedencia</h2><table class=\"mono\"><tbody>\
          <tr><td>Captura</td><td>{}</td></tr><tr><td>Dispositivo</td><td>{}</td></tr>\
@@ -197,11 +196,16 @@ pub(crate) async fn view(
             .unwrap_or_default();
         let received =
             p.receipt.as_ref().map_or("no recibida".to_owned(), |r| time(r.receipt.received_at_ms));
-        let _ = write!(
+        put!(
             right,
             "<tr><td>Foto {}: SHA-256</td><td>{}</td></tr><tr><td>Foto {}: original de la cámara</td><td>{}</td></tr>\
              <tr><td>Foto {}: recibida</td><td>{}</td></tr>",
-            p.page, p.sha256, p.page, original, p.page, received
+            p.page,
+            p.sha256,
+            p.page,
+            original,
+            p.page,
+            received
         );
     }
     right.push_str("</tbody></table>");
@@ -209,12 +213,7 @@ pub(crate) async fn view(
         right.push_str("<h2>Correcciones (mismo dispositivo)</h2><ol>");
         for h in &d.history {
             let me = if h.pk == pk { " <b>(esta)</b>" } else { "" };
-            let _ = write!(
-                right,
-                "<li><a href=\"/dash/captures/{}\">{}</a>{me}</li>",
-                h.pk,
-                time(h.received_at_ms)
-            );
+            put!(right, "<li><a href=\"/dash/captures/{}\">{}</a>{me}</li>", h.pk, time(h.received_at_ms));
         }
         right.push_str("</ol>");
     }

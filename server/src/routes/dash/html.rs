@@ -2,8 +2,6 @@
 //! plain server-rendered HTML with one small stylesheet and no build step: they load fast on a
 //! slow link and work on a phone screen.
 
-use std::fmt::Write as _;
-
 use crate::repo::coord::{ActivityPoint, Coordinator};
 
 /// The stylesheet, served at `/dash/static/app.css`.
@@ -32,7 +30,7 @@ pub(crate) fn url(s: &str) -> String {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             out.push(char::from(b));
         } else {
-            let _ = write!(out, "%{b:02X}");
+            put!(out, "%{b:02X}");
         }
     }
     out
@@ -111,7 +109,7 @@ pub(crate) fn sparkline(points: &[ActivityPoint], from_minute: i64, minutes: i64
         }
         let rh = (p.records as f64 / max as f64 * h as f64).round() as i64;
         let ph = (p.photos as f64 / max as f64 * h as f64).round() as i64;
-        let _ = write!(
+        put!(
             svg,
             "<rect class=\"r\" x=\"{x}\" y=\"{}\" width=\"2\" height=\"{rh}\"><title>{} records</title></rect>\
              <rect class=\"p\" x=\"{}\" y=\"{}\" width=\"2\" height=\"{ph}\"><title>{} photos</title></rect>",
@@ -144,7 +142,7 @@ pub(crate) struct Page<'a> {
 pub(crate) fn layout(page: Page<'_>) -> String {
     let mut nav = String::new();
     if let (Some(user), Some(csrf)) = (page.user, page.csrf) {
-        let _ = write!(
+        put!(
             nav,
             "<nav><a href=\"/dash\">Resumen</a><a href=\"/dash/tally\">Totales</a><a href=\"/dash/batches\">Lotes</a>\
              <a href=\"/dash/devices\">Dispositivos</a><form method=\"post\" action=\"/dash/logout\">\
@@ -157,7 +155,7 @@ pub(crate) fn layout(page: Page<'_>) -> String {
     if !page.crumbs.is_empty() {
         crumbs.push_str("<ol class=\"crumbs\">");
         for (label, href) in &page.crumbs {
-            let _ = write!(crumbs, "<li><a href=\"{}\">{}</a></li>", esc(href), esc(label));
+            put!(crumbs, "<li><a href=\"{}\">{}</a></li>", esc(href), esc(label));
         }
         crumbs.push_str("</ol>");
     }

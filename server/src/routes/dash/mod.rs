@@ -8,6 +8,14 @@
 //! Sessions: a random token in an `HttpOnly`, `SameSite=Strict` cookie (only its hash is stored);
 //! every form carries the session's CSRF value too.
 
+/// Appends formatted text to a page being built (`push_str` of `format!`: writing to a `String`
+/// cannot fail, so there is no error to handle).
+macro_rules! put {
+    ($buf:expr, $($arg:tt)*) => {
+        $buf.push_str(&format!($($arg)*))
+    };
+}
+
 mod acta;
 pub(crate) mod html;
 mod pages;

@@ -1,7 +1,6 @@
 //! Overview, drill-down, tally, batches and devices.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
@@ -128,19 +127,19 @@ pub(crate) async fn region(
     let activity = state.coord.activity(id, now_minute - window + 1).await?;
     let mut body = stats_cards(&view.region);
     let q = format!("region={}&amp;contest={}", id, url(&contest.id));
-    let _ = write!(
+    put!(
         body,
         "<p><a href=\"/dash/tally?{q}\">Totales de esta región</a> · <a href=\"/dash/batches?{q}\">Lotes recibidos</a></p>\
          <h2>Llegadas por minuto (últimas 3 horas)</h2>{}<p class=\"muted\">Oscuro: actas · claro: fotos</p>",
         sparkline(&activity, now_minute - window + 1, window)
     );
     if !view.children.is_empty() {
-        let _ = write!(
+        put!(
             body,
             "<h2>Subregiones</h2><div class=\"table-wrap\"><table><thead><tr><th>Región</th>{STATS_HEAD}</tr></thead><tbody>"
         );
         for child in &view.children {
-            let _ = write!(
+            put!(
                 body,
                 "<tr><td><a href=\"/dash/regions/{}?contest={}\">{}</a></td>{}</tr>",
                 child.node.id,
@@ -152,13 +151,13 @@ pub(crate) async fn region(
         body.push_str("</tbody></table></div>");
     }
     if !view.centers.is_empty() {
-        let _ = write!(
+        put!(
             body,
             "<h2>Centros de votación</h2><div class=\"table-wrap\"><table><thead><tr><th>Centro</th>\
              <th class=\"n\">Mesas con acta</th><th class=\"n\">Inscritos</th><th class=\"n\">Actas</th></tr></thead><tbody>"
         );
         for c in &view.centers {
-            let _ = write!(
+            put!(
                 body,
                 "<tr><td><a href=\"/dash/centers/{}?contest={}\">{}</a> <span class=\"muted mono\">{}</span></td>\
                  <td class=\"n\">{} / {} {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -221,7 +220,7 @@ pub(crate) async fn tally(
     let votes = state.coord.tally(region_id, contest.id.clone()).await?;
     let valid: i64 = contest.options.iter().map(|o| votes.get(&o.id).copied().unwrap_or(0)).sum();
     let mut body = stats_cards(&view.region);
-    let _ = write!(
+    put!(
         body,
         "<p class=\"muted\">Cada mesa cuenta una vez: su captura más reciente que no fue corregida ni rechazada. \
          Cobertura: {} de las mesas, {} de los electores inscritos.</p>\
@@ -233,7 +232,7 @@ pub(crate) async fn tally(
     for (id, v) in candidate_totals(&contest, &votes) {
         let name = contest.candidates.iter().find(|c| c.id == id).map_or(id.clone(), |c| c.name.clone());
         let share = if valid > 0 { v.max(0) as u64 } else { 0 };
-        let _ = write!(
+        put!(
             body,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} {}</td></tr>",
             esc(&name),
@@ -242,13 +241,13 @@ pub(crate) async fn tally(
             bar(share, valid.max(0) as u64)
         );
     }
-    let _ = write!(
+    put!(
         body,
         "</tbody></table></div><h2>Por tarjeta (partido)</h2><div class=\"table-wrap\"><table id=\"options\"><thead><tr><th>Tarjeta</th><th>Candidato</th><th class=\"n\">Votos</th></tr></thead><tbody>"
     );
     for o in &contest.options {
         let name = contest.candidates.iter().find(|c| c.id == o.candidate_id).map_or("", |c| c.name.as_str());
-        let _ = write!(
+        put!(
             body,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
             esc(&o.party),
@@ -256,17 +255,13 @@ pub(crate) async fn tally(
             inum(votes.get(&o.id).copied().unwrap_or(0))
         );
     }
-    let _ = write!(
+    put!(
         body,
         "</tbody></table></div><h2>Otros números del acta</h2><div class=\"table-wrap\"><table><tbody>"
     );
-    let _ = write!(
-        body,
-        "<tr><td>Votos válidos (suma de tarjetas)</td><td class=\"n\">{}</td></tr>",
-        inum(valid)
-    );
+    put!(body, "<tr><td>Votos válidos (suma de tarjetas)</td><td class=\"n\">{}</td></tr>", inum(valid));
     for f in &contest.count_fields {
-        let _ = write!(
+        put!(
             body,
             "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
             esc(&f.label),
@@ -312,7 +307,7 @@ pub(crate) fn capture_rows(rows: &[CaptureRow], current: Option<i64>) -> String 
         if r.superseded_by.is_some() {
             notes.push("<span class=\"tag\">corregida</span>".to_owned());
         }
-        let _ = write!(
+        put!(
             body,
             "<tr><td><a href=\"/dash/captures/{}\">{}</a></td><td><a href=\"/dash/stations/{}\">{}</a></td>\
              <td class=\"mono\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td>{}</td><td>{}</td></tr>",
@@ -359,7 +354,7 @@ pub(crate) async fn center(
         let current = s.current_pk.map_or("<span class=\"muted\">—</span>".to_owned(), |pk| {
             format!("<a href=\"/dash/captures/{pk}\">ver acta</a>")
         });
-        let _ = write!(
+        put!(
             body,
             "<tr><td><a href=\"/dash/stations/{}\">Mesa {}</a> <span class=\"muted mono\">{}</span></td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
@@ -463,7 +458,7 @@ pub(crate) async fn batches(
         ("missing_photo", "Falta foto"),
     ] {
         let on = if f == name { " class=\"on\"" } else { "" };
-        let _ = write!(body, "<a{on} href=\"/dash/batches?{region_q}filter={f}\">{label}</a>");
+        put!(body, "<a{on} href=\"/dash/batches?{region_q}filter={f}\">{label}</a>");
     }
     body.push_str("</p>");
     if rows.is_empty() {
@@ -471,7 +466,7 @@ pub(crate) async fn batches(
     } else {
         body.push_str(&capture_rows(&rows, None));
         if let Some(last) = rows.last().filter(|_| rows.len() == 50) {
-            let _ = write!(
+            put!(
                 body,
                 "<p><a href=\"/dash/batches?{region_q}filter={name}&amp;before={}\">Más antiguas →</a></p>",
                 last.pk
@@ -525,7 +520,7 @@ pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> 
                 d.station_count - d.stations.len() as u64
             ));
         }
-        let _ = write!(
+        put!(
             body,
             "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
             esc(&d.id),
