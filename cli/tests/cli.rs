@@ -290,3 +290,30 @@ fn a_small_demo_runs_and_every_invariant_holds() {
         assert!(r[key].as_f64().unwrap() > 0.0, "{key}: {r}");
     }
 }
+
+/// When an invariant fails the report says which and the exit is non-zero: here the watchers get
+/// one second on GPRS (about 40 kbit/s up), far too little for an acta photo of 200 KB or more.
+#[test]
+fn a_demo_that_cannot_deliver_says_so_and_exits_non_zero() {
+    let out = testigo(&[
+        "demo",
+        "--stations",
+        "2",
+        "--watchers",
+        "1",
+        "--profile",
+        "gprs",
+        "--deadline-s",
+        "1",
+        "--json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "{stdout}");
+    assert!(stderr.contains("an invariant failed"), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(r["ok"], false, "{r}");
+    assert!(r["photos_delivered"].as_u64() < r["photos_sealed"].as_u64(), "{r}");
+    assert!(r["undelivered_items"].as_u64().unwrap() > 0, "{r}");
+    assert_eq!((r["duplicates"].as_u64(), r["hash_mismatches"].as_u64()), (Some(0), Some(0)), "{r}");
+}

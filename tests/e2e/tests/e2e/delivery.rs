@@ -124,3 +124,53 @@ fn a_captive_portal_or_a_proxy_error_is_never_a_delivery() {
     assert_eq!(r.outcome, SyncOutcome::Idle, "{r:?}");
     check_delivery(&server, &[&w.store]).unwrap();
 }
+
+/// The invariants the demo and these tests rely on do catch what they must: an undelivered
+/// outbox, a photo whose stored bytes changed, a record the phones never sealed.
+#[test]
+fn the_delivery_check_catches_loss_damage_and_strangers() {
+    let election = SampleElection::new(17, 4);
+    let server = Server::start(&election).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let phones = phones(&server, &election, root.path(), 1, 2, &server.url());
+    let w = &phones[0];
+
+    let d = testigo_sim::field::check_delivery(&server, &[&w.store]).unwrap();
+    assert_eq!((d.records_sealed, d.records_delivered, d.undelivered_items), (2, 0, 4), "{d:?}");
+    assert!(!d.complete());
+    assert!(check_delivery(&server, &[&w.store]).is_err());
+
+    let r = w.sync(Duration::from_secs(60), &CancelToken::new()).unwrap();
+    assert_eq!(r.outcome, SyncOutcome::Idle, "{r:?}");
+    let totals = check_delivery(&server, &[&w.store]).unwrap();
+    assert_eq!((totals.records, totals.photos, totals.receipts), (2, 2, 4));
+
+    // A stored photo whose bytes changed on the server's disk.
+    let photo =
+        w.store.capture(w.store.captures().unwrap()[0].id).unwrap().signed.unwrap().record.photos[0].sha256;
+    let hex = photo.to_string();
+    let blob = server.dir.path().join("photos").join("blobs").join(&hex[..2]).join(&hex);
+    let original = std::fs::read(&blob).unwrap();
+    let mut damaged = original.clone();
+    damaged[original.len() / 2] ^= 0x40;
+    std::fs::write(&blob, &damaged).unwrap();
+    let d = testigo_sim::field::check_delivery(&server, &[&w.store]).unwrap();
+    assert_eq!((d.hash_mismatches, d.photos_delivered), (1, 1), "{d:?}");
+    assert!(!d.complete());
+    std::fs::write(&blob, &original).unwrap();
+    check_delivery(&server, &[&w.store]).unwrap();
+
+    // A record on the server that no phone sealed (here: one whose hash was altered).
+    let db = rusqlite::Connection::open(server.dir.path().join("testigo-server.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE captures SET record_sha256 = zeroblob(32) WHERE pk = (SELECT min(pk) FROM captures)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    let d = testigo_sim::field::check_delivery(&server, &[&w.store]).unwrap();
+    assert_eq!((d.duplicates, d.records_delivered), (1, 1), "{d:?}");
+    assert!(check_delivery(&server, &[&w.store]).is_err());
+}
