@@ -89,7 +89,7 @@ fn json(r: &FieldReport) -> serde_json::Value {
         "truncated_answers": r.faults.truncations,
         "proxy_errors": r.faults.errors_5xx,
         "outages": r.outages,
-        "profile": format!("{:?}", r.options.profile).to_lowercase(),
+        "profile": r.options.profile.name(),
         "seed": r.options.seed,
         "duration_s": (r.duration_s * 10.0).round() / 10.0,
         "watchers_done_p50_s": quantile(&r.watchers_done_s, 0.5),
@@ -102,7 +102,7 @@ fn text(r: &FieldReport) -> String {
     let d = &r.delivery;
     let mark = |ok: bool| if ok { "ok" } else { "FAILED" };
     format!(
-        "\nElection night: {} tables, {} watchers ({} tables covered twice), profile {:?}, seed {}, {:.0} s\n\
+        "\nElection night: {} tables, {} watchers ({} covered twice), profile {}, seed {}, {:.0} s\n\
          \n  tables reported        {} of {}  {}\
          \n  records delivered      {} of {} sealed  {}\
          \n  photos delivered       {} of {} declared  {}\
@@ -117,7 +117,7 @@ fn text(r: &FieldReport) -> String {
         r.tables_total,
         r.watchers,
         r.double_covered,
-        r.options.profile,
+        r.options.profile.name(),
         r.options.seed,
         r.duration_s,
         r.tables_reported,

@@ -278,6 +278,7 @@ fn a_small_demo_runs_and_every_invariant_holds() {
     let r: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(r["tables_reported"], 16);
+    assert_eq!(r["profile"], "3g", "the name --profile takes");
     assert_eq!(r["tally_matches"], true);
     assert_eq!((r["duplicates"].as_u64(), r["hash_mismatches"].as_u64()), (Some(0), Some(0)));
     let sealed = r["records_sealed"].as_u64().unwrap();

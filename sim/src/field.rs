@@ -52,6 +52,16 @@ impl NetworkProfile {
         }
     }
 
+    /// The name [`NetworkProfile::by_name`] takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Field => "field",
+            Self::Gprs => "gprs",
+            Self::ThreeG => "3g",
+            Self::Clean => "clean",
+        }
+    }
+
     /// The links phones get, with the share of phones on each.
     fn links(self) -> Vec<(LinkProfile, f64)> {
         match self {
