@@ -5,13 +5,16 @@ CARGO ?= cargo
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-check: fmt-check clippy test test-kotlin test-python check-swift ## Every check CI runs: formatting, lints, all tests, the bindings
+check: fmt-check clippy doc test test-kotlin test-python check-swift ## Every check CI runs: formatting, lints, doc links, all tests, the bindings
 
 fmt-check: ## Fail if any file is not rustfmt-formatted
 	$(CARGO) fmt --all --check
 
 clippy: ## Lints on every target, warnings are errors
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+doc: ## The API docs (they reach the Kotlin and Swift docs) build without a broken link
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
 test: node-deps ## All tests of every crate (installs the npm packages the tests drive first)
 	$(CARGO) test --workspace --locked
@@ -60,4 +63,4 @@ watcher: ## Run the watcher example (a phone's core on the command line)
 fmt: ## Format every file
 	$(CARGO) fmt --all
 
-.PHONY: help check fmt-check clippy test node-deps bindings test-kotlin test-python check-swift ffi-size bench bench-photo bench-ingest bench-sync bench-dashboard watcher fmt
+.PHONY: help check fmt-check clippy doc test node-deps bindings test-kotlin test-python check-swift ffi-size bench bench-photo bench-ingest bench-sync bench-dashboard watcher fmt

@@ -262,12 +262,13 @@ impl Problem {
 /// How photos travel: the tus 1.0 resumable upload protocol, with Testigo's conventions.
 ///
 /// The server speaks tus 1.0.0 with the `creation`, `creation-with-upload`, `termination`,
-/// `expiration` and `checksum` (`sha256`) extensions at [`ENDPOINT`]. An upload's
-/// `Upload-Metadata` must carry [`META_CAPTURE_ID`] (the capture's UUID) and [`META_SHA256`]
-/// (the photo's SHA-256 in hex, as the signed record declares it); the record must have been
+/// `expiration` and `checksum` (`sha256`) extensions at [`ENDPOINT`](tus::ENDPOINT). An
+/// upload's `Upload-Metadata` must carry [`META_CAPTURE_ID`](tus::META_CAPTURE_ID) (the
+/// capture's UUID) and [`META_SHA256`](tus::META_SHA256) (the photo's SHA-256 in hex, as the
+/// signed record declares it); the record must have been
 /// received first. When the last byte arrives the server checks the whole file against that hash,
 /// stores it content-addressed, and answers the final `PATCH` (and any later `HEAD`) with the
-/// photo's signed receipt in the [`RECEIPT_HEADER`] header (base64url of the
+/// photo's signed receipt in the [`RECEIPT_HEADER`](tus::RECEIPT_HEADER) header (base64url of the
 /// [`crate::SignedReceipt`] JSON).
 pub mod tus {
     /// The tus protocol version spoken.
