@@ -99,6 +99,17 @@ impl std::fmt::Debug for Watcher {
     }
 }
 
+/// A drafted capture, its numbers typed, not yet sealed.
+struct Draft {
+    id: Uuid,
+    /// The acta's numbers as printed.
+    right: BTreeMap<String, Option<u32>>,
+    mistake: Option<Mistake>,
+    has_qr: bool,
+    qr_read: bool,
+    photo_bytes: u64,
+}
+
 /// The camera JPEG of an acta, as a phone in the field would take it.
 pub fn acta_photo(spec: &ActaSpec, seed: u64, size: (u32, u32), quality: u8) -> Result<Vec<u8>, SimError> {
     let page = render_page(spec, seed)?;
@@ -130,13 +141,13 @@ impl Watcher {
         self.store.enroll(url, code, &CancelToken::new()).map(|_| ())
     }
 
-    /// Captures station `index`'s acta: photo, numbers (maybe with a mistake), seal.
-    pub fn capture(
+    /// Drafts station `index`'s acta: photo, then the numbers as typed (maybe with a mistake).
+    fn draft(
         &self,
         election: &SampleElection,
         index: usize,
         style: &CaptureStyle,
-    ) -> Result<Captured, Box<dyn std::error::Error + Send + Sync>> {
+    ) -> Result<Draft, Box<dyn std::error::Error + Send + Sync>> {
         let spec = election.acta(index).ok_or("no such station")?;
         let station = election.package.stations.get(index).ok_or("no such station")?;
         let mut rng = Rng::stream(self.seed ^ index as u64, 0xCA97);
@@ -150,8 +161,9 @@ impl Watcher {
             qr_read = self.store.capture(id)?.qr_payload.is_some();
         }
         let truth = acta_counts(&spec);
-        let mut typed: BTreeMap<String, Option<u32>> =
+        let right: BTreeMap<String, Option<u32>> =
             truth.counts.iter().chain(&truth.extra).map(|(k, v)| (k.clone(), Some(*v))).collect();
+        let mut typed = right.clone();
         let mistake = if rng.chance(style.mistake_rate) {
             // A slip on a busy row: a digit dropped, doubled or mistyped.
             let (field, value) = truth
@@ -172,15 +184,26 @@ impl Watcher {
             None
         };
         self.store.set_counts(id, &typed)?;
-        let signed = self.store.seal(id)?;
+        Ok(Draft { id, right, mistake, has_qr: spec.qr_payload.is_some(), qr_read, photo_bytes })
+    }
+
+    /// Captures station `index`'s acta: photo, numbers (maybe with a mistake), seal.
+    pub fn capture(
+        &self,
+        election: &SampleElection,
+        index: usize,
+        style: &CaptureStyle,
+    ) -> Result<Captured, Box<dyn std::error::Error + Send + Sync>> {
+        let d = self.draft(election, index, style)?;
+        let signed = self.store.seal(d.id)?;
         Ok(Captured {
-            capture_id: id,
+            capture_id: d.id,
             station_index: index,
-            mistake,
-            has_qr: spec.qr_payload.is_some(),
-            qr_read,
+            mistake: d.mistake,
+            has_qr: d.has_qr,
+            qr_read: d.qr_read,
             warnings: signed.record.warnings.iter().map(|w| w.code.as_str().to_owned()).collect(),
-            photo_bytes,
+            photo_bytes: d.photo_bytes,
         })
     }
 
@@ -195,39 +218,7 @@ impl Watcher {
         style: &CaptureStyle,
         check_before_sealing: bool,
     ) -> Result<Checked, Box<dyn std::error::Error + Send + Sync>> {
-        let spec = election.acta(index).ok_or("no such station")?;
-        let station = election.package.stations.get(index).ok_or("no such station")?;
-        let mut rng = Rng::stream(self.seed ^ index as u64, 0xCA97);
-        let id = self.store.new_capture(&station.id, CONTEST_ID)?;
-        let mut qr_read = false;
-        if style.photos {
-            let jpeg = acta_photo(&spec, election.acta_seed(index), style.photo_size, style.photo_quality)?;
-            self.store.attach_photo(id, &jpeg)?;
-            qr_read = self.store.capture(id)?.qr_payload.is_some();
-        }
-        let truth = acta_counts(&spec);
-        let right: BTreeMap<String, Option<u32>> =
-            truth.counts.iter().chain(&truth.extra).map(|(k, v)| (k.clone(), Some(*v))).collect();
-        let mut typed = right.clone();
-        let mistake = if rng.chance(style.mistake_rate) {
-            let (field, value) = truth
-                .counts
-                .iter()
-                .max_by_key(|(_, v)| **v)
-                .map(|(k, v)| (k.clone(), *v))
-                .ok_or("the acta has no options")?;
-            let wrong = match rng.int(0, 2) {
-                0 => value / 10,
-                1 => value.saturating_mul(10).min(testigo_core::validation::MAX_COUNT),
-                _ => value + 1 + rng.int(0, 8),
-            };
-            let wrong = if wrong == value { value + 1 } else { wrong };
-            typed.insert(field.clone(), Some(wrong));
-            Some(Mistake::WrongCount { field, truth: value, typed: wrong })
-        } else {
-            None
-        };
-        self.store.set_counts(id, &typed)?;
+        let Draft { id, right, mistake, has_qr, qr_read, .. } = self.draft(election, index, style)?;
         let alarming = |codes: &[testigo_core::protocol::Warning]| {
             codes.iter().any(|w| matches!(w.code.as_str(), "sum_mismatch" | "qr_mismatch"))
         };
@@ -249,13 +240,7 @@ impl Watcher {
                 corrected_after_sealing = true;
             }
         }
-        Ok(Checked {
-            mistake,
-            mistake_flagged: flagged,
-            corrected_after_sealing,
-            has_qr: spec.qr_payload.is_some(),
-            qr_read,
-        })
+        Ok(Checked { mistake, mistake_flagged: flagged, corrected_after_sealing, has_qr, qr_read })
     }
 
     /// Syncs until everything is delivered, the deadline passes, or `cancel` fires.
