@@ -318,9 +318,7 @@ pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
     use testigo_server::repo::{ReviewOutcome, ReviewTarget};
     let status: testigo_protocol::api::ReviewStatus =
         args.status.parse().map_err(|()| "status must be verified, disputed or rejected")?;
-    if status == testigo_protocol::api::ReviewStatus::Unreviewed {
-        return Err("status must be verified, disputed or rejected".into());
-    }
+    let verdict = testigo_server::review::Verdict::new(status, args.comment.as_deref())?;
     let target = match &args.device {
         Some(d) => ReviewTarget::Device {
             device: d.parse().map_err(|_| "--device is not a device id")?,
@@ -331,14 +329,14 @@ pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
     let state = open_data_dir(&args.data, Limits::default())?;
     let outcome = runtime()?.block_on(state.repo.review(
         target,
-        status,
-        args.comment.clone(),
+        verdict.status,
+        verdict.comment,
         args.actor.clone(),
         now_ms(),
     ))?;
     match outcome {
         ReviewOutcome::Done { pk, from, .. } => {
-            println!("capture #{pk}: {} -> {}", from.as_str(), status.as_str());
+            println!("capture #{pk}: {} -> {}", from.as_str(), verdict.status.as_str());
             Ok(())
         }
         ReviewOutcome::NotFound => Err("no such capture".into()),

@@ -6,8 +6,8 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
 use ring::rand::{SecureRandom, SystemRandom};
-use testigo_protocol::Sha256;
 
+use crate::auth::token_hash;
 use crate::repo::RepoError;
 use crate::repo::coord::{AccountError, Coordination, Coordinator};
 
@@ -109,13 +109,7 @@ pub async fn login(
         return Err(RepoError::Db("no randomness".into()));
     };
     coord
-        .create_session(
-            Sha256::digest(token.as_bytes()),
-            coordinator.id,
-            csrf.clone(),
-            now_ms,
-            now_ms + SESSION_MS,
-        )
+        .create_session(token_hash(&token), coordinator.id, csrf.clone(), now_ms, now_ms + SESSION_MS)
         .await?;
     Ok(Some((coordinator, NewSession { token, csrf })))
 }

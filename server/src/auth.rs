@@ -45,6 +45,19 @@ impl SeenCache {
     }
 }
 
+/// The bearer token of a request (`Authorization: Bearer …`, at most 128 bytes), or
+/// `Unauthorized`.
+pub(crate) fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
+    parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or(AppError::Unauthorized)
+}
+
 /// The hash under which a token is stored.
 pub(crate) fn token_hash(token: &str) -> Sha256 {
     Sha256::digest(token.as_bytes())
@@ -54,14 +67,7 @@ impl FromRequestParts<AppState> for AuthDevice {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 128)
-            .ok_or(AppError::Unauthorized)?;
+        let token = bearer_token(parts)?;
         let device = state.repo.device_by_token(token_hash(token)).await?.ok_or(AppError::Unauthorized)?;
         state
             .rate

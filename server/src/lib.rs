@@ -30,6 +30,7 @@ mod intake;
 pub mod keys;
 mod ratelimit;
 pub mod repo;
+pub mod review;
 mod routes;
 
 use std::path::Path;

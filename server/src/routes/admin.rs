@@ -7,20 +7,20 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use testigo_protocol::Sha256;
 use testigo_protocol::api::ReviewStatus;
 use uuid::Uuid;
 
 use super::{parse_json, read_body};
+use crate::auth::{bearer_token, token_hash};
 use crate::error::{AppError, AppResult};
 use crate::repo::coord::{Coordinator, RegionRow, within_scope};
 use crate::repo::{ReviewOutcome, ReviewTarget};
+use crate::review::Verdict;
 use crate::{AppState, now_ms};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -38,19 +38,9 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 128)
-            .ok_or(AppError::Unauthorized)?;
-        let (user, _) = state
-            .coord
-            .session(Sha256::digest(token.as_bytes()), now_ms())
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+        let token = bearer_token(parts)?;
+        let (user, _) =
+            state.coord.session(token_hash(token), now_ms()).await?.ok_or(AppError::Unauthorized)?;
         Ok(Admin(user))
     }
 }
@@ -187,12 +177,8 @@ async fn review(State(state): State<AppState>, Admin(user): Admin, body: Body) -
         return Err(AppError::Forbidden("this account may not review"));
     }
     let body: ReviewBody = parse_json(&read_body(body, 16 * 1024).await?)?;
-    if body.status == ReviewStatus::Unreviewed {
-        return Err(AppError::BadRequest("a review sets verified, disputed or rejected".into()));
-    }
-    if body.comment.as_ref().is_some_and(|c| c.chars().count() > 1000) {
-        return Err(AppError::BadRequest("the comment is longer than 1000 characters".into()));
-    }
+    let verdict = Verdict::new(body.status, body.comment.as_deref())
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let target = match (body.capture_pk, body.capture_id, body.device_id) {
         (Some(pk), None, None) => ReviewTarget::Pk(pk),
         (None, Some(capture_id), Some(device)) => ReviewTarget::Device {
@@ -220,12 +206,12 @@ async fn review(State(state): State<AppState>, Admin(user): Admin, body: Body) -
     }
     let outcome = state
         .repo
-        .review(ReviewTarget::Pk(pk), body.status, body.comment, user.name.clone(), now_ms())
+        .review(ReviewTarget::Pk(pk), verdict.status, verdict.comment, user.name.clone(), now_ms())
         .await?;
     match outcome {
         ReviewOutcome::Done { pk, device, capture_id, from } => Ok(Json(json!({
             "capture_pk": pk, "device_id": device, "capture_id": capture_id,
-            "from": from.as_str(), "to": body.status.as_str(),
+            "from": from.as_str(), "to": verdict.status.as_str(),
         }))),
         ReviewOutcome::NotFound => Err(AppError::NotFound),
         ReviewOutcome::Ambiguous => {

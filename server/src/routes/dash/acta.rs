@@ -11,11 +11,12 @@ use testigo_protocol::api::ReviewStatus;
 use testigo_protocol::qr;
 use testigo_protocol::{Sha256, Warning};
 
-use super::html::{Page, esc, layout, num, short, time, url};
+use super::html::{esc, num, short, time, url};
 use super::pages::contest;
-use super::{DashError, DashResult, Session, html_page};
+use super::{DashError, DashResult, Session};
 use crate::AppState;
 use crate::repo::{ReviewOutcome, ReviewTarget};
+use crate::review::{InvalidReview, Verdict};
 
 fn warning_text(w: &Warning) -> String {
     let field = w.field.as_deref().map(|f| format!(" ({})", esc(f))).unwrap_or_default();
@@ -230,13 +231,7 @@ pub(crate) async fn view(
         (d.station.center_name.clone(), format!("/dash/centers/{}", url(&d.station.center_id))),
         (format!("Mesa {}", d.station.number), format!("/dash/stations/{}", url(&d.station.id))),
     ];
-    Ok(html_page(layout(Page {
-        title: format!("Acta — mesa {} — {}", d.station.number, d.station.center_name),
-        crumbs,
-        body,
-        user: Some(&session.user),
-        csrf: Some(&session.csrf),
-    })))
+    Ok(session.page(format!("Acta — mesa {} — {}", d.station.number, d.station.center_name), crumbs, body))
 }
 
 #[derive(Deserialize)]
@@ -262,19 +257,29 @@ pub(crate) async fn review(
         .status
         .as_deref()
         .and_then(|s| s.parse().ok())
-        .filter(|s| *s != ReviewStatus::Unreviewed)
         .ok_or_else(|| DashError::BadRequest("elija un estado".into()))?;
-    if form.comment.chars().count() > 1000 {
-        return Err(DashError::BadRequest("el comentario es demasiado largo".into()));
-    }
+    let verdict = Verdict::new(status, Some(&form.comment)).map_err(|e| {
+        DashError::BadRequest(
+            match e {
+                InvalidReview::NoVerdict => "elija un estado",
+                InvalidReview::CommentTooLong => "el comentario es demasiado largo",
+            }
+            .into(),
+        )
+    })?;
     let d = state.coord.capture_detail(pk).await?.ok_or(DashError::NotFound)?;
     if !session.sees(&d.row.region_path) {
         return Err(DashError::NotFound);
     }
-    let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
     match state
         .repo
-        .review(ReviewTarget::Pk(pk), status, comment, session.user.name.clone(), crate::now_ms())
+        .review(
+            ReviewTarget::Pk(pk),
+            verdict.status,
+            verdict.comment,
+            session.user.name.clone(),
+            crate::now_ms(),
+        )
         .await?
     {
         ReviewOutcome::Done { .. } => Ok(Redirect::to(&format!("/dash/captures/{pk}")).into_response()),

@@ -36,6 +36,7 @@ use serde::Deserialize;
 use testigo_protocol::Sha256;
 
 use self::html::{Page, esc, layout};
+use crate::auth::token_hash;
 use crate::repo::coord::Coordinator;
 use crate::{AppState, now_ms};
 
@@ -126,6 +127,13 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// A page of the dashboard for this coordinator: the layout with their navigation.
+    pub(crate) fn page(&self, title: String, crumbs: Vec<(String, String)>, body: String) -> Response {
+        html_page(layout(Page { title, crumbs, body, user: Some(&self.user), csrf: Some(&self.csrf) }))
+    }
+}
+
+impl Session {
     /// Whether `path` lies in this coordinator's scope.
     pub(crate) fn sees(&self, path: &str) -> bool {
         crate::repo::coord::within_scope(path, &self.user.scope_path)
@@ -161,9 +169,9 @@ impl FromRequestParts<AppState> for Session {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, DashError> {
         let token =
             cookie_token(parts).filter(|t| !t.is_empty() && t.len() <= 128).ok_or(DashError::Login)?;
-        let token_hash = Sha256::digest(token.as_bytes());
-        let (user, csrf) = state.coord.session(token_hash, now_ms()).await?.ok_or(DashError::Login)?;
-        Ok(Session { user, csrf, token_hash })
+        let hash = token_hash(&token);
+        let (user, csrf) = state.coord.session(hash, now_ms()).await?.ok_or(DashError::Login)?;
+        Ok(Session { user, csrf, token_hash: hash })
     }
 }
 

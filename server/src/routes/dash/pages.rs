@@ -9,8 +9,8 @@ use axum::response::{Redirect, Response};
 use serde::Deserialize;
 use testigo_protocol::election::{Contest, CountFieldKind};
 
-use super::html::{Page, bar, esc, inum, layout, num, pct, short, sparkline, time, url};
-use super::{DashError, DashResult, Session, html_page};
+use super::html::{bar, esc, inum, num, pct, short, sparkline, time, url};
+use super::{DashError, DashResult, Session};
 use crate::AppState;
 use crate::repo::ElectionInfo;
 use crate::repo::coord::{BatchFilter, CaptureRow, RegionNode, RegionRow, RegionStats};
@@ -174,13 +174,11 @@ pub(crate) async fn region(
         }
         body.push_str("</tbody></table></div>");
     }
-    Ok(html_page(layout(Page {
-        title: format!("{} — {}", region_label(&view.region.node, &election), contest.name),
-        crumbs: crumbs(&session, &view.ancestors, &view.region.node, &election),
+    Ok(session.page(
+        format!("{} — {}", region_label(&view.region.node, &election), contest.name),
+        crumbs(&session, &view.ancestors, &view.region.node, &election),
         body,
-        user: Some(&session.user),
-        csrf: Some(&session.csrf),
-    })))
+    ))
 }
 
 /// Votes per candidate (summing their party lines) and per ballot option, extra counts apart.
@@ -274,13 +272,7 @@ pub(crate) async fn tally(
     }
     let mut c = crumbs(&session, &view.ancestors, &view.region.node, &election);
     c.push(("Totales".into(), format!("/dash/tally?region={region_id}")));
-    Ok(html_page(layout(Page {
-        title: format!("Totales — {}", region_label(&view.region.node, &election)),
-        crumbs: c,
-        body,
-        user: Some(&session.user),
-        csrf: Some(&session.csrf),
-    })))
+    Ok(session.page(format!("Totales — {}", region_label(&view.region.node, &election)), c, body))
 }
 
 fn review_tag(row: &CaptureRow) -> String {
@@ -376,13 +368,7 @@ pub(crate) async fn center(
         }
     }
     c.push((center.name.clone(), format!("/dash/centers/{}", url(&center.id))));
-    Ok(html_page(layout(Page {
-        title: center.name.clone(),
-        crumbs: c,
-        body,
-        user: Some(&session.user),
-        csrf: Some(&session.csrf),
-    })))
+    Ok(session.page(center.name.clone(), c, body))
 }
 
 pub(crate) async fn station(
@@ -414,13 +400,7 @@ pub(crate) async fn station(
         (station.center_name.clone(), format!("/dash/centers/{}", url(&station.center_id))),
         (format!("Mesa {}", station.number), format!("/dash/stations/{}", url(&station.id))),
     ];
-    Ok(html_page(layout(Page {
-        title: format!("Mesa {} — {}", station.number, station.center_name),
-        crumbs,
-        body,
-        user: Some(&session.user),
-        csrf: Some(&session.csrf),
-    })))
+    Ok(session.page(format!("Mesa {} — {}", station.number, station.center_name), crumbs, body))
 }
 
 pub(crate) async fn batches(
@@ -473,17 +453,11 @@ pub(crate) async fn batches(
             );
         }
     }
-    Ok(html_page(layout(Page {
-        title: if scope.is_empty() {
-            "Lotes recibidos".into()
-        } else {
-            format!("Lotes recibidos — {scope}")
-        },
-        crumbs: vec![("Inicio".into(), "/dash".into())],
+    Ok(session.page(
+        if scope.is_empty() { "Lotes recibidos".into() } else { format!("Lotes recibidos — {scope}") },
+        vec![("Inicio".into(), "/dash".into())],
         body,
-        user: Some(&session.user),
-        csrf: Some(&session.csrf),
-    })))
+    ))
 }
 
 pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> DashResult<Response> {
@@ -530,11 +504,5 @@ pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> 
         );
     }
     body.push_str("</tbody></table></div>");
-    Ok(html_page(layout(Page {
-        title: "Dispositivos".into(),
-        crumbs: vec![("Inicio".into(), "/dash".into())],
-        body,
-        user: Some(&session.user),
-        csrf: Some(&session.csrf),
-    })))
+    Ok(session.page("Dispositivos".into(), vec![("Inicio".into(), "/dash".into())], body))
 }
