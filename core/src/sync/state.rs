@@ -262,9 +262,20 @@ pub(crate) fn unpark(c: &Connection, capture: Uuid, now_ms: TimestampMs) -> Resu
     )?)
 }
 
-/// The earliest time a pending item is due, if any is pending.
+/// The earliest time a pending item is due, if any is pending. A photo waits for its record (as
+/// [`next_due_photo`] does): it is due when both are, and not while its record is parked.
 pub(crate) fn next_due_at(c: &Connection) -> Result<Option<TimestampMs>> {
-    Ok(c.query_row("SELECT min(next_attempt_at_ms) FROM outbox WHERE state = 'pending'", [], |r| r.get(0))?)
+    Ok(c.query_row(
+        "SELECT min(due) FROM (
+            SELECT next_attempt_at_ms AS due FROM outbox WHERE state = 'pending' AND kind = 'record'
+            UNION ALL
+            SELECT CASE r.state WHEN 'done' THEN o.next_attempt_at_ms
+                   ELSE max(o.next_attempt_at_ms, r.next_attempt_at_ms) END FROM outbox o
+              JOIN outbox r ON r.capture_id = o.capture_id AND r.kind = 'record'
+             WHERE o.state = 'pending' AND o.kind = 'photo' AND r.state IN ('pending', 'done'))",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Stores the coordinators' review of a capture (if the capture is this phone's) and the feed
@@ -348,4 +359,45 @@ pub(crate) fn load_receipts(c: &Connection, capture: Option<Uuid>) -> Result<Vec
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An outbox in memory: one capture's record and photo items.
+    fn outbox(record_due: TimestampMs, photo_due: TimestampMs) -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        // The items alone: no capture or photo rows for them to refer to.
+        c.pragma_update(None, "foreign_keys", false).unwrap();
+        let tx = c.transaction().unwrap();
+        crate::schema::migrate(&tx).unwrap();
+        tx.execute_batch(&format!(
+            "INSERT INTO outbox (id, capture_id, kind, photo_sha256, priority, next_attempt_at_ms, enqueued_at_ms)
+             VALUES (1, 'c', 'record', NULL, 0, {record_due}, 0), (2, 'c', 'photo', zeroblob(32), 100, {photo_due}, 0)"
+        ))
+        .unwrap();
+        tx.commit().unwrap();
+        c
+    }
+
+    #[test]
+    fn a_photo_is_not_due_before_its_record() {
+        // The record waits (a refusal of its own); its photo, due long ago, waits with it.
+        let c = outbox(60_000, 0);
+        assert_eq!(next_due_at(&c).unwrap(), Some(60_000));
+        // Once the record is delivered the photo is due on its own time.
+        c.execute("UPDATE outbox SET state = 'done' WHERE id = 1", []).unwrap();
+        assert_eq!(next_due_at(&c).unwrap(), Some(0));
+        // A photo due later than its delivered record waits for its own time.
+        let c = outbox(0, 5_000);
+        c.execute("UPDATE outbox SET state = 'done' WHERE id = 1", []).unwrap();
+        assert_eq!(next_due_at(&c).unwrap(), Some(5_000));
+        // A parked record holds its photo: nothing is due.
+        let c = outbox(0, 0);
+        c.execute("UPDATE outbox SET state = 'parked' WHERE id = 1", []).unwrap();
+        assert_eq!(next_due_at(&c).unwrap(), None);
+        c.execute("UPDATE outbox SET state = 'done' WHERE id = 2", []).unwrap();
+        assert_eq!(next_due_at(&c).unwrap(), None);
+    }
 }
