@@ -321,3 +321,32 @@ async fn photos_received_count_in_their_region() {
         (1, 1)
     );
 }
+
+/// A correction can reach the server before the capture it corrects (the first record waited to
+/// be retried): the late original must not become the table's counted capture.
+#[tokio::test]
+async fn a_correction_that_arrives_first_still_replaces_the_capture_it_corrects() {
+    let s = TestServer::new().await;
+    let a = s.device(&["st-1"]).await;
+    let mut original = a.record("st-1", &[]);
+    original.counts.insert("o1".into(), 30);
+    let mut correction = a.record("st-1", &[]);
+    correction.counts.insert("o1".into(), 35);
+    correction.supersedes = Some(original.id);
+    for (r, batch) in [(&correction, 1), (&original, 2)] {
+        let res: BatchResult = json_body(s.send(a.batch(vec![a.sign(r.clone())])).await).await;
+        assert!(
+            matches!(res.results[0], testigo_protocol::api::RecordOutcome::Stored { .. }),
+            "{batch}: {res:?}"
+        );
+        // The tally worker runs between the two arrivals, as it does every half second.
+        refresh(&s).await;
+    }
+    let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
+    let votes = s.state.coord.tally(root.id, "pres".into()).await.unwrap();
+    assert_eq!(votes.get("o1"), Some(&35), "the correction counts, once: {votes:?}");
+    let (_, captures) = s.state.coord.station("st-1".into(), "pres".into()).await.unwrap().unwrap();
+    let old = captures.iter().find(|c| c.capture_id == original.id.to_string()).unwrap();
+    let new = captures.iter().find(|c| c.capture_id == correction.id.to_string()).unwrap();
+    assert_eq!(old.superseded_by, Some(new.pk), "{captures:?}");
+}

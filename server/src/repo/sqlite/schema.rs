@@ -251,6 +251,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_log_never_shrinks BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
+    // Version 3: a correction may arrive before the capture it corrects; the tally worker finds
+    // it from the late original.
+    r#"
+    CREATE INDEX captures_by_supersedes ON captures(device_id, supersedes) WHERE supersedes IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -135,7 +135,8 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
     {
         let mut stmt = c.prepare_cached(
             "SELECT c.pk, c.station_id, c.contest_id, c.device_id, c.supersedes, c.received_at_ms, c.warnings,
-                    ce.region_id, r.path, (SELECT count(*) FROM capture_photos p WHERE p.capture_pk = c.pk)
+                    ce.region_id, r.path, (SELECT count(*) FROM capture_photos p WHERE p.capture_pk = c.pk),
+                    c.capture_id
                FROM captures c
                LEFT JOIN stations s ON s.id = c.station_id
                LEFT JOIN centers ce ON ce.id = s.center_id
@@ -154,20 +155,34 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
                 r.get::<_, Option<i64>>(7)?,
                 r.get::<_, Option<String>>(8)?,
                 r.get::<_, i64>(9)?,
+                r.get::<_, String>(10)?,
             ))
         })?;
         let mut set =
             c.prepare_cached("UPDATE captures SET region_path = ?2, photos_declared = ?3 WHERE pk = ?1")?;
+        // A correction names the capture it replaces; either may arrive first. The replaced
+        // capture's table is recounted too (a correction may name another table).
         let mut link = c.prepare_cached(
-            "UPDATE captures SET superseded_by = ?1 WHERE device_id = ?2 AND capture_id = ?3 AND superseded_by IS NULL",
+            "UPDATE captures SET superseded_by = ?1 WHERE device_id = ?2 AND capture_id = ?3 AND superseded_by IS NULL
+             RETURNING station_id, contest_id",
+        )?;
+        let mut link_late = c.prepare_cached(
+            "UPDATE captures SET superseded_by =
+                    (SELECT min(x.pk) FROM captures x WHERE x.device_id = ?2 AND x.supersedes = ?3)
+              WHERE pk = ?1 AND EXISTS (SELECT 1 FROM captures x WHERE x.device_id = ?2 AND x.supersedes = ?3)",
         )?;
         for row in rows {
-            let (pk, station, contest, device, supersedes, received, warnings, region, path, photos) = row?;
+            let (pk, station, contest, device, supersedes, received, warnings, region, path, photos, id) =
+                row?;
             let region = region.unwrap_or(tree.root);
             set.execute(params![pk, path.unwrap_or_default(), photos])?;
             if let Some(old) = supersedes {
-                link.execute(params![pk, device, old])?;
+                let replaced = link
+                    .query_map(params![pk, device, old], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<(String, String)>, _>>()?;
+                dirty.extend(replaced);
             }
+            link_late.execute(params![pk, device, id])?;
             let minute = received.div_euclid(60_000);
             for a in tree.chain(region) {
                 let s = deltas.stats.entry((a, contest.clone())).or_default();
