@@ -148,7 +148,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
     setup.insert("captures".into(), stored.into());
     setup.insert("store_s".into(), secs(t.elapsed()).into());
     let t = Instant::now();
-    while !state.repo.refresh_tally(20_000).await?.is_idle() {}
+    testigo_server::repo::settle_tally(state.repo.as_ref(), 20_000).await?;
     setup.insert("tally_s".into(), secs(t.elapsed()).into());
 
     // A coordinator who sees everything, and one who sees the largest state.

@@ -16,7 +16,7 @@ pub struct DemoArgs {
     /// Watchers, each a phone (some tables get a second watcher).
     #[arg(long, default_value_t = 200)]
     watchers: usize,
-    /// The network: field (EDGE with faults and outages), gprs, 3g or clean.
+    /// The network: field (three phones in five on 3G, the rest on EDGE; resets, stalls, black holes, proxy errors and outages), gprs, 3g or clean.
     #[arg(long, default_value = "field")]
     profile: String,
     /// Seed: the same seed, the same election, actas and mistakes.
@@ -108,7 +108,7 @@ fn text(r: &FieldReport) -> String {
          \n  photos delivered       {} of {} declared  {}\
          \n  duplicates             {}  {}\
          \n  hash mismatches        {}  {}\
-         \n  receipts on phones     {} verified, {} undelivered items  {}\
+         \n  receipts on phones     {} verified of {} due, {} not verifying, {} undelivered items  {}\
          \n  tally vs truth         {}\
          \n  mistakes               {} typed, {} flagged by the phone, {} corrected after sealing\
          \n  QR codes               {} read of {} printed\
@@ -134,8 +134,14 @@ fn text(r: &FieldReport) -> String {
         d.hash_mismatches,
         mark(d.hash_mismatches == 0),
         d.receipts,
+        d.records_sealed + d.photos_sealed,
+        d.bad_receipts,
         d.undelivered_items,
-        mark(d.bad_receipts == 0 && d.undelivered_items == 0),
+        mark(
+            d.bad_receipts == 0
+                && d.undelivered_items == 0
+                && d.receipts == d.records_sealed + d.photos_sealed
+        ),
         if r.tally_matches {
             "equal, field by field  ok".to_owned()
         } else {

@@ -316,5 +316,6 @@ fn a_demo_that_cannot_deliver_says_so_and_exits_non_zero() {
     assert_eq!(r["ok"], false, "{r}");
     assert!(r["photos_delivered"].as_u64() < r["photos_sealed"].as_u64(), "{r}");
     assert!(r["undelivered_items"].as_u64().unwrap() > 0, "{r}");
+    assert!(r["watchers_done_max_s"].is_null(), "a watcher out of time is not done: {r}");
     assert_eq!((r["duplicates"].as_u64(), r["hash_mismatches"].as_u64()), (Some(0), Some(0)), "{r}");
 }

@@ -355,10 +355,37 @@ pub trait Repo: Send + Sync + 'static {
         now_ms: TimestampMs,
     ) -> RepoResult<ReviewOutcome>;
 
-    /// Brings the dashboard's aggregates up to date with at most `budget` items of each input
-    /// (see `sqlite/tally.rs`).
-    async fn refresh_tally(&self, budget: usize) -> RepoResult<sqlite::TallyProgress>;
+    /// Brings the dashboard's aggregates (the region tallies and counts, each table's current
+    /// capture) up to date with at most `budget` new captures and photo receipts, in one
+    /// transaction; says what it did. Called every half second by the server, and by
+    /// [`settle_tally`] until nothing is left.
+    async fn refresh_tally(&self, budget: usize) -> RepoResult<TallyProgress>;
 
     /// The device's feed events after `after`, at most `limit`.
     async fn feed(&self, device: &KeyId, after: u64, limit: usize) -> RepoResult<Vec<FeedEvent>>;
+}
+
+/// What one refresh did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TallyProgress {
+    /// New captures taken in.
+    pub captures: usize,
+    /// Photo receipts taken in.
+    pub photos: usize,
+    /// Tables whose current capture was re-chosen.
+    pub stations: usize,
+}
+
+impl TallyProgress {
+    /// Whether nothing was left to do.
+    pub fn is_idle(&self) -> bool {
+        self.captures == 0 && self.photos == 0 && self.stations == 0
+    }
+}
+
+/// Refreshes the tally until it has taken in everything stored so far (for tests, benchmarks and
+/// the simulator; the server's own worker refreshes every half second).
+pub async fn settle_tally(repo: &dyn Repo, budget: usize) -> RepoResult<()> {
+    while !repo.refresh_tally(budget).await?.is_idle() {}
+    Ok(())
 }

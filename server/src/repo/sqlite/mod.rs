@@ -6,8 +6,6 @@ mod regions;
 mod schema;
 mod tally;
 
-pub use self::tally::TallyProgress;
-
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -748,7 +746,7 @@ impl Repo for SqliteRepo {
         self.db.write(move |c| review(c, &target, status, comment, &actor, now_ms)).await
     }
 
-    async fn refresh_tally(&self, budget: usize) -> RepoResult<TallyProgress> {
+    async fn refresh_tally(&self, budget: usize) -> RepoResult<crate::repo::TallyProgress> {
         self.db.write(move |c| tally::refresh(c, budget)).await
     }
 

@@ -22,25 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 
-use crate::repo::RepoResult;
-
-/// What one refresh did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TallyProgress {
-    /// New captures taken in.
-    pub captures: usize,
-    /// Photo receipts taken in.
-    pub photos: usize,
-    /// Tables whose current capture was re-chosen.
-    pub stations: usize,
-}
-
-impl TallyProgress {
-    /// Whether nothing was left to do.
-    pub fn is_idle(&self) -> bool {
-        self.captures == 0 && self.photos == 0 && self.stations == 0
-    }
-}
+use crate::repo::{RepoResult, TallyProgress};
 
 #[derive(Deserialize)]
 struct CountsOnly {

@@ -41,7 +41,9 @@ fn a_coordinator_signs_in_drills_down_reviews_an_acta_and_the_phone_sees_it() {
         phones.push(w);
     }
     server.block_on(async {
-        while !server.state.repo.refresh_tally(testigo_server::TALLY_BATCH).await.unwrap().is_idle() {}
+        testigo_server::repo::settle_tally(server.state.repo.as_ref(), testigo_server::TALLY_BATCH)
+            .await
+            .unwrap();
         testigo_server::accounts::create_user(
             server.state.coord.as_ref(),
             "ana",
