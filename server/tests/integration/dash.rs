@@ -145,6 +145,17 @@ async fn a_coordinator_sees_only_their_region_in_pages_and_api() {
     assert_eq!(page(&s, &cookie, &format!("/dash/photos/{sha}")).await.0, StatusCode::NOT_FOUND);
     let (_, batches) = page(&s, &cookie, "/dash/batches").await;
     assert!(batches.contains("st-1") && !batches.contains("st-2"));
+    // The device works in both states: in Zulia's list it shows its Zulia table and records only.
+    let (_, devices) = page(&s, &cookie, "/dash/devices").await;
+    assert!(devices.contains("st-1") && !devices.contains("st-2"), "{devices}");
+    let (_, rows) = s.state.coord.devices("Zulia".into(), 1, 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].stations.clone(), rows[0].station_count, rows[0].records),
+        (vec!["st-1".to_owned()], 1, 1)
+    );
+    let (_, rows) = s.state.coord.devices(String::new(), 1, 10).await.unwrap();
+    assert_eq!((rows[0].station_count, rows[0].records), (2, 2), "the whole election sees all of it");
     let (_, tally) = page(&s, &cookie, "/dash/tally").await;
     assert!(tally.contains(">9<") || tally.contains(">9 "), "the scope's tally: {tally}");
     // The API enforces the same scope, and a review outside it changes nothing.

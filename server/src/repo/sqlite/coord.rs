@@ -135,6 +135,9 @@ fn coordinator(r: &rusqlite::Row<'_>) -> rusqlite::Result<Coordinator> {
     Ok(Coordinator { id: r.get(0)?, name: r.get(1)?, scope_path: r.get(2)?, can_review: r.get(3)? })
 }
 
+/// Joins that give a `device_stations x` row its region as `r`.
+const STATION_PLACE: &str = "JOIN stations s ON s.id = x.station_id JOIN centers ce ON ce.id = s.center_id JOIN regions r ON r.id = ce.region_id";
+
 /// The SQL condition (on `alias.region_path` or a path column) that keeps rows inside `scope`,
 /// with its two bound values, or nothing for the whole election.
 fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
@@ -498,6 +501,11 @@ impl Coordination for SqliteRepo {
         self.db
             .read(move |c| {
                 let (cond, args) = scope_sql("x.region_path", &scope);
+                let place = |column: &str| {
+                    scope_sql(column, &scope).0.replace("{a}", "3").replace("{b}", "4").replace("{c}", "5")
+                };
+                // What a device shows is limited to the scope too: its tables there, its records there.
+                let (station_in_scope, record_in_scope) = (place("r.path"), place("c.region_path"));
                 // In scope: a device with a station in the subtree (every device for the root).
                 let in_scope = if args.is_empty() {
                     "1 = 1".to_owned()
@@ -516,10 +524,12 @@ impl Coordination for SqliteRepo {
                 );
                 let list_sql = format!(
                     "SELECT d.id, d.enrolled_at_ms, d.last_seen_at_ms,
-                            (SELECT count(*) FROM captures c WHERE c.device_id = d.id),
+                            (SELECT count(*) FROM captures c WHERE c.device_id = d.id AND {record_in_scope}),
                             (SELECT group_concat(station_id, ' ') FROM
-                                (SELECT station_id FROM device_stations x WHERE x.device_id = d.id ORDER BY station_id LIMIT 5)),
-                            (SELECT count(*) FROM device_stations x WHERE x.device_id = d.id)
+                                (SELECT x.station_id FROM device_stations x {STATION_PLACE}
+                                  WHERE x.device_id = d.id AND {station_in_scope} ORDER BY x.station_id LIMIT 5)),
+                            (SELECT count(*) FROM device_stations x {STATION_PLACE}
+                              WHERE x.device_id = d.id AND {station_in_scope})
                        FROM (SELECT d0.* FROM devices d0 WHERE ?1 = ?1 AND {in_scope}
                               ORDER BY ifnull(d0.last_seen_at_ms, 0) DESC, d0.id LIMIT ?2) d
                       ORDER BY ifnull(d.last_seen_at_ms, 0) DESC, d.id"
