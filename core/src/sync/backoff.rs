@@ -14,7 +14,8 @@ pub const BASE: Duration = Duration::from_secs(2);
 /// The longest wait.
 pub const CAP: Duration = Duration::from_secs(10 * 60);
 
-/// The wait after `failures` consecutive failures (1 for the first), at least `retry_after`.
+/// The wait after `failures` consecutive failures (1 for the first), at least `retry_after`
+/// (which is believed up to an hour).
 pub fn delay(failures: u32, retry_after: Option<Duration>) -> Duration {
     let exp = failures.saturating_sub(1).min(20);
     let full = BASE.saturating_mul(1u32 << exp).min(CAP);

@@ -15,9 +15,9 @@
 //!    sized so a request takes a few seconds on the measured link (1 to 100 records).
 //! 2. **Feed** (`feed.rs`): review states for this phone's captures and package updates
 //!    (`GET /v1/feed`, then `GET /v1/package` with `If-None-Match` when a new version exists).
-//! 3. **Photos** (`photos.rs`): by tus 1.0 with a SHA-256 checksum per chunk; the upload URL and
-//!    the confirmed offset are stored, so an upload resumes from the server's offset after any
-//!    interruption (`409` → `HEAD` → resume; `404`/`410` → create again; `460` → resend the
+//! 3. **Photos** (`photos.rs`): by tus 1.0 with a SHA-256 checksum per chunk; the upload URL is
+//!    stored, so an upload resumes from the offset the server reports after any interruption,
+//!    also after a restart (`409` → `HEAD` → resume; `404`/`410` → create again; `460` → resend the
 //!    chunk). Chunks are sized to the link (16 KiB to 1 MiB, a few seconds each), so an
 //!    interruption wastes little. A photo goes only after its record is delivered.
 //!

@@ -1,4 +1,4 @@
-//! Lane 2: photos by tus 1.0, resumable, one checksummed chunk at a time.
+//! Lane 3: photos by tus 1.0, resumable, one checksummed chunk at a time.
 
 use base64::Engine as _;
 use testigo_protocol::api::PhotoReceipt;
@@ -15,7 +15,7 @@ use crate::error::Error;
 
 /// Consecutive checksum failures on one upload before the link is blamed.
 const MAX_CHECKSUM_FAILURES: u32 = 3;
-/// Consecutive offset disagreements before the link is blamed.
+/// Offset disagreements in a row (no chunk confirmed between them) before the link is blamed.
 const MAX_OFFSET_FIXES: u32 = 5;
 
 fn b64(bytes: &[u8]) -> String {
@@ -120,7 +120,7 @@ impl Pass<'_> {
                 .and_then(|base| base.join(location))
                 .map_err(|_| Stop::Link("garbled tus answer", None))?
                 .to_string();
-            self.store.write(|tx| state::set_upload(tx, item.id, Some(&resolved), 0))?;
+            self.store.write(|tx| state::set_upload(tx, item.id, Some(&resolved)))?;
             url = Some(resolved);
             offset = 0;
         }
@@ -162,8 +162,7 @@ impl Pass<'_> {
                     }
                     self.bytes_confirmed += new - offset;
                     offset = new;
-                    checksum_failures = 0;
-                    self.store.write(|tx| state::set_upload(tx, item.id, Some(&url), offset))?;
+                    (checksum_failures, offset_fixes) = (0, 0);
                     if offset == total
                         && let Some(receipt) = self.receipt_in(&r, item, sha, total)?
                     {
@@ -196,7 +195,7 @@ impl Pass<'_> {
                 }
                 404 | 410 => {
                     // The upload expired or was lost: start a new one next time.
-                    self.store.write(|tx| state::set_upload(tx, item.id, None, 0))?;
+                    self.store.write(|tx| state::set_upload(tx, item.id, None))?;
                     return self.item_failed(item, "the upload expired on the server", None);
                 }
                 423 => {
@@ -207,7 +206,7 @@ impl Pass<'_> {
                     );
                 }
                 422 => {
-                    self.store.write(|tx| state::set_upload(tx, item.id, None, 0))?;
+                    self.store.write(|tx| state::set_upload(tx, item.id, None))?;
                     return self.parked(item, "the server found that the photo does not match its hash");
                 }
                 _ => return Err(self.unexpected(&r)),

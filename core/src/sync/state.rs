@@ -94,6 +94,8 @@ pub(crate) fn load_server(c: &Connection) -> Result<Option<ServerConfig>> {
     }))
 }
 
+/// Stores the enrollment. Enrolling again with another server or election starts its feed and
+/// package afresh.
 pub(crate) fn save_server(c: &Connection, cfg: &ServerConfig, now_ms: TimestampMs) -> Result<()> {
     c.execute(
         "INSERT INTO server (id, url, device_token, server_key, election_id, station_ids_json, package_etag,
@@ -101,7 +103,13 @@ pub(crate) fn save_server(c: &Connection, cfg: &ServerConfig, now_ms: TimestampM
          VALUES (1, ?1, ?2, ?3, ?4, ?5, NULL, 0, 0, 0, ?6)
          ON CONFLICT (id) DO UPDATE SET url = excluded.url, device_token = excluded.device_token,
             server_key = excluded.server_key, election_id = excluded.election_id,
-            station_ids_json = excluded.station_ids_json, failures = 0, retry_at_ms = 0",
+            station_ids_json = excluded.station_ids_json, failures = 0, retry_at_ms = 0,
+            -- Another server (another key) or election: its feed and package start afresh. The
+            -- same server under another address keeps its place.
+            feed_cursor = CASE WHEN server.server_key = excluded.server_key AND server.election_id = excluded.election_id
+                               THEN server.feed_cursor ELSE 0 END,
+            package_etag = CASE WHEN server.server_key = excluded.server_key AND server.election_id = excluded.election_id
+                                THEN server.package_etag ELSE NULL END",
         params![
             cfg.url,
             cfg.token,
@@ -236,20 +244,19 @@ pub(crate) fn mark_parked(c: &Connection, item_id: i64, reason: &str) -> Result<
 }
 
 /// Records a failed attempt and when to try the item again.
-pub(crate) fn mark_retry(c: &Connection, item_id: i64, next_at_ms: TimestampMs, reason: &str) -> Result<u32> {
+pub(crate) fn mark_retry(c: &Connection, item_id: i64, next_at_ms: TimestampMs, reason: &str) -> Result<()> {
     c.execute(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?2, last_error = ?3 WHERE id = ?1",
         params![item_id, next_at_ms, reason],
     )?;
-    Ok(c.query_row("SELECT attempts FROM outbox WHERE id = ?1", [item_id], |r| r.get(0))?)
+    Ok(())
 }
 
-/// Remembers (or forgets, with `None`) a photo item's upload URL and confirmed offset.
-pub(crate) fn set_upload(c: &Connection, item_id: i64, url: Option<&str>, offset: u64) -> Result<()> {
-    c.execute(
-        "UPDATE outbox SET upload_url = ?2, upload_offset = ?3 WHERE id = ?1",
-        params![item_id, url, i64::try_from(offset).unwrap_or(i64::MAX)],
-    )?;
+/// Remembers (or forgets, with `None`) a photo item's upload URL. The offset to resume from is
+/// always asked of the server (`HEAD`), which alone knows what it kept; the `upload_offset`
+/// column of schema v3 is no longer written.
+pub(crate) fn set_upload(c: &Connection, item_id: i64, url: Option<&str>) -> Result<()> {
+    c.execute("UPDATE outbox SET upload_url = ?2, upload_offset = 0 WHERE id = ?1", params![item_id, url])?;
     Ok(())
 }
 
@@ -278,8 +285,8 @@ pub(crate) fn next_due_at(c: &Connection) -> Result<Option<TimestampMs>> {
     )?)
 }
 
-/// Stores the coordinators' review of a capture (if the capture is this phone's) and the feed
-/// cursor.
+/// Stores the coordinators' review of a capture, if the capture is this phone's and the review
+/// is newer than the one it holds. (The feed cursor is stored by [`set_feed_cursor`].)
 pub(crate) fn apply_review(
     c: &Connection,
     capture: Uuid,

@@ -163,3 +163,37 @@ fn a_revoked_token_asks_for_enrollment_and_nothing_is_lost() {
     assert_eq!(r.outcome, SyncOutcome::Idle, "{r:?}");
     check_delivery(&server, &[&w.store]).unwrap();
 }
+
+/// A phone moved to another server (the coordinators moved, or set up anew) reads that server's
+/// feed from its start: the first server's feed position means nothing there.
+#[test]
+fn a_phone_moved_to_another_server_reads_its_feed_from_the_start() {
+    let election = SampleElection::new(29, 6);
+    let stations: Vec<String> = election.package.stations.iter().take(2).map(|s| s.id.clone()).collect();
+    let a = Server::start(&election).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let w = Watcher::open(root.path(), 43).unwrap();
+    w.enroll(&a.url(), &a.codes(std::slice::from_ref(&stations)).unwrap().remove(0)).unwrap();
+    let first = w.capture(&election, 0, &style()).unwrap().capture_id;
+    w.store.sync(&now(), &CancelToken::new()).unwrap();
+    let device = w.store.device().key_id.clone();
+    // Server A's feed moves on: the capture is reviewed again and again.
+    for (i, status) in
+        [ReviewStatus::Disputed, ReviewStatus::Verified].into_iter().cycle().take(6).enumerate()
+    {
+        let target = ReviewTarget::Device { device: device.clone(), capture_id: first };
+        a.block_on(a.state.repo.review(target, status, None, "ana".into(), i as i64 + 1)).unwrap();
+    }
+    assert!(w.store.sync(&now(), &CancelToken::new()).unwrap().reviews >= 1);
+
+    let b = Server::start(&election).unwrap();
+    w.enroll(&b.url(), &b.codes(&[stations]).unwrap().remove(0)).unwrap();
+    let second = w.capture(&election, 1, &style()).unwrap().capture_id;
+    let r = w.store.sync(&now(), &CancelToken::new()).unwrap();
+    assert_eq!(r.outcome, SyncOutcome::Idle, "{r:?}");
+    let target = ReviewTarget::Device { device, capture_id: second };
+    b.block_on(b.state.repo.review(target, ReviewStatus::Verified, None, "luis".into(), 1)).unwrap();
+    let r = w.store.sync(&now(), &CancelToken::new()).unwrap();
+    assert_eq!(r.reviews, 1, "{r:?}");
+    assert_eq!(w.store.review(second).unwrap().unwrap().status, ReviewStatus::Verified);
+}
