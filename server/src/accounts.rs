@@ -70,10 +70,22 @@ pub async fn create_user(
         return Err(UserError::WeakPassword);
     }
     let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| UserError::Hash)??;
+    let hash = argon2_job(move || hash_password(&password)).await.map_err(|_| UserError::Hash)??;
     Ok(coord.create_coordinator(name.to_owned(), hash, scope_path.to_owned(), can_review, now_ms).await??)
+}
+
+/// Password checks that may run at once. Each is memory-hard by design (tens of MiB, tens of ms):
+/// a flood of logins waits its turn instead of taking the server's memory and cores.
+const PARALLEL_ARGON2: usize = 2;
+static ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PARALLEL_ARGON2);
+
+/// Runs an Argon2 job on a blocking thread once one of the [`PARALLEL_ARGON2`] slots is free.
+async fn argon2_job<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    // The semaphore is never closed, so acquiring only waits.
+    let _slot = ARGON2_SLOTS.acquire().await;
+    tokio::task::spawn_blocking(job).await
 }
 
 /// A new session's secrets: the cookie token and the CSRF value.
@@ -101,7 +113,7 @@ pub async fn login(
     let found = coord.coordinator_by_name(name.to_owned()).await?;
     let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
     let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    let ok = argon2_job(move || verify_password(&password, &hash))
         .await
         .map_err(|e| RepoError::Db(format!("password check: {e}")))?;
     let Some((coordinator, _)) = found.filter(|_| ok) else { return Ok(None) };

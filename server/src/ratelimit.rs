@@ -53,6 +53,15 @@ impl RateLimiter {
         }
     }
 
+    /// Puts back a token [`RateLimiter::take`] took, for an attempt that turned out right (a
+    /// login limiter counts every attempt as it starts, and forgives the good ones).
+    pub(crate) fn give_back(&self, key: &str, burst: u32) {
+        let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(b) = map.get_mut(key) {
+            b.tokens = (b.tokens + 1.0).min(f64::from(burst.max(1)));
+        }
+    }
+
     /// Whether `key` has a token left, without taking one.
     pub(crate) fn has_token(&self, key: &str, burst: u32, per_s: f64) -> Result<(), u64> {
         let now = Instant::now();

@@ -56,17 +56,18 @@ async fn login(State(state): State<AppState>, parts: Parts, body: Body) -> AppRe
         parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or("local".into(), |c| c.0.ip().to_string());
     let key = format!("login:{ip}");
     let l = &state.limits;
+    // As on the dashboard: every attempt takes a token as it starts; a right password gives it back.
     state
         .rate
-        .has_token(&key, l.enroll_fail_burst, l.enroll_fail_per_s)
+        .take(&key, l.enroll_fail_burst, l.enroll_fail_per_s)
         .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let body: LoginBody = parse_json(&read_body(body, 8 * 1024).await?)?;
     let Some((user, session)) =
         crate::accounts::login(state.coord.as_ref(), &body.name, &body.password, now_ms()).await?
     else {
-        state.rate.charge(&key, l.enroll_fail_burst, l.enroll_fail_per_s);
         return Err(AppError::Unauthorized);
     };
+    state.rate.give_back(&key, l.enroll_fail_burst);
     Ok(Json(json!({
         "token": session.token,
         "expires_in_s": crate::accounts::SESSION_MS / 1000,

@@ -249,6 +249,37 @@ async fn wrong_passwords_are_refused_and_guessing_is_slowed() {
     assert_eq!(r.headers()["location"], "/dash/login");
 }
 
+/// Guesses sent all at once are counted as they come in, not after their (slow, memory-hard)
+/// password checks: beyond the burst they are refused without a check.
+#[tokio::test]
+async fn simultaneous_guesses_are_limited_before_their_password_checks() {
+    let s =
+        TestServer::with_limits(testigo_server::Limits { enroll_fail_burst: 2, ..Default::default() }).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let guess = |pw: &str| {
+        Request::post("/dash/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("name=ana&password={pw}")))
+            .unwrap()
+    };
+    let (a, b, c, d) = tokio::join!(
+        s.send(guess("mala1")),
+        s.send(guess("mala2")),
+        s.send(guess("mala3")),
+        s.send(guess("mala4"))
+    );
+    let mut statuses: Vec<u16> = [a, b, c, d].iter().map(|r| r.status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [401, 401, 429, 429]);
+    // A right password gives its token back: signing in does not use up the limit.
+    let s =
+        TestServer::with_limits(testigo_server::Limits { enroll_fail_burst: 1, ..Default::default() }).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(s.send(guess("una%20clave%20larga")).await.status(), StatusCode::SEE_OTHER);
+    }
+}
+
 #[tokio::test]
 async fn drill_down_acta_view_batches_and_devices_render() {
     let s = TestServer::new().await;

@@ -224,7 +224,9 @@ async fn login(
 ) -> DashResult<Response> {
     let key = format!("login:{ip}");
     let limits = &state.limits;
-    if state.rate.has_token(&key, limits.enroll_fail_burst, limits.enroll_fail_per_s).is_err() {
+    // Every attempt takes a token as it starts (so simultaneous guesses cannot all slip past the
+    // limit during their slow password checks); a right password gives it back.
+    if state.rate.take(&key, limits.enroll_fail_burst, limits.enroll_fail_per_s).is_err() {
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
             login_page(Some("Demasiados intentos. Espere unos minutos.")),
@@ -238,11 +240,11 @@ async fn login(
     let Some((user, session)) =
         crate::accounts::login(state.coord.as_ref(), &form.name, &form.password, now_ms()).await?
     else {
-        state.rate.charge(&key, limits.enroll_fail_burst, limits.enroll_fail_per_s);
         return Ok(
             (StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos."))).into_response()
         );
     };
+    state.rate.give_back(&key, limits.enroll_fail_burst);
     tracing::info!(coordinator = %user.name, "signed in");
     let cookie = format!(
         "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
