@@ -88,7 +88,11 @@ async fn go(args: DashArgs) -> Result<(), Error> {
         let hash = testigo_server::enrollment::code_hash(
             &testigo_server::enrollment::normalize(&code).ok_or("code")?,
         );
-        state.repo.enroll(hash, public.clone(), Sha256::digest(code.as_bytes()), now_ms()).await?;
+        let outcome =
+            state.repo.enroll(hash, public.clone(), Sha256::digest(code.as_bytes()), now_ms()).await?;
+        if !matches!(outcome, testigo_server::repo::EnrollOutcome::Enrolled(_)) {
+            return Err(format!("enrolling a bench device: {outcome:?}").into());
+        }
         devices.push((Arc::new(pair), public, ids));
     }
     setup.insert("enroll_s".into(), secs(t.elapsed()).into());

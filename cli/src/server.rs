@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use testigo_protocol::ElectionPackage;
-use testigo_server::{Limits, now_ms, open_data_dir};
+use testigo_server::{Limits, now_ms, open_data_dir, open_existing_data_dir};
 use tracing_subscriber::EnvFilter;
 
 /// Arguments of `serve`.
@@ -247,7 +247,7 @@ pub fn stations_csv(package: &ElectionPackage) -> String {
 
 /// Runs `enroll`.
 pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let state = open_data_dir(&args.data, Limits::default())?;
+    let state = open_existing_data_dir(&args.data, Limits::default())?;
     let codes = runtime()?.block_on(testigo_server::enrollment::create_codes(
         state.repo.as_ref(),
         &args.stations,
@@ -292,11 +292,9 @@ pub fn user(cmd: &UserCommand) -> Result<(), Box<dyn std::error::Error>> {
         std::io::stdin().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else {
-        // 20 characters of base32: about 100 bits.
-        testigo_server::enrollment::new_code()?.replace('-', "")
-            + &testigo_server::enrollment::new_code()?.replace('-', "")[..8]
+        testigo_server::accounts::new_password()?
     };
-    let state = open_data_dir(data, Limits::default())?;
+    let state = open_existing_data_dir(data, Limits::default())?;
     let id = runtime()?.block_on(testigo_server::accounts::create_user(
         state.coord.as_ref(),
         name,
@@ -326,7 +324,7 @@ pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
         None => ReviewTarget::CaptureId(args.capture),
     };
-    let state = open_data_dir(&args.data, Limits::default())?;
+    let state = open_existing_data_dir(&args.data, Limits::default())?;
     let outcome = runtime()?.block_on(state.repo.review(
         target,
         verdict.status,

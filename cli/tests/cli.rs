@@ -204,7 +204,7 @@ fn election_enroll_serve_and_bench_work_together() {
     assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("coordinator ana"));
     let out = testigo(&["user", "add", "--data", &p(&data), "--name", "ana", "--viewer"]);
     assert!(!out.status.success(), "the name is taken");
-    let capture: String = rusqlite::Connection::open(data.join("testigo-server.db"))
+    let capture: String = rusqlite::Connection::open(data.join(testigo_server::DATABASE_FILE))
         .unwrap()
         .query_row("SELECT capture_id FROM captures LIMIT 1", [], |r| r.get(0))
         .unwrap();
@@ -235,6 +235,17 @@ fn election_enroll_serve_and_bench_work_together() {
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no such capture"));
     let out = testigo(&["review", "--data", &p(&data), "--capture", &capture, "--status", "maybe"]);
     assert!(!out.status.success());
+    // A mistyped data directory is an error, not a new empty server.
+    let typo = dir.path().join("dta");
+    for args in [
+        vec!["review", "--data", &p(&typo), "--capture", &capture, "--status", "verified"],
+        vec!["user", "add", "--data", &p(&typo), "--name", "luis"],
+    ] {
+        let out = testigo(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("holds no Testigo server data"), "{args:?}");
+    }
+    assert!(!typo.exists(), "nothing is created");
     // The dashboard answers on the running server (sign-in page).
     let login = reqwest_get(&format!("{url}/dash/login"));
     assert!(login.contains("Contraseña"), "{login}");

@@ -88,6 +88,13 @@ async fn argon2_job<T: Send + 'static>(
     tokio::task::spawn_blocking(job).await
 }
 
+/// A new password for an account made by the server's tools: 20 characters of the enrollment
+/// codes' alphabet (no look-alike letters), about 100 bits.
+pub fn new_password() -> Result<String, crate::enrollment::CodeError> {
+    let two = crate::enrollment::new_code()? + &crate::enrollment::new_code()?;
+    Ok(two.chars().filter(|c| *c != '-').take(20).collect())
+}
+
 /// A new session's secrets: the cookie token and the CSRF value.
 pub struct NewSession {
     /// Sent in the cookie; only its hash is stored.
@@ -143,5 +150,14 @@ mod tests {
         assert!(!verify_password("x", "not a hash"));
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
         assert!(!verify_password("", DUMMY_HASH));
+    }
+
+    #[test]
+    fn new_passwords_are_long_plain_and_different() {
+        let (a, b) = (new_password().unwrap(), new_password().unwrap());
+        assert_eq!(a.chars().count(), 20);
+        assert!(a.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()), "{a}");
+        assert!(a.chars().count() >= MIN_PASSWORD);
+        assert_ne!(a, b);
     }
 }

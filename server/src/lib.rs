@@ -156,15 +156,31 @@ pub enum OpenError {
     /// The receipt key could not be loaded.
     #[error(transparent)]
     Key(#[from] keys::KeyError),
+    /// The directory holds no server data (a mistyped path?).
+    #[error("{0} holds no Testigo server data: import an election there first (`testigo election import`)")]
+    NoData(std::path::PathBuf),
 }
+
+/// The database's file name inside a data directory.
+pub const DATABASE_FILE: &str = "testigo-server.db";
 
 /// The embedded default: everything in `dir` (created if missing). See the crate doc.
 pub fn open_data_dir(dir: &Path, limits: Limits) -> Result<AppState, OpenError> {
     std::fs::create_dir_all(dir)?;
-    let repo = Arc::new(SqliteRepo::open(&dir.join("testigo-server.db"))?);
+    let repo = Arc::new(SqliteRepo::open(&dir.join(DATABASE_FILE))?);
     let blobs = FsBlobStore::open(&dir.join("photos"))?;
     let key = ServerKey::load_or_create(&dir.join("server.key"))?;
     Ok(AppState::new(repo.clone(), repo, Arc::new(blobs), Arc::new(key), limits))
+}
+
+/// [`open_data_dir`] for a directory that must already hold a server's data: for commands that
+/// work on an existing server (enroll, accounts, reviews), where a mistyped path must not
+/// quietly start a new, empty one.
+pub fn open_existing_data_dir(dir: &Path, limits: Limits) -> Result<AppState, OpenError> {
+    if !dir.join(DATABASE_FILE).is_file() {
+        return Err(OpenError::NoData(dir.to_owned()));
+    }
+    open_data_dir(dir, limits)
 }
 
 /// The server's routes over `state`.

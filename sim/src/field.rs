@@ -206,7 +206,7 @@ pub fn check_delivery(server: &LocalServer, phones: &[&Store]) -> Result<Deliver
     d.records_sealed = sealed.len() as u64;
     d.photos_sealed = declared.len() as u64;
     let db = rusqlite::Connection::open_with_flags(
-        server.dir.path().join("testigo-server.db"),
+        server.dir.path().join(testigo_server::DATABASE_FILE),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )?;
     let mut seen = BTreeSet::new();

@@ -208,7 +208,7 @@ async fn a_review_from_the_page_reaches_the_phone_and_the_audit_log_which_never_
     let (_, html) = page(&s, &cookie, &format!("/dash/captures/{pk}")).await;
     assert!(html.contains("disputed") && html.contains("ana") && html.contains("Revise la fila 3"), "{html}");
     // The audit log refuses changes, whoever asks.
-    let db = rusqlite::Connection::open(s.dir.path().join("testigo-server.db")).unwrap();
+    let db = rusqlite::Connection::open(s.dir.path().join(testigo_server::DATABASE_FILE)).unwrap();
     assert!(db.execute("UPDATE audit_log SET actor = 'nadie'", []).is_err());
     assert!(db.execute("DELETE FROM audit_log", []).is_err());
     let n: i64 = db.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();

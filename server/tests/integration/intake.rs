@@ -40,7 +40,7 @@ async fn the_same_id_with_other_content_is_refused_and_kept_aside() {
     // The first stands.
     let r: BatchResult = json_body(s.send(d.batch(vec![first])).await).await;
     assert!(matches!(r.results[0], RecordOutcome::Duplicate { .. }));
-    let db = rusqlite::Connection::open(s.dir.path().join("testigo-server.db")).unwrap();
+    let db = rusqlite::Connection::open(s.dir.path().join(testigo_server::DATABASE_FILE)).unwrap();
     let conflicts: i64 = db.query_row("SELECT count(*) FROM conflicts", [], |r| r.get(0)).unwrap();
     let captures: i64 = db.query_row("SELECT count(*) FROM captures", [], |r| r.get(0)).unwrap();
     assert_eq!((conflicts, captures), (1, 1));

@@ -155,7 +155,7 @@ async fn many_devices_sending_the_same_and_different_records_at_once_store_each_
             assert_eq!(stored_x + stored_y, 1, "stored exactly once");
         }
     }
-    let db = rusqlite::Connection::open(s.dir.path().join("testigo-server.db")).unwrap();
+    let db = rusqlite::Connection::open(s.dir.path().join(testigo_server::DATABASE_FILE)).unwrap();
     let n: i64 = db.query_row("SELECT count(*) FROM captures", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 16 * 2 * 5);
 }

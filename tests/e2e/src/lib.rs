@@ -17,7 +17,7 @@ pub use testigo_sim::server::LocalServer as Server;
 /// A read-only connection to the server's database, for checking what it holds.
 pub fn server_db(server: &Server) -> Result<rusqlite::Connection> {
     Ok(rusqlite::Connection::open_with_flags(
-        server.dir.path().join("testigo-server.db"),
+        server.dir.path().join(testigo_server::DATABASE_FILE),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )?)
 }

@@ -38,7 +38,7 @@ fn a_refused_record_is_parked_with_the_reason_and_the_rest_is_delivered() {
     // Another record already stands on the server under one of this phone's capture ids.
     let victim = w.store.captures().unwrap()[1].clone();
     {
-        let db = rusqlite::Connection::open(server.dir.path().join("testigo-server.db")).unwrap();
+        let db = rusqlite::Connection::open(server.dir.path().join(testigo_server::DATABASE_FILE)).unwrap();
         db.busy_timeout(Duration::from_secs(10)).unwrap();
         db.execute(
             "INSERT INTO captures (device_id, capture_id, station_id, contest_id, record_sha256, signed_json,

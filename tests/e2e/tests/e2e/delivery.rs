@@ -161,7 +161,7 @@ fn the_delivery_check_catches_loss_damage_and_strangers() {
     check_delivery(&server, &[&w.store]).unwrap();
 
     // A record on the server that no phone sealed (here: one whose hash was altered).
-    let db = rusqlite::Connection::open(server.dir.path().join("testigo-server.db")).unwrap();
+    let db = rusqlite::Connection::open(server.dir.path().join(testigo_server::DATABASE_FILE)).unwrap();
     db.busy_timeout(Duration::from_secs(10)).unwrap();
     let changed = db
         .execute(
