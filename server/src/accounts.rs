@@ -4,8 +4,6 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use base64::Engine as _;
-use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::auth::token_hash;
 use crate::repo::RepoError;
@@ -103,12 +101,6 @@ pub struct NewSession {
     pub csrf: String,
 }
 
-fn random_text() -> Option<String> {
-    let mut raw = [0u8; 32];
-    SystemRandom::new().fill(&mut raw).ok()?;
-    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw))
-}
-
 /// Checks a name and password; on success opens a session. `None` for a wrong name or password
 /// (the same time is spent either way: a missing name is checked against a dummy hash).
 pub async fn login(
@@ -124,7 +116,7 @@ pub async fn login(
         .await
         .map_err(|e| RepoError::Db(format!("password check: {e}")))?;
     let Some((coordinator, _)) = found.filter(|_| ok) else { return Ok(None) };
-    let (Some(token), Some(csrf)) = (random_text(), random_text()) else {
+    let (Some(token), Some(csrf)) = (crate::auth::random_token(), crate::auth::random_token()) else {
         return Err(RepoError::Db("no randomness".into()));
     };
     coord

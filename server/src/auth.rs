@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use testigo_protocol::{KeyId, Sha256};
@@ -56,6 +58,29 @@ pub(crate) fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
         .map(str::trim)
         .filter(|t| !t.is_empty() && t.len() <= 128)
         .ok_or(AppError::Unauthorized)
+}
+
+/// A new secret token: 32 random bytes, base64url (device tokens, session cookies, CSRF values).
+/// `None` if the system has no randomness to give.
+pub(crate) fn random_token() -> Option<String> {
+    use base64::Engine as _;
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut raw = [0u8; 32];
+    SystemRandom::new().fill(&mut raw).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw))
+}
+
+/// The client's IP address, the key of the limits on failed attempts: `local` when the server
+/// is not on a socket (in-process tests).
+pub(crate) struct ClientIp(pub(crate) String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientIp(ip.unwrap_or_else(|| "local".into())))
+    }
 }
 
 /// The hash under which a token is stored.

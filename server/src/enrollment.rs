@@ -73,7 +73,8 @@ pub fn enrollment_uri(code: &str, server_url: Option<&str>) -> String {
     }
 }
 
-fn percent_encode(s: &str) -> String {
+/// Percent-encodes a URL component (everything but the unreserved characters).
+pub(crate) fn percent_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

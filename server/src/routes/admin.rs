@@ -2,11 +2,9 @@
 //! tools): sign in, a region's numbers, the tally, reviews. Authenticated with the session token
 //! as a bearer token; every answer is limited to the coordinator's region subtree.
 
-use std::net::SocketAddr;
-
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,7 +14,7 @@ use testigo_protocol::api::ReviewStatus;
 use uuid::Uuid;
 
 use super::{parse_json, read_body};
-use crate::auth::{bearer_token, token_hash};
+use crate::auth::{ClientIp, bearer_token, token_hash};
 use crate::error::{AppError, AppResult};
 use crate::repo::coord::{Coordinator, RegionRow, within_scope};
 use crate::repo::{ReviewOutcome, ReviewTarget};
@@ -51,9 +49,7 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, parts: Parts, body: Body) -> AppResult<Json<Value>> {
-    let ip =
-        parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or("local".into(), |c| c.0.ip().to_string());
+async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Body) -> AppResult<Json<Value>> {
     let key = format!("login:{ip}");
     let l = &state.limits;
     // As on the dashboard: every attempt takes a token as it starts; a right password gives it back.

@@ -25,15 +25,7 @@ pub(crate) fn esc(s: &str) -> String {
 
 /// Percent-encodes a path segment or query value.
 pub(crate) fn url(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            put!(out, "%{b:02X}");
-        }
-    }
-    out
+    crate::enrollment::percent_encode(s)
 }
 
 /// A count with thin spaces between thousands (1 234 567).

@@ -22,11 +22,9 @@ mod pages;
 
 pub(crate) use pages::candidate_totals;
 
-use std::net::SocketAddr;
-
 use axum::Router;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Form, FromRequestParts, State};
+use axum::extract::{Form, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -36,7 +34,7 @@ use serde::Deserialize;
 use testigo_protocol::Sha256;
 
 use self::html::{Page, esc, layout};
-use crate::auth::token_hash;
+use crate::auth::{ClientIp, token_hash};
 use crate::repo::coord::Coordinator;
 use crate::{AppState, now_ms};
 
@@ -203,18 +201,6 @@ async fn login_form() -> Response {
 struct LoginForm {
     name: String,
     password: String,
-}
-
-/// The client's address when the server runs on a socket.
-pub(crate) struct ClientIp(pub(crate) String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientIp(ip.unwrap_or_else(|| "local".into())))
-    }
 }
 
 async fn login(
