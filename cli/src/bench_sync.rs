@@ -102,7 +102,7 @@ fn record_bytes() -> Result<serde_json::Value, Error> {
     let before = up_down(&rig);
     rig.phone.store.sync(&now(), &CancelToken::new())?;
     let after = up_down(&rig);
-    let poll = (after.0 - before.0, after.1 - before.1);
+    let poll = (bytes_between(before.0, after.0, 0)?, bytes_between(before.1, after.1, 0)?);
     let captured = rig.phone.capture(&rig.election, 0, &style)?;
     let record_json = rig
         .phone
@@ -115,14 +115,14 @@ fn record_bytes() -> Result<serde_json::Value, Error> {
     let before = up_down(&rig);
     rig.phone.store.sync(&now(), &CancelToken::new())?;
     let after = up_down(&rig);
-    let one = (after.0 - before.0 - poll.0, after.1 - before.1 - poll.1);
+    let one = (bytes_between(before.0, after.0, poll.0)?, bytes_between(before.1, after.1, poll.1)?);
     for i in 1..11 {
         rig.phone.capture(&rig.election, i, &style)?;
     }
     let before = up_down(&rig);
     rig.phone.store.sync(&now(), &CancelToken::new())?;
     let after = up_down(&rig);
-    let ten = (after.0 - before.0 - poll.0, after.1 - before.1 - poll.1);
+    let ten = (bytes_between(before.0, after.0, poll.0)?, bytes_between(before.1, after.1, poll.1)?);
     Ok(serde_json::json!({
         "signed_record_json_bytes": record_json,
         "one_record": { "up": one.0, "down": one.1, "total": one.0 + one.1 },
@@ -247,4 +247,12 @@ pub fn run(args: &SyncArgs) -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     }
     Ok(())
+}
+
+/// Bytes counted between two readings of the proxy's counter, less a known overhead; an error
+/// (not a wrapped-around figure) if the counts do not add up.
+fn bytes_between(before: u64, after: u64, less: u64) -> Result<u64, Error> {
+    after.checked_sub(before).and_then(|d| d.checked_sub(less)).ok_or_else(|| {
+        format!("the proxy counted {before} then {after} bytes, less {less}: not a measurement").into()
+    })
 }

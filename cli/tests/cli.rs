@@ -330,3 +330,27 @@ fn a_demo_that_cannot_deliver_says_so_and_exits_non_zero() {
     assert!(r["watchers_done_max_s"].is_null(), "a watcher out of time is not done: {r}");
     assert_eq!((r["duplicates"].as_u64(), r["hash_mismatches"].as_u64()), (Some(0), Some(0)), "{r}");
 }
+
+/// Extreme arguments are taken as given, not a panic: the largest seed, a deadline beyond what
+/// the clock can hold.
+#[test]
+fn a_demo_takes_extreme_seeds_and_deadlines() {
+    let out = testigo(&[
+        "demo",
+        "--stations",
+        "2",
+        "--watchers",
+        "2",
+        "--profile",
+        "clean",
+        "--seed",
+        &u64::MAX.to_string(),
+        "--deadline-s",
+        &u64::MAX.to_string(),
+        "--json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!((r["ok"].as_bool(), r["tables_reported"].as_u64()), (Some(true), Some(2)), "{r}");
+}

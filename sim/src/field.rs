@@ -372,7 +372,12 @@ pub fn run(
         .enumerate()
         .map(|(i, (link, share))| {
             Ok((
-                FaultProxy::start(server.addr, link, options.profile.faults(), options.seed + i as u64)?,
+                FaultProxy::start(
+                    server.addr,
+                    link,
+                    options.profile.faults(),
+                    options.seed.wrapping_add(i as u64),
+                )?,
                 share,
             ))
         })
@@ -382,8 +387,13 @@ pub fn run(
     // Who covers what: round robin, and a second watcher for some tables.
     let n = election.package.stations.len();
     let w = options.watchers.clamp(1, n.max(1));
-    let mut plans: Vec<Plan> =
-        (0..w).map(|i| Plan { index: i, seed: options.seed * 10_007 + i as u64, stations: vec![] }).collect();
+    let mut plans: Vec<Plan> = (0..w)
+        .map(|i| Plan {
+            index: i,
+            seed: options.seed.wrapping_mul(10_007).wrapping_add(i as u64),
+            stations: vec![],
+        })
+        .collect();
     if proxies.is_empty() {
         return Err("no network profile".into());
     }
@@ -431,7 +441,8 @@ pub fn run(
     let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let watchers: Mutex<Vec<Watcher>> = Mutex::new(Vec::new());
     let finished: Mutex<Vec<f64>> = Mutex::new(Vec::new());
-    let deadline = started + options.deadline;
+    // A deadline beyond what the clock can hold is a day: the night is over long before.
+    let deadline = started.checked_add(options.deadline).unwrap_or(started + Duration::from_secs(86_400));
 
     std::thread::scope(|s| {
         for (plan, code) in plans.iter().zip(&codes) {
