@@ -309,6 +309,22 @@ impl Pass<'_> {
         }
     }
 
+    /// A receipt counts only if the server's key signed it and it names exactly `expected` and
+    /// this device; anything else is treated as a broken link, never as a delivery.
+    pub(crate) fn check_receipt(
+        &self,
+        expected: testigo_protocol::ReceiptSubject,
+        receipt: &testigo_protocol::SignedReceipt,
+    ) -> std::result::Result<(), Stop> {
+        if receipt.verify(&self.cfg.server_key).is_err()
+            || receipt.receipt.subject != expected
+            || receipt.receipt.device_key_id != self.store.device().key_id
+        {
+            return Err(Stop::Link("a receipt does not verify", None));
+        }
+        Ok(())
+    }
+
     /// An item failed on its own: it waits, the run goes on. Too many in a row look like the
     /// link, and stop the run.
     pub(crate) fn item_failed(

@@ -228,7 +228,10 @@ impl Pass<'_> {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .ok_or(Stop::Link("a receipt does not verify", None))?;
-        self.check_photo_receipt(item, sha, size, &receipt)?;
+        self.check_receipt(
+            ReceiptSubject::Photo { capture_id: item.capture_id, sha256: sha, size },
+            &receipt,
+        )?;
         Ok(Some(receipt))
     }
 
@@ -251,7 +254,10 @@ impl Pass<'_> {
             200 => {
                 let p: PhotoReceipt =
                     serde_json::from_slice(&r.body).map_err(|_| Stop::Link("garbled answer", None))?;
-                self.check_photo_receipt(item, sha, size, &p.receipt)?;
+                self.check_receipt(
+                    ReceiptSubject::Photo { capture_id: item.capture_id, sha256: sha, size },
+                    &p.receipt,
+                )?;
                 Ok(Some(p.receipt))
             }
             404 if r.header("content-type").is_some_and(|t| t.starts_with("application/problem+json")) => {
@@ -259,23 +265,6 @@ impl Pass<'_> {
             }
             _ => Err(self.unexpected(&r)),
         }
-    }
-
-    fn check_photo_receipt(
-        &self,
-        item: &DueItem,
-        sha: Sha256,
-        size: u64,
-        receipt: &SignedReceipt,
-    ) -> Result<(), Stop> {
-        let expected = ReceiptSubject::Photo { capture_id: item.capture_id, sha256: sha, size };
-        if receipt.verify(&self.cfg.server_key).is_err()
-            || receipt.receipt.subject != expected
-            || receipt.receipt.device_key_id != self.store.device().key_id
-        {
-            return Err(Stop::Link("a receipt does not verify", None));
-        }
-        Ok(())
     }
 }
 
