@@ -179,6 +179,34 @@ impl Delivery {
     }
 }
 
+/// What a phone sealed, as the server must end up holding it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SealedRecord {
+    /// The device key id.
+    pub device: String,
+    /// The capture id.
+    pub capture: String,
+    /// SHA-256 of the record's canonical bytes.
+    pub record_sha256: Sha256,
+    /// The photos' SHA-256, in page order.
+    pub photos: Vec<Sha256>,
+}
+
+/// Every sealed capture in a phone's store.
+pub fn sealed_records(store: &Store) -> Result<Vec<SealedRecord>> {
+    let mut out = Vec::new();
+    for summary in store.captures()? {
+        let Some(signed) = store.capture(summary.id)?.signed else { continue };
+        out.push(SealedRecord {
+            device: store.device().key_id.to_string(),
+            capture: summary.id.to_string(),
+            record_sha256: signed.record.record_sha256(),
+            photos: signed.record.photos.iter().map(|p| p.sha256).collect(),
+        });
+    }
+    Ok(out)
+}
+
 /// Compares what the phones sealed with what the server holds (see [`Delivery`]).
 pub fn check_delivery(server: &LocalServer, phones: &[&Store]) -> Result<Delivery> {
     let mut d = Delivery::default();
@@ -186,13 +214,11 @@ pub fn check_delivery(server: &LocalServer, phones: &[&Store]) -> Result<Deliver
     let mut declared: BTreeSet<(String, String, Sha256)> = BTreeSet::new();
     let key = server.key();
     for store in phones {
-        let device = store.device().key_id.to_string();
-        for summary in store.captures()? {
-            let Some(signed) = store.capture(summary.id)?.signed else { continue };
-            for p in &signed.record.photos {
-                declared.insert((device.clone(), summary.id.to_string(), p.sha256));
+        for r in sealed_records(store)? {
+            for p in &r.photos {
+                declared.insert((r.device.clone(), r.capture.clone(), *p));
             }
-            sealed.insert((device.clone(), summary.id.to_string()), signed.record.record_sha256());
+            sealed.insert((r.device, r.capture), r.record_sha256);
         }
         d.undelivered_items += store.outbox()?.iter().filter(|i| i.state != OutboxState::Done).count() as u64;
         for r in store.receipts(None)? {
@@ -205,10 +231,7 @@ pub fn check_delivery(server: &LocalServer, phones: &[&Store]) -> Result<Deliver
     }
     d.records_sealed = sealed.len() as u64;
     d.photos_sealed = declared.len() as u64;
-    let db = rusqlite::Connection::open_with_flags(
-        server.dir.path().join(testigo_server::DATABASE_FILE),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
+    let db = server.db()?;
     let mut seen = BTreeSet::new();
     let mut stmt = db.prepare("SELECT device_id, capture_id, record_sha256 FROM captures")?;
     for row in

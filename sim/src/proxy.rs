@@ -248,7 +248,11 @@ impl FaultProxy {
         runtime.spawn(async move {
             let Ok(listener) = TcpListener::from_std(std_listener) else { return };
             loop {
-                let Ok((client, _)) = listener.accept().await else { continue };
+                let Ok((client, _)) = listener.accept().await else {
+                    // Out of file descriptors, or the like: wait a moment instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
                 let s = s.clone();
                 let mut changed = s.generation.subscribe();
                 tokio::spawn(async move {

@@ -47,6 +47,14 @@ impl LocalServer {
         Ok(LocalServer { state, addr, dir, runtime })
     }
 
+    /// A read-only connection to the server's database, for checking what it holds.
+    pub fn db(&self) -> Result<rusqlite::Connection> {
+        Ok(rusqlite::Connection::open_with_flags(
+            self.dir.path().join(testigo_server::DATABASE_FILE),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?)
+    }
+
     /// `http://addr`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)

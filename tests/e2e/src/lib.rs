@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use testigo_core::Store;
-use testigo_protocol::Sha256;
 use testigo_sim::SampleElection;
 
 /// Result type for harness steps.
@@ -14,42 +13,7 @@ pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + S
 /// The embedded server (see [`testigo_sim::server::LocalServer`]).
 pub use testigo_sim::server::LocalServer as Server;
 
-/// A read-only connection to the server's database, for checking what it holds.
-pub fn server_db(server: &Server) -> Result<rusqlite::Connection> {
-    Ok(rusqlite::Connection::open_with_flags(
-        server.dir.path().join(testigo_server::DATABASE_FILE),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?)
-}
-
-/// What a phone sealed, as the server must end up holding it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SealedRecord {
-    /// The device key id.
-    pub device: String,
-    /// The capture id.
-    pub capture: String,
-    /// SHA-256 of the record's canonical bytes.
-    pub record_sha256: Sha256,
-    /// The photos' SHA-256, in page order.
-    pub photos: Vec<Sha256>,
-}
-
-/// Every sealed capture in a phone's store.
-pub fn sealed_records(store: &Store) -> Result<Vec<SealedRecord>> {
-    let mut out = Vec::new();
-    for summary in store.captures()? {
-        let capture = store.capture(summary.id)?;
-        let Some(signed) = capture.signed else { continue };
-        out.push(SealedRecord {
-            device: store.device().key_id.to_string(),
-            capture: summary.id.to_string(),
-            record_sha256: signed.record.record_sha256(),
-            photos: signed.record.photos.iter().map(|p| p.sha256).collect(),
-        });
-    }
-    Ok(out)
-}
+pub use testigo_sim::field::{SealedRecord, sealed_records};
 
 /// Checks the delivery invariants for these phones against the server (see
 /// [`testigo_sim::field::check_delivery`]): the server holds exactly the phones' sealed records,

@@ -61,8 +61,7 @@ fn a_refused_record_is_parked_with_the_reason_and_the_rest_is_delivered() {
     assert_eq!(w.store.retry_parked(victim.id).unwrap(), 2);
     let r = w.store.sync(&now(), &CancelToken::new()).unwrap();
     assert_eq!(r.parked, 1, "{r:?}");
-    let n: i64 =
-        server_db(&server).unwrap().query_row("SELECT count(*) FROM captures", [], |r| r.get(0)).unwrap();
+    let n: i64 = server.db().unwrap().query_row("SELECT count(*) FROM captures", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 3);
 }
 
