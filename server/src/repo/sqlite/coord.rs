@@ -505,7 +505,9 @@ impl Coordination for SqliteRepo {
                     scope_sql(column, &scope).0.replace("{a}", "3").replace("{b}", "4").replace("{c}", "5")
                 };
                 // What a device shows is limited to the scope too: its tables there, its records there.
+                // (The whole election needs no join to find a table's place.)
                 let (station_in_scope, record_in_scope) = (place("r.path"), place("c.region_path"));
+                let station_place = if scope.is_empty() { "" } else { STATION_PLACE };
                 // In scope: a device with a station in the subtree (every device for the root).
                 let in_scope = if args.is_empty() {
                     "1 = 1".to_owned()
@@ -526,9 +528,9 @@ impl Coordination for SqliteRepo {
                     "SELECT d.id, d.enrolled_at_ms, d.last_seen_at_ms,
                             (SELECT count(*) FROM captures c WHERE c.device_id = d.id AND {record_in_scope}),
                             (SELECT group_concat(station_id, ' ') FROM
-                                (SELECT x.station_id FROM device_stations x {STATION_PLACE}
+                                (SELECT x.station_id FROM device_stations x {station_place}
                                   WHERE x.device_id = d.id AND {station_in_scope} ORDER BY x.station_id LIMIT 5)),
-                            (SELECT count(*) FROM device_stations x {STATION_PLACE}
+                            (SELECT count(*) FROM device_stations x {station_place}
                               WHERE x.device_id = d.id AND {station_in_scope})
                        FROM (SELECT d0.* FROM devices d0 WHERE ?1 = ?1 AND {in_scope}
                               ORDER BY ifnull(d0.last_seen_at_ms, 0) DESC, d0.id LIMIT ?2) d
