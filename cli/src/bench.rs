@@ -25,6 +25,7 @@ use clap::Args;
 use p256::ecdsa::SigningKey;
 use p256::ecdsa::signature::Signer as _;
 use rand_core::{OsRng, RngCore};
+use testigo_protocol::api::tus::UploadMetadata;
 use testigo_protocol::api::{BatchResult, CaptureBatch, EnrollRequest, EnrollResponse, RecordOutcome};
 use testigo_protocol::capture::CAPTURE_FORMAT;
 use testigo_protocol::{
@@ -119,7 +120,7 @@ async fn embedded(args: &IngestArgs) -> Result<(String, Vec<String>, tempfile::T
     state.repo.import_election(sample.package.clone(), testigo_server::now_ms()).await??;
     let mut codes = Vec::new();
     for station in sample.package.stations.iter().take(args.devices) {
-        let mut c = testigo_server::enrollment::create_codes(
+        let mut c = testigo_server::services::enrollment::create_codes(
             state.repo.as_ref(),
             std::slice::from_ref(&station.id),
             1,
@@ -265,13 +266,12 @@ async fn drive<T: Send + 'static>(
 }
 
 async fn upload(client: reqwest::Client, url: String, photo: Arc<Photo>, testigo: bool) -> Result<(), Error> {
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let sha = Sha256::digest(&photo.bytes);
+    // What the phone sends, plus the file name a generic client adds (the two servers ignore it).
     let meta = format!(
-        "capture_id {},sha256 {},filename {}",
-        b64(&photo.capture_id.to_string()),
-        b64(&sha.to_hex()),
-        b64("acta.jpg")
+        "{},filename {}",
+        UploadMetadata { capture_id: photo.capture_id, sha256: sha }.to_header(),
+        base64::engine::general_purpose::STANDARD.encode("acta.jpg")
     );
     let mut create = client
         .post(&url)

@@ -83,10 +83,11 @@ async fn go(args: DashArgs) -> Result<(), Error> {
             .map_err(|_| "key")?;
         let public = PublicKey::from_sec1(pair.public_key().as_ref())?;
         let ids: Vec<String> = chunk.iter().map(|s| s.id.clone()).collect();
-        let code =
-            testigo_server::enrollment::create_codes(state.repo.as_ref(), &ids, 1, now_ms()).await?.remove(0);
-        let hash = testigo_server::enrollment::code_hash(
-            &testigo_server::enrollment::normalize(&code).ok_or("code")?,
+        let code = testigo_server::services::enrollment::create_codes(state.repo.as_ref(), &ids, 1, now_ms())
+            .await?
+            .remove(0);
+        let hash = testigo_server::services::enrollment::code_hash(
+            &testigo_server::services::enrollment::normalize(&code).ok_or("code")?,
         );
         let outcome =
             state.repo.enroll(hash, public.clone(), Sha256::digest(code.as_bytes()), now_ms()).await?;
@@ -156,7 +157,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
     setup.insert("tally_s".into(), secs(t.elapsed()).into());
 
     // A coordinator who sees everything, and one who sees the largest state.
-    testigo_server::accounts::create_user(
+    testigo_server::services::accounts::create_user(
         state.coord.as_ref(),
         "bench",
         "bench password 1",
@@ -209,7 +210,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
         .await?
         .map(|v| v.region.node.path)
         .ok_or("state")?;
-    testigo_server::accounts::create_user(
+    testigo_server::services::accounts::create_user(
         state.coord.as_ref(),
         "state",
         "bench password 1",

@@ -199,8 +199,8 @@ pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
         println!("{}", text(&report));
     }
     if args.keep_serving {
-        let password = testigo_server::accounts::new_password()?;
-        server.block_on(testigo_server::accounts::create_user(
+        let password = testigo_server::services::accounts::new_password()?;
+        server.block_on(testigo_server::services::accounts::create_user(
             server.state.coord.as_ref(),
             "coordinador",
             &password,

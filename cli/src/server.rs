@@ -248,7 +248,7 @@ pub fn stations_csv(package: &ElectionPackage) -> String {
 /// Runs `enroll`.
 pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
     let state = open_existing_data_dir(&args.data, Limits::default())?;
-    let codes = runtime()?.block_on(testigo_server::enrollment::create_codes(
+    let codes = runtime()?.block_on(testigo_server::services::enrollment::create_codes(
         state.repo.as_ref(),
         &args.stations,
         args.count,
@@ -259,7 +259,9 @@ pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut listed = Vec::new();
     for code in &codes {
-        let uri = testigo_server::enrollment::enrollment_uri(code, args.url.as_deref());
+        let uri =
+            testigo_protocol::enrollment::EnrollmentUri { code: code.clone(), server_url: args.url.clone() }
+                .to_uri();
         let png = match &args.qr_png {
             Some(dir) => {
                 let path = dir.join(format!("enroll-{code}.png"));
@@ -292,10 +294,10 @@ pub fn user(cmd: &UserCommand) -> Result<(), Box<dyn std::error::Error>> {
         std::io::stdin().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else {
-        testigo_server::accounts::new_password()?
+        testigo_server::services::accounts::new_password()?
     };
     let state = open_existing_data_dir(data, Limits::default())?;
-    let id = runtime()?.block_on(testigo_server::accounts::create_user(
+    let id = runtime()?.block_on(testigo_server::services::accounts::create_user(
         state.coord.as_ref(),
         name,
         &password,
@@ -313,10 +315,11 @@ pub fn user(cmd: &UserCommand) -> Result<(), Box<dyn std::error::Error>> {
 
 /// Runs `review`.
 pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
-    use testigo_server::repo::{ReviewOutcome, ReviewTarget};
+    use testigo_server::repo::ReviewTarget;
+    use testigo_server::services::review::{self, Reviewer};
     let status: testigo_protocol::api::ReviewStatus =
         args.status.parse().map_err(|()| "status must be verified, disputed or rejected")?;
-    let verdict = testigo_server::review::Verdict::new(status, args.comment.as_deref())?;
+    let verdict = review::Verdict::new(status, args.comment.as_deref())?;
     let target = match &args.device {
         Some(d) => ReviewTarget::Device {
             device: d.parse().map_err(|_| "--device is not a device id")?,
@@ -325,19 +328,8 @@ pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
         None => ReviewTarget::CaptureId(args.capture),
     };
     let state = open_existing_data_dir(&args.data, Limits::default())?;
-    let outcome = runtime()?.block_on(state.repo.review(
-        target,
-        verdict.status,
-        verdict.comment,
-        args.actor.clone(),
-        now_ms(),
-    ))?;
-    match outcome {
-        ReviewOutcome::Done { pk, from, .. } => {
-            println!("capture #{pk}: {} -> {}", from.as_str(), verdict.status.as_str());
-            Ok(())
-        }
-        ReviewOutcome::NotFound => Err("no such capture".into()),
-        ReviewOutcome::Ambiguous => Err("several devices used this capture id: give --device".into()),
-    }
+    let reviewer = Reviewer::operator(&args.actor);
+    let done = runtime()?.block_on(review::review(&state, &reviewer, target, verdict.clone()))?;
+    println!("capture #{}: {} -> {}", done.pk, done.from.as_str(), verdict.status.as_str());
+    Ok(())
 }

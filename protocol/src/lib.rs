@@ -2,7 +2,9 @@
 //! (`testigo-server`) so that the two cannot drift apart.
 //!
 //! What lives here:
-//! - [`api`]: the HTTP API between phone and server: requests, answers, problems, tus conventions.
+//! - [`api`]: the HTTP API between phone and server: requests, answers, problems, the raw batch
+//!   body, and the tus conventions with their header codecs ([`api::tus`]).
+//! - [`enrollment`]: the enrollment URI a QR code carries, written by the server, read by the phone.
 //! - [`election`]: the election package a watcher's phone downloads (contests, ballot options,
 //!   count fields, polling centers and stations, the watcher's assignment, the acta's QR format).
 //! - [`capture`]: the capture record a watcher seals and sends, and its signed envelope.
@@ -21,6 +23,7 @@ pub mod canonical;
 pub mod capture;
 pub mod election;
 mod encoding;
+pub mod enrollment;
 pub mod keys;
 pub mod qr;
 pub mod receipt;

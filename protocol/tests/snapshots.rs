@@ -323,3 +323,32 @@ fn api_snapshots() {
         ),
     );
 }
+
+#[test]
+fn a_raw_batch_body_reads_back_as_the_records_it_carries() {
+    use testigo_protocol::api::CaptureBatch;
+    let one = signed_capture();
+    let mut two = signed_capture();
+    two.record.id = uuid::Uuid::from_u128(7);
+    // Pretty-printed JSON on purpose: the body keeps each record's bytes exactly.
+    let jsons = [serde_json::to_string_pretty(&one).unwrap(), serde_json::to_string(&two).unwrap()];
+    let body = CaptureBatch::body_from_json(&jsons);
+    let back: CaptureBatch = serde_json::from_slice(&body).unwrap();
+    assert_eq!(back, CaptureBatch { captures: vec![one, two] });
+    let text = String::from_utf8(body).unwrap();
+    assert!(text.contains(&jsons[0]) && text.contains(&jsons[1]));
+    let empty: CaptureBatch = serde_json::from_slice(&CaptureBatch::body_from_json::<&str>(&[])).unwrap();
+    assert!(empty.captures.is_empty());
+}
+
+#[test]
+fn a_receipt_header_reads_back_as_the_receipt() {
+    use testigo_protocol::api::tus::{parse_receipt_header, receipt_header};
+    for receipt in receipts() {
+        let header = receipt_header(&receipt).unwrap();
+        assert!(header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "base64url");
+        assert_eq!(parse_receipt_header(&header), Some(receipt));
+    }
+    assert_eq!(parse_receipt_header("not a receipt"), None);
+    assert_eq!(parse_receipt_header(""), None);
+}

@@ -5,11 +5,12 @@
 //! state: SQLite ([`repo::sqlite::SqliteRepo`]) and a local folder ([`blobs::FsBlobStore`]) in
 //! one directory, the receipt key beside them. The `testigo` command (`cli/`) wraps these.
 //!
-//! Modules, one per job: `routes/` (one module per resource, handlers beside their paths),
-//! [`error`] (every failure as problem+json), [`repo`] (storage trait and SQLite), [`blobs`]
-//! (photo bytes), [`keys`] (receipt key), `intake` (the checks a record must pass), `auth`
-//! (device tokens), `ratelimit`, [`enrollment`] (codes), [`election`] (package and CSV import),
-//! `openapi.json` (the API description served at `/openapi.json`).
+//! Layers, top down: `routes/` (one module per resource, handlers beside their paths: they parse,
+//! call one service, respond), [`services`] (the rules: intake, photos and uploads, enrollment,
+//! accounts and sign-in, reviews, the tally's reads), then storage: [`repo`] (storage traits and
+//! SQLite) and [`blobs`] (photo bytes). Beside them: [`error`] (every failure as problem+json),
+//! [`keys`] (receipt key), `auth` (device tokens), `ratelimit`, [`election`] (package and CSV
+//! import), `openapi.json` (the API description served at `/openapi.json`).
 //!
 //! Data directory layout (embedded default):
 //!
@@ -20,18 +21,15 @@
 //! DATA/photos/partials/    tus uploads in progress
 //! ```
 
-pub mod accounts;
 mod auth;
 pub mod blobs;
 pub mod election;
-pub mod enrollment;
 pub mod error;
-mod intake;
 pub mod keys;
 mod ratelimit;
 pub mod repo;
-pub mod review;
 mod routes;
+pub mod services;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -47,7 +45,7 @@ use crate::repo::sqlite::SqliteRepo;
 use crate::repo::{Coordination, Repo};
 
 pub use crate::error::{AppError, AppResult};
-pub use crate::routes::uploads::sweep_expired;
+pub use crate::services::uploads::sweep_expired;
 
 /// The OpenAPI 3.1 description of the API, served at `/openapi.json`.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -109,7 +107,7 @@ pub struct AppState {
     /// Limits.
     pub limits: Arc<Limits>,
     pub(crate) rate: Arc<RateLimiter>,
-    pub(crate) uploads: Arc<routes::uploads::UploadLocks>,
+    pub(crate) uploads: Arc<services::uploads::UploadLocks>,
     pub(crate) seen: Arc<auth::SeenCache>,
 }
 
@@ -195,7 +193,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let sweeper = tokio::spawn(routes::uploads::sweep_forever(state.clone()));
+    let sweeper = tokio::spawn(services::uploads::sweep_forever(state.clone()));
     let tallier = tokio::spawn(tally_forever(state.clone()));
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;

@@ -64,7 +64,7 @@ impl LocalServer {
     pub fn codes(&self, stations: &[Vec<String>]) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for s in stations {
-            let mut c = self.runtime.block_on(testigo_server::enrollment::create_codes(
+            let mut c = self.runtime.block_on(testigo_server::services::enrollment::create_codes(
                 self.state.repo.as_ref(),
                 s,
                 1,

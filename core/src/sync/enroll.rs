@@ -1,5 +1,6 @@
-//! Enrollment: a one-time code (usually scanned as a QR code) and the device key in; the
-//! server's address, token and receipt key stored; the election package installed.
+//! Enrollment: a one-time code (usually scanned as a QR code, read by
+//! [`testigo_protocol::enrollment::parse_enrollment_uri`]) and the device key in; the server's
+//! address, token and receipt key stored; the election package installed.
 
 use testigo_protocol::api::{EnrollRequest, EnrollResponse, Problem};
 
@@ -8,50 +9,6 @@ use super::transport::{CancelToken, Method, Request, TransportError};
 use super::{Enrollment, timeout_for};
 use crate::error::{Error, Result};
 use crate::store::{Store, now_ms};
-
-/// What an enrollment QR code holds: `testigo:enroll?code=XXXX-XXXX-XXXX[&server=<url>]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct EnrollmentUri {
-    /// The one-time code.
-    pub code: String,
-    /// The server's address, if the code carries it.
-    pub server_url: Option<String>,
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut bytes = s.bytes();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'%' => {
-                let hi = char::from(bytes.next()?).to_digit(16)?;
-                let lo = char::from(bytes.next()?).to_digit(16)?;
-                out.push(u8::try_from(hi * 16 + lo).ok()?);
-            }
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Reads the text of an enrollment QR code; `None` if it is not one.
-pub fn parse_enrollment_uri(text: &str) -> Option<EnrollmentUri> {
-    let query = text.trim().strip_prefix("testigo:enroll?")?;
-    let (mut code, mut server_url) = (None, None);
-    for pair in query.split('&') {
-        let (k, v) = pair.split_once('=')?;
-        match k {
-            "code" => code = Some(percent_decode(v)?),
-            "server" => server_url = Some(percent_decode(v)?),
-            _ => {}
-        }
-    }
-    let code = code.filter(|c| !c.is_empty() && c.len() <= 64)?;
-    let server_url = server_url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    Some(EnrollmentUri { code, server_url })
-}
 
 impl Store {
     /// Enrolls this phone with the server at `server_url` using a one-time `code`, then downloads
@@ -136,28 +93,5 @@ fn network(e: TransportError) -> Error {
     match e {
         TransportError::Cancelled => Error::Cancelled,
         e => Error::Network(e.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn enrollment_uris_parse_and_junk_does_not() {
-        let u = parse_enrollment_uri("testigo:enroll?code=AAAA-BBBB-CCCC&server=https%3A%2F%2Fx.org%2Fa%20b")
-            .unwrap();
-        assert_eq!(u.code, "AAAA-BBBB-CCCC");
-        assert_eq!(u.server_url.as_deref(), Some("https://x.org/a b"));
-        assert_eq!(parse_enrollment_uri("testigo:enroll?code=Z").unwrap().server_url, None);
-        assert!(parse_enrollment_uri("https://evil.example/?code=1").is_none());
-        assert!(parse_enrollment_uri("testigo:enroll?server=https%3A%2F%2Fx").is_none());
-        assert!(parse_enrollment_uri("testigo:enroll?code=%zz").is_none());
-        assert!(
-            parse_enrollment_uri("testigo:enroll?code=A&server=javascript%3Aalert(1)")
-                .unwrap()
-                .server_url
-                .is_none()
-        );
     }
 }

@@ -54,7 +54,7 @@ use std::time::{Duration, Instant};
 use testigo_protocol::TimestampMs;
 use uuid::Uuid;
 
-pub use self::enroll::{EnrollmentUri, parse_enrollment_uri};
+pub use testigo_protocol::enrollment::{EnrollmentUri, parse_enrollment_uri};
 pub(crate) use self::observer::Observers;
 pub use self::observer::{ObserverHandle, SyncEvent, SyncObserver};
 pub use self::state::{Enrollment, Review, StoredReceipt};

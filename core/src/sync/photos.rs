@@ -1,9 +1,9 @@
 //! Lane 3: photos by tus 1.0, resumable, one checksummed chunk at a time.
 
-use base64::Engine as _;
 use testigo_protocol::api::PhotoReceipt;
 use testigo_protocol::api::tus::{
-    ENDPOINT, META_CAPTURE_ID, META_SHA256, OFFSET_OCTET_STREAM, RECEIPT_HEADER, VERSION,
+    ENDPOINT, OFFSET_OCTET_STREAM, RECEIPT_HEADER, TUS_RESUMABLE, UPLOAD_CHECKSUM, UPLOAD_LENGTH, UPLOAD_METADATA,
+    UPLOAD_OFFSET, UploadMetadata, VERSION, checksum_header, parse_receipt_header,
 };
 use testigo_protocol::receipt::ReceiptSubject;
 use testigo_protocol::{Sha256, SignedReceipt};
@@ -18,12 +18,8 @@ const MAX_CHECKSUM_FAILURES: u32 = 3;
 /// Offset disagreements in a row (no chunk confirmed between them) before the link is blamed.
 const MAX_OFFSET_FIXES: u32 = 5;
 
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 fn offset_of(response: &Response) -> Option<u64> {
-    response.header("upload-offset").and_then(|v| v.trim().parse().ok())
+    response.header(UPLOAD_OFFSET).and_then(|v| v.trim().parse().ok())
 }
 
 impl Pass<'_> {
@@ -42,7 +38,7 @@ impl Pass<'_> {
         Request {
             method,
             url,
-            headers: vec![("tus-resumable".into(), VERSION.into())],
+            headers: vec![(TUS_RESUMABLE.into(), VERSION.into())],
             timeout: timeout_for(body.len()),
             body,
         }
@@ -95,15 +91,9 @@ impl Pass<'_> {
                 return self.delivered(item, &receipt);
             }
             let mut create = self.tus_request(Method::Post, self.url(ENDPOINT), Vec::new());
-            create.headers.push(("upload-length".into(), total.to_string()));
-            create.headers.push((
-                "upload-metadata".into(),
-                format!(
-                    "{META_CAPTURE_ID} {},{META_SHA256} {}",
-                    b64(item.capture_id.to_string().as_bytes()),
-                    b64(sha.to_hex().as_bytes())
-                ),
-            ));
+            create.headers.push((UPLOAD_LENGTH.into(), total.to_string()));
+            let metadata = UploadMetadata { capture_id: item.capture_id, sha256: sha };
+            create.headers.push((UPLOAD_METADATA.into(), metadata.to_header()));
             let r = self.send(create)?;
             match r.status {
                 201 => {}
@@ -149,10 +139,8 @@ impl Pass<'_> {
             });
             let mut patch = self.tus_request(Method::Patch, url.clone(), chunk.to_vec());
             patch.headers.push(("content-type".into(), OFFSET_OCTET_STREAM.into()));
-            patch.headers.push(("upload-offset".into(), offset.to_string()));
-            patch
-                .headers
-                .push(("upload-checksum".into(), format!("sha256 {}", b64(&Sha256::digest(chunk).0))));
+            patch.headers.push((UPLOAD_OFFSET.into(), offset.to_string()));
+            patch.headers.push((UPLOAD_CHECKSUM.into(), checksum_header(chunk)));
             let r = self.send(patch)?;
             match r.status {
                 204 => {
@@ -223,11 +211,8 @@ impl Pass<'_> {
         size: u64,
     ) -> Result<Option<SignedReceipt>, Stop> {
         let Some(header) = r.header(RECEIPT_HEADER) else { return Ok(None) };
-        let receipt: SignedReceipt = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(header.trim())
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or(Stop::Link("a receipt does not verify", None))?;
+        let receipt =
+            parse_receipt_header(header).ok_or(Stop::Link("a receipt does not verify", None))?;
         self.check_receipt(
             ReceiptSubject::Photo { capture_id: item.capture_id, sha256: sha, size },
             &receipt,

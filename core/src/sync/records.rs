@@ -1,6 +1,6 @@
 //! Lane 1: sealed records, in batches sized to the link.
 
-use testigo_protocol::api::{BatchResult, RecordOutcome};
+use testigo_protocol::api::{BatchResult, CaptureBatch, RecordOutcome};
 use testigo_protocol::receipt::ReceiptSubject;
 
 use super::state::{self, DueItem};
@@ -39,7 +39,7 @@ impl Pass<'_> {
             hashes.push(sha);
         }
         // The records exactly as signed and stored: no re-serialization on the way out.
-        let body = format!("{{\"captures\":[{}]}}", jsons.join(",")).into_bytes();
+        let body = CaptureBatch::body_from_json(&jsons);
         for item in &items {
             self.store.observers.emit(&SyncEvent::Sending {
                 item_id: item.id,

@@ -16,9 +16,11 @@ use uuid::Uuid;
 use super::{parse_json, read_body};
 use crate::auth::{ClientIp, bearer_token, token_hash};
 use crate::error::{AppError, AppResult};
-use crate::repo::coord::{Coordinator, RegionRow, within_scope};
-use crate::repo::{ReviewOutcome, ReviewTarget};
-use crate::review::Verdict;
+use crate::repo::ReviewTarget;
+use crate::repo::coord::{Coordinator, RegionRow};
+use crate::services::accounts::{self, SignInError};
+use crate::services::review::{self, ReviewError, Reviewer, Verdict};
+use crate::services::tally;
 use crate::{AppState, now_ms};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -50,23 +52,16 @@ struct LoginBody {
 }
 
 async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Body) -> AppResult<Json<Value>> {
-    let key = format!("login:{ip}");
-    let l = &state.limits;
-    // As on the dashboard: every attempt takes a token as it starts; a right password gives it back.
-    state
-        .rate
-        .take(&key, l.enroll_fail_burst, l.enroll_fail_per_s)
-        .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let body: LoginBody = parse_json(&read_body(body, 8 * 1024).await?)?;
-    let Some((user, session)) =
-        crate::accounts::login(state.coord.as_ref(), &body.name, &body.password, now_ms()).await?
-    else {
-        return Err(AppError::Unauthorized);
-    };
-    state.rate.give_back(&key, l.enroll_fail_burst);
+    let (user, session) =
+        accounts::sign_in(&state, &ip, &body.name, &body.password).await.map_err(|e| match e {
+            SignInError::Throttled { retry_after_s } => AppError::RateLimited { retry_after_s },
+            SignInError::WrongCredentials => AppError::Unauthorized,
+            SignInError::Repo(e) => e.into(),
+        })?;
     Ok(Json(json!({
         "token": session.token,
-        "expires_in_s": crate::accounts::SESSION_MS / 1000,
+        "expires_in_s": accounts::SESSION_MS / 1000,
         "coordinator": { "name": user.name, "scope": user.scope_path, "can_review": user.can_review },
     })))
 }
@@ -87,16 +82,6 @@ fn row_json(r: &RegionRow) -> Value {
     })
 }
 
-async fn contest_id(state: &AppState, wanted: Option<String>) -> AppResult<crate::repo::ElectionInfo> {
-    let election = state.repo.election().await?.ok_or(AppError::NoElection)?;
-    if let Some(w) = wanted
-        && election.contest(&w).is_none()
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok((*election).clone())
-}
-
 async fn region(
     State(state): State<AppState>,
     Admin(user): Admin,
@@ -104,15 +89,10 @@ async fn region(
     q: Result<Query<Params>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(p) = q.map_err(|_| AppError::BadRequest("contest must be text".into()))?;
-    let election = contest_id(&state, p.contest.clone()).await?;
-    let contest =
-        p.contest.or_else(|| election.contests.first().map(|c| c.id.clone())).ok_or(AppError::NoElection)?;
-    let view = state.coord.region_view(id, contest.clone()).await?.ok_or(AppError::NotFound)?;
-    if !within_scope(&view.region.node.path, &user.scope_path) {
-        return Err(AppError::NotFound);
-    }
+    let (_, contest) = tally::contest(&state, p.contest.as_deref()).await?;
+    let view = tally::region_in_scope(&state, &user.scope_path, Some(id), &contest).await?;
     Ok(Json(json!({
-        "contest": contest,
+        "contest": contest.id,
         "region": row_json(&view.region),
         "children": view.children.iter().map(row_json).collect::<Vec<_>>(),
         "centers": view.centers.iter().map(|c| json!({
@@ -128,35 +108,15 @@ async fn tally(
     q: Result<Query<Params>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(p) = q.map_err(|_| AppError::BadRequest("region must be a number".into()))?;
-    let election = contest_id(&state, p.contest.clone()).await?;
-    let contest = match &p.contest {
-        Some(c) => election.contest(c),
-        None => election.contests.first(),
-    }
-    .cloned()
-    .ok_or(AppError::NoElection)?;
-    let region_id = match p.region {
-        Some(id) => id,
-        None => state.coord.region_by_path(user.scope_path.clone()).await?.ok_or(AppError::NotFound)?.id,
-    };
-    let view = state.coord.region_view(region_id, contest.id.clone()).await?.ok_or(AppError::NotFound)?;
-    if !within_scope(&view.region.node.path, &user.scope_path) {
-        return Err(AppError::NotFound);
-    }
-    let votes = state.coord.tally(region_id, contest.id.clone()).await?;
-    let candidates: Vec<Value> = super::dash::candidate_totals(&contest, &votes)
-        .into_iter()
-        .map(|(id, v)| {
-            let name =
-                contest.candidates.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default();
-            json!({ "id": id, "name": name, "votes": v })
-        })
-        .collect();
+    let (_, contest) = tally::contest(&state, p.contest.as_deref()).await?;
+    let t = tally::tally(&state, &user.scope_path, p.region, &contest).await?;
+    let candidates: Vec<Value> =
+        t.candidates.iter().map(|c| json!({ "id": c.id, "name": c.name, "votes": c.votes })).collect();
     Ok(Json(json!({
         "contest": contest.id,
-        "region": row_json(&view.region),
+        "region": row_json(&t.view.region),
         "candidates": candidates,
-        "votes": votes,
+        "votes": t.votes,
     })))
 }
 
@@ -189,30 +149,18 @@ async fn review(State(state): State<AppState>, Admin(user): Admin, body: Body) -
             ));
         }
     };
-    // Scope first: a capture outside the coordinator's region is "not found", and is not touched.
-    let pk = match state.coord.find_capture(target).await? {
-        Ok(pk) => pk,
-        Err(ReviewOutcome::Ambiguous) => {
-            return Err(AppError::BadRequest("several devices used this capture id: give device_id".into()));
-        }
-        Err(_) => return Err(AppError::NotFound),
-    };
-    let d = state.coord.capture_detail(pk).await?.ok_or(AppError::NotFound)?;
-    if !within_scope(&d.row.region_path, &user.scope_path) {
-        return Err(AppError::NotFound);
-    }
-    let outcome = state
-        .repo
-        .review(ReviewTarget::Pk(pk), verdict.status, verdict.comment, user.name.clone(), now_ms())
-        .await?;
-    match outcome {
-        ReviewOutcome::Done { pk, device, capture_id, from } => Ok(Json(json!({
-            "capture_pk": pk, "device_id": device, "capture_id": capture_id,
-            "from": from.as_str(), "to": verdict.status.as_str(),
-        }))),
-        ReviewOutcome::NotFound => Err(AppError::NotFound),
-        ReviewOutcome::Ambiguous => {
-            Err(AppError::BadRequest("several devices used this capture id: give device_id".into()))
-        }
-    }
+    let to = verdict.status;
+    let done =
+        review::review(&state, &Reviewer::from(&user), target, verdict).await.map_err(|e| match e {
+            ReviewError::NotAllowed => AppError::Forbidden("this account may not review"),
+            ReviewError::NotFound => AppError::NotFound,
+            ReviewError::Ambiguous => {
+                AppError::BadRequest("several devices used this capture id: give device_id".into())
+            }
+            ReviewError::Repo(e) => e.into(),
+        })?;
+    Ok(Json(json!({
+        "capture_pk": done.pk, "device_id": done.device, "capture_id": done.capture_id,
+        "from": done.from.as_str(), "to": to.as_str(),
+    })))
 }

@@ -6,16 +6,14 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use testigo_protocol::Sha256;
-use testigo_protocol::api::{BatchResult, CaptureBatch, MAX_BATCH, PhotoReceipt, RecordOutcome, RefusalCode};
-use testigo_protocol::receipt::ReceiptSubject;
+use testigo_protocol::api::{BatchResult, CaptureBatch, PhotoReceipt};
 use uuid::Uuid;
 
 use super::{parse_json, read_body};
+use crate::AppState;
 use crate::auth::AuthDevice;
 use crate::error::{AppError, AppResult};
-use crate::intake;
-use crate::repo::{PhotoLookup, StoreOutcome};
-use crate::{AppState, now_ms};
+use crate::services::{intake, photos};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -29,92 +27,7 @@ async fn submit(
     body: Body,
 ) -> AppResult<Json<BatchResult>> {
     let batch: CaptureBatch = parse_json(&read_body(body, state.limits.max_batch_bytes).await?)?;
-    if batch.captures.len() > MAX_BATCH {
-        return Err(AppError::BadRequest(format!("a batch holds at most {MAX_BATCH} records")));
-    }
-    if batch.captures.is_empty() {
-        return Ok(Json(BatchResult { results: Vec::new() }));
-    }
-    let election = state.repo.election().await?.ok_or(AppError::NoElection)?;
-    let now = now_ms();
-    // Signature checks and receipt signing are CPU work: off the async workers.
-    let (key, dev) = (state.key.clone(), device.clone());
-    let checked = tokio::task::spawn_blocking(move || {
-        batch.captures.into_iter().map(|s| intake::check(&dev, &election, s, &key, now)).collect::<Vec<_>>()
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("intake task: {e}")))?;
-
-    let mut results: Vec<Option<RecordOutcome>> = Vec::with_capacity(checked.len());
-    let mut fresh = Vec::new();
-    let mut slots = Vec::new();
-    for (i, c) in checked.into_iter().enumerate() {
-        match c {
-            Ok(record) => {
-                slots.push((i, record.signed.record.id, record.signed.record.photos.clone()));
-                fresh.push(record);
-                results.push(None);
-            }
-            Err((capture_id, code, detail)) => {
-                results.push(Some(RecordOutcome::Refused { capture_id, code, detail }));
-            }
-        }
-    }
-    let outcomes = if fresh.is_empty() {
-        Vec::new()
-    } else {
-        state.repo.store_records(device.id.clone(), fresh, now).await?
-    };
-    for ((i, capture_id, photos), outcome) in slots.into_iter().zip(outcomes) {
-        let out = match outcome {
-            StoreOutcome::Stored(receipt) => {
-                // Photos the server already holds (a correction reuses its predecessor's) count
-                // as received at once.
-                for p in photos {
-                    if state.blobs.blob_size(&p.sha256).await? == Some(p.size) {
-                        mark_photo_received(&state, &device.id, capture_id, p.sha256, p.size).await?;
-                    }
-                }
-                RecordOutcome::Stored { receipt }
-            }
-            StoreOutcome::Duplicate(receipt) => RecordOutcome::Duplicate { receipt },
-            StoreOutcome::Conflict => RecordOutcome::Refused {
-                capture_id,
-                code: RefusalCode::Conflict,
-                detail: "a different record with this id was received before; the first one stands".into(),
-            },
-        };
-        if let Some(slot) = results.get_mut(i) {
-            *slot = Some(out);
-        }
-    }
-    let results = results
-        .into_iter()
-        .map(|r| r.ok_or_else(|| AppError::Internal("a record got no outcome".into())))
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(Json(BatchResult { results }))
-}
-
-/// Signs and keeps the receipt of a photo whose bytes are stored; returns the first receipt if
-/// there was one already.
-pub(crate) async fn mark_photo_received(
-    state: &AppState,
-    device: &testigo_protocol::KeyId,
-    capture_id: Uuid,
-    sha256: Sha256,
-    size: u64,
-) -> AppResult<testigo_protocol::SignedReceipt> {
-    let PhotoLookup::Declared(expected) = state.repo.expected_photo(device, capture_id, sha256).await? else {
-        return Err(AppError::PhotoNotInRecord);
-    };
-    if let Some(receipt) = expected.receipt {
-        return Ok(receipt);
-    }
-    let receipt = state
-        .key
-        .receipt(ReceiptSubject::Photo { capture_id, sha256, size }, device, now_ms())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(state.repo.photo_received(expected.capture_pk, sha256, receipt).await?)
+    Ok(Json(intake::submit(&state, &device, batch).await?))
 }
 
 async fn photo_receipt(
@@ -125,10 +38,5 @@ async fn photo_receipt(
     let capture_id =
         Uuid::parse_str(&capture_id).map_err(|_| AppError::BadRequest("capture id is not a UUID".into()))?;
     let sha256: Sha256 = sha256.parse().map_err(|_| AppError::BadRequest("not a SHA-256 in hex".into()))?;
-    match state.repo.expected_photo(&device.id, capture_id, sha256).await? {
-        PhotoLookup::Declared(p) => {
-            p.receipt.map(|receipt| Json(PhotoReceipt { receipt })).ok_or(AppError::NotFound)
-        }
-        PhotoLookup::NoCapture | PhotoLookup::NotDeclared => Err(AppError::NotFound),
-    }
+    Ok(Json(photos::receipt(&state, &device.id, capture_id, sha256).await?))
 }

@@ -7,11 +7,10 @@ use axum::{Json, Router};
 use testigo_protocol::api::{EnrollRequest, EnrollResponse};
 
 use super::{parse_json, read_body};
-use crate::auth::{ClientIp, random_token, token_hash};
-use crate::enrollment::{code_hash, normalize};
-use crate::error::{AppError, AppResult};
-use crate::repo::EnrollOutcome;
-use crate::{AppState, now_ms};
+use crate::AppState;
+use crate::auth::ClientIp;
+use crate::error::AppResult;
+use crate::services::enrollment;
 
 const MAX_BODY: usize = 16 * 1024;
 
@@ -24,35 +23,6 @@ async fn enroll(
     ClientIp(addr): ClientIp,
     body: Body,
 ) -> AppResult<Json<EnrollResponse>> {
-    // Only failed attempts count against an address: a coordinator enrolling a hundred phones
-    // from one office network is fine, guessing codes is not.
-    let limits = &state.limits;
-    state
-        .rate
-        .has_token(&addr, limits.enroll_fail_burst, limits.enroll_fail_per_s)
-        .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let request: EnrollRequest = parse_json(&read_body(body, MAX_BODY).await?)?;
-    let fail = |e: AppError| {
-        state.rate.charge(&addr, limits.enroll_fail_burst, limits.enroll_fail_per_s);
-        e
-    };
-    let code = normalize(&request.code).ok_or_else(|| fail(AppError::CodeInvalid))?;
-    let election = state.repo.election().await?.ok_or(AppError::NoElection)?;
-    let token = random_token().ok_or_else(|| AppError::Internal("no randomness".into()))?;
-    let outcome =
-        state.repo.enroll(code_hash(&code), request.public_key, token_hash(&token), now_ms()).await?;
-    let device = match outcome {
-        EnrollOutcome::Enrolled(d) => d,
-        EnrollOutcome::UnknownCode => return Err(fail(AppError::CodeInvalid)),
-        EnrollOutcome::CodeUsed => return Err(fail(AppError::CodeUsed)),
-        EnrollOutcome::DeviceExists => return Err(AppError::DeviceExists),
-    };
-    tracing::info!(device = %device.id, stations = device.stations.len(), "device enrolled");
-    Ok(Json(EnrollResponse {
-        device_id: device.id,
-        token,
-        server_key: state.key.public_key().clone(),
-        election_id: election.election.id.clone(),
-        station_ids: device.stations.into_iter().collect(),
-    }))
+    Ok(Json(enrollment::enroll(&state, &addr, request).await?))
 }

@@ -90,9 +90,14 @@ impl TestServer {
 
     pub async fn codes(&self, stations: &[&str], count: usize) -> Vec<String> {
         let stations: Vec<String> = stations.iter().map(|s| s.to_string()).collect();
-        testigo_server::enrollment::create_codes(self.state.repo.as_ref(), &stations, count, now_ms())
-            .await
-            .unwrap()
+        testigo_server::services::enrollment::create_codes(
+            self.state.repo.as_ref(),
+            &stations,
+            count,
+            now_ms(),
+        )
+        .await
+        .unwrap()
     }
 
     /// Sends a request through the router.
@@ -220,13 +225,11 @@ pub fn b64(v: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(v)
 }
 
+/// The metadata the phone sends, plus the `filename` a generic tus client adds (and the server
+/// ignores).
 pub fn upload_metadata(capture: Uuid, sha: &Sha256) -> String {
-    format!(
-        "capture_id {},sha256 {},filename {}",
-        b64(&capture.to_string()),
-        b64(&sha.to_hex()),
-        b64("acta.jpg")
-    )
+    let ours = testigo_protocol::api::tus::UploadMetadata { capture_id: capture, sha256: *sha }.to_header();
+    format!("{ours},filename {}", b64("acta.jpg"))
 }
 
 pub fn base64_sha256(bytes: &[u8]) -> String {

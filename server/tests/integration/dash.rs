@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use testigo_protocol::api::{BatchResult, Change, FeedPage, ReviewStatus};
-use testigo_server::accounts::create_user;
+use testigo_server::services::accounts::create_user;
 
 use crate::common::*;
 

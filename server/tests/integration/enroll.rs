@@ -78,7 +78,7 @@ async fn unknown_codes_are_refused_and_guessing_is_rate_limited() {
 #[tokio::test]
 async fn codes_for_unknown_stations_are_not_made() {
     let s = TestServer::new().await;
-    let err = testigo_server::enrollment::create_codes(
+    let err = testigo_server::services::enrollment::create_codes(
         s.state.repo.as_ref(),
         &["st-1".into(), "st-99".into()],
         1,

@@ -15,8 +15,8 @@ use super::html::{esc, num, short, time, url};
 use super::pages::contest;
 use super::{DashError, DashResult, Session};
 use crate::AppState;
-use crate::repo::{ReviewOutcome, ReviewTarget};
-use crate::review::{InvalidReview, Verdict};
+use crate::repo::ReviewTarget;
+use crate::services::review::{self, InvalidReview, ReviewError, Reviewer, Verdict};
 
 fn warning_text(w: &Warning) -> String {
     let field = w.field.as_deref().map(|f| format!(" ({})", esc(f))).unwrap_or_default();
@@ -267,23 +267,11 @@ pub(crate) async fn review(
             .into(),
         )
     })?;
-    let d = state.coord.capture_detail(pk).await?.ok_or(DashError::NotFound)?;
-    if !session.sees(&d.row.region_path) {
-        return Err(DashError::NotFound);
-    }
-    match state
-        .repo
-        .review(
-            ReviewTarget::Pk(pk),
-            verdict.status,
-            verdict.comment,
-            session.user.name.clone(),
-            crate::now_ms(),
-        )
-        .await?
-    {
-        ReviewOutcome::Done { .. } => Ok(Redirect::to(&format!("/dash/captures/{pk}")).into_response()),
-        ReviewOutcome::NotFound | ReviewOutcome::Ambiguous => Err(DashError::NotFound),
+    match review::review(&state, &Reviewer::from(&session.user), ReviewTarget::Pk(pk), verdict).await {
+        Ok(_) => Ok(Redirect::to(&format!("/dash/captures/{pk}")).into_response()),
+        Err(ReviewError::NotAllowed) => Err(DashError::Forbidden("Su cuenta puede ver pero no revisar.")),
+        Err(ReviewError::NotFound | ReviewError::Ambiguous) => Err(DashError::NotFound),
+        Err(ReviewError::Repo(e)) => Err(e.into()),
     }
 }
 

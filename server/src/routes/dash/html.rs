@@ -23,9 +23,12 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
-/// Percent-encodes a path segment or query value.
+/// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved
+/// characters).
 pub(crate) fn url(s: &str) -> String {
-    crate::enrollment::percent_encode(s)
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 /// A count with thin spaces between thousands (1 234 567).

@@ -20,8 +20,6 @@ mod acta;
 pub(crate) mod html;
 mod pages;
 
-pub(crate) use pages::candidate_totals;
-
 use axum::Router;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, FromRequestParts, State};
@@ -36,6 +34,7 @@ use testigo_protocol::Sha256;
 use self::html::{Page, esc, layout};
 use crate::auth::{ClientIp, token_hash};
 use crate::repo::coord::Coordinator;
+use crate::services::accounts::{self, SignInError};
 use crate::{AppState, now_ms};
 
 const COOKIE_NAME: &str = "testigo_session";
@@ -81,6 +80,20 @@ impl From<crate::repo::RepoError> for DashError {
 impl From<crate::blobs::BlobError> for DashError {
     fn from(e: crate::blobs::BlobError) -> Self {
         DashError::Internal(e.to_string())
+    }
+}
+
+impl From<crate::error::AppError> for DashError {
+    fn from(e: crate::error::AppError) -> Self {
+        use crate::error::AppError;
+        match e {
+            // No election yet and a contest it lacks read as "nothing here", like a stray URL.
+            AppError::NotFound | AppError::NoElection => DashError::NotFound,
+            AppError::Unauthorized => DashError::Login,
+            AppError::Forbidden(why) => DashError::Forbidden(why),
+            AppError::BadRequest(why) => DashError::BadRequest(why),
+            e => DashError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -203,39 +216,36 @@ struct LoginForm {
     password: String,
 }
 
+fn throttled() -> Response {
+    (StatusCode::TOO_MANY_REQUESTS, login_page(Some("Demasiados intentos. Espere unos minutos.")))
+        .into_response()
+}
+
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> DashResult<Response> {
-    let key = format!("login:{ip}");
-    let limits = &state.limits;
-    // Every attempt takes a token as it starts (so simultaneous guesses cannot all slip past the
-    // limit during their slow password checks); a right password gives it back.
-    if state.rate.take(&key, limits.enroll_fail_burst, limits.enroll_fail_per_s).is_err() {
-        return Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            login_page(Some("Demasiados intentos. Espere unos minutos.")),
-        )
-            .into_response());
-    }
-    let Ok(Form(form)) = form else { return Ok(login_page(Some("Escriba usuario y contraseña."))) };
-    if form.name.len() > 64 || form.password.len() > 1024 {
-        return Ok(login_page(Some("Usuario o contraseña incorrectos.")));
-    }
-    let Some((user, session)) =
-        crate::accounts::login(state.coord.as_ref(), &form.name, &form.password, now_ms()).await?
-    else {
-        return Ok(
-            (StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos."))).into_response()
-        );
+    let Ok(Form(form)) = form else {
+        // An unreadable form still counts as an attempt against the address.
+        return Ok(match accounts::sign_in(&state, &ip, "", "").await {
+            Err(SignInError::Throttled { .. }) => throttled(),
+            _ => login_page(Some("Escriba usuario y contraseña.")),
+        });
     };
-    state.rate.give_back(&key, limits.enroll_fail_burst);
-    tracing::info!(coordinator = %user.name, "signed in");
+    let session = match accounts::sign_in(&state, &ip, &form.name, &form.password).await {
+        Ok((_, session)) => session,
+        Err(SignInError::Throttled { .. }) => return Ok(throttled()),
+        Err(SignInError::WrongCredentials) => {
+            return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos.")))
+                .into_response());
+        }
+        Err(SignInError::Repo(e)) => return Err(e.into()),
+    };
     let cookie = format!(
         "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         session.token,
-        crate::accounts::SESSION_MS / 1000
+        accounts::SESSION_MS / 1000
     );
     let mut response = Redirect::to("/dash").into_response();
     response

@@ -1,6 +1,5 @@
 //! Overview, drill-down, tally, batches and devices.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
@@ -14,6 +13,7 @@ use super::{DashError, DashResult, Session};
 use crate::AppState;
 use crate::repo::ElectionInfo;
 use crate::repo::coord::{BatchFilter, CaptureRow, RegionNode, RegionRow, RegionStats};
+use crate::services::tally;
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Params {
@@ -32,12 +32,7 @@ pub(crate) async fn contest(
     state: &AppState,
     wanted: Option<&str>,
 ) -> DashResult<(Arc<ElectionInfo>, Contest)> {
-    let election = state.repo.election().await?.ok_or(DashError::NotFound)?;
-    let contest = match wanted {
-        Some(id) => election.contest(id).cloned().ok_or(DashError::NotFound)?,
-        None => election.contests.first().cloned().ok_or(DashError::NotFound)?,
-    };
-    Ok((election, contest))
+    Ok(tally::contest(state, wanted).await?)
 }
 
 /// The coordinator's root region.
@@ -118,10 +113,7 @@ pub(crate) async fn region(
 ) -> DashResult<Response> {
     let p = params(q)?;
     let (election, contest) = contest(&state, p.contest.as_deref()).await?;
-    let view = state.coord.region_view(id, contest.id.clone()).await?.ok_or(DashError::NotFound)?;
-    if !session.sees(&view.region.node.path) {
-        return Err(DashError::NotFound);
-    }
+    let view = tally::region_in_scope(&state, &session.user.scope_path, Some(id), &contest).await?;
     let now_minute = crate::now_ms().div_euclid(60_000);
     let window = 180;
     let activity = state.coord.activity(id, now_minute - window + 1).await?;
@@ -181,25 +173,6 @@ pub(crate) async fn region(
     ))
 }
 
-/// Votes per candidate (summing their party lines) and per ballot option, extra counts apart.
-pub(crate) fn candidate_totals(contest: &Contest, votes: &BTreeMap<String, i64>) -> Vec<(String, i64)> {
-    let mut totals: Vec<(String, i64)> = contest
-        .candidates
-        .iter()
-        .map(|c| {
-            let v = contest
-                .options
-                .iter()
-                .filter(|o| o.candidate_id == c.id)
-                .map(|o| votes.get(&o.id).copied().unwrap_or(0))
-                .sum();
-            (c.id.clone(), v)
-        })
-        .collect();
-    totals.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    totals
-}
-
 pub(crate) async fn tally(
     State(state): State<AppState>,
     session: Session,
@@ -207,16 +180,9 @@ pub(crate) async fn tally(
 ) -> DashResult<Response> {
     let p = params(q)?;
     let (election, contest) = contest(&state, p.contest.as_deref()).await?;
-    let region_id = match p.region {
-        Some(id) => id,
-        None => scope_root(&state, &session).await?.id,
-    };
-    let view = state.coord.region_view(region_id, contest.id.clone()).await?.ok_or(DashError::NotFound)?;
-    if !session.sees(&view.region.node.path) {
-        return Err(DashError::NotFound);
-    }
-    let votes = state.coord.tally(region_id, contest.id.clone()).await?;
-    let valid: i64 = contest.options.iter().map(|o| votes.get(&o.id).copied().unwrap_or(0)).sum();
+    let tally::Tally { view, votes, candidates, valid } =
+        tally::tally(&state, &session.user.scope_path, p.region, &contest).await?;
+    let region_id = view.region.node.id;
     let mut body = stats_cards(&view.region);
     put!(
         body,
@@ -227,8 +193,7 @@ pub(crate) async fn tally(
         pct(view.region.stats.stations_reported, view.region.node.stations),
         pct(view.region.stats.registered_reported, view.region.node.registered)
     );
-    for (id, v) in candidate_totals(&contest, &votes) {
-        let name = contest.candidates.iter().find(|c| c.id == id).map_or(id.clone(), |c| c.name.clone());
+    for tally::CandidateTotal { name, votes: v, .. } in candidates {
         let share = if valid > 0 { v.max(0) as u64 } else { 0 };
         put!(
             body,

@@ -44,7 +44,7 @@ fn a_coordinator_signs_in_drills_down_reviews_an_acta_and_the_phone_sees_it() {
         testigo_server::repo::settle_tally(server.state.repo.as_ref(), testigo_server::TALLY_BATCH)
             .await
             .unwrap();
-        testigo_server::accounts::create_user(
+        testigo_server::services::accounts::create_user(
             server.state.coord.as_ref(),
             "ana",
             "clave de prueba 1",

@@ -1,5 +1,6 @@
 //! Coordinator accounts: passwords hashed with Argon2id (memory-hard: 19 MiB, 2 passes, the
-//! OWASP baseline), sessions as random tokens kept only as hashes, a CSRF value per session.
+//! OWASP baseline), sessions as random tokens kept only as hashes, a CSRF value per session, and
+//! [`sign_in`], the one way in for the dashboard's form and the admin API alike, throttled.
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -88,8 +89,8 @@ async fn argon2_job<T: Send + 'static>(
 
 /// A new password for an account made by the server's tools: 20 characters of the enrollment
 /// codes' alphabet (no look-alike letters), about 100 bits.
-pub fn new_password() -> Result<String, crate::enrollment::CodeError> {
-    let two = crate::enrollment::new_code()? + &crate::enrollment::new_code()?;
+pub fn new_password() -> Result<String, super::enrollment::CodeError> {
+    let two = super::enrollment::new_code()? + &super::enrollment::new_code()?;
     Ok(two.chars().filter(|c| *c != '-').take(20).collect())
 }
 
@@ -123,6 +124,55 @@ pub async fn login(
         .create_session(token_hash(&token), coordinator.id, csrf.clone(), now_ms, now_ms + SESSION_MS)
         .await?;
     Ok(Some((coordinator, NewSession { token, csrf })))
+}
+
+/// Why a sign-in failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SignInError {
+    /// Too many attempts from this address: try again after this many seconds.
+    #[error("too many attempts")]
+    Throttled {
+        /// Seconds until an attempt is allowed again.
+        retry_after_s: u64,
+    },
+    /// The name or the password is wrong (which one is not said).
+    #[error("wrong name or password")]
+    WrongCredentials,
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// The longest name and password [`sign_in`] checks; longer ones (and an empty name) are wrong
+/// without an Argon2 job.
+const MAX_NAME: usize = 64;
+const MAX_PASSWORD: usize = 1024;
+
+/// Signs a coordinator in from the address `ip`: throttled per address, then [`login`].
+///
+/// Every attempt takes a rate token as it starts (so simultaneous guesses cannot all slip past the
+/// limit during their slow password checks); a right password gives it back.
+pub(crate) async fn sign_in(
+    state: &crate::AppState,
+    ip: &str,
+    name: &str,
+    password: &str,
+) -> Result<(Coordinator, NewSession), SignInError> {
+    let key = format!("login:{ip}");
+    let l = &state.limits;
+    state
+        .rate
+        .take(&key, l.enroll_fail_burst, l.enroll_fail_per_s)
+        .map_err(|retry_after_s| SignInError::Throttled { retry_after_s })?;
+    if name.is_empty() || name.len() > MAX_NAME || password.len() > MAX_PASSWORD {
+        return Err(SignInError::WrongCredentials);
+    }
+    let (user, session) = login(state.coord.as_ref(), name, password, crate::now_ms())
+        .await?
+        .ok_or(SignInError::WrongCredentials)?;
+    state.rate.give_back(&key, l.enroll_fail_burst);
+    tracing::info!(coordinator = %user.name, "signed in");
+    Ok((user, session))
 }
 
 /// An Argon2id hash of a random password nobody knows, checked when the name does not exist.

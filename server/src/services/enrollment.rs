@@ -1,15 +1,20 @@
-//! One-time enrollment codes.
+//! Enrollment: one-time codes made for coordinators ([`create_codes`]) and redeemed by phones
+//! ([`enroll`]).
 //!
 //! A code is 12 characters of Crockford's base32 (60 random bits), shown as `XXXX-XXXX-XXXX`:
 //! short enough to read over a phone call, with no letters that look like digits. Case, dashes
 //! and spaces do not matter, and `O`, `I`, `L` are read as `0`, `1`, `1`. The server stores only
-//! the SHA-256 of the normalised code. The app usually scans it as a QR code holding
-//! [`enrollment_uri`].
+//! the SHA-256 of the normalised code. The app usually scans it as a QR code holding an
+//! [`EnrollmentUri`](testigo_protocol::enrollment::EnrollmentUri).
 
 use ring::rand::{SecureRandom, SystemRandom};
 use testigo_protocol::Sha256;
+use testigo_protocol::api::{EnrollRequest, EnrollResponse};
 
-use crate::repo::Repo;
+use crate::auth::{random_token, token_hash};
+use crate::error::{AppError, AppResult};
+use crate::repo::{EnrollOutcome, Repo};
+use crate::{AppState, now_ms};
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_LEN: usize = 12;
@@ -65,27 +70,6 @@ pub fn code_hash(normalized: &str) -> Sha256 {
     Sha256::digest(normalized.as_bytes())
 }
 
-/// What the app scans: `testigo:enroll?code=XXXX-XXXX-XXXX[&server=<url>]`.
-pub fn enrollment_uri(code: &str, server_url: Option<&str>) -> String {
-    match server_url {
-        Some(url) => format!("testigo:enroll?code={code}&server={}", percent_encode(url)),
-        None => format!("testigo:enroll?code={code}"),
-    }
-}
-
-/// Percent-encodes a URL component (everything but the unreserved characters).
-pub(crate) fn percent_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// Makes `count` codes, each enrolling one device for `stations`, and stores their hashes.
 pub async fn create_codes(
     repo: &dyn Repo,
@@ -106,6 +90,41 @@ pub async fn create_codes(
     Ok(codes)
 }
 
+/// Enrolls a device: its one-time code and key in, its credentials out.
+///
+/// Only failed attempts count against the address `ip`: a coordinator enrolling a hundred phones
+/// from one office network is fine, guessing codes is not.
+pub(crate) async fn enroll(state: &AppState, ip: &str, request: EnrollRequest) -> AppResult<EnrollResponse> {
+    let limits = &state.limits;
+    state
+        .rate
+        .has_token(ip, limits.enroll_fail_burst, limits.enroll_fail_per_s)
+        .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
+    let fail = |e: AppError| {
+        state.rate.charge(ip, limits.enroll_fail_burst, limits.enroll_fail_per_s);
+        e
+    };
+    let code = normalize(&request.code).ok_or_else(|| fail(AppError::CodeInvalid))?;
+    let election = state.repo.election().await?.ok_or(AppError::NoElection)?;
+    let token = random_token().ok_or_else(|| AppError::Internal("no randomness".into()))?;
+    let outcome =
+        state.repo.enroll(code_hash(&code), request.public_key, token_hash(&token), now_ms()).await?;
+    let device = match outcome {
+        EnrollOutcome::Enrolled(d) => d,
+        EnrollOutcome::UnknownCode => return Err(fail(AppError::CodeInvalid)),
+        EnrollOutcome::CodeUsed => return Err(fail(AppError::CodeUsed)),
+        EnrollOutcome::DeviceExists => return Err(AppError::DeviceExists),
+    };
+    tracing::info!(device = %device.id, stations = device.stations.len(), "device enrolled");
+    Ok(EnrollResponse {
+        device_id: device.id,
+        token,
+        server_key: state.key.public_key().clone(),
+        election_id: election.election.id.clone(),
+        station_ids: device.stations.into_iter().collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,13 +140,5 @@ mod tests {
         assert_eq!(normalize("ABCD-EFGH-JKMU"), None);
         assert_eq!(normalize("ABCD-EFGH-JKMÑ"), None);
         assert_ne!(new_code().unwrap(), code);
-    }
-
-    #[test]
-    fn uri_carries_the_code_and_the_server() {
-        assert_eq!(
-            enrollment_uri("AAAA-BBBB-CCCC", Some("https://x.org/a b")),
-            "testigo:enroll?code=AAAA-BBBB-CCCC&server=https%3A%2F%2Fx.org%2Fa%20b"
-        );
     }
 }

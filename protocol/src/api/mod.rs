@@ -64,6 +64,25 @@ pub struct CaptureBatch {
     pub captures: Vec<SignedCapture>,
 }
 
+impl CaptureBatch {
+    /// The JSON body of a batch whose records are already [`SignedCapture`] JSON, byte for byte
+    /// as they were signed and stored: the phone sends them without re-serializing, so nothing
+    /// on the way can change what the signature covers. Reads back as a [`CaptureBatch`].
+    pub fn body_from_json<S: AsRef<str>>(records: &[S]) -> Vec<u8> {
+        let len = records.iter().map(|r| r.as_ref().len() + 1).sum::<usize>() + 16;
+        let mut body = Vec::with_capacity(len);
+        body.extend_from_slice(b"{\"captures\":[");
+        for (i, record) in records.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(record.as_ref().as_bytes());
+        }
+        body.extend_from_slice(b"]}");
+        body
+    }
+}
+
 /// The answer to a [`CaptureBatch`]: one outcome per record, in the same order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchResult {
@@ -259,35 +278,7 @@ impl Problem {
     }
 }
 
-/// How photos travel: the tus 1.0 resumable upload protocol, with Testigo's conventions.
-///
-/// The server speaks tus 1.0.0 with the `creation`, `creation-with-upload`, `termination`,
-/// `expiration` and `checksum` (`sha256`) extensions at [`ENDPOINT`](tus::ENDPOINT). An
-/// upload's `Upload-Metadata` must carry [`META_CAPTURE_ID`](tus::META_CAPTURE_ID) (the
-/// capture's UUID) and [`META_SHA256`](tus::META_SHA256) (the photo's SHA-256 in hex, as the
-/// signed record declares it); the record must have been
-/// received first. When the last byte arrives the server checks the whole file against that hash,
-/// stores it content-addressed, and answers the final `PATCH` (and any later `HEAD`) with the
-/// photo's signed receipt in the [`RECEIPT_HEADER`](tus::RECEIPT_HEADER) header (base64url of the
-/// [`crate::SignedReceipt`] JSON).
-pub mod tus {
-    /// The tus protocol version spoken.
-    pub const VERSION: &str = "1.0.0";
-    /// Where uploads are created.
-    pub const ENDPOINT: &str = "/v1/uploads";
-    /// The extensions the server supports.
-    pub const EXTENSIONS: &str = "creation,creation-with-upload,termination,expiration,checksum";
-    /// The checksum algorithm supported.
-    pub const CHECKSUM_ALGORITHM: &str = "sha256";
-    /// Metadata key: the capture the photo belongs to.
-    pub const META_CAPTURE_ID: &str = "capture_id";
-    /// Metadata key: the photo's SHA-256, hex.
-    pub const META_SHA256: &str = "sha256";
-    /// Response header carrying the photo's signed receipt once the upload is complete.
-    pub const RECEIPT_HEADER: &str = "testigo-receipt";
-    /// The media type of `PATCH` bodies.
-    pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
-}
+pub mod tus;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,140 @@
+//! Capture intake: a batch of signed records in, one outcome per record out.
+//!
+//! [`submit`] checks every record (off the async workers: signatures are CPU work), stores the
+//! ones that pass in one group-committed call, and puts each outcome back in the record's place
+//! in the batch. A stored record whose photos the server already holds (a correction reusing its
+//! predecessor's photo) has them counted as received at once.
+//!
+//! The checks every record passes before it is stored, and its receipt ([`check`]):
+//! In order, cheapest first: the format; that the record names the sending device's key; the
+//! limits every record keeps; the signature (nothing else about a forged record matters); then
+//! the election, the contest, the device's assignment to the station, and that every count names
+//! a field of the contest's acta. Inconsistent numbers are *not* refused: they are evidence, and
+//! the phone already put its warnings inside the signed record.
+
+use testigo_protocol::api::{BatchResult, CaptureBatch, MAX_BATCH, RecordOutcome, RefusalCode};
+use testigo_protocol::capture::CAPTURE_FORMAT;
+use testigo_protocol::receipt::ReceiptSubject;
+use testigo_protocol::{SignedCapture, TimestampMs};
+use uuid::Uuid;
+
+use super::photos;
+use crate::error::{AppError, AppResult};
+use crate::keys::ServerKey;
+use crate::repo::{Device, ElectionInfo, NewRecord, StoreOutcome};
+use crate::{AppState, now_ms};
+
+/// A refused record: its id, the code and a detail without personal data.
+pub(crate) type Refusal = (Uuid, RefusalCode, String);
+
+/// Checks and stores a batch from `device`; one outcome per record, in the batch's order.
+pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatch) -> AppResult<BatchResult> {
+    if batch.captures.len() > MAX_BATCH {
+        return Err(AppError::BadRequest(format!("a batch holds at most {MAX_BATCH} records")));
+    }
+    if batch.captures.is_empty() {
+        return Ok(BatchResult { results: Vec::new() });
+    }
+    let election = state.repo.election().await?.ok_or(AppError::NoElection)?;
+    let now = now_ms();
+    // Signature checks and receipt signing are CPU work: off the async workers.
+    let (key, dev) = (state.key.clone(), device.clone());
+    let checked = tokio::task::spawn_blocking(move || {
+        batch.captures.into_iter().map(|s| check(&dev, &election, s, &key, now)).collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("intake task: {e}")))?;
+
+    // Refusals take their place now; the records that passed get theirs once stored.
+    let mut results: Vec<Option<RecordOutcome>> = Vec::with_capacity(checked.len());
+    let mut fresh = Vec::new();
+    let mut slots = Vec::new();
+    for (i, c) in checked.into_iter().enumerate() {
+        match c {
+            Ok(record) => {
+                slots.push((i, record.signed.record.id, record.signed.record.photos.clone()));
+                fresh.push(record);
+                results.push(None);
+            }
+            Err((capture_id, code, detail)) => {
+                results.push(Some(RecordOutcome::Refused { capture_id, code, detail }));
+            }
+        }
+    }
+    let outcomes = if fresh.is_empty() {
+        Vec::new()
+    } else {
+        state.repo.store_records(device.id.clone(), fresh, now).await?
+    };
+    for ((i, capture_id, photos), outcome) in slots.into_iter().zip(outcomes) {
+        let out = match outcome {
+            StoreOutcome::Stored(receipt) => {
+                for p in photos {
+                    if state.blobs.blob_size(&p.sha256).await? == Some(p.size) {
+                        photos::mark_received(state, &device.id, capture_id, p.sha256, p.size).await?;
+                    }
+                }
+                RecordOutcome::Stored { receipt }
+            }
+            StoreOutcome::Duplicate(receipt) => RecordOutcome::Duplicate { receipt },
+            StoreOutcome::Conflict => RecordOutcome::Refused {
+                capture_id,
+                code: RefusalCode::Conflict,
+                detail: "a different record with this id was received before; the first one stands".into(),
+            },
+        };
+        if let Some(slot) = results.get_mut(i) {
+            *slot = Some(out);
+        }
+    }
+    let results = results
+        .into_iter()
+        .map(|r| r.ok_or_else(|| AppError::Internal("a record got no outcome".into())))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(BatchResult { results })
+}
+
+/// Checks `signed` from `device` and, if it passes, signs its receipt for time `now_ms`.
+pub(crate) fn check(
+    device: &Device,
+    election: &ElectionInfo,
+    signed: SignedCapture,
+    key: &ServerKey,
+    now_ms: TimestampMs,
+) -> Result<NewRecord, Refusal> {
+    let r = &signed.record;
+    let refuse = |code: RefusalCode, detail: &str| Err((r.id, code, detail.to_owned()));
+    if r.format != CAPTURE_FORMAT {
+        return refuse(RefusalCode::UnsupportedFormat, "unsupported record format");
+    }
+    if r.device_key_id != device.id {
+        return refuse(RefusalCode::WrongDevice, "the record names another device's key");
+    }
+    if let Err(what) = r.check_limits() {
+        return refuse(RefusalCode::InvalidRecord, what);
+    }
+    if signed.verify(&device.public_key).is_err() {
+        return refuse(RefusalCode::BadSignature, "the signature does not verify with the device key");
+    }
+    if r.election_id != election.election.id {
+        return refuse(RefusalCode::WrongElection, "the record is for another election");
+    }
+    let Some(contest) = election.contest(&r.contest_id) else {
+        return refuse(RefusalCode::UnknownContest, "the contest is not in the election");
+    };
+    if !device.stations.contains(&r.station_id) {
+        return refuse(RefusalCode::StationNotAssigned, "the device is not assigned to this station");
+    }
+    if r.counts.keys().any(|k| !contest.options.iter().any(|o| &o.id == k))
+        || r.extra_counts.keys().any(|k| !contest.count_fields.iter().any(|f| &f.id == k))
+    {
+        return refuse(RefusalCode::UnknownField, "a count names a field the acta does not have");
+    }
+    let record_sha256 = r.record_sha256();
+    let json = serde_json::to_string(&signed)
+        .map_err(|_| (r.id, RefusalCode::InvalidRecord, "the record cannot be stored".to_owned()))?;
+    let receipt = key
+        .receipt(ReceiptSubject::Record { capture_id: r.id, record_sha256 }, &device.id, now_ms)
+        .map_err(|_| (r.id, RefusalCode::InvalidRecord, "the receipt could not be signed".to_owned()))?;
+    Ok(NewRecord { signed, json, record_sha256, receipt })
+}

@@ -1,0 +1,29 @@
+//! The server's rules, under the routes.
+//!
+//! Route handlers (the device API in `routes/`, the admin API, the dashboard) and the `testigo`
+//! command parse their input, call one function here, and render what it returns; so a rule —
+//! what a record must pass, when a photo counts as received, who may review what, how sign-ins
+//! are throttled, which contest a view is about — is written once, and the public portal to come
+//! calls the same functions. Services read and write through the repository traits
+//! ([`crate::repo`]) and the blob store, and answer with [`crate::AppError`]s or their own small
+//! error types where a caller acts on the difference.
+//!
+//! | module | rule |
+//! |---|---|
+//! | [`accounts`] | coordinator accounts, passwords, sessions, throttled sign-in |
+//! | [`enrollment`] | one-time codes: made for coordinators, redeemed by phones |
+//! | `intake` | a batch of signed records: checks, storage, one outcome per record |
+//! | `photos` | when a photo counts as received, and its receipt |
+//! | `uploads` | the tus upload state machine: creation, chunks, locks, completion, expiry |
+//! | `feed` | the change feed's pages |
+//! | [`review`] | what a review may say, who may give it, where |
+//! | `tally` | the contest a view is about, a region within a scope, the tally per candidate |
+
+pub mod accounts;
+pub mod enrollment;
+pub(crate) mod feed;
+pub(crate) mod intake;
+pub(crate) mod photos;
+pub mod review;
+pub(crate) mod tally;
+pub mod uploads;

@@ -1,0 +1,284 @@
+//! The photo upload state machine behind tus 1.0 (the wire side is `routes/uploads.rs`).
+//!
+//! The rules that make uploads survive bad links:
+//! - An upload is tied at creation to one photo of one received record of the uploading device
+//!   ([`UploadMetadata`]: `capture_id`, `sha256`); its length must be the declared size.
+//! - A chunk streams to the partial file. Without a checksum, every byte that arrived is kept
+//!   when the connection dies or falls silent for [`crate::Limits::body_idle_timeout`]: the
+//!   client's `HEAD` then resumes from there. With a checksum, a chunk counts only whole and
+//!   matching: a mismatch is refused and nothing of the chunk is kept.
+//! - One request at a time per upload ([`UploadLocks`]): a second one meanwhile is refused as
+//!   locked (retry later).
+//! - The offset moves only after the bytes are on disk (`fsync`), so a crash never confirms bytes
+//!   the server does not have.
+//! - When the last byte arrives the whole file is checked against the declared SHA-256 and stored
+//!   content-addressed, and the photo's receipt is signed ([`super::photos::mark_received`]). A
+//!   mismatch ends the upload: the client must start a new one.
+//! - Unfinished uploads expire after [`crate::Limits::upload_ttl`]; expired and terminated ones
+//!   are gone. [`sweep_expired`] ends them and removes their partial files.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use http_body_util::BodyExt as _;
+use sha2::Digest as _;
+use testigo_protocol::api::tus::UploadMetadata;
+use testigo_protocol::{KeyId, Sha256, SignedReceipt};
+
+use super::photos;
+use crate::blobs::Completion;
+use crate::error::{AppError, AppResult};
+use crate::repo::{PhotoLookup, Upload, UploadState};
+use crate::{AppState, now_ms};
+
+/// Upload ids currently being written to.
+#[derive(Debug, Default)]
+pub(crate) struct UploadLocks(Mutex<HashSet<String>>);
+
+/// Holds an upload's lock until dropped.
+pub(crate) struct LockGuard {
+    locks: Arc<UploadLocks>,
+    id: String,
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        self.locks.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+    }
+}
+
+/// Takes the upload's lock, or [`AppError::UploadLocked`] if another request holds it.
+fn lock(state: &AppState, id: &str) -> AppResult<LockGuard> {
+    let mut set = state.uploads.0.lock().unwrap_or_else(|e| e.into_inner());
+    if !set.insert(id.to_owned()) {
+        return Err(AppError::UploadLocked);
+    }
+    Ok(LockGuard { locks: state.uploads.clone(), id: id.to_owned() })
+}
+
+/// A new upload id: 128 random bits in hex (the form `routes/uploads.rs` accepts in paths).
+fn new_upload_id() -> AppResult<String> {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut raw = [0u8; 16];
+    SystemRandom::new().fill(&mut raw).map_err(|_| AppError::Internal("no randomness".into()))?;
+    Ok(hex::encode(raw))
+}
+
+/// One chunk of an upload, as the request brought it.
+pub(crate) struct Chunk {
+    /// The digest the whole chunk must have, if the client sent one.
+    pub(crate) checksum: Option<Sha256>,
+    /// The length the client declared for the chunk, if it did.
+    pub(crate) declared_len: Option<u64>,
+    /// The bytes, streamed.
+    pub(crate) body: Body,
+}
+
+/// Where an upload stands after a request.
+#[derive(Debug)]
+pub(crate) struct Progress {
+    /// Bytes the server holds (on disk).
+    pub(crate) offset: u64,
+    /// The photo's receipt once the upload is complete.
+    pub(crate) receipt: Option<SignedReceipt>,
+    /// When an unfinished upload expires.
+    pub(crate) expires_at_ms: i64,
+}
+
+/// Creates an upload for one declared photo of one of the device's received records, and writes
+/// the first chunk if the request carries one (`creation-with-upload`).
+pub(crate) async fn create(
+    state: &AppState,
+    device: &KeyId,
+    length: u64,
+    metadata: UploadMetadata,
+    raw_metadata: String,
+    first_chunk: Option<Chunk>,
+) -> AppResult<(Upload, Progress)> {
+    if length > state.limits.max_upload_bytes {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let UploadMetadata { capture_id, sha256 } = metadata;
+    let expected = match state.repo.expected_photo(device, capture_id, sha256).await? {
+        PhotoLookup::NoCapture => return Err(AppError::RecordNotReceived),
+        PhotoLookup::NotDeclared => return Err(AppError::PhotoNotInRecord),
+        PhotoLookup::Declared(p) => p,
+    };
+    if expected.size != length {
+        return Err(AppError::LengthMismatch("Upload-Length is not the size the record declares"));
+    }
+    let id = new_upload_id()?;
+    let now = now_ms();
+    let expires_at_ms =
+        now.saturating_add(i64::try_from(state.limits.upload_ttl.as_millis()).unwrap_or(i64::MAX));
+    state.blobs.create_partial(&id).await?;
+    let upload = Upload {
+        id: id.clone(),
+        device_id: device.clone(),
+        capture_id,
+        capture_pk: expected.capture_pk,
+        sha256,
+        length,
+        offset: 0,
+        metadata: raw_metadata,
+        expires_at_ms,
+        state: UploadState::Active,
+        receipt: None,
+    };
+    state.repo.create_upload(upload.clone(), now).await?;
+    let progress = match first_chunk {
+        Some(chunk) => {
+            let _guard = lock(state, &id)?;
+            write_chunk(state, device, upload.clone(), chunk).await?
+        }
+        None => Progress { offset: 0, receipt: None, expires_at_ms },
+    };
+    Ok((upload, progress))
+}
+
+/// The device's upload as it stands; another device's upload is "not found", an expired or
+/// terminated one is gone.
+pub(crate) async fn status(state: &AppState, device: &KeyId, id: &str) -> AppResult<Upload> {
+    let upload = state.repo.upload(id).await?.ok_or(AppError::NotFound)?;
+    if &upload.device_id != device {
+        return Err(AppError::NotFound);
+    }
+    let expired = upload.state == UploadState::Active && upload.expires_at_ms < now_ms();
+    if matches!(upload.state, UploadState::Terminated | UploadState::Expired) || expired {
+        return Err(AppError::UploadGone);
+    }
+    Ok(upload)
+}
+
+/// Appends a chunk that claims to start at `claimed_offset`.
+pub(crate) async fn append(
+    state: &AppState,
+    device: &KeyId,
+    id: &str,
+    claimed_offset: u64,
+    chunk: Chunk,
+) -> AppResult<Progress> {
+    let _guard = lock(state, id)?;
+    let upload = status(state, device, id).await?;
+    if claimed_offset != upload.offset {
+        return Err(AppError::OffsetMismatch { offset: upload.offset });
+    }
+    if upload.state == UploadState::Complete {
+        // Nothing left to send (the answer to the last chunk was lost): the receipt again.
+        return Ok(Progress {
+            offset: upload.offset,
+            receipt: upload.receipt,
+            expires_at_ms: upload.expires_at_ms,
+        });
+    }
+    write_chunk(state, device, upload, chunk).await
+}
+
+/// Ends an upload at the client's request. A complete upload's photo is evidence and stays:
+/// terminating it only ends the upload.
+pub(crate) async fn terminate(state: &AppState, device: &KeyId, id: &str) -> AppResult<()> {
+    let _guard = lock(state, id)?;
+    let upload = status(state, device, id).await?;
+    if upload.state == UploadState::Active {
+        state.blobs.delete_partial(id).await?;
+        state.repo.end_upload(id, UploadState::Terminated, None).await?;
+    }
+    Ok(())
+}
+
+/// Appends the chunk to the upload (see the module doc for what is kept when), completes the
+/// upload when its last byte arrived, and says where it stands.
+async fn write_chunk(state: &AppState, device: &KeyId, upload: Upload, chunk: Chunk) -> AppResult<Progress> {
+    let Chunk { checksum, declared_len, mut body } = chunk;
+    let remaining = upload.length.saturating_sub(upload.offset);
+    if declared_len.is_some_and(|n| n > remaining) {
+        return Err(AppError::LengthMismatch("the chunk runs past Upload-Length"));
+    }
+    let mut writer = state.blobs.open_partial(&upload.id, upload.offset).await?;
+    let mut hasher = checksum.map(|_| sha2::Sha256::new());
+    let mut written = 0u64;
+    let mut broke_off = false;
+    loop {
+        match tokio::time::timeout(state.limits.body_idle_timeout, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                let Ok(data) = frame.into_data() else { continue };
+                if written + data.len() as u64 > remaining {
+                    writer.rollback().await?;
+                    return Err(AppError::LengthMismatch("the chunk runs past Upload-Length"));
+                }
+                writer.write(&data).await?;
+                if let Some(h) = hasher.as_mut() {
+                    h.update(&data);
+                }
+                written += data.len() as u64;
+            }
+            Ok(None) => break,
+            // The connection died or fell silent.
+            Ok(Some(Err(_))) | Err(_) => {
+                broke_off = true;
+                break;
+            }
+        }
+    }
+    if let (Some(expected), Some(h)) = (checksum, hasher) {
+        if broke_off {
+            // A chunk that cannot be checked is not kept.
+            writer.rollback().await?;
+            return Err(AppError::BadRequest("the chunk broke off before its end".into()));
+        }
+        if <[u8; 32]>::from(h.finalize()) != expected.0 {
+            writer.rollback().await?;
+            return Err(AppError::ChecksumMismatch);
+        }
+    }
+    let offset = writer.sync().await?;
+    drop(writer);
+    if offset != upload.offset {
+        state.repo.set_upload_offset(&upload.id, offset).await?;
+    }
+    if broke_off {
+        tracing::debug!(upload = %upload.id, kept = written, "upload chunk broke off; bytes kept");
+        return Err(AppError::BadRequest("the chunk broke off; the bytes that arrived are kept".into()));
+    }
+    let expires_at_ms = upload.expires_at_ms;
+    if offset < upload.length {
+        return Ok(Progress { offset, receipt: None, expires_at_ms });
+    }
+    match state.blobs.complete(&upload.id, &upload.sha256).await? {
+        Completion::Mismatch => {
+            state.repo.end_upload(&upload.id, UploadState::Terminated, None).await?;
+            Err(AppError::HashMismatch)
+        }
+        Completion::Stored { size } => {
+            let receipt =
+                photos::mark_received(state, device, upload.capture_id, upload.sha256, size).await?;
+            state.repo.end_upload(&upload.id, UploadState::Complete, Some(receipt.clone())).await?;
+            tracing::info!(upload = %upload.id, bytes = size, "photo received");
+            Ok(Progress { offset, receipt: Some(receipt), expires_at_ms })
+        }
+    }
+}
+
+/// Ends uploads past their expiry, forever (spawned by [`crate::serve`]).
+pub(crate) async fn sweep_forever(state: AppState) {
+    let mut tick = tokio::time::interval(state.limits.sweep_interval);
+    loop {
+        tick.tick().await;
+        if let Err(e) = sweep_expired(&state).await {
+            tracing::warn!(error = %e, "sweeping expired uploads failed");
+        }
+    }
+}
+
+/// Ends every upload past its expiry now and removes its partial file; returns how many.
+pub async fn sweep_expired(state: &AppState) -> AppResult<usize> {
+    let ids = state.repo.expired_uploads(now_ms()).await?;
+    for id in &ids {
+        // An upload being written to right now is swept next time.
+        let Ok(_guard) = lock(state, id) else { continue };
+        state.blobs.delete_partial(id).await?;
+        state.repo.end_upload(id, UploadState::Expired, None).await?;
+    }
+    Ok(ids.len())
+}
