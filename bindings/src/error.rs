@@ -75,6 +75,10 @@ pub enum TestigoError {
     /// The address does not lead to a usable Testigo server.
     #[error("{0}")]
     InvalidServer(String),
+    /// A bug in Testigo, not a problem with the store or the input. Nothing was changed and the
+    /// store is sound: do not offer a wipe; log the message and report it.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<CoreError> for TestigoError {
@@ -114,6 +118,7 @@ impl From<CoreError> for TestigoError {
             CoreError::Cancelled => TestigoError::Cancelled,
             CoreError::EnrollmentRefused(_) => TestigoError::EnrollmentRefused(message),
             CoreError::InvalidServer(_) => TestigoError::InvalidServer(message),
+            CoreError::Internal(_) => TestigoError::Internal(message),
         }
     }
 }

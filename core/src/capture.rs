@@ -16,9 +16,10 @@ use testigo_protocol::{
 use uuid::Uuid;
 
 use crate::crypto::{sync_dir, write_atomic};
-use crate::election::{ReportingStatus, load_package};
+use crate::election::load_package;
 use crate::error::{Error, Result};
 use crate::photo::prepare;
+use crate::status::{OutboxTally, ReportingStatus};
 use crate::store::{PHOTO_TMP_DIR, Store, now_ms};
 use crate::validation::{ActaNumbers, FieldSlot, check_count, check_notes, validate};
 
@@ -218,25 +219,6 @@ fn load_photos(c: &Connection, id: Uuid) -> Result<Vec<PhotoRef>> {
     Ok(out)
 }
 
-pub(crate) fn status_of(state: CaptureState, parked: i64, pending: i64) -> ReportingStatus {
-    match state {
-        CaptureState::Draft => ReportingStatus::Draft,
-        CaptureState::Sealed if parked > 0 => ReportingStatus::Parked,
-        CaptureState::Sealed if pending > 0 => ReportingStatus::Queued,
-        CaptureState::Sealed => ReportingStatus::Delivered,
-    }
-}
-
-/// How many of a capture's outbox items are parked, and how many pending.
-pub(crate) fn outbox_tally(c: &Connection, id: &str) -> Result<(i64, i64)> {
-    Ok(c.query_row(
-        "SELECT count(*) FILTER (WHERE state = 'parked'), count(*) FILTER (WHERE state = 'pending')
-           FROM outbox WHERE capture_id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?)
-}
-
 fn touch(c: &Connection, id: Uuid) -> Result<()> {
     c.execute("UPDATE captures SET updated_at_ms = ?2 WHERE id = ?1", params![id.to_string(), now_ms()])?;
     Ok(())
@@ -293,9 +275,8 @@ impl Store {
                     None => map.remove(field),
                 };
             }
-            let counts = serde_json::to_string(&row.counts).map_err(|e| Error::Corrupt(e.to_string()))?;
-            let extra =
-                serde_json::to_string(&row.extra_counts).map_err(|e| Error::Corrupt(e.to_string()))?;
+            let counts = serde_json::to_string(&row.counts).map_err(Error::internal)?;
+            let extra = serde_json::to_string(&row.extra_counts).map_err(Error::internal)?;
             tx.execute(
                 "UPDATE captures SET counts_json = ?2, extra_counts_json = ?3 WHERE id = ?1",
                 params![id.to_string(), counts, extra],
@@ -543,7 +524,7 @@ impl Store {
         self.read(|c| {
             let row = load_row(c, id)?;
             let photos = load_photos(c, id)?;
-            let (parked, pending) = outbox_tally(c, &id.to_string())?;
+            let tally = OutboxTally::of(c, &id.to_string())?;
             let superseded_by = sealed_successor(c, id)?;
             let signed: Option<SignedCapture> = row
                 .signed_json
@@ -570,7 +551,7 @@ impl Store {
             };
             Ok(Capture {
                 id,
-                status: status_of(row.state, parked, pending),
+                status: tally.status(row.state == CaptureState::Sealed),
                 station_id: row.station_id,
                 contest_id: row.contest_id,
                 state: row.state,
@@ -629,7 +610,7 @@ impl Store {
                     station_id,
                     contest_id,
                     state,
-                    status: status_of(state, parked, pending),
+                    status: OutboxTally { parked, pending }.status(state == CaptureState::Sealed),
                     photos,
                     supersedes: supersedes.as_deref().map(parse_uuid).transpose()?,
                     created_at_ms: created,
@@ -680,7 +661,7 @@ impl Store {
             device_key_id: self.device.key_id.clone(),
         };
         let signed = self.sign_record(record)?;
-        let json = serde_json::to_string(&signed).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(&signed).map_err(Error::internal)?;
         let now = now_ms();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let changed = tx.execute(
@@ -735,8 +716,8 @@ impl Store {
             check_supersedable(tx, id, &old.station_id, &old.contest_id)?;
             let new_id = Uuid::now_v7();
             let now = now_ms();
-            let counts = serde_json::to_string(&old.counts).map_err(|e| Error::Corrupt(e.to_string()))?;
-            let extra = serde_json::to_string(&old.extra_counts).map_err(|e| Error::Corrupt(e.to_string()))?;
+            let counts = serde_json::to_string(&old.counts).map_err(Error::internal)?;
+            let extra = serde_json::to_string(&old.extra_counts).map_err(Error::internal)?;
             tx.execute(
                 "INSERT INTO captures (id, station_id, contest_id, state, counts_json, extra_counts_json, notes,
                                        qr_payload, supersedes, created_at_ms, updated_at_ms)

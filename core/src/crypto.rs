@@ -46,7 +46,7 @@ fn derive(master: &[u8; 32], salt: &[u8; 32], label: &str) -> Result<Zeroizing<[
     let hk = Hkdf::<Sha256>::new(Some(salt), master);
     let mut out = Zeroizing::new([0u8; 32]);
     // 32 bytes is far below HKDF-SHA-256's output limit, so this cannot fail in practice.
-    hk.expand(label.as_bytes(), out.as_mut()).map_err(|_| Error::Corrupt("key derivation failed".into()))?;
+    hk.expand(label.as_bytes(), out.as_mut()).map_err(|_| Error::internal("key derivation failed"))?;
     Ok(out)
 }
 
@@ -117,7 +117,7 @@ impl StoreKeys {
         OsRng.fill_bytes(&mut nonce);
         let body = cipher
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: sha.as_bytes() })
-            .map_err(|_| Error::Corrupt("photo encryption failed".into()))?;
+            .map_err(|_| Error::internal("photo encryption failed"))?;
         let mut out = Vec::with_capacity(4 + NONCE_LEN + body.len());
         out.extend_from_slice(PHOTO_MAGIC);
         out.extend_from_slice(&nonce);

@@ -1,10 +1,11 @@
-//! Installing the election package and listing the watcher's stations.
+//! Installing the election package and listing the watcher's stations (each with its
+//! [`ReportingStatus`], worked out in `status.rs`).
 
 use rusqlite::OptionalExtension;
 use testigo_protocol::ElectionPackage;
 
-use crate::capture::{CaptureState, outbox_tally, status_of};
 use crate::error::{Error, Result};
+use crate::status::{ReportingStatus, station_status};
 use crate::store::{Store, now_ms};
 
 /// What [`Store::install_package`] did.
@@ -20,22 +21,6 @@ pub enum PackageInstall {
     },
     /// This exact package was already installed.
     Unchanged,
-}
-
-/// Where a station stands, from this phone's point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum ReportingStatus {
-    /// No capture yet.
-    NotStarted,
-    /// A draft exists but nothing is sealed.
-    Draft,
-    /// Sealed and waiting to be sent.
-    Queued,
-    /// The server has confirmed everything for the latest capture.
-    Delivered,
-    /// Sending failed permanently; the watcher must look.
-    Parked,
 }
 
 /// One of the watcher's stations and how it stands.
@@ -81,7 +66,7 @@ impl Store {
 
     fn install(&self, package: &ElectionPackage, server_is_authority: bool) -> Result<PackageInstall> {
         package.validate()?;
-        let json = serde_json::to_string(package).map_err(|e| Error::PackageJson(e.to_string()))?;
+        let json = serde_json::to_string(package).map_err(Error::internal)?;
         self.write(|tx| {
             let current: Option<(String, u64, String)> = tx
                 .query_row("SELECT election_id, version, package_json FROM election_package", [], |r| {
@@ -135,26 +120,9 @@ impl Store {
     pub fn stations(&self) -> Result<Vec<StationStatus>> {
         self.read(|c| {
             let package = load_package(c)?.ok_or(Error::NoPackage)?;
-            // The latest capture of each station (a sealed one over any newer draft), then the
-            // outbox tally of that one capture only.
-            let mut latest = c.prepare_cached(
-                "SELECT c.id, c.state FROM captures c
-                  WHERE c.station_id = ?1
-                  ORDER BY c.state = 'sealed' DESC, c.created_at_ms DESC
-                  LIMIT 1",
-            )?;
             let mut out = Vec::new();
             for station in package.stations.iter().filter(|s| package.is_assigned(&s.id)) {
-                let row: Option<(String, String)> =
-                    latest.query_row([&station.id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-                let status = match row {
-                    None => ReportingStatus::NotStarted,
-                    Some((_, state)) if state == "draft" => ReportingStatus::Draft,
-                    Some((id, _)) => {
-                        let (parked, pending) = outbox_tally(c, &id)?;
-                        status_of(CaptureState::Sealed, parked, pending)
-                    }
-                };
+                let status = station_status(c, &station.id)?;
                 let center = package.center(&station.center_id);
                 out.push(StationStatus {
                     station_id: station.id.clone(),

@@ -128,9 +128,21 @@ pub enum Error {
     /// The address does not lead to a usable Testigo server.
     #[error("not a usable server: {0}")]
     InvalidServer(String),
+    /// A bug in this library, not damage and not bad input: one of its own values could not be
+    /// serialized, a key could not be derived, encryption failed. Nothing was changed, and the
+    /// store is as sound as before (unlike [`Error::Corrupt`], which is only for what was read
+    /// back from disk).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
+    /// An [`Error::Internal`] from a failure that only a bug can cause (serializing our own
+    /// values, deriving or using a key of the right length).
+    pub(crate) fn internal(err: impl std::fmt::Display) -> Error {
+        Error::Internal(err.to_string())
+    }
+
     /// True when a SQLite error means "this is not a database (with this key)".
     pub(crate) fn is_not_a_database(err: &rusqlite::Error) -> bool {
         matches!(

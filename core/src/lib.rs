@@ -11,7 +11,8 @@
 //!
 //! Module map: `store` (opening, pragmas, the one-writer discipline), `crypto` (key file, key
 //! derivation, photo encryption), `schema` (migrations), `signer` (device key), `election`
-//! (package and stations), `capture` (the lifecycle), `validation` (warnings and limits),
+//! (package and stations), `status` (where a capture or station stands in delivery), `capture`
+//! (the lifecycle), `validation` (warnings and limits),
 //! `image_info` (recognising photos), `photo` (the photo pipeline and QR search), `outbox` (work to send), `sync` (enrollment, the
 //! sync engine and its HTTP transport), `wipe` (panic wipe).
 
@@ -24,19 +25,21 @@ mod outbox;
 pub mod photo;
 mod schema;
 mod signer;
+mod status;
 mod store;
 pub mod sync;
 pub mod validation;
 mod wipe;
 
 pub use capture::{Capture, CaptureState, CaptureSummary, MAX_PAGES};
-pub use election::{PackageInstall, ReportingStatus, StationStatus};
+pub use election::{PackageInstall, StationStatus};
 pub use error::{Error, Result};
 pub use image_info::{ImageFormat, ImageInfo, inspect as inspect_image};
 pub use outbox::{OutboxItem, OutboxKind, OutboxState};
 pub use photo::{PhotoOptions, PreparedPhoto, StageTimes};
 pub use schema::SCHEMA_VERSION;
 pub use signer::{Signer, SignerError, SoftwareSigner};
+pub use status::ReportingStatus;
 pub use store::{DeviceInfo, OpenOptions, Store};
 pub use sync::{
     CancelToken, Enrollment, ObserverHandle, Review, StoredReceipt, SyncEvent, SyncObserver, SyncOptions,

@@ -115,7 +115,7 @@ pub(crate) fn save_server(c: &Connection, cfg: &ServerConfig, now_ms: TimestampM
             cfg.token,
             cfg.server_key.to_sec1(),
             cfg.election_id,
-            serde_json::to_string(&cfg.station_ids).map_err(|e| Error::Corrupt(e.to_string()))?,
+            serde_json::to_string(&cfg.station_ids).map_err(Error::internal)?,
             now_ms
         ],
     )?;
@@ -214,7 +214,7 @@ pub(crate) fn mark_done(
     receipt: &SignedReceipt,
     now_ms: TimestampMs,
 ) -> Result<()> {
-    let json = serde_json::to_string(receipt).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let json = serde_json::to_string(receipt).map_err(Error::internal)?;
     c.execute(
         "INSERT OR IGNORE INTO receipts (outbox_id, capture_id, receipt_json, received_at_ms, stored_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
