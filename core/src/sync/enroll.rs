@@ -1,12 +1,13 @@
 //! Enrollment: a one-time code (usually scanned as a QR code, read by
 //! [`testigo_protocol::enrollment::parse_enrollment_uri`]) and the device key in; the server's
-//! address, token and receipt key stored; the election package installed.
+//! address, token and receipt key stored; the election package installed by the feed lane's own
+//! fetch (`Pass::package`), so enrollment and sync cannot disagree on how a package is taken.
 
 use testigo_protocol::api::{EnrollRequest, EnrollResponse, Problem};
 
 use super::state::{self, ServerConfig};
 use super::transport::{CancelToken, Method, Request, TransportError};
-use super::{Enrollment, timeout_for};
+use super::{Enrollment, Pass, SyncOptions, timeout_for};
 use crate::error::{Error, Result};
 use crate::store::{Store, now_ms};
 
@@ -15,8 +16,14 @@ impl Store {
     /// and installs the election package.
     ///
     /// The same code may be used again by this phone (if the first answer was lost); the server
-    /// then issues a new token. If the package download fails on the network, the enrollment
-    /// stands and the next [`Store::sync`] fetches the package.
+    /// then issues a new token.
+    ///
+    /// `Ok` means the enrollment is saved, whether or not the package came with it: if the
+    /// download fails (the link, a captive portal's page, a cancel), the next [`Store::sync`]
+    /// fetches it; [`Store::package`] says whether it is installed. A package this phone refuses
+    /// (older than its own, or another election once captures exist) is not installed. `Err`
+    /// means nothing was saved: the address is not usable, the server refused the code, or the
+    /// link failed before the server's answer arrived.
     pub fn enroll(&self, server_url: &str, code: &str, cancel: &CancelToken) -> Result<Enrollment> {
         let url = server_url.trim().trim_end_matches('/').to_owned();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -29,7 +36,7 @@ impl Store {
             code: code.trim().to_owned(),
             public_key: self.device.public_key.clone(),
         })
-        .map_err(|e| Error::Corrupt(e.to_string()))?;
+        .map_err(Error::internal)?;
         let request = Request {
             method: Method::Post,
             url: format!("{url}/v1/enroll"),
@@ -65,26 +72,12 @@ impl Store {
         };
         self.write(|tx| state::save_server(tx, &cfg, now_ms()))?;
         let enrollment = cfg.enrollment();
-        // The package now, so the watcher can start; a network failure leaves it to sync.
-        let mut headers = vec![("authorization".to_owned(), format!("Bearer {}", cfg.token))];
-        headers.push(("accept".into(), "application/json".into()));
-        let request = Request {
-            method: Method::Get,
-            url: format!("{}/v1/package", cfg.url),
-            headers,
-            body: vec![],
-            timeout: timeout_for(0),
-        };
-        match transport.send(request, cancel) {
-            Ok(r) if r.status == 200 => {
-                self.install_server_package(&r.body)?;
-                if let Some(etag) = r.header("etag") {
-                    self.write(|tx| state::set_package_etag(tx, etag))?;
-                }
-            }
-            Ok(_) | Err(TransportError::Timeout | TransportError::Connect | TransportError::Broken) => {}
-            Err(e) => return Err(network(e)),
-        }
+        // From here on the phone is enrolled, whatever becomes of the package: the feed lane's
+        // own fetch installs it now when the link allows, and otherwise the next sync's feed lane
+        // fetches it (a store without a package always asks for one). A failure here is
+        // therefore not the caller's failure, and is deliberately dropped.
+        let mut pass = Pass::new(self, cfg, transport, cancel, &SyncOptions::default());
+        let _ = pass.package();
         Ok(enrollment)
     }
 }

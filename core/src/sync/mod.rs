@@ -54,13 +54,13 @@ use std::time::{Duration, Instant};
 use testigo_protocol::TimestampMs;
 use uuid::Uuid;
 
-pub use testigo_protocol::enrollment::{EnrollmentUri, parse_enrollment_uri};
 pub(crate) use self::observer::Observers;
 pub use self::observer::{ObserverHandle, SyncEvent, SyncObserver};
 pub use self::state::{Enrollment, Review, StoredReceipt};
 pub use self::transport::{
     CancelToken, HttpTransport, MAX_RESPONSE_BYTES, Method, Request, Response, Transport, TransportError,
 };
+pub use testigo_protocol::enrollment::{EnrollmentUri, parse_enrollment_uri};
 
 use self::state::{DueItem, ServerConfig};
 use crate::error::{Error, Result};
@@ -226,7 +226,8 @@ pub(crate) struct Pass<'a> {
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) cancel: &'a CancelToken,
     pub(crate) report: SyncReport,
-    pub(crate) deadline: Instant,
+    /// No new request after this (`None`: a budget beyond the clock's range, no limit).
+    pub(crate) deadline: Option<Instant>,
     /// Items that failed on their own in this run (not retried again in it).
     pub(crate) skipped: Vec<i64>,
     pub(crate) item_failures_in_a_row: u32,
@@ -242,7 +243,32 @@ pub(crate) struct Pass<'a> {
     pub(crate) bytes_confirmed: u64,
 }
 
-impl Pass<'_> {
+impl<'a> Pass<'a> {
+    /// A run for the store enrolled as `cfg`, within `options`' budget.
+    pub(crate) fn new(
+        store: &'a Store,
+        cfg: ServerConfig,
+        transport: Arc<dyn Transport>,
+        cancel: &'a CancelToken,
+        options: &SyncOptions,
+    ) -> Pass<'a> {
+        Pass {
+            store,
+            cfg,
+            transport,
+            cancel,
+            report: empty_report(SyncOutcome::Idle),
+            deadline: backoff::deadline(options.max_duration),
+            skipped: Vec::new(),
+            item_failures_in_a_row: 0,
+            batch_cap: 100,
+            ignore_waits: options.ignore_backoff,
+            answered: false,
+            last_ok: false,
+            bytes_confirmed: 0,
+        }
+    }
+
     /// Items whose next attempt is due by this time are tried now.
     pub(crate) fn due_by(&self) -> TimestampMs {
         if self.ignore_waits { TimestampMs::MAX } else { now_ms() }
@@ -253,7 +279,7 @@ impl Pass<'_> {
         if self.cancel.is_cancelled() {
             return Err(Stop::Cancelled);
         }
-        if Instant::now() > self.deadline {
+        if backoff::passed(self.deadline) {
             return Err(Stop::OutOfTime);
         }
         request.headers.push(("authorization".into(), format!("Bearer {}", self.cfg.token)));
@@ -335,7 +361,7 @@ impl Pass<'_> {
     ) -> std::result::Result<(), Stop> {
         let attempts = item.attempts + 1;
         let wait = backoff::delay(attempts, retry_after);
-        let retry_at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+        let retry_at = backoff::at(now_ms(), wait);
         self.store.write(|tx| state::mark_retry(tx, item.id, retry_at, reason))?;
         self.skipped.push(item.id);
         self.store.observers.emit(&SyncEvent::ItemRetrying {
@@ -431,21 +457,7 @@ impl Store {
             return Ok(report);
         }
         let failures = cfg.failures;
-        let mut pass = Pass {
-            store: self,
-            cfg,
-            transport: self.transport()?,
-            cancel,
-            report: empty_report(SyncOutcome::Idle),
-            deadline: Instant::now() + options.max_duration,
-            skipped: Vec::new(),
-            item_failures_in_a_row: 0,
-            batch_cap: 100,
-            ignore_waits: options.ignore_backoff,
-            answered: false,
-            last_ok: false,
-            bytes_confirmed: 0,
-        };
+        let mut pass = Pass::new(self, cfg, self.transport()?, cancel, options);
         self.observers.emit(&SyncEvent::Started);
         let result = pass.records().and_then(|()| pass.feed()).and_then(|()| pass.photos());
         let confirmed = pass.bytes_confirmed;
@@ -467,7 +479,7 @@ impl Store {
                 // Progress in this run resets the count: the link works, it just broke again.
                 let failures = if progressed { 1 } else { failures.saturating_add(1) };
                 let wait = backoff::delay(failures, retry_after);
-                let retry_at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                let retry_at = backoff::at(now_ms(), wait);
                 self.write(|tx| state::set_backoff(tx, failures, retry_at))?;
                 SyncOutcome::Pending { retry_at_ms: retry_at }
             }
@@ -485,10 +497,10 @@ impl Store {
     /// `cancel` fires, sleeping between runs as the reports ask. For tests, the simulator and
     /// command-line tools; an app lets its job scheduler do the waiting.
     pub fn sync_until_idle(&self, deadline: Duration, cancel: &CancelToken) -> Result<SyncReport> {
-        let until = Instant::now() + deadline;
+        let until = backoff::deadline(deadline);
         let mut total = empty_report(SyncOutcome::Idle);
         loop {
-            let left = until.saturating_duration_since(Instant::now());
+            let left = until.map_or(Duration::MAX, |u| u.saturating_duration_since(Instant::now()));
             let options = SyncOptions { ignore_backoff: false, max_duration: left };
             let r = self.sync(&options, cancel)?;
             total.records_delivered += r.records_delivered;
@@ -504,8 +516,10 @@ impl Store {
             total.outcome = r.outcome;
             match r.outcome {
                 SyncOutcome::Pending { retry_at_ms } => {
-                    let wait = Duration::from_millis(u64::try_from(retry_at_ms - now_ms()).unwrap_or(0));
-                    if Instant::now() + wait > until {
+                    let wait = Duration::from_millis(
+                        u64::try_from(retry_at_ms.saturating_sub(now_ms())).unwrap_or(0),
+                    );
+                    if until.is_some_and(|u| backoff::deadline(wait).is_none_or(|ready| ready > u)) {
                         total.outcome = SyncOutcome::OutOfTime;
                         return Ok(total);
                     }

@@ -2,8 +2,8 @@
 
 use testigo_protocol::api::PhotoReceipt;
 use testigo_protocol::api::tus::{
-    ENDPOINT, OFFSET_OCTET_STREAM, RECEIPT_HEADER, TUS_RESUMABLE, UPLOAD_CHECKSUM, UPLOAD_LENGTH, UPLOAD_METADATA,
-    UPLOAD_OFFSET, UploadMetadata, VERSION, checksum_header, parse_receipt_header,
+    ENDPOINT, OFFSET_OCTET_STREAM, RECEIPT_HEADER, TUS_RESUMABLE, UPLOAD_CHECKSUM, UPLOAD_LENGTH,
+    UPLOAD_METADATA, UPLOAD_OFFSET, UploadMetadata, VERSION, checksum_header, parse_receipt_header,
 };
 use testigo_protocol::receipt::ReceiptSubject;
 use testigo_protocol::{Sha256, SignedReceipt};
@@ -211,8 +211,7 @@ impl Pass<'_> {
         size: u64,
     ) -> Result<Option<SignedReceipt>, Stop> {
         let Some(header) = r.header(RECEIPT_HEADER) else { return Ok(None) };
-        let receipt =
-            parse_receipt_header(header).ok_or(Stop::Link("a receipt does not verify", None))?;
+        let receipt = parse_receipt_header(header).ok_or(Stop::Link("a receipt does not verify", None))?;
         self.check_receipt(
             ReceiptSubject::Photo { capture_id: item.capture_id, sha256: sha, size },
             &receipt,

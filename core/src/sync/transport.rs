@@ -143,17 +143,20 @@ impl CancelToken {
 
     /// Sleeps for `duration` unless cancelled first; returns whether it was cancelled.
     pub fn sleep(&self, duration: Duration) -> bool {
-        let deadline = std::time::Instant::now() + duration;
+        // A sleep beyond the clock's range waits until cancelled.
+        let deadline = std::time::Instant::now().checked_add(duration);
         let mut guard = self.0.lock.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if self.is_cancelled() {
                 return true;
             }
             let now = std::time::Instant::now();
-            if now >= deadline {
-                return false;
-            }
-            guard = match self.0.wake.wait_timeout(guard, deadline - now) {
+            let left = match deadline {
+                Some(d) if now >= d => return false,
+                Some(d) => d - now,
+                None => Duration::from_secs(3600),
+            };
+            guard = match self.0.wake.wait_timeout(guard, left) {
                 Ok((g, _)) => g,
                 Err(e) => e.into_inner().0,
             };
@@ -265,6 +268,8 @@ mod tests {
         assert!(handle.join().unwrap());
         assert!(started.elapsed() < Duration::from_secs(10));
         assert!(token.sleep(Duration::from_secs(30)));
+        // A sleep past the clock's range does not overflow: it waits for the cancel.
+        assert!(token.sleep(Duration::MAX));
         assert!(!CancelToken::new().sleep(Duration::from_millis(1)));
     }
 

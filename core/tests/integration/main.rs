@@ -5,10 +5,12 @@
 
 mod common;
 mod crash;
+mod fake_server;
 mod lifecycle;
 mod migrations;
 mod open;
 mod photos;
 mod pipeline;
 mod signer;
+mod sync;
 mod wipe;

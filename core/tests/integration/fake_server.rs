@@ -1,0 +1,218 @@
+//! A scripted Testigo server behind the core's [`Transport`] trait: enough of the API (enroll,
+//! package, feed, record batches, tus uploads, photo receipts) for the sync engine to deliver
+//! everything, with signed receipts, and with a hook to answer any request differently. The real
+//! server is exercised end to end in `tests/e2e`; here the phone's side is tested alone, fast and
+//! deterministic.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use testigo_core::protocol::api::tus::{self, UploadMetadata};
+use testigo_core::protocol::api::{
+    BatchResult, CaptureBatch, EnrollResponse, FeedPage, Problem, RecordOutcome,
+};
+use testigo_core::protocol::receipt::{RECEIPT_FORMAT, Receipt, ReceiptSubject};
+use testigo_core::protocol::{PublicKey, Sha256, Signature, SignedReceipt};
+use testigo_core::sync::{CancelToken, Method, Request, Response, Transport, TransportError};
+use testigo_core::{Signer, SoftwareSigner};
+
+pub const URL: &str = "http://fake.test";
+
+/// Answers a request before the fake server does; `None` lets the server answer.
+pub type Hook = Box<dyn Fn(&Request) -> Option<Result<Response, TransportError>> + Send + Sync>;
+
+/// The fake server. Cheap to clone; every clone is the same server.
+#[derive(Clone)]
+pub struct FakeServer(Arc<Inner>);
+
+struct Inner {
+    key: SoftwareSigner,
+    public: PublicKey,
+    package: Vec<u8>,
+    station_ids: Vec<String>,
+    hook: Mutex<Option<Hook>>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Capture id → record hash, of every record stored.
+    records: HashMap<uuid::Uuid, Sha256>,
+    /// Upload number → (metadata, declared length, bytes so far).
+    uploads: Vec<(UploadMetadata, u64, Vec<u8>)>,
+    /// Photo hashes stored, with their capture.
+    photos: Vec<(uuid::Uuid, Sha256)>,
+    /// Every request's method and path, in order.
+    log: Vec<(Method, String)>,
+    /// The one device enrolled.
+    device: Option<testigo_core::protocol::KeyId>,
+}
+
+fn json(status: u16, value: &impl serde::Serialize) -> Response {
+    Response {
+        status,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: serde_json::to_vec(value).unwrap(),
+    }
+}
+
+fn problem(status: u16, code: &str) -> Response {
+    let mut r = json(status, &Problem::new(code, status, code, None));
+    r.headers = vec![("content-type".into(), "application/problem+json".into())];
+    r
+}
+
+impl FakeServer {
+    /// A server that enrolls any code for `station_ids` and serves `package` (JSON).
+    pub fn new(package: &[u8], station_ids: &[&str]) -> FakeServer {
+        let key = SoftwareSigner::generate();
+        let public = PublicKey::from_sec1(&key.public_key().unwrap()).unwrap();
+        FakeServer(Arc::new(Inner {
+            key,
+            public,
+            package: package.to_vec(),
+            station_ids: station_ids.iter().map(|s| s.to_string()).collect(),
+            hook: Mutex::new(None),
+            state: Mutex::new(State::default()),
+        }))
+    }
+
+    /// Answers requests with `hook` first (replacing any earlier hook).
+    pub fn set_hook(
+        &self,
+        hook: impl Fn(&Request) -> Option<Result<Response, TransportError>> + Send + Sync + 'static,
+    ) {
+        *self.0.hook.lock().unwrap() = Some(Box::new(hook));
+    }
+
+    /// The server answers everything itself again.
+    pub fn clear_hook(&self) {
+        *self.0.hook.lock().unwrap() = None;
+    }
+
+    /// The transport to open a store with.
+    pub fn transport(&self) -> Arc<dyn Transport> {
+        Arc::new(self.clone())
+    }
+
+    /// The photos stored, by capture.
+    pub fn photos(&self) -> Vec<(uuid::Uuid, Sha256)> {
+        self.0.state.lock().unwrap().photos.clone()
+    }
+
+    /// How many records are stored.
+    pub fn records(&self) -> usize {
+        self.0.state.lock().unwrap().records.len()
+    }
+
+    /// How many requests went to `path` (without the query).
+    pub fn requests_to(&self, path: &str) -> usize {
+        self.0.state.lock().unwrap().log.iter().filter(|(_, p)| p == path).count()
+    }
+
+    fn receipt(&self, subject: ReceiptSubject, device: testigo_core::protocol::KeyId) -> SignedReceipt {
+        let receipt = Receipt {
+            format: RECEIPT_FORMAT,
+            subject,
+            device_key_id: device,
+            received_at_ms: 1,
+            server_key_id: self.0.public.key_id(),
+        };
+        let signature = Signature(self.0.key.sign(&receipt.canonical_bytes()).unwrap());
+        SignedReceipt { receipt, signature }
+    }
+
+    fn answer(&self, request: &Request) -> Response {
+        let path = request.url.strip_prefix(URL).unwrap_or(&request.url);
+        let path = path.split('?').next().unwrap_or(path).to_owned();
+        self.0.state.lock().unwrap().log.push((request.method, path.clone()));
+        let header = |name: &str| {
+            request.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        };
+        match (request.method, path.as_str()) {
+            (Method::Post, "/v1/enroll") => {
+                let enroll: testigo_core::protocol::api::EnrollRequest =
+                    serde_json::from_slice(&request.body).unwrap();
+                self.0.state.lock().unwrap().device = Some(enroll.public_key.key_id());
+                json(
+                    200,
+                    &EnrollResponse {
+                        device_id: enroll.public_key.key_id(),
+                        token: "token".into(),
+                        server_key: self.0.public.clone(),
+                        election_id: "test-2026".into(),
+                        station_ids: self.0.station_ids.clone(),
+                    },
+                )
+            }
+            (Method::Get, "/v1/package") => Response {
+                status: 200,
+                headers: vec![("etag".into(), "\"p1\"".into())],
+                body: self.0.package.clone(),
+            },
+            (Method::Get, "/v1/feed") => json(200, &FeedPage { events: vec![], cursor: 0, more: false }),
+            (Method::Post, "/v1/captures") => {
+                let batch: CaptureBatch = serde_json::from_slice(&request.body).unwrap();
+                let results = batch
+                    .captures
+                    .iter()
+                    .map(|c| {
+                        let sha = c.record.record_sha256();
+                        self.0.state.lock().unwrap().records.insert(c.record.id, sha);
+                        let subject = ReceiptSubject::Record { capture_id: c.record.id, record_sha256: sha };
+                        RecordOutcome::Stored {
+                            receipt: self.receipt(subject, c.record.device_key_id.clone()),
+                        }
+                    })
+                    .collect();
+                json(200, &BatchResult { results })
+            }
+            (Method::Post, tus::ENDPOINT) => {
+                let metadata = UploadMetadata::parse(header(tus::UPLOAD_METADATA).unwrap()).unwrap();
+                let length = header(tus::UPLOAD_LENGTH).unwrap().parse().unwrap();
+                let mut state = self.0.state.lock().unwrap();
+                state.uploads.push((metadata, length, Vec::new()));
+                let location = format!("{}/{}", tus::ENDPOINT, state.uploads.len() - 1);
+                Response { status: 201, headers: vec![("location".into(), location)], body: vec![] }
+            }
+            (Method::Patch, upload) => {
+                let n: usize = upload.rsplit('/').next().unwrap().parse().unwrap();
+                let mut state = self.0.state.lock().unwrap();
+                let (metadata, length, bytes) = state.uploads.get_mut(n).unwrap();
+                let (metadata, length) = (*metadata, *length);
+                bytes.extend_from_slice(&request.body);
+                let offset = bytes.len() as u64;
+                let mut headers = vec![(tus::UPLOAD_OFFSET.into(), offset.to_string())];
+                if offset == length {
+                    assert_eq!(Sha256::digest(bytes), metadata.sha256);
+                    state.photos.push((metadata.capture_id, metadata.sha256));
+                    let device = state.device.clone().unwrap();
+                    drop(state);
+                    let subject = ReceiptSubject::Photo {
+                        capture_id: metadata.capture_id,
+                        sha256: metadata.sha256,
+                        size: length,
+                    };
+                    let receipt = self.receipt(subject, device);
+                    headers.push((tus::RECEIPT_HEADER.into(), tus::receipt_header(&receipt).unwrap()));
+                }
+                Response { status: 204, headers, body: vec![] }
+            }
+            _ => problem(404, "not_found"),
+        }
+    }
+}
+
+impl Transport for FakeServer {
+    fn send(&self, request: Request, cancel: &CancelToken) -> Result<Response, TransportError> {
+        if cancel.is_cancelled() {
+            return Err(TransportError::Cancelled);
+        }
+        if let Some(hook) = self.0.hook.lock().unwrap().as_ref()
+            && let Some(answer) = hook(&request)
+        {
+            return answer;
+        }
+        Ok(self.answer(&request))
+    }
+}

@@ -1,0 +1,116 @@
+//! The sync engine against a scripted server ([`FakeServer`]): enrollment and what it leaves
+//! behind when the link fails half-way, and items that cannot be sent.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use testigo_core::sync::{CancelToken, Method, Response, TransportError};
+use testigo_core::{OpenOptions, OutboxKind, OutboxState, ReportingStatus, Store, SyncOptions, SyncOutcome};
+
+use crate::common::{KEY, good_counts, jpeg, package};
+use crate::fake_server::{FakeServer, URL};
+
+fn open(dir: &Path, server: &FakeServer) -> Store {
+    Store::open_with(dir, &KEY, OpenOptions { transport: Some(server.transport()), ..Default::default() })
+        .unwrap()
+}
+
+fn server() -> FakeServer {
+    FakeServer::new(&serde_json::to_vec(&package(1, Some(&["st-1", "st-2"]))).unwrap(), &["st-1", "st-2"])
+}
+
+fn photo_files(dir: &Path) -> BTreeSet<std::path::PathBuf> {
+    std::fs::read_dir(dir.join("photos"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+#[test]
+fn enrollment_stands_when_the_package_fetch_fails_and_the_next_sync_fetches_it() {
+    // A portal's page instead of the package, and a link that breaks in a way the old enrollment
+    // code reported as a failure: the enrollment is saved either way, and enroll() says so.
+    let failures: [fn() -> Result<Response, TransportError>; 3] = [
+        || {
+            Ok(Response {
+                status: 200,
+                headers: vec![],
+                body: b"<html>Welcome to the hotel wifi</html>".to_vec(),
+            })
+        },
+        || Err(TransportError::TooLarge),
+        || Err(TransportError::Cancelled),
+    ];
+    for failure in failures {
+        let dir = tempfile::tempdir().unwrap();
+        let server = server();
+        let store = open(dir.path(), &server);
+        server.set_hook(move |r| (r.method == Method::Get && r.url.ends_with("/v1/package")).then(failure));
+        let enrollment = store.enroll(URL, "ABCD-EFGH", &CancelToken::new()).unwrap();
+        assert_eq!(enrollment.station_ids, ["st-1", "st-2"]);
+        assert_eq!(store.enrollment().unwrap(), Some(enrollment));
+        assert_eq!(store.package().unwrap(), None);
+
+        server.clear_hook();
+        let report = store.sync(&SyncOptions::default(), &CancelToken::new()).unwrap();
+        assert_eq!(report.outcome, SyncOutcome::Idle);
+        assert!(report.package_updated);
+        assert_eq!(store.package().unwrap().unwrap().version, 1);
+    }
+}
+
+#[test]
+fn enrollment_installs_the_package_through_the_feed_lane() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server();
+    let store = open(dir.path(), &server);
+    store.enroll(URL, "ABCD-EFGH", &CancelToken::new()).unwrap();
+    assert_eq!(store.package().unwrap().unwrap().version, 1);
+    assert_eq!(server.requests_to("/v1/package"), 1);
+}
+
+#[test]
+fn a_missing_photo_file_parks_its_item_and_everything_else_is_delivered() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server();
+    let store = open(dir.path(), &server);
+    store.enroll(URL, "ABCD-EFGH", &CancelToken::new()).unwrap();
+    let mut captures = Vec::new();
+    let mut files = Vec::new();
+    for (station, seed) in [("st-1", 1), ("st-2", 2)] {
+        let id = store.new_capture(station, "pres").unwrap();
+        store.set_counts(id, &good_counts()).unwrap();
+        let before = photo_files(dir.path());
+        store.attach_photo(id, &jpeg(640, 480, seed, 0)).unwrap();
+        files.extend(photo_files(dir.path()).difference(&before).cloned());
+        store.seal(id).unwrap();
+        captures.push(id);
+    }
+    let [lost, kept] = [captures[0], captures[1]];
+    // The first capture's photo file disappears (a cleaner app, a damaged card).
+    std::fs::remove_file(&files[0]).unwrap();
+
+    // A budget past the clock's range is "no limit", not an overflow.
+    let options = SyncOptions { ignore_backoff: false, max_duration: Duration::MAX };
+    let report = store.sync(&options, &CancelToken::new()).unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Idle);
+    assert_eq!((report.records_delivered, report.photos_delivered, report.parked), (2, 1, 1));
+    assert_eq!(server.records(), 2);
+    let kept_sha = store.capture(kept).unwrap().photos[0].sha256;
+    assert_eq!(server.photos(), [(kept, kept_sha)]);
+
+    let parked: Vec<_> =
+        store.outbox().unwrap().into_iter().filter(|i| i.state == OutboxState::Parked).collect();
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].capture_id, lost);
+    assert!(matches!(parked[0].kind, OutboxKind::Photo(_)));
+    assert!(parked[0].last_error.as_deref().unwrap().contains("missing"), "{:?}", parked[0].last_error);
+    assert_eq!(store.capture(lost).unwrap().status, ReportingStatus::Parked);
+    assert_eq!(store.capture(kept).unwrap().status, ReportingStatus::Delivered);
+
+    // The next run has nothing to do, and does not fail either.
+    let again = store.sync(&SyncOptions::default(), &CancelToken::new()).unwrap();
+    assert_eq!((again.outcome, again.pending), (SyncOutcome::Idle, 0));
+}
