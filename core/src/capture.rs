@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::crypto::{sync_dir, write_atomic};
 use crate::election::load_package;
 use crate::error::{Error, Result};
+use crate::outbox;
 use crate::photo::prepare;
 use crate::status::{OutboxTally, ReportingStatus};
 use crate::store::{PHOTO_TMP_DIR, Store, now_ms};
@@ -25,11 +26,6 @@ use crate::validation::{ActaNumbers, FieldSlot, check_count, check_notes, valida
 
 /// The most photos (pages) one capture may hold.
 pub const MAX_PAGES: usize = testigo_protocol::capture::MAX_PAGES;
-
-/// Outbox priority of a capture record: it goes first, before any photo bytes.
-pub(crate) const RECORD_PRIORITY: i64 = 0;
-/// Outbox priority of a photo: after every record; earlier pages first.
-pub(crate) const PHOTO_PRIORITY: i64 = 100;
 
 /// Whether a capture can still change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -673,23 +669,7 @@ impl Store {
         if changed != 1 {
             return Err(Error::NotDraft);
         }
-        tx.execute(
-            "INSERT INTO outbox (capture_id, kind, priority, next_attempt_at_ms, enqueued_at_ms)
-             VALUES (?1, 'record', ?2, ?3, ?3)",
-            params![id.to_string(), RECORD_PRIORITY, now],
-        )?;
-        for photo in &photos {
-            tx.execute(
-                "INSERT INTO outbox (capture_id, kind, photo_sha256, priority, next_attempt_at_ms, enqueued_at_ms)
-                 VALUES (?1, 'photo', ?2, ?3, ?4, ?4)",
-                params![
-                    id.to_string(),
-                    photo.sha256.as_bytes().as_slice(),
-                    PHOTO_PRIORITY + i64::from(photo.page),
-                    now
-                ],
-            )?;
-        }
+        outbox::enqueue(&tx, id, &photos, now)?;
         // check_supersedable ran under the same writer lock, and the partial unique index on
         // `supersedes` would refuse a second sealed successor anyway.
         tx.commit()?;

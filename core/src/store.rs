@@ -73,10 +73,8 @@ pub struct Store {
     pub(crate) signer: Arc<dyn Signer>,
     pub(crate) device: DeviceInfo,
     pub(crate) photo_options: crate::photo::PhotoOptions,
-    pub(crate) transport: std::sync::OnceLock<Arc<dyn crate::sync::Transport>>,
-    pub(crate) observers: crate::sync::Observers,
-    pub(crate) sync_lock: Mutex<()>,
-    pub(crate) link: Mutex<crate::sync::LinkEstimate>,
+    /// Syncing's in-memory state (transport, observers, the run lock, the learned link).
+    pub(crate) engine: crate::sync::Engine,
     pub(crate) _lock: fs::File,
 }
 
@@ -132,10 +130,7 @@ impl Store {
             signer,
             device,
             photo_options: options.photo,
-            transport: options.transport.map(std::sync::OnceLock::from).unwrap_or_default(),
-            observers: crate::sync::Observers::default(),
-            sync_lock: Mutex::new(()),
-            link: Mutex::new(crate::sync::LinkEstimate::default()),
+            engine: crate::sync::Engine::new(options.transport),
             _lock: lock,
         };
         store.clean_photo_dir()?;

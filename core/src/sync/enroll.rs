@@ -31,7 +31,7 @@ impl Store {
                 "the server address must start with http:// or https://".into(),
             ));
         }
-        let transport = self.transport()?;
+        let transport = self.engine.transport()?;
         let body = serde_json::to_vec(&EnrollRequest {
             code: code.trim().to_owned(),
             public_key: self.device.public_key.clone(),

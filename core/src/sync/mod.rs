@@ -38,10 +38,19 @@
 //!
 //! Progress goes to every [`SyncObserver`] registered with [`crate::Store::observe_sync`]; a
 //! [`CancelToken`] stops a run promptly, even mid-request.
+//!
+//! Files: this one holds the run (`Store::sync`, one `Pass` through the lanes, failure classes)
+//! and the queue calls of the store's API; `engine.rs` the in-memory state a store keeps for
+//! syncing (transport, observers, run lock, learned link); `link.rs` the link estimate that sizes
+//! chunks and batches; `backoff.rs` when to try again; `state.rs` what the engine keeps in the
+//! database; `enroll.rs` enrollment; `records.rs`, `feed.rs` and `photos.rs` the lanes;
+//! `observer.rs` progress events; `transport.rs` HTTP.
 
 mod backoff;
+mod engine;
 mod enroll;
 mod feed;
+mod link;
 mod observer;
 mod photos;
 mod records;
@@ -54,7 +63,9 @@ use std::time::{Duration, Instant};
 use testigo_protocol::TimestampMs;
 use uuid::Uuid;
 
-pub(crate) use self::observer::Observers;
+pub(crate) use self::engine::Engine;
+use self::link::LinkEstimate;
+pub(crate) use self::link::timeout_for;
 pub use self::observer::{ObserverHandle, SyncEvent, SyncObserver};
 pub use self::state::{Enrollment, Review, StoredReceipt};
 pub use self::transport::{
@@ -64,7 +75,7 @@ pub use testigo_protocol::enrollment::{EnrollmentUri, parse_enrollment_uri};
 
 use self::state::{DueItem, ServerConfig};
 use crate::error::{Error, Result};
-use crate::outbox::OutboxKind;
+use crate::outbox::{self, OutboxItem, OutboxKind};
 use crate::store::{Store, now_ms};
 
 /// How a run behaves.
@@ -166,59 +177,6 @@ impl From<TransportError> for Stop {
     }
 }
 
-/// The upload rate of the link, learned from requests with a body (exponentially weighted).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct LinkEstimate {
-    bytes_per_s: f64,
-    /// Shrinks (halves) when a request breaks off and grows back with each success: on a link
-    /// that keeps dropping, chunks get small enough to get through between drops.
-    scale: f64,
-}
-
-impl Default for LinkEstimate {
-    fn default() -> Self {
-        // A cautious start (about a GPRS uplink); the first requests correct it.
-        LinkEstimate { bytes_per_s: 8_000.0, scale: 1.0 }
-    }
-}
-
-/// How long a request of this size should take at most, on the worst link we expect.
-pub(crate) fn timeout_for(body_bytes: usize) -> Duration {
-    Duration::from_secs(30) + Duration::from_secs_f64(body_bytes as f64 / 2_000.0)
-}
-
-impl LinkEstimate {
-    /// Seconds a request should take: long enough to amortise the round trip, short enough
-    /// that an interruption wastes little.
-    const TARGET_S: f64 = 4.0;
-
-    pub(crate) fn observe(&mut self, bytes: usize, elapsed: Duration) {
-        if bytes < 4096 || elapsed.is_zero() {
-            return;
-        }
-        let rate = bytes as f64 / elapsed.as_secs_f64().max(0.001);
-        self.bytes_per_s = 0.6 * self.bytes_per_s + 0.4 * rate;
-        self.scale = (self.scale * 1.25).min(1.0);
-    }
-
-    /// A request with a body broke off.
-    pub(crate) fn interrupted(&mut self) {
-        self.scale = (self.scale / 2.0).max(1.0 / 64.0);
-    }
-
-    /// Photo chunk size: 16 KiB to 1 MiB, rounded to KiB.
-    pub(crate) fn chunk_bytes(&self) -> usize {
-        let raw =
-            (self.bytes_per_s * Self::TARGET_S * self.scale).clamp(16.0 * 1024.0, 1024.0 * 1024.0) as usize;
-        raw / 1024 * 1024
-    }
-
-    /// Records per batch for records of about `record_bytes` each: 1 to 100.
-    pub(crate) fn batch_records(&self, record_bytes: usize) -> usize {
-        ((self.bytes_per_s * Self::TARGET_S) / record_bytes.max(1) as f64).clamp(1.0, 100.0) as usize
-    }
-}
-
 /// One run's working state.
 pub(crate) struct Pass<'a> {
     pub(crate) store: &'a Store,
@@ -294,7 +252,7 @@ impl<'a> Pass<'a> {
         let mut result = self.transport.send(request, self.cancel);
         if let (Err(TransportError::Broken), Some(again)) = (&result, retry) {
             if sent > 0 {
-                self.store.link_estimate().interrupted();
+                self.link().interrupted();
             }
             result = self.transport.send(again, self.cancel);
         }
@@ -307,7 +265,7 @@ impl<'a> Pass<'a> {
             Err(e) => {
                 self.last_ok = false;
                 if sent > 0 && matches!(e, TransportError::Broken | TransportError::Timeout) {
-                    self.store.link_estimate().interrupted();
+                    self.link().interrupted();
                 }
                 return Err(e.into());
             }
@@ -315,9 +273,19 @@ impl<'a> Pass<'a> {
         self.report.bytes_sent += sent as u64;
         self.report.bytes_received += response.body.len() as u64;
         if (200..300).contains(&response.status) {
-            self.store.link_estimate().observe(sent, started.elapsed());
+            self.link().observe(sent, started.elapsed());
         }
         Ok(response)
+    }
+
+    /// Tells the app's observers.
+    pub(crate) fn emit(&self, event: &SyncEvent) {
+        self.store.engine.emit(event);
+    }
+
+    /// The link as learned so far (it sizes chunks and batches).
+    pub(crate) fn link(&self) -> std::sync::MutexGuard<'_, LinkEstimate> {
+        self.store.engine.link()
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -364,7 +332,7 @@ impl<'a> Pass<'a> {
         let retry_at = backoff::at(now_ms(), wait);
         self.store.write(|tx| state::mark_retry(tx, item.id, retry_at, reason))?;
         self.skipped.push(item.id);
-        self.store.observers.emit(&SyncEvent::ItemRetrying {
+        self.emit(&SyncEvent::ItemRetrying {
             item_id: item.id,
             capture_id: item.capture_id,
             kind: kind_of(item),
@@ -381,7 +349,7 @@ impl<'a> Pass<'a> {
     pub(crate) fn parked(&mut self, item: &DueItem, reason: &str) -> std::result::Result<(), Stop> {
         self.store.write(|tx| state::mark_parked(tx, item.id, reason))?;
         self.report.parked += 1;
-        self.store.observers.emit(&SyncEvent::ItemParked {
+        self.emit(&SyncEvent::ItemParked {
             item_id: item.id,
             capture_id: item.capture_id,
             kind: kind_of(item),
@@ -402,7 +370,7 @@ impl<'a> Pass<'a> {
             Some(_) => self.report.photos_delivered += 1,
         }
         self.item_failures_in_a_row = 0;
-        self.store.observers.emit(&SyncEvent::ItemDelivered {
+        self.emit(&SyncEvent::ItemDelivered {
             item_id: item.id,
             capture_id: item.capture_id,
             kind: kind_of(item),
@@ -440,12 +408,8 @@ impl Store {
     /// Returns `Ok` whatever the network did (the report says how the run ended and when to try
     /// again); `Err` only for local failures (the database, photo files).
     pub fn sync(&self, options: &SyncOptions, cancel: &CancelToken) -> Result<SyncReport> {
-        let _running = match self.sync_lock.try_lock() {
-            Ok(guard) => guard,
-            // A panic inside an earlier run poisoned the lock; the run's state is all in the
-            // store, so the next run may go ahead.
-            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return Ok(empty_report(SyncOutcome::Busy)),
+        let Some(_running) = self.engine.try_start() else {
+            return Ok(empty_report(SyncOutcome::Busy));
         };
         let Some(cfg) = self.read(state::load_server)? else {
             return Ok(empty_report(SyncOutcome::NotEnrolled));
@@ -457,8 +421,8 @@ impl Store {
             return Ok(report);
         }
         let failures = cfg.failures;
-        let mut pass = Pass::new(self, cfg, self.transport()?, cancel, options);
-        self.observers.emit(&SyncEvent::Started);
+        let mut pass = Pass::new(self, cfg, self.engine.transport()?, cancel, options);
+        self.engine.emit(&SyncEvent::Started);
         let result = pass.records().and_then(|()| pass.feed()).and_then(|()| pass.photos());
         let confirmed = pass.bytes_confirmed;
         let mut report = pass.report;
@@ -489,7 +453,7 @@ impl Store {
             Err(Stop::Local(e)) => return Err(e),
         };
         report.pending = self.pending_count()?;
-        self.observers.emit(&SyncEvent::Finished(report.clone()));
+        self.engine.emit(&SyncEvent::Finished(report.clone()));
         Ok(report)
     }
 
@@ -539,6 +503,11 @@ impl Store {
         }
     }
 
+    /// Every outbox item, in sending order (state, priority, then enqueue order).
+    pub fn outbox(&self) -> Result<Vec<OutboxItem>> {
+        self.read(outbox::load)
+    }
+
     /// Items waiting to be sent.
     pub fn pending_count(&self) -> Result<u32> {
         self.read(|c| {
@@ -569,58 +538,6 @@ impl Store {
 
     /// Registers an observer of sync progress; it is called until the handle is dropped.
     pub fn observe_sync(&self, observer: Arc<dyn SyncObserver>) -> ObserverHandle {
-        self.observers.register(observer)
-    }
-
-    pub(crate) fn link_estimate(&self) -> std::sync::MutexGuard<'_, LinkEstimate> {
-        self.link.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub(crate) fn transport(&self) -> Result<Arc<dyn Transport>> {
-        if let Some(t) = self.transport.get() {
-            return Ok(t.clone());
-        }
-        let t: Arc<dyn Transport> =
-            Arc::new(HttpTransport::new().map_err(|e| Error::Network(e.to_string()))?);
-        Ok(self.transport.get_or_init(|| t).clone())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chunks_and_batches_follow_the_link() {
-        let mut gprs = LinkEstimate::default();
-        for _ in 0..10 {
-            gprs.observe(50_000, Duration::from_secs(10)); // 5 KB/s: a 40 kbit/s uplink
-        }
-        assert!((16 * 1024..=24 * 1024).contains(&gprs.chunk_bytes()), "{}", gprs.chunk_bytes());
-        assert_eq!(gprs.batch_records(1500), 13);
-        let mut lan = LinkEstimate::default();
-        for _ in 0..10 {
-            lan.observe(1_000_000, Duration::from_millis(20));
-        }
-        assert_eq!(lan.chunk_bytes(), 1024 * 1024);
-        // A link that keeps breaking gets smaller chunks, and recovers with successes.
-        let mut edge = LinkEstimate::default();
-        for _ in 0..20 {
-            edge.observe(102_400, Duration::from_secs(1)); // 100 KiB/s
-        }
-        let kib = |l: &LinkEstimate| l.chunk_bytes() / 1024;
-        assert!((398..=400).contains(&kib(&edge)), "{}", kib(&edge));
-        edge.interrupted();
-        edge.interrupted();
-        assert!((98..=100).contains(&kib(&edge)), "{}", kib(&edge));
-        for _ in 0..10 {
-            edge.observe(102_400, Duration::from_secs(1));
-        }
-        assert!((398..=400).contains(&kib(&edge)), "{}", kib(&edge));
-        assert_eq!(lan.batch_records(1500), 100);
-        // Tiny requests teach nothing.
-        let before = gprs.chunk_bytes();
-        gprs.observe(100, Duration::from_micros(1));
-        assert_eq!(gprs.chunk_bytes(), before);
+        self.engine.observe(observer)
     }
 }

@@ -125,12 +125,12 @@ impl Pass<'_> {
                     None => Err(Stop::Link("the upload is complete but no receipt came", None)),
                 };
             }
-            let chunk_len = self.store.link_estimate().chunk_bytes() as u64;
+            let chunk_len = self.link().chunk_bytes() as u64;
             let end = (offset + chunk_len).min(total);
             let chunk = bytes
                 .get(offset as usize..end as usize)
                 .ok_or(Stop::Link("offset beyond the photo", None))?;
-            self.store.observers.emit(&SyncEvent::Sending {
+            self.emit(&SyncEvent::Sending {
                 item_id: item.id,
                 capture_id: item.capture_id,
                 kind: kind_of(item),

@@ -12,8 +12,7 @@ const RECORD_BYTES_GUESS: usize = 1_500;
 impl Pass<'_> {
     pub(crate) fn records(&mut self) -> Result<(), Stop> {
         loop {
-            let batch =
-                self.store.link_estimate().batch_records(RECORD_BYTES_GUESS).min(self.batch_cap).max(1);
+            let batch = self.link().batch_records(RECORD_BYTES_GUESS).min(self.batch_cap).max(1);
             let now = self.due_by();
             let skipped = self.skipped.clone();
             let items: Vec<DueItem> = self
@@ -41,7 +40,7 @@ impl Pass<'_> {
         // The records exactly as signed and stored: no re-serialization on the way out.
         let body = CaptureBatch::body_from_json(&jsons);
         for item in &items {
-            self.store.observers.emit(&SyncEvent::Sending {
+            self.emit(&SyncEvent::Sending {
                 item_id: item.id,
                 capture_id: item.capture_id,
                 kind: kind_of(item),
