@@ -7,43 +7,52 @@
 //!
 //! Sessions: a random token in an `HttpOnly`, `SameSite=Strict` cookie (only its hash is stored);
 //! every form carries the session's CSRF value too.
-
-/// Appends formatted text to a page being built (`push_str` of `format!`: writing to a `String`
-/// cannot fail, so there is no error to handle).
-macro_rules! put {
-    ($buf:expr, $($arg:tt)*) => {
-        $buf.push_str(&format!($($arg)*))
-    };
-}
+//!
+//! Markup: every page is a `maud::html!` template, checked when the crate compiles (ADR 8). maud
+//! escapes every value it interpolates, so names from the election file, watchers' notes and
+//! review comments can never become markup. Nothing here escapes by hand and nothing uses
+//! `PreEscaped`; if constant markup ever needs it, say at that place why it is safe. Values that
+//! go into a URL are percent-encoded first (`format::url`), then escaped like the rest. Each human
+//! text is one literal (a sentence with values is one `format!`), so moving the texts to
+//! localisation files is mechanical.
+//!
+//! Files: `layout.rs` (the frame of every page and its response), `login.rs` (signing in and
+//! out), `pages.rs` (overview, drill-down, tally, batches, devices), `acta.rs` (the acta view,
+//! its review, photos), `charts.rs` (bars and the arrivals sparkline), `format.rs` (numbers,
+//! times, URL parts).
 
 mod acta;
-pub(crate) mod html;
+mod charts;
+mod format;
+mod layout;
+mod login;
 mod pages;
 
 use axum::Router;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, FromRequestParts, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::extract::FromRequestParts;
+use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use maud::{Markup, html};
 use testigo_protocol::Sha256;
 
-use self::html::{Page, esc, layout};
-use crate::auth::{ClientIp, token_hash};
+use self::layout::{Page, home_crumb, html_page, layout};
+use crate::auth::token_hash;
 use crate::repo::coord::Coordinator;
-use crate::services::accounts::{self, SignInError};
 use crate::{AppState, now_ms};
 
 const COOKIE_NAME: &str = "testigo_session";
 
+/// The answer to a form that lacks a field (the logout and the review form).
+const INCOMPLETE_FORM: &str = "formulario incompleto";
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/dash", get(pages::home))
-        .route("/dash/login", get(login_form).post(login))
-        .route("/dash/logout", post(logout))
+        .route("/dash/login", get(login::login_form).post(login::login))
+        .route("/dash/logout", post(login::logout))
         .route("/dash/static/app.css", get(css))
         .route("/dash/regions/{id}", get(pages::region))
         .route("/dash/tally", get(pages::tally))
@@ -111,23 +120,17 @@ impl IntoResponse for DashError {
         };
         let page = layout(Page {
             title: format!("Error {}", status.as_u16()),
-            crumbs: vec![("Inicio".into(), "/dash".into())],
-            body: format!("<p class=\"error\">{}</p>", esc(&message)),
+            crumbs: vec![home_crumb()],
+            body: html! { p.error { (message) } },
             user: None,
             csrf: None,
         });
-        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.into_string()).into_response()
     }
 }
 
 /// Result of a page.
 pub(crate) type DashResult<T> = Result<T, DashError>;
-
-/// An HTML page response.
-pub(crate) fn html_page(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], body)
-        .into_response()
-}
 
 /// The signed-in coordinator.
 #[derive(Debug, Clone)]
@@ -139,12 +142,10 @@ pub(crate) struct Session {
 
 impl Session {
     /// A page of the dashboard for this coordinator: the layout with their navigation.
-    pub(crate) fn page(&self, title: String, crumbs: Vec<(String, String)>, body: String) -> Response {
+    pub(crate) fn page(&self, title: String, crumbs: Vec<(String, String)>, body: Markup) -> Response {
         html_page(layout(Page { title, crumbs, body, user: Some(&self.user), csrf: Some(&self.csrf) }))
     }
-}
 
-impl Session {
     /// Whether `path` lies in this coordinator's scope.
     pub(crate) fn sees(&self, path: &str) -> bool {
         crate::repo::coord::within_scope(path, &self.user.scope_path)
@@ -187,90 +188,6 @@ impl FromRequestParts<AppState> for Session {
 }
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css"), (header::CACHE_CONTROL, "max-age=3600")], html::CSS).into_response()
-}
-
-fn login_page(error: Option<&str>) -> Response {
-    let error = error.map(|e| format!("<p class=\"error\">{}</p>", esc(e))).unwrap_or_default();
-    html_page(layout(Page {
-        title: "Entrar".into(),
-        crumbs: vec![],
-        body: format!(
-            "{error}<form class=\"login\" method=\"post\" action=\"/dash/login\">\
-             <label>Usuario <input name=\"name\" autocomplete=\"username\" required></label>\
-             <label>Contraseña <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-             <button>Entrar</button></form>"
-        ),
-        user: None,
-        csrf: None,
-    }))
-}
-
-async fn login_form() -> Response {
-    login_page(None)
-}
-
-#[derive(Deserialize)]
-struct LoginForm {
-    name: String,
-    password: String,
-}
-
-fn throttled() -> Response {
-    (StatusCode::TOO_MANY_REQUESTS, login_page(Some("Demasiados intentos. Espere unos minutos.")))
+    ([(header::CONTENT_TYPE, "text/css"), (header::CACHE_CONTROL, "max-age=3600")], layout::CSS)
         .into_response()
-}
-
-async fn login(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    form: Result<Form<LoginForm>, FormRejection>,
-) -> DashResult<Response> {
-    let Ok(Form(form)) = form else {
-        // An unreadable form still counts as an attempt against the address.
-        return Ok(match accounts::sign_in(&state, &ip, "", "").await {
-            Err(SignInError::Throttled { .. }) => throttled(),
-            _ => login_page(Some("Escriba usuario y contraseña.")),
-        });
-    };
-    let session = match accounts::sign_in(&state, &ip, &form.name, &form.password).await {
-        Ok((_, session)) => session,
-        Err(SignInError::Throttled { .. }) => return Ok(throttled()),
-        Err(SignInError::WrongCredentials) => {
-            return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos.")))
-                .into_response());
-        }
-        Err(SignInError::Repo(e)) => return Err(e.into()),
-    };
-    let cookie = format!(
-        "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        session.token,
-        accounts::SESSION_MS / 1000
-    );
-    let mut response = Redirect::to("/dash").into_response();
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| DashError::Internal(e.to_string()))?);
-    Ok(response)
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    csrf: String,
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    session: Session,
-    form: Result<Form<CsrfForm>, FormRejection>,
-) -> DashResult<Response> {
-    let Ok(Form(form)) = form else { return Err(DashError::BadRequest("formulario incompleto".into())) };
-    session.check_csrf(&form.csrf)?;
-    state.coord.end_session(session.token_hash).await?;
-    let mut response = Redirect::to("/dash/login").into_response();
-    response.headers_mut().insert(
-        SET_COOKIE,
-        HeaderValue::from_static("testigo_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
-    Ok(response)
 }

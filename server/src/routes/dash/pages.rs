@@ -1,18 +1,22 @@
-//! Overview, drill-down, tally, batches and devices.
+//! Overview, drill-down, tally, batches and devices: the pages that read the aggregates and
+//! lists, each within the coordinator's scope.
 
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{Redirect, Response};
+use maud::{Markup, html};
 use serde::Deserialize;
 use testigo_protocol::election::{Contest, CountFieldKind};
 
-use super::html::{bar, esc, inum, num, pct, short, sparkline, time, url};
+use super::charts::{bar, sparkline};
+use super::format::{inum, num, pct, short, time, url};
+use super::layout::home_crumb;
 use super::{DashError, DashResult, Session};
 use crate::AppState;
 use crate::repo::ElectionInfo;
-use crate::repo::coord::{BatchFilter, CaptureRow, RegionNode, RegionRow, RegionStats};
+use crate::repo::coord::{BatchFilter, CaptureRow, RegionNode, RegionRow, RegionStats, StationRow};
 use crate::services::tally;
 
 #[derive(Deserialize, Default)]
@@ -59,46 +63,79 @@ fn crumbs(
         .collect()
 }
 
-fn stats_cards(row: &RegionRow) -> String {
+// Labels that several cards and tables share, each written once.
+const STATIONS_REPORTED: &str = "Mesas con acta";
+const VOTERS_COVERED: &str = "Electores cubiertos";
+const REGISTERED: &str = "Inscritos";
+const ACTAS: &str = "Actas";
+
+/// How a table is named in links and breadcrumbs.
+fn station_label(number: u32) -> String {
+    format!("Mesa {number}")
+}
+
+/// The breadcrumbs of a table's pages (the table and its actas): start, center, table.
+pub(crate) fn station_crumbs(station: &StationRow) -> Vec<(String, String)> {
+    vec![
+        home_crumb(),
+        (station.center_name.clone(), format!("/dash/centers/{}", url(&station.center_id))),
+        (station_label(station.number), format!("/dash/stations/{}", url(&station.id))),
+    ]
+}
+
+/// The four cards at the top of a region's pages: tables, voters, actas and photos received.
+fn stats_cards(row: &RegionRow) -> Markup {
     let s = &row.stats;
-    format!(
-        "<div class=\"cards\">\
-         <div class=\"card\"><small>Mesas con acta</small><b>{} / {}</b>{}{}</div>\
-         <div class=\"card\"><small>Electores cubiertos</small><b>{}</b>de {} inscritos</div>\
-         <div class=\"card\"><small>Actas recibidas</small><b>{}</b>{} con advertencias</div>\
-         <div class=\"card\"><small>Fotos recibidas</small><b>{} / {}</b>{}</div>\
-         </div>",
-        num(s.stations_reported),
-        num(row.node.stations),
-        pct(s.stations_reported, row.node.stations),
-        bar(s.stations_reported, row.node.stations),
-        pct(s.registered_reported, row.node.registered),
-        num(row.node.registered),
-        num(s.records),
-        num(s.with_warnings),
-        num(s.photos_received),
-        num(s.photos_declared),
-        bar(s.photos_received, s.photos_declared),
-    )
+    html! {
+        div.cards {
+            div.card {
+                small { (STATIONS_REPORTED) }
+                b { (num(s.stations_reported)) " / " (num(row.node.stations)) }
+                (pct(s.stations_reported, row.node.stations))
+                (bar(s.stations_reported, row.node.stations))
+            }
+            div.card {
+                small { (VOTERS_COVERED) }
+                b { (pct(s.registered_reported, row.node.registered)) }
+                (format!("de {} inscritos", num(row.node.registered)))
+            }
+            div.card {
+                small { "Actas recibidas" }
+                b { (num(s.records)) }
+                (format!("{} con advertencias", num(s.with_warnings)))
+            }
+            div.card {
+                small { "Fotos recibidas" }
+                b { (num(s.photos_received)) " / " (num(s.photos_declared)) }
+                (bar(s.photos_received, s.photos_declared))
+            }
+        }
+    }
 }
 
-fn stats_cells(stats: &RegionStats, stations: u64, registered: u64) -> String {
-    format!(
-        "<td class=\"n\">{} / {} {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td>\
-         <td class=\"n\">{}</td>",
-        num(stats.stations_reported),
-        num(stations),
-        bar(stats.stations_reported, stations),
-        pct(stats.registered_reported, registered),
-        num(stats.records),
-        num(stats.photos_received),
-        num(stats.photos_declared),
-        num(stats.with_warnings)
-    )
+/// The header cells that go with `stats_cells`.
+fn stats_head() -> Markup {
+    html! {
+        th.n { (STATIONS_REPORTED) }
+        th.n { (VOTERS_COVERED) }
+        th.n { (ACTAS) }
+        th.n { "Fotos" }
+        th.n { "Con advertencias" }
+    }
 }
 
-const STATS_HEAD: &str = "<th class=\"n\">Mesas con acta</th><th class=\"n\">Electores cubiertos</th>\
-     <th class=\"n\">Actas</th><th class=\"n\">Fotos</th><th class=\"n\">Con advertencias</th>";
+/// A region's figures as cells of its row in a table of regions.
+fn stats_cells(stats: &RegionStats, stations: u64, registered: u64) -> Markup {
+    html! {
+        td.n {
+            (num(stats.stations_reported)) " / " (num(stations)) " " (bar(stats.stations_reported, stations))
+        }
+        td.n { (pct(stats.registered_reported, registered)) }
+        td.n { (num(stats.records)) }
+        td.n { (num(stats.photos_received)) " / " (num(stats.photos_declared)) }
+        td.n { (num(stats.with_warnings)) }
+    }
+}
 
 pub(crate) async fn home(State(state): State<AppState>, session: Session) -> DashResult<Redirect> {
     let root = scope_root(&state, &session).await?;
@@ -117,55 +154,73 @@ pub(crate) async fn region(
     let now_minute = crate::now_ms().div_euclid(60_000);
     let window = 180;
     let activity = state.coord.activity(id, now_minute - window + 1).await?;
-    let mut body = stats_cards(&view.region);
-    let q = format!("region={}&amp;contest={}", id, url(&contest.id));
-    put!(
-        body,
-        "<p><a href=\"/dash/tally?{q}\">Totales de esta región</a> · <a href=\"/dash/batches?{q}\">Lotes recibidos</a></p>\
-         <h2>Llegadas por minuto (últimas 3 horas)</h2>{}<p class=\"muted\">Oscuro: actas · claro: fotos</p>",
-        sparkline(&activity, now_minute - window + 1, window)
-    );
-    if !view.children.is_empty() {
-        put!(
-            body,
-            "<h2>Subregiones</h2><div class=\"table-wrap\"><table><thead><tr><th>Región</th>{STATS_HEAD}</tr></thead><tbody>"
-        );
-        for child in &view.children {
-            put!(
-                body,
-                "<tr><td><a href=\"/dash/regions/{}?contest={}\">{}</a></td>{}</tr>",
-                child.node.id,
-                url(&contest.id),
-                esc(&child.node.name),
-                stats_cells(&child.stats, child.node.stations, child.node.registered)
-            );
+    let contest_q = url(&contest.id);
+    let q = format!("region={id}&contest={contest_q}");
+    let body = html! {
+        (stats_cards(&view.region))
+        p {
+            a href={ "/dash/tally?" (q) } { "Totales de esta región" }
+            " · "
+            a href={ "/dash/batches?" (q) } { "Lotes recibidos" }
         }
-        body.push_str("</tbody></table></div>");
-    }
-    if !view.centers.is_empty() {
-        put!(
-            body,
-            "<h2>Centros de votación</h2><div class=\"table-wrap\"><table><thead><tr><th>Centro</th>\
-             <th class=\"n\">Mesas con acta</th><th class=\"n\">Inscritos</th><th class=\"n\">Actas</th></tr></thead><tbody>"
-        );
-        for c in &view.centers {
-            put!(
-                body,
-                "<tr><td><a href=\"/dash/centers/{}?contest={}\">{}</a> <span class=\"muted mono\">{}</span></td>\
-                 <td class=\"n\">{} / {} {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                url(&c.id),
-                url(&contest.id),
-                esc(&c.name),
-                esc(&c.id),
-                num(c.reported),
-                num(c.stations),
-                bar(c.reported, c.stations),
-                num(c.registered),
-                num(c.records)
-            );
+        h2 { "Llegadas por minuto (últimas 3 horas)" }
+        (sparkline(&activity, now_minute - window + 1, window))
+        p.muted { "Oscuro: actas · claro: fotos" }
+        @if !view.children.is_empty() {
+            h2 { "Subregiones" }
+            div.table-wrap {
+                table {
+                    thead { tr { th { "Región" } (stats_head()) } }
+                    tbody {
+                        @for child in &view.children {
+                            tr {
+                                td {
+                                    a href={ "/dash/regions/" (child.node.id) "?contest=" (contest_q) } {
+                                        (child.node.name)
+                                    }
+                                }
+                                (stats_cells(&child.stats, child.node.stations, child.node.registered))
+                            }
+                        }
+                    }
+                }
+            }
         }
-        body.push_str("</tbody></table></div>");
-    }
+        @if !view.centers.is_empty() {
+            h2 { "Centros de votación" }
+            div.table-wrap {
+                table {
+                    thead {
+                        tr {
+                            th { "Centro" }
+                            th.n { (STATIONS_REPORTED) }
+                            th.n { (REGISTERED) }
+                            th.n { (ACTAS) }
+                        }
+                    }
+                    tbody {
+                        @for c in &view.centers {
+                            tr {
+                                td {
+                                    a href={ "/dash/centers/" (url(&c.id)) "?contest=" (contest_q) } {
+                                        (c.name)
+                                    }
+                                    " "
+                                    span.muted.mono { (c.id) }
+                                }
+                                td.n {
+                                    (num(c.reported)) " / " (num(c.stations)) " "
+                                    (bar(c.reported, c.stations))
+                                }
+                                td.n { (num(c.registered)) }
+                                td.n { (num(c.records)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
     Ok(session.page(
         format!("{} — {}", region_label(&view.region.node, &election), contest.name),
         crumbs(&session, &view.ancestors, &view.region.node, &election),
@@ -183,64 +238,77 @@ pub(crate) async fn tally(
     let tally::Tally { view, votes, candidates, valid } =
         tally::tally(&state, &session.user.scope_path, p.region, &contest).await?;
     let region_id = view.region.node.id;
-    let mut body = stats_cards(&view.region);
-    put!(
-        body,
-        "<p class=\"muted\">Cada mesa cuenta una vez: su captura más reciente que no fue corregida ni rechazada. \
-         Cobertura: {} de las mesas, {} de los electores inscritos.</p>\
-         <h2>Por candidato</h2><div class=\"table-wrap\"><table id=\"candidates\"><thead><tr><th>Candidato</th>\
-         <th class=\"n\">Votos</th><th class=\"n\">%</th></tr></thead><tbody>",
-        pct(view.region.stats.stations_reported, view.region.node.stations),
-        pct(view.region.stats.registered_reported, view.region.node.registered)
+    let stats = &view.region.stats;
+    let coverage = format!(
+        "Cada mesa cuenta una vez: su captura más reciente que no fue corregida ni rechazada. \
+         Cobertura: {} de las mesas, {} de los electores inscritos.",
+        pct(stats.stations_reported, view.region.node.stations),
+        pct(stats.registered_reported, view.region.node.registered)
     );
-    for tally::CandidateTotal { name, votes: v, .. } in candidates {
-        let share = if valid > 0 { v.max(0) as u64 } else { 0 };
-        put!(
-            body,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} {}</td></tr>",
-            esc(&name),
-            inum(v),
-            pct(share, valid.max(0) as u64),
-            bar(share, valid.max(0) as u64)
-        );
-    }
-    put!(
-        body,
-        "</tbody></table></div><h2>Por tarjeta (partido)</h2><div class=\"table-wrap\"><table id=\"options\"><thead><tr><th>Tarjeta</th><th>Candidato</th><th class=\"n\">Votos</th></tr></thead><tbody>"
-    );
-    for o in &contest.options {
-        let name = contest.candidates.iter().find(|c| c.id == o.candidate_id).map_or("", |c| c.name.as_str());
-        put!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-            esc(&o.party),
-            esc(name),
-            inum(votes.get(&o.id).copied().unwrap_or(0))
-        );
-    }
-    put!(
-        body,
-        "</tbody></table></div><h2>Otros números del acta</h2><div class=\"table-wrap\"><table><tbody>"
-    );
-    put!(body, "<tr><td>Votos válidos (suma de tarjetas)</td><td class=\"n\">{}</td></tr>", inum(valid));
-    for f in &contest.count_fields {
-        put!(
-            body,
-            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
-            esc(&f.label),
-            inum(votes.get(&f.id).copied().unwrap_or(0))
-        );
-    }
-    body.push_str("</tbody></table></div>");
-    if contest.field_of_kind(CountFieldKind::VotersWhoVoted).is_some() {
-        body.push_str("<p class=\"muted\">Los números son los que escribieron los testigos; las diferencias con la foto se ven en cada acta.</p>");
-    }
+    let valid_votes = valid.max(0) as u64;
+    let body = html! {
+        (stats_cards(&view.region))
+        p.muted { (coverage) }
+        h2 { "Por candidato" }
+        div.table-wrap {
+            table #candidates {
+                thead { tr { th { "Candidato" } th.n { "Votos" } th.n { "%" } } }
+                tbody {
+                    @for c in &candidates {
+                        @let share = if valid > 0 { c.votes.max(0) as u64 } else { 0 };
+                        tr {
+                            td { (c.name) }
+                            td.n { (inum(c.votes)) }
+                            td.n { (pct(share, valid_votes)) " " (bar(share, valid_votes)) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Por tarjeta (partido)" }
+        div.table-wrap {
+            table #options {
+                thead { tr { th { "Tarjeta" } th { "Candidato" } th.n { "Votos" } } }
+                tbody {
+                    @for o in &contest.options {
+                        @let name = contest
+                            .candidates
+                            .iter()
+                            .find(|c| c.id == o.candidate_id)
+                            .map_or("", |c| c.name.as_str());
+                        tr {
+                            td { (o.party) }
+                            td { (name) }
+                            td.n { (inum(votes.get(&o.id).copied().unwrap_or(0))) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Otros números del acta" }
+        div.table-wrap {
+            table {
+                tbody {
+                    tr { td { "Votos válidos (suma de tarjetas)" } td.n { (inum(valid)) } }
+                    @for f in &contest.count_fields {
+                        tr { td { (f.label) } td.n { (inum(votes.get(&f.id).copied().unwrap_or(0))) } }
+                    }
+                }
+            }
+        }
+        @if contest.field_of_kind(CountFieldKind::VotersWhoVoted).is_some() {
+            p.muted {
+                "Los números son los que escribieron los testigos; las diferencias con la foto se ven en \
+                 cada acta."
+            }
+        }
+    };
     let mut c = crumbs(&session, &view.ancestors, &view.region.node, &election);
     c.push(("Totales".into(), format!("/dash/tally?region={region_id}")));
     Ok(session.page(format!("Totales — {}", region_label(&view.region.node, &election)), c, body))
 }
 
-fn review_tag(row: &CaptureRow) -> String {
+fn review_tag(row: &CaptureRow) -> Markup {
     let s = row.review_status.as_str();
     let label = match s {
         "verified" => "verificada",
@@ -248,44 +316,49 @@ fn review_tag(row: &CaptureRow) -> String {
         "rejected" => "rechazada",
         _ => "sin revisar",
     };
-    format!("<span class=\"tag {s}\">{label}</span>")
+    html! { span class={ "tag " (s) } { (label) } }
 }
 
-pub(crate) fn capture_rows(rows: &[CaptureRow], current: Option<i64>) -> String {
-    let mut body = String::from(
-        "<div class=\"table-wrap\"><table><thead><tr><th>Recibida</th><th>Mesa</th><th>Dispositivo</th>\
-         <th class=\"n\">Advertencias</th><th class=\"n\">Fotos</th><th>Revisión</th><th></th></tr></thead><tbody>",
-    );
-    for r in rows {
-        let mut notes = Vec::new();
-        if current == Some(r.pk) {
-            notes.push("<span class=\"tag verified\">cuenta</span>".to_owned());
+/// Captures as a table; `current` is the one that counts for its table, if it is among them.
+pub(crate) fn capture_rows(rows: &[CaptureRow], current: Option<i64>) -> Markup {
+    html! {
+        div.table-wrap {
+            table {
+                thead {
+                    tr {
+                        th { "Recibida" }
+                        th { "Mesa" }
+                        th { "Dispositivo" }
+                        th.n { "Advertencias" }
+                        th.n { "Fotos" }
+                        th { "Revisión" }
+                        th {}
+                    }
+                }
+                tbody {
+                    @for r in rows {
+                        @let counts = current == Some(r.pk);
+                        @let corrected = r.superseded_by.is_some();
+                        tr {
+                            td { a href={ "/dash/captures/" (r.pk) } { (time(r.received_at_ms)) } }
+                            td { a href={ "/dash/stations/" (url(&r.station_id)) } { (r.station_id) } }
+                            td.mono { (short(&r.device_id)) }
+                            td.n {
+                                @if r.warnings > 0 { span.tag.warn { (r.warnings) } } @else { "0" }
+                            }
+                            td.n { (r.photos_received) " / " (r.photos_declared) }
+                            td { (review_tag(r)) }
+                            td {
+                                @if counts { span.tag.verified { "cuenta" } }
+                                @if counts && corrected { " " }
+                                @if corrected { span.tag { "corregida" } }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        if r.superseded_by.is_some() {
-            notes.push("<span class=\"tag\">corregida</span>".to_owned());
-        }
-        put!(
-            body,
-            "<tr><td><a href=\"/dash/captures/{}\">{}</a></td><td><a href=\"/dash/stations/{}\">{}</a></td>\
-             <td class=\"mono\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td>{}</td><td>{}</td></tr>",
-            r.pk,
-            time(r.received_at_ms),
-            url(&r.station_id),
-            esc(&r.station_id),
-            short(&r.device_id),
-            if r.warnings > 0 {
-                format!("<span class=\"tag warn\">{}</span>", r.warnings)
-            } else {
-                "0".into()
-            },
-            r.photos_received,
-            r.photos_declared,
-            review_tag(r),
-            notes.join(" ")
-        );
     }
-    body.push_str("</tbody></table></div>");
-    body
 }
 
 pub(crate) async fn center(
@@ -300,30 +373,43 @@ pub(crate) async fn center(
     if !session.sees(&center.region_path) {
         return Err(DashError::NotFound);
     }
-    let mut body = format!(
-        "<p>{} mesas · {} inscritos · {} con acta</p><div class=\"table-wrap\"><table><thead><tr><th>Mesa</th>\
-         <th class=\"n\">Inscritos</th><th class=\"n\">Capturas</th><th>Acta que cuenta</th></tr></thead><tbody>",
-        num(center.stations),
-        num(center.registered),
-        num(center.reported)
-    );
-    for s in &stations {
-        let current = s.current_pk.map_or("<span class=\"muted\">—</span>".to_owned(), |pk| {
-            format!("<a href=\"/dash/captures/{pk}\">ver acta</a>")
-        });
-        put!(
-            body,
-            "<tr><td><a href=\"/dash/stations/{}\">Mesa {}</a> <span class=\"muted mono\">{}</span></td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            url(&s.id),
-            s.number,
-            esc(&s.id),
-            num(s.registered),
-            num(s.captures),
-            current
-        );
-    }
-    body.push_str("</tbody></table></div>");
+    let body = html! {
+        p {
+            (format!(
+                "{} mesas · {} inscritos · {} con acta",
+                num(center.stations),
+                num(center.registered),
+                num(center.reported)
+            ))
+        }
+        div.table-wrap {
+            table {
+                thead {
+                    tr { th { "Mesa" } th.n { (REGISTERED) } th.n { "Capturas" } th { "Acta que cuenta" } }
+                }
+                tbody {
+                    @for s in &stations {
+                        tr {
+                            td {
+                                a href={ "/dash/stations/" (url(&s.id)) } { (station_label(s.number)) }
+                                " "
+                                span.muted.mono { (s.id) }
+                            }
+                            td.n { (num(s.registered)) }
+                            td.n { (num(s.captures)) }
+                            td {
+                                @if let Some(pk) = s.current_pk {
+                                    a href={ "/dash/captures/" (pk) } { "ver acta" }
+                                } @else {
+                                    span.muted { "—" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
     let region = state.coord.region_by_path(center.region_path.clone()).await?;
     let mut c = Vec::new();
     if let Some(r) = region {
@@ -349,24 +435,30 @@ pub(crate) async fn station(
     if !session.sees(&station.region_path) {
         return Err(DashError::NotFound);
     }
-    let mut body = format!(
-        "<p>{} · {} inscritos · {} capturas recibidas</p>",
-        esc(&station.center_name),
-        num(station.registered),
-        num(station.captures)
-    );
-    if captures.is_empty() {
-        body.push_str("<p class=\"muted\">Ningún testigo ha enviado esta acta todavía.</p>");
-    } else {
-        body.push_str(&capture_rows(&captures, station.current_pk));
-    }
-    let crumbs = vec![
-        ("Inicio".into(), "/dash".into()),
-        (station.center_name.clone(), format!("/dash/centers/{}", url(&station.center_id))),
-        (format!("Mesa {}", station.number), format!("/dash/stations/{}", url(&station.id))),
-    ];
-    Ok(session.page(format!("Mesa {} — {}", station.number, station.center_name), crumbs, body))
+    let body = html! {
+        p {
+            (format!(
+                "{} · {} inscritos · {} capturas recibidas",
+                station.center_name,
+                num(station.registered),
+                num(station.captures)
+            ))
+        }
+        @if captures.is_empty() {
+            p.muted { "Ningún testigo ha enviado esta acta todavía." }
+        } @else {
+            (capture_rows(&captures, station.current_pk))
+        }
+    };
+    Ok(session.page(
+        format!("{} — {}", station_label(station.number), station.center_name),
+        station_crumbs(&station),
+        body,
+    ))
 }
+
+/// How many captures the batches page lists at a time.
+const BATCHES_PAGE: usize = 50;
 
 pub(crate) async fn batches(
     State(state): State<AppState>,
@@ -392,35 +484,39 @@ pub(crate) async fn batches(
         Some("missing_photo") => (BatchFilter::MissingPhoto, "missing_photo"),
         Some(_) => return Err(DashError::BadRequest("filtro desconocido".into())),
     };
-    let rows = state.coord.batches(scope.clone(), filter, p.before, 50).await?;
-    let region_q = p.region.map(|r| format!("region={r}&amp;")).unwrap_or_default();
-    let mut body = String::from("<p class=\"filters\">");
-    for (f, label) in [
+    let rows = state.coord.batches(scope.clone(), filter, p.before, BATCHES_PAGE).await?;
+    let region_q = p.region.map(|r| format!("region={r}&")).unwrap_or_default();
+    let filters = [
         ("all", "Todas"),
         ("warnings", "Con advertencias"),
         ("unreviewed", "Sin revisar"),
         ("disputed", "En disputa"),
         ("missing_photo", "Falta foto"),
-    ] {
-        let on = if f == name { " class=\"on\"" } else { "" };
-        put!(body, "<a{on} href=\"/dash/batches?{region_q}filter={f}\">{label}</a>");
-    }
-    body.push_str("</p>");
-    if rows.is_empty() {
-        body.push_str("<p class=\"muted\">Nada que mostrar.</p>");
-    } else {
-        body.push_str(&capture_rows(&rows, None));
-        if let Some(last) = rows.last().filter(|_| rows.len() == 50) {
-            put!(
-                body,
-                "<p><a href=\"/dash/batches?{region_q}filter={name}&amp;before={}\">Más antiguas →</a></p>",
-                last.pk
-            );
+    ];
+    let body = html! {
+        p.filters {
+            @for (f, label) in filters {
+                a class=[(f == name).then_some("on")] href={ "/dash/batches?" (region_q) "filter=" (f) } {
+                    (label)
+                }
+            }
         }
-    }
+        @if rows.is_empty() {
+            p.muted { "Nada que mostrar." }
+        } @else {
+            (capture_rows(&rows, None))
+            @if let Some(last) = rows.last().filter(|_| rows.len() == BATCHES_PAGE) {
+                p {
+                    a href={ "/dash/batches?" (region_q) "filter=" (name) "&before=" (last.pk) } {
+                        "Más antiguas →"
+                    }
+                }
+            }
+        }
+    };
     Ok(session.page(
         if scope.is_empty() { "Lotes recibidos".into() } else { format!("Lotes recibidos — {scope}") },
-        vec![("Inicio".into(), "/dash".into())],
+        vec![home_crumb()],
         body,
     ))
 }
@@ -428,46 +524,50 @@ pub(crate) async fn batches(
 pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> DashResult<Response> {
     let now = crate::now_ms();
     let (summary, rows) = state.coord.devices(session.user.scope_path.clone(), now, 200).await?;
-    let mut body = format!(
-        "<div class=\"cards\"><div class=\"card\"><small>Dispositivos inscritos</small><b>{}</b></div>\
-         <div class=\"card\"><small>Vistos en 15 min</small><b>{}</b></div>\
-         <div class=\"card\"><small>Vistos en la última hora</small><b>{}</b></div>\
-         <div class=\"card\"><small>Nunca vistos</small><b>{}</b></div></div><h2>Vistos más recientemente</h2>",
-        num(summary.total),
-        num(summary.last_15_min),
-        num(summary.last_hour),
-        num(summary.never)
-    );
-    body.push_str(
-        "<div class=\"table-wrap\"><table><thead><tr><th>Dispositivo</th><th>Mesas</th><th>Visto por última vez</th>\
-         <th class=\"n\">Actas</th></tr></thead><tbody>",
-    );
-    for d in &rows {
-        let seen = d.last_seen_at_ms.map_or("nunca".to_owned(), |t| {
-            let mins = (now - t).max(0) / 60_000;
-            format!("{} <span class=\"muted\">(hace {} min)</span>", time(t), mins)
-        });
-        let mut stations: Vec<String> = d
-            .stations
-            .iter()
-            .take(5)
-            .map(|s| format!("<a href=\"/dash/stations/{}\">{}</a>", url(s), esc(s)))
-            .collect();
-        if d.station_count > d.stations.len() as u64 {
-            stations.push(format!(
-                "<span class=\"muted\">y {} más</span>",
-                d.station_count - d.stations.len() as u64
-            ));
+    let body = html! {
+        div.cards {
+            div.card { small { "Dispositivos inscritos" } b { (num(summary.total)) } }
+            div.card { small { "Vistos en 15 min" } b { (num(summary.last_15_min)) } }
+            div.card { small { "Vistos en la última hora" } b { (num(summary.last_hour)) } }
+            div.card { small { "Nunca vistos" } b { (num(summary.never)) } }
         }
-        put!(
-            body,
-            "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-            esc(&d.id),
-            stations.join(" "),
-            seen,
-            num(d.records)
-        );
-    }
-    body.push_str("</tbody></table></div>");
-    Ok(session.page("Dispositivos".into(), vec![("Inicio".into(), "/dash".into())], body))
+        h2 { "Vistos más recientemente" }
+        div.table-wrap {
+            table {
+                thead {
+                    tr { th { "Dispositivo" } th { "Mesas" } th { "Visto por última vez" } th.n { (ACTAS) } }
+                }
+                tbody {
+                    @for d in &rows {
+                        // The rest of the device's tables, beyond those the list names.
+                        @let more = d.station_count.saturating_sub(d.stations.len() as u64);
+                        tr {
+                            td.mono { (d.id) }
+                            td {
+                                @for (i, s) in d.stations.iter().take(5).enumerate() {
+                                    @if i > 0 { " " }
+                                    a href={ "/dash/stations/" (url(s)) } { (s) }
+                                }
+                                @if more > 0 {
+                                    @if !d.stations.is_empty() { " " }
+                                    span.muted { (format!("y {more} más")) }
+                                }
+                            }
+                            td {
+                                @if let Some(t) = d.last_seen_at_ms {
+                                    (time(t))
+                                    " "
+                                    span.muted { (format!("(hace {} min)", (now - t).max(0) / 60_000)) }
+                                } @else {
+                                    "nunca"
+                                }
+                            }
+                            td.n { (num(d.records)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(session.page("Dispositivos".into(), vec![home_crumb()], body))
 }

@@ -1,0 +1,114 @@
+//! Signing in and out: the login page, the session cookie it sets, and its removal.
+//!
+//! Every attempt goes through `accounts::sign_in`, which throttles per address before it checks
+//! the password, so an unreadable form counts as an attempt too.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{Page, html_page, layout};
+use super::{COOKIE_NAME, DashError, DashResult, INCOMPLETE_FORM, Session};
+use crate::AppState;
+use crate::auth::ClientIp;
+use crate::services::accounts::{self, SignInError};
+
+/// The login page's title and its button.
+const SIGN_IN: &str = "Entrar";
+
+/// The login page, with what went wrong last time, if anything.
+fn login_page(error: Option<&str>) -> Response {
+    html_page(layout(Page {
+        title: SIGN_IN.into(),
+        crumbs: vec![],
+        body: html! {
+            @if let Some(error) = error {
+                p.error { (error) }
+            }
+            form.login method="post" action="/dash/login" {
+                label { "Usuario " input name="name" autocomplete="username" required; }
+                label {
+                    "Contraseña "
+                    input name="password" type="password" autocomplete="current-password" required;
+                }
+                button { (SIGN_IN) }
+            }
+        },
+        user: None,
+        csrf: None,
+    }))
+}
+
+pub(crate) async fn login_form() -> Response {
+    login_page(None)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginForm {
+    name: String,
+    password: String,
+}
+
+fn throttled() -> Response {
+    (StatusCode::TOO_MANY_REQUESTS, login_page(Some("Demasiados intentos. Espere unos minutos.")))
+        .into_response()
+}
+
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> DashResult<Response> {
+    let Ok(Form(form)) = form else {
+        // An unreadable form still counts as an attempt against the address.
+        return Ok(match accounts::sign_in(&state, &ip, "", "").await {
+            Err(SignInError::Throttled { .. }) => throttled(),
+            _ => login_page(Some("Escriba usuario y contraseña.")),
+        });
+    };
+    let session = match accounts::sign_in(&state, &ip, &form.name, &form.password).await {
+        Ok((_, session)) => session,
+        Err(SignInError::Throttled { .. }) => return Ok(throttled()),
+        Err(SignInError::WrongCredentials) => {
+            return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos.")))
+                .into_response());
+        }
+        Err(SignInError::Repo(e)) => return Err(e.into()),
+    };
+    let cookie = format!(
+        "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        session.token,
+        accounts::SESSION_MS / 1000
+    );
+    let mut response = Redirect::to("/dash").into_response();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| DashError::Internal(e.to_string()))?);
+    Ok(response)
+}
+
+/// A form that carries nothing but the session's CSRF value.
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> DashResult<Response> {
+    let Ok(Form(form)) = form else { return Err(DashError::BadRequest(INCOMPLETE_FORM.into())) };
+    session.check_csrf(&form.csrf)?;
+    state.coord.end_session(session.token_hash).await?;
+    let mut response = Redirect::to("/dash/login").into_response();
+    response.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_static("testigo_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(response)
+}
