@@ -9,12 +9,13 @@
 //! [`Store::set_count`], [`Store::attach_photo`] and [`Store::set_notes`] fill it; [`Store::seal`]
 //! signs it and enqueues it in one transaction; a correction is [`Store::supersede`].
 //!
-//! Module map: `store` (opening, pragmas, the one-writer discipline), `crypto` (key file, key
-//! derivation, photo encryption), `schema` (migrations), `signer` (device key), `election`
-//! (package and stations), `status` (where a capture or station stands in delivery), `capture`
-//! (the lifecycle), `validation` (warnings and limits),
-//! `image_info` (recognising photos), `photo` (the photo pipeline and QR search), `outbox` (work to send), `sync` (enrollment, the
-//! sync engine and its HTTP transport), `wipe` (panic wipe).
+//! Module map: `store` (opening, pragmas, the one-writer discipline: changes take a
+//! `&Transaction` from `Store::write`, reads a `&Connection`), `crypto` (key file, key derivation,
+//! photo encryption), `schema` (migrations), `signer` (device key), `election` (package and
+//! stations), `status` (where a capture or station stands in delivery), `capture` (the lifecycle,
+//! one file per step), `validation` (warnings and limits), `image_info` (recognising photos),
+//! `photo` (the photo pipeline and QR search), `outbox` (the queue of work to send), `sync`
+//! (enrollment, the sync engine and its HTTP transport), `wipe` (panic wipe).
 
 mod capture;
 mod crypto;

@@ -12,7 +12,10 @@
 //!
 //! SQLite runs in WAL mode with one writer connection and one reader connection, each behind a
 //! mutex: writes are serialized, and reads (list screens, the sync engine) never wait for them.
-//! Every change goes through [`Store::write`], which commits only when its closure returns `Ok`.
+//! Every change goes through [`in_transaction`], which commits only when its closure returns
+//! `Ok`: by [`Store::write`], or directly on the writer connection where the lock must be held
+//! across file I/O too (attaching a photo, sealing). Functions that change data take the
+//! `&Transaction` it hands them and readers a `&Connection`, so the types keep the two apart.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -117,10 +120,8 @@ impl Store {
         let db_path = dir.join(DB_FILE);
         let keys = StoreKeys::load_or_create(&dir, key, db_path.exists())?;
         let mut writer = open_connection(&db_path, &keys, false)?;
-        let tx = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        schema::migrate(&tx)?;
-        tx.commit()?;
-        let (signer, device) = load_device(&mut writer, options.signer)?;
+        in_transaction(&mut writer, schema::migrate)?;
+        let (signer, device) = in_transaction(&mut writer, |tx| load_device(tx, options.signer))?;
         let reader = open_connection(&db_path, &keys, true)?;
         let store = Store {
             dir,
@@ -149,15 +150,11 @@ impl Store {
 
     /// Runs `f` in an immediate write transaction, committing only if it returns `Ok`.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer_conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        in_transaction(&mut self.writer_conn(), f)
     }
 
     /// The writer connection, for operations that must hold the write lock across file I/O and
-    /// a transaction (attaching a photo, sealing).
+    /// a transaction (attaching a photo, sealing); they change data through [`in_transaction`].
     pub(crate) fn writer_conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves at worst an open transaction, which rusqlite rolls
         // back on drop; the connection itself stays usable.
@@ -225,6 +222,18 @@ impl Store {
     }
 }
 
+/// Runs `f` in an immediate transaction on `conn`, committing only if it returns `Ok`: on `Err`
+/// the transaction is dropped, which rolls it back. Every change to the store goes through here.
+pub(crate) fn in_transaction<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
 fn open_connection(path: &Path, keys: &StoreKeys, read_only: bool) -> Result<Connection> {
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -273,10 +282,10 @@ fn open_connection(path: &Path, keys: &StoreKeys, read_only: bool) -> Result<Con
 /// Loads the device row, creating the software key on first open, and checks an external
 /// signer against it.
 fn load_device(
-    conn: &mut Connection,
+    tx: &Transaction<'_>,
     external: Option<Arc<dyn Signer>>,
 ) -> Result<(Arc<dyn Signer>, DeviceInfo)> {
-    let row: Option<(Vec<u8>, Option<Vec<u8>>)> = conn
+    let row: Option<(Vec<u8>, Option<Vec<u8>>)> = tx
         .query_row("SELECT public_key, secret_key FROM device WHERE id = 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
@@ -307,7 +316,7 @@ fn load_device(
             };
             let public = signer.public_key().map_err(|e| Error::Signer(e.0))?;
             let public = PublicKey::from_sec1(&public).map_err(|_| Error::Signer("bad public key".into()))?;
-            conn.execute(
+            tx.execute(
                 "INSERT INTO device (id, public_key, key_id, secret_key, created_at_ms) VALUES (1, ?1, ?2, ?3, ?4)",
                 rusqlite::params![
                     public.to_sec1(),

@@ -1,7 +1,8 @@
 //! What the sync engine keeps in the store: the enrollment, outbox progress, receipts, reviews.
-//! Functions that change data take a `&Connection` inside the caller's transaction.
+//! Functions that change data take the caller's `&Transaction` (from `Store::write`, which commits
+//! only on `Ok`); readers take a `&Connection`, so a reader can never write by mistake.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use testigo_protocol::api::ReviewStatus;
 use testigo_protocol::{KeyId, PublicKey, Sha256, SignedReceipt, TimestampMs};
 use uuid::Uuid;
@@ -96,8 +97,8 @@ pub(crate) fn load_server(c: &Connection) -> Result<Option<ServerConfig>> {
 
 /// Stores the enrollment. Enrolling again with another server or election starts its feed and
 /// package afresh.
-pub(crate) fn save_server(c: &Connection, cfg: &ServerConfig, now_ms: TimestampMs) -> Result<()> {
-    c.execute(
+pub(crate) fn save_server(tx: &Transaction<'_>, cfg: &ServerConfig, now_ms: TimestampMs) -> Result<()> {
+    tx.execute(
         "INSERT INTO server (id, url, device_token, server_key, election_id, station_ids_json, package_etag,
                              feed_cursor, failures, retry_at_ms, enrolled_at_ms)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, NULL, 0, 0, 0, ?6)
@@ -122,16 +123,16 @@ pub(crate) fn save_server(c: &Connection, cfg: &ServerConfig, now_ms: TimestampM
     Ok(())
 }
 
-pub(crate) fn set_backoff(c: &Connection, failures: u32, retry_at_ms: TimestampMs) -> Result<()> {
-    c.execute(
+pub(crate) fn set_backoff(tx: &Transaction<'_>, failures: u32, retry_at_ms: TimestampMs) -> Result<()> {
+    tx.execute(
         "UPDATE server SET failures = ?1, retry_at_ms = ?2 WHERE id = 1",
         params![failures, retry_at_ms],
     )?;
     Ok(())
 }
 
-pub(crate) fn set_package_etag(c: &Connection, etag: &str) -> Result<()> {
-    c.execute("UPDATE server SET package_etag = ?1 WHERE id = 1", [etag])?;
+pub(crate) fn set_package_etag(tx: &Transaction<'_>, etag: &str) -> Result<()> {
+    tx.execute("UPDATE server SET package_etag = ?1 WHERE id = 1", [etag])?;
     Ok(())
 }
 
@@ -209,18 +210,18 @@ pub(crate) fn signed_record(c: &Connection, capture: Uuid) -> Result<(String, Sh
 
 /// Marks an item delivered and keeps its receipt, in one transaction.
 pub(crate) fn mark_done(
-    c: &Connection,
+    tx: &Transaction<'_>,
     item: &DueItem,
     receipt: &SignedReceipt,
     now_ms: TimestampMs,
 ) -> Result<()> {
     let json = serde_json::to_string(receipt).map_err(Error::internal)?;
-    c.execute(
+    tx.execute(
         "INSERT OR IGNORE INTO receipts (outbox_id, capture_id, receipt_json, received_at_ms, stored_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![item.id, item.capture_id.to_string(), json, receipt.receipt.received_at_ms, now_ms],
     )?;
-    c.execute(
+    tx.execute(
         "UPDATE outbox SET state = 'done', delivered_at_ms = ?2, last_error = NULL WHERE id = ?1",
         params![item.id, now_ms],
     )?;
@@ -229,12 +230,12 @@ pub(crate) fn mark_done(
 
 /// Parks an item with its reason: the server refused it for good. A parked record takes its
 /// capture's pending photos with it (the server takes no photo without its record).
-pub(crate) fn mark_parked(c: &Connection, item_id: i64, reason: &str) -> Result<()> {
-    c.execute(
+pub(crate) fn mark_parked(tx: &Transaction<'_>, item_id: i64, reason: &str) -> Result<()> {
+    tx.execute(
         "UPDATE outbox SET state = 'parked', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
         params![item_id, reason],
     )?;
-    c.execute(
+    tx.execute(
         "UPDATE outbox SET state = 'parked', last_error = 'waiting for its record, which was refused'
           WHERE state = 'pending' AND kind = 'photo'
             AND capture_id = (SELECT capture_id FROM outbox WHERE id = ?1 AND kind = 'record')",
@@ -244,8 +245,13 @@ pub(crate) fn mark_parked(c: &Connection, item_id: i64, reason: &str) -> Result<
 }
 
 /// Records a failed attempt and when to try the item again.
-pub(crate) fn mark_retry(c: &Connection, item_id: i64, next_at_ms: TimestampMs, reason: &str) -> Result<()> {
-    c.execute(
+pub(crate) fn mark_retry(
+    tx: &Transaction<'_>,
+    item_id: i64,
+    next_at_ms: TimestampMs,
+    reason: &str,
+) -> Result<()> {
+    tx.execute(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?2, last_error = ?3 WHERE id = ?1",
         params![item_id, next_at_ms, reason],
     )?;
@@ -255,14 +261,14 @@ pub(crate) fn mark_retry(c: &Connection, item_id: i64, next_at_ms: TimestampMs, 
 /// Remembers (or forgets, with `None`) a photo item's upload URL. The offset to resume from is
 /// always asked of the server (`HEAD`), which alone knows what it kept; the `upload_offset`
 /// column of schema v3 is no longer written.
-pub(crate) fn set_upload(c: &Connection, item_id: i64, url: Option<&str>) -> Result<()> {
-    c.execute("UPDATE outbox SET upload_url = ?2, upload_offset = 0 WHERE id = ?1", params![item_id, url])?;
+pub(crate) fn set_upload(tx: &Transaction<'_>, item_id: i64, url: Option<&str>) -> Result<()> {
+    tx.execute("UPDATE outbox SET upload_url = ?2, upload_offset = 0 WHERE id = ?1", params![item_id, url])?;
     Ok(())
 }
 
 /// Puts a capture's parked items back in the queue, due now.
-pub(crate) fn unpark(c: &Connection, capture: Uuid, now_ms: TimestampMs) -> Result<usize> {
-    Ok(c.execute(
+pub(crate) fn unpark(tx: &Transaction<'_>, capture: Uuid, now_ms: TimestampMs) -> Result<usize> {
+    Ok(tx.execute(
         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = ?2
           WHERE capture_id = ?1 AND state = 'parked'",
         params![capture.to_string(), now_ms],
@@ -288,7 +294,7 @@ pub(crate) fn next_due_at(c: &Connection) -> Result<Option<TimestampMs>> {
 /// Stores the coordinators' review of a capture, if the capture is this phone's and the review
 /// is newer than the one it holds. (The feed cursor is stored by [`set_feed_cursor`].)
 pub(crate) fn apply_review(
-    c: &Connection,
+    tx: &Transaction<'_>,
     capture: Uuid,
     status: ReviewStatus,
     comment: Option<&str>,
@@ -296,11 +302,11 @@ pub(crate) fn apply_review(
     at_ms: TimestampMs,
 ) -> Result<()> {
     let ours: bool =
-        c.prepare_cached("SELECT 1 FROM captures WHERE id = ?1")?.exists([capture.to_string()])?;
+        tx.prepare_cached("SELECT 1 FROM captures WHERE id = ?1")?.exists([capture.to_string()])?;
     if !ours {
         return Ok(());
     }
-    c.execute(
+    tx.execute(
         "INSERT INTO reviews (capture_id, status, comment, seq, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (capture_id) DO UPDATE SET status = excluded.status, comment = excluded.comment,
             seq = excluded.seq, at_ms = excluded.at_ms WHERE excluded.seq > reviews.seq",
@@ -309,8 +315,8 @@ pub(crate) fn apply_review(
     Ok(())
 }
 
-pub(crate) fn set_feed_cursor(c: &Connection, cursor: u64) -> Result<()> {
-    c.execute(
+pub(crate) fn set_feed_cursor(tx: &Transaction<'_>, cursor: u64) -> Result<()> {
+    tx.execute(
         "UPDATE server SET feed_cursor = ?1 WHERE id = 1",
         [i64::try_from(cursor).unwrap_or(i64::MAX)],
     )?;
