@@ -93,7 +93,9 @@ impl Store {
 
     /// Enrolls with the server at `server_url` using a one-time `code` (see
     /// `parse_enrollment_uri` for the QR code), then installs the election package. The same
-    /// code may be used again by this phone if the answer was lost.
+    /// code may be used again by this phone if the answer was lost. Success means the enrollment
+    /// is saved; if the package could not be fetched (`package()` is still empty), the next sync
+    /// fetches it. An error means nothing was saved.
     #[uniffi::method(default(cancel = None))]
     pub fn enroll(
         &self,
