@@ -19,9 +19,9 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 
 /// Outbox priority of a capture record: it goes first, before any photo bytes.
-pub(crate) const RECORD_PRIORITY: i64 = 0;
+const RECORD_PRIORITY: i64 = 0;
 /// Outbox priority of a photo: after every record; earlier pages first.
-pub(crate) const PHOTO_PRIORITY: i64 = 100;
+const PHOTO_PRIORITY: i64 = 100;
 
 /// What an outbox item sends.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,10 +5,11 @@
 //! the record and each photo in the outbox. From then on the capture never changes (SQLite
 //! triggers enforce it too); a mistake is corrected by a new capture that supersedes it.
 //!
-//! One file per step, each adding its calls to [`Store`](crate::Store): `draft.rs` starts, edits and discards
-//! drafts; `photos.rs` attaches and removes a draft's photos and reads stored ones; `seal.rs`
-//! signs and enqueues; `correct.rs` starts a correction (supersede); `read.rs` reads captures
-//! back for the app; `row.rs` is how a capture is read from the database, shared by all of them.
+//! One file per step, each adding its calls to [`Store`](crate::Store): `draft.rs` starts, edits
+//! and discards drafts; `photos.rs` attaches and removes a draft's photos and reads stored ones;
+//! `seal.rs` signs and enqueues; `correct.rs` starts a correction (supersede); `read.rs` reads
+//! captures back for the app; `row.rs` is how a capture is read from the database, shared by all
+//! of them.
 //!
 //! [`CaptureRecord`]: testigo_protocol::CaptureRecord
 
