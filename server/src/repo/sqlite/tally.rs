@@ -48,14 +48,95 @@ fn counts_of(signed_json: &str) -> BTreeMap<String, i64> {
     }
 }
 
+/// One batch's changes to the aggregates, summed per row in memory and written once at the end
+/// by [`Deltas::apply`]. Each map is keyed by its table's primary key.
 #[derive(Default)]
 struct Deltas {
-    tally: HashMap<(i64, String, String), i64>,
-    /// stations_reported, registered_reported, records, photos_declared, photos_received,
-    /// with_warnings.
-    stats: HashMap<(i64, String), [i64; 6]>,
-    /// records, photos.
-    activity: HashMap<(i64, i64), [i64; 2]>,
+    /// Votes to add per (region, contest, field) in `region_tally`.
+    votes: HashMap<(i64, String, String), i64>,
+    /// Changes per (region, contest) to `region_stats`.
+    stats: HashMap<(i64, String), StatsDelta>,
+    /// Changes per (region, minute) to `region_activity`.
+    activity: HashMap<(i64, i64), ActivityDelta>,
+}
+
+/// What to add to one `region_stats` row; each field is the column of the same name.
+#[derive(Default)]
+struct StatsDelta {
+    stations_reported: i64,
+    registered_reported: i64,
+    records: i64,
+    photos_declared: i64,
+    photos_received: i64,
+    with_warnings: i64,
+}
+
+/// What to add to one `region_activity` row (arrivals in one minute).
+#[derive(Default)]
+struct ActivityDelta {
+    records: i64,
+    photos: i64,
+}
+
+impl Deltas {
+    fn votes(&mut self, region: i64, contest: &str, field: &str) -> &mut i64 {
+        self.votes.entry((region, contest.to_owned(), field.to_owned())).or_default()
+    }
+
+    fn stats(&mut self, region: i64, contest: &str) -> &mut StatsDelta {
+        self.stats.entry((region, contest.to_owned())).or_default()
+    }
+
+    /// The activity row of the minute `at_ms` falls in.
+    fn activity(&mut self, region: i64, at_ms: i64) -> &mut ActivityDelta {
+        self.activity.entry((region, at_ms.div_euclid(60_000))).or_default()
+    }
+
+    /// Adds every delta to its row, creating rows as needed.
+    fn apply(self, c: &Connection) -> RepoResult<()> {
+        let mut votes = c.prepare_cached(
+            "INSERT INTO region_tally (region_id, contest_id, field_id, votes) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (region_id, contest_id, field_id) DO UPDATE SET votes = votes + excluded.votes",
+        )?;
+        for ((region, contest, field), v) in self.votes {
+            if v != 0 {
+                votes.execute(params![region, contest, field, v])?;
+            }
+        }
+        let mut stats = c.prepare_cached(
+            "INSERT INTO region_stats (region_id, contest_id, stations_reported, registered_reported, records,
+                                       photos_declared, photos_received, with_warnings)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (region_id, contest_id) DO UPDATE SET
+                stations_reported = stations_reported + excluded.stations_reported,
+                registered_reported = registered_reported + excluded.registered_reported,
+                records = records + excluded.records,
+                photos_declared = photos_declared + excluded.photos_declared,
+                photos_received = photos_received + excluded.photos_received,
+                with_warnings = with_warnings + excluded.with_warnings",
+        )?;
+        for ((region, contest), d) in self.stats {
+            stats.execute(params![
+                region,
+                contest,
+                d.stations_reported,
+                d.registered_reported,
+                d.records,
+                d.photos_declared,
+                d.photos_received,
+                d.with_warnings
+            ])?;
+        }
+        let mut activity = c.prepare_cached(
+            "INSERT INTO region_activity (region_id, minute, records, photos) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (region_id, minute) DO UPDATE SET records = records + excluded.records,
+                photos = photos + excluded.photos",
+        )?;
+        for ((region, minute), d) in self.activity {
+            activity.execute(params![region, minute, d.records, d.photos])?;
+        }
+        Ok(())
+    }
 }
 
 struct Tree {
@@ -98,6 +179,66 @@ impl Tree {
     }
 }
 
+/// A capture past the cursor, as the first input reads it.
+struct NewCapture {
+    pk: i64,
+    station: String,
+    contest: String,
+    device: String,
+    capture_id: String,
+    /// The capture id it corrects, if it is a correction.
+    supersedes: Option<String>,
+    received_at_ms: i64,
+    warnings: i64,
+    /// Its station's region; `None` for a station the election no longer has (counted at the root).
+    region: Option<i64>,
+    path: Option<String>,
+    /// Photos the record declares.
+    photos: i64,
+}
+
+impl NewCapture {
+    /// The columns of the first input's query, in order.
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<NewCapture> {
+        Ok(NewCapture {
+            pk: r.get(0)?,
+            station: r.get(1)?,
+            contest: r.get(2)?,
+            device: r.get(3)?,
+            supersedes: r.get(4)?,
+            received_at_ms: r.get(5)?,
+            warnings: r.get(6)?,
+            region: r.get(7)?,
+            path: r.get(8)?,
+            photos: r.get(9)?,
+            capture_id: r.get(10)?,
+        })
+    }
+}
+
+/// A photo receipt past the cursor, with what it counts towards.
+struct PhotoReceipt {
+    seq: i64,
+    capture_pk: i64,
+    at_ms: i64,
+    /// The capture's region path, as the first input stored it.
+    path: Option<String>,
+    contest: String,
+}
+
+impl PhotoReceipt {
+    /// The columns of the second input's query, in order.
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<PhotoReceipt> {
+        Ok(PhotoReceipt {
+            seq: r.get(0)?,
+            capture_pk: r.get(1)?,
+            at_ms: r.get(2)?,
+            path: r.get(3)?,
+            contest: r.get(4)?,
+        })
+    }
+}
+
 /// Runs one bounded refresh (at most `budget` items of each input) in the caller's transaction.
 pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress> {
     let mut progress = TallyProgress::default();
@@ -125,21 +266,7 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
                LEFT JOIN regions r ON r.id = ce.region_id
               WHERE c.pk > ?1 ORDER BY c.pk LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![capture_cursor, budget as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, i64>(9)?,
-                r.get::<_, String>(10)?,
-            ))
-        })?;
+        let rows = stmt.query_map(params![capture_cursor, budget as i64], NewCapture::read)?;
         let mut set =
             c.prepare_cached("UPDATE captures SET region_path = ?2, photos_declared = ?3 WHERE pk = ?1")?;
         // A correction names the capture it replaces; either may arrive first. The replaced
@@ -154,27 +281,25 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
               WHERE pk = ?1 AND EXISTS (SELECT 1 FROM captures x WHERE x.device_id = ?2 AND x.supersedes = ?3)",
         )?;
         for row in rows {
-            let (pk, station, contest, device, supersedes, received, warnings, region, path, photos, id) =
-                row?;
-            let region = region.unwrap_or(tree.root);
-            set.execute(params![pk, path.unwrap_or_default(), photos])?;
-            if let Some(old) = supersedes {
+            let capture = row?;
+            let region = capture.region.unwrap_or(tree.root);
+            set.execute(params![capture.pk, capture.path.unwrap_or_default(), capture.photos])?;
+            if let Some(old) = &capture.supersedes {
                 let replaced = link
-                    .query_map(params![pk, device, old], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .query_map(params![capture.pk, capture.device, old], |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect::<Result<Vec<(String, String)>, _>>()?;
                 dirty.extend(replaced);
             }
-            link_late.execute(params![pk, device, id])?;
-            let minute = received.div_euclid(60_000);
-            for a in tree.chain(region) {
-                let s = deltas.stats.entry((a, contest.clone())).or_default();
-                s[2] += 1;
-                s[3] += photos;
-                s[5] += i64::from(warnings > 0);
-                deltas.activity.entry((a, minute)).or_default()[0] += 1;
+            link_late.execute(params![capture.pk, capture.device, capture.capture_id])?;
+            for node in tree.chain(region) {
+                let stats = deltas.stats(node, &capture.contest);
+                stats.records += 1;
+                stats.photos_declared += capture.photos;
+                stats.with_warnings += i64::from(capture.warnings > 0);
+                deltas.activity(node, capture.received_at_ms).records += 1;
             }
-            dirty.insert((station, contest));
-            capture_cursor = pk;
+            dirty.insert((capture.station, capture.contest));
+            capture_cursor = capture.pk;
             progress.captures += 1;
         }
     }
@@ -186,29 +311,21 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
                JOIN captures c ON c.pk = e.capture_pk
               WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![photo_cursor, budget as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
+        let rows = stmt.query_map(params![photo_cursor, budget as i64], PhotoReceipt::read)?;
         let mut bump =
             c.prepare_cached("UPDATE captures SET photos_received = photos_received + 1 WHERE pk = ?1")?;
         for row in rows {
-            let (seq, capture_pk, at_ms, path, contest) = row?;
-            if capture_pk > capture_cursor {
+            let photo = row?;
+            if photo.capture_pk > capture_cursor {
                 break;
             }
-            let region = path.and_then(|p| tree.by_path.get(&p).copied()).unwrap_or(tree.root);
-            bump.execute([capture_pk])?;
-            for a in tree.chain(region) {
-                deltas.stats.entry((a, contest.clone())).or_default()[4] += 1;
-                deltas.activity.entry((a, at_ms.div_euclid(60_000))).or_default()[1] += 1;
+            let region = photo.path.and_then(|p| tree.by_path.get(&p).copied()).unwrap_or(tree.root);
+            bump.execute([photo.capture_pk])?;
+            for node in tree.chain(region) {
+                deltas.stats(node, &photo.contest).photos_received += 1;
+                deltas.activity(node, photo.at_ms).photos += 1;
             }
-            photo_cursor = seq;
+            photo_cursor = photo.seq;
             progress.photos += 1;
         }
     }
@@ -258,17 +375,19 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
             let old_counts: BTreeMap<String, i64> =
                 before.as_ref().and_then(|b| serde_json::from_str(&b.1).ok()).unwrap_or_default();
             let new_counts = now.as_ref().map(|n| counts_of(&n.1)).unwrap_or_default();
+            // +1 when the table starts counting, -1 when it stops (its only capture rejected), 0
+            // when one capture replaces another.
             let reported = i64::from(now.is_some()) - i64::from(before.is_some());
-            for a in &chain {
+            for &node in &chain {
                 for (field, v) in &new_counts {
-                    *deltas.tally.entry((*a, contest.clone(), field.clone())).or_default() += v;
+                    *deltas.votes(node, &contest, field) += v;
                 }
                 for (field, v) in &old_counts {
-                    *deltas.tally.entry((*a, contest.clone(), field.clone())).or_default() -= v;
+                    *deltas.votes(node, &contest, field) -= v;
                 }
-                let s = deltas.stats.entry((*a, contest.clone())).or_default();
-                s[0] += reported;
-                s[1] += reported * registered;
+                let stats = deltas.stats(node, &contest);
+                stats.stations_reported += reported;
+                stats.registered_reported += reported * registered;
             }
             match now {
                 Some((pk, _)) => {
@@ -283,44 +402,10 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
         }
     }
 
-    // Apply.
-    {
-        let mut t = c.prepare_cached(
-            "INSERT INTO region_tally (region_id, contest_id, field_id, votes) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (region_id, contest_id, field_id) DO UPDATE SET votes = votes + excluded.votes",
-        )?;
-        for ((region, contest, field), v) in deltas.tally {
-            if v != 0 {
-                t.execute(params![region, contest, field, v])?;
-            }
-        }
-        let mut s = c.prepare_cached(
-            "INSERT INTO region_stats (region_id, contest_id, stations_reported, registered_reported, records,
-                                       photos_declared, photos_received, with_warnings)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (region_id, contest_id) DO UPDATE SET
-                stations_reported = stations_reported + excluded.stations_reported,
-                registered_reported = registered_reported + excluded.registered_reported,
-                records = records + excluded.records,
-                photos_declared = photos_declared + excluded.photos_declared,
-                photos_received = photos_received + excluded.photos_received,
-                with_warnings = with_warnings + excluded.with_warnings",
-        )?;
-        for ((region, contest), d) in deltas.stats {
-            s.execute(params![region, contest, d[0], d[1], d[2], d[3], d[4], d[5]])?;
-        }
-        let mut a = c.prepare_cached(
-            "INSERT INTO region_activity (region_id, minute, records, photos) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (region_id, minute) DO UPDATE SET records = records + excluded.records,
-                photos = photos + excluded.photos",
-        )?;
-        for ((region, minute), d) in deltas.activity {
-            a.execute(params![region, minute, d[0], d[1]])?;
-        }
-        c.execute(
-            "UPDATE tally_state SET capture_cursor = ?1, photo_cursor = ?2 WHERE id = 1",
-            params![capture_cursor, photo_cursor],
-        )?;
-    }
+    deltas.apply(c)?;
+    c.execute(
+        "UPDATE tally_state SET capture_cursor = ?1, photo_cursor = ?2 WHERE id = 1",
+        params![capture_cursor, photo_cursor],
+    )?;
     Ok(progress)
 }
