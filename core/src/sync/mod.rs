@@ -32,9 +32,10 @@
 //!   any progress;
 //! - **item** (`423` on an upload, a `400` for one record): that item backs off alone and the run
 //!   goes on with the others — one bad item never blocks the queue;
-//! - **permanent** (the server refused the record, or the photo is not the one declared): the item
-//!   is parked with the server's reason for the watcher to see; [`crate::Store::retry_parked`] puts
-//!   it back. Nothing is ever dropped silently.
+//! - **permanent** (the server refused the record, or the photo is not the one declared, or the
+//!   photo's file on this phone is missing or damaged): the item is parked with its reason for the
+//!   watcher to see, and the run goes on with the others; [`crate::Store::retry_parked`] puts it
+//!   back. Nothing is ever dropped silently.
 //!
 //! Progress goes to every [`SyncObserver`] registered with [`crate::Store::observe_sync`]; a
 //! [`CancelToken`] stops a run promptly, even mid-request.
