@@ -8,6 +8,7 @@ mod enroll;
 mod feed;
 mod hostile;
 mod intake;
+mod migrations;
 mod socket;
 mod tus_js;
 mod uploads;

@@ -50,6 +50,8 @@ use testigo_protocol::election::ElectionPackage;
 use testigo_protocol::{KeyId, PublicKey, Sha256, SignedReceipt, TimestampMs};
 use uuid::Uuid;
 
+pub use self::schema::SCHEMA_VERSION;
+
 use self::db::Db;
 use super::{
     Device, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome, NewRecord, PackageDoc, PhotoLookup,
