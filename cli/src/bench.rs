@@ -116,7 +116,7 @@ async fn embedded(args: &IngestArgs) -> Result<(String, Vec<String>, tempfile::T
     let dir = tempfile::tempdir()?;
     let limits = testigo_server::Limits::default();
     let state = testigo_server::open_data_dir(dir.path(), limits)?;
-    let sample = testigo_sim::SampleElection::new(7, args.devices.max(1));
+    let sample = testigo_testkit::SampleElection::new(7, args.devices.max(1));
     state.repo.import_election(sample.package.clone(), testigo_server::now_ms()).await??;
     let mut codes = Vec::new();
     for station in sample.package.stations.iter().take(args.devices) {

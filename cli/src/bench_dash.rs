@@ -63,7 +63,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
     let mut setup = serde_json::Map::new();
 
     let t = Instant::now();
-    let sample = testigo_sim::SampleElection::new(5, args.stations);
+    let sample = testigo_testkit::SampleElection::new(5, args.stations);
     setup.insert("generate_s".into(), secs(t.elapsed()).into());
     let t = Instant::now();
     state.repo.import_election(sample.package.clone(), now_ms()).await??;
@@ -108,7 +108,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
         for station in ids {
             let spec = sample.acta(index).ok_or("acta")?;
             index += 1;
-            let truth = testigo_sim::sample::acta_counts(&spec);
+            let truth = testigo_testkit::sample::acta_counts(&spec);
             let record = CaptureRecord {
                 format: CAPTURE_FORMAT,
                 id: uuid::Uuid::now_v7(),

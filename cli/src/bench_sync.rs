@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use testigo_core::{CancelToken, OutboxKind, SyncEvent, SyncObserver, SyncOptions, SyncOutcome};
 use testigo_sim::server::LocalServer;
-use testigo_sim::{CaptureStyle, FaultProxy, Faults, LinkProfile, SampleElection, Watcher};
+use testigo_sim::{CaptureStyle, Watcher};
+use testigo_testkit::{FaultProxy, Faults, LinkProfile, SampleElection};
 
 /// Arguments of `bench sync`.
 #[derive(Args, Clone)]

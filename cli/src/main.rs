@@ -98,7 +98,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Review(args) => server::review(&args)?,
         Command::Photo(PhotoCommand::Prepare(args)) => photo::prepare_file(&args)?,
         Command::Sim(SimCommand::Actas { count, out, seed }) => {
-            testigo_sim::write_corpus(&out, seed, count)?;
+            testigo_testkit::write_corpus(&out, seed, count)?;
             println!("wrote {count} actas to {}", out.display());
         }
         Command::Bench(BenchCommand::Ingest(args)) => bench::ingest(&args)?,

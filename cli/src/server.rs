@@ -207,7 +207,7 @@ pub fn election(cmd: &ElectionCommand) -> Result<(), Box<dyn std::error::Error>>
             println!("{outcome:?}: {centers} centers, {n} stations");
         }
         ElectionCommand::Sample { stations, out, csv, seed } => {
-            let sample = testigo_sim::SampleElection::new(*seed, *stations);
+            let sample = testigo_testkit::SampleElection::new(*seed, *stations);
             std::fs::write(out, serde_json::to_vec_pretty(&sample.package)?)?;
             if let Some(csv) = csv {
                 std::fs::write(csv, stations_csv(&sample.package))?;

@@ -17,15 +17,15 @@ use fast_image_resize as fr;
 use testigo_core::photo::{PhotoOptions, prepare};
 
 fn photo() -> Vec<u8> {
-    let election = testigo_sim::Election::new(5, 38);
-    let mut spec = testigo_sim::PhotoSpec::random(9);
+    let election = testigo_testkit::Election::new(5, 38);
+    let mut spec = testigo_testkit::PhotoSpec::random(9);
     spec.width = 3000;
     spec.height = 4000;
     spec.exif_orientation = 6;
     spec.quality = 92;
     let acta = election.acta(5);
-    let page = testigo_sim::render_page(&acta, 5).unwrap();
-    testigo_sim::phone_photo(&page, &spec, 5).unwrap()
+    let page = testigo_testkit::render_page(&acta, 5).unwrap();
+    testigo_testkit::phone_photo(&page, &spec, 5).unwrap()
 }
 
 fn rgb_of(jpeg: &[u8], scale_to: Option<u16>) -> (u32, u32, Vec<u8>) {

@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use testigo_core::{CancelToken, OutboxState, Store};
 use testigo_protocol::Sha256;
 
-use crate::proxy::{FaultProxy, Faults, LinkProfile};
-use crate::rng::Rng;
-use crate::sample::{CONTEST_ID, SampleElection, acta_counts};
+use testigo_testkit::sample::{CONTEST_ID, SampleElection, acta_counts};
+use testigo_testkit::{FaultProxy, Faults, LinkProfile, ProxyStats, Rng};
+
 use crate::server::LocalServer;
 use crate::watcher::{CaptureStyle, Watcher};
 
@@ -306,7 +306,7 @@ pub struct FieldReport {
     /// See `bytes_up`.
     pub bytes_down: u64,
     /// Faults the network inflicted.
-    pub faults: crate::proxy::ProxyStats,
+    pub faults: ProxyStats,
     /// Network-wide outages.
     pub outages: u64,
     /// Seconds the whole night took.
@@ -650,19 +650,17 @@ pub fn run(
             (a != b).then(|| (f.clone(), a, b))
         })
         .collect();
-    let stats = proxies.iter().map(|(p, _)| p.stats()).fold(crate::proxy::ProxyStats::default(), |a, b| {
-        crate::proxy::ProxyStats {
-            connections: a.connections + b.connections,
-            bytes_up: a.bytes_up + b.bytes_up,
-            bytes_down: a.bytes_down + b.bytes_down,
-            resets: a.resets + b.resets,
-            stalls: a.stalls + b.stalls,
-            blackholes: a.blackholes + b.blackholes,
-            truncations: a.truncations + b.truncations,
-            errors_5xx: a.errors_5xx + b.errors_5xx,
-            portal_answers: a.portal_answers + b.portal_answers,
-            refused: a.refused + b.refused,
-        }
+    let stats = proxies.iter().map(|(p, _)| p.stats()).fold(ProxyStats::default(), |a, b| ProxyStats {
+        connections: a.connections + b.connections,
+        bytes_up: a.bytes_up + b.bytes_up,
+        bytes_down: a.bytes_down + b.bytes_down,
+        resets: a.resets + b.resets,
+        stalls: a.stalls + b.stalls,
+        blackholes: a.blackholes + b.blackholes,
+        truncations: a.truncations + b.truncations,
+        errors_5xx: a.errors_5xx + b.errors_5xx,
+        portal_answers: a.portal_answers + b.portal_answers,
+        refused: a.refused + b.refused,
     });
     let mut t = *thresholds.lock().unwrap_or_else(|e| e.into_inner());
     // Thresholds crossed only by the tally's last refresh were crossed when it settled.

@@ -1,107 +1,21 @@
-//! Testigo's field simulator: synthetic actas photographed the way a watcher's phone would.
+//! Testigo's field simulator: simulated watchers driving real phone cores against a real
+//! coordinators' server, and a whole election night — the demo.
 //!
-//! The pipeline, each step deterministic for its seed:
+//! This crate is the top of the stack: it links the phone's core (`testigo-core`) and the server
+//! (`testigo-server`), which is why the material tests need — synthetic actas, sample elections,
+//! the fault proxy — lives below both, in `testigo-testkit`, and is imported from there, here
+//! and by every user.
 //!
-//! 1. [`Election::acta`] invents one polling station's acta ([`ActaSpec`]): counts for each
-//!    ballot option consistent with 200–600 registered voters, null and blank votes, the acta id,
-//!    and usually the QR text in the CNE 2024 format ([`qr_payload_2024`]).
-//! 2. [`render_page`] draws it as a flat [`GrayImage`]: header, grid table, counts in printed or
-//!    handwritten digits, signatures, the QR code ([`page`]).
-//! 3. [`phone_photo`] photographs the page as a [`PhotoSpec`] says — perspective, rotation, light,
-//!    blur, noise, a table underneath — and stores it as a phone does: pixels sensor-side up, an
-//!    EXIF orientation to display them, a location ([`photo`]).
-//! 4. [`corpus`] and [`write_corpus`] do it many times, keeping the truth beside each JPEG
-//!    ([`SyntheticActa`]).
-//! 5. [`SampleElection`] is a whole election: the package coordinators import (centers in
-//!    regions, stations, the 38-card contest) and the truth of every station's acta.
-//!
-//! No fonts, images or other assets are shipped or read: digits are pen strokes defined in code,
-//! everything else on the page is blocks and scribbles, and the randomness is our own SplitMix64,
-//! so a seed gives the same bytes everywhere.
-//!
-//! Files: `acta.rs` (what an acta says), `page.rs` (layout and drawing of the page), `glyph.rs`
-//! (digits, greeked text, signatures), `draw.rs` (canvas and strokes), `geometry.rs`
-//! (homography), `photo.rs` (the camera), `exif.rs` (the Exif TIFF), `corpus.rs` (batches and
-//! truth files), `rng.rs` (the PRNG).
-//!
-//! Beside the actas: [`FaultProxy`] (`proxy.rs`), a loopback TCP proxy that gives connections the
-//! speed, delay and failures of field links, for tests and the demo; `sample.rs` (whole elections);
-//! `watcher.rs` ([`Watcher`]: a simulated watcher driving a real phone core); `server.rs` (the
-//! coordinators' server embedded on a loopback port); `field.rs` (a whole election night: the
-//! demo).
+//! Files: `watcher.rs` ([`Watcher`]: a real phone store that enrolls, photographs its stations'
+//! actas, types the numbers, sometimes wrong, seals and syncs through the core's public API);
+//! `server.rs` ([`server::LocalServer`]: the coordinators' server embedded on a loopback port with a
+//! sample election); `field.rs` (a whole election night, the demo, and `check_delivery`, the
+//! end-of-night invariants the end-to-end suite checks too).
 
 #![forbid(unsafe_code)]
 
-pub mod acta;
-mod corpus;
-mod draw;
-pub mod exif;
 pub mod field;
-pub mod geometry;
-mod glyph;
-pub mod page;
-pub mod photo;
-pub mod proxy;
-mod rng;
-pub mod sample;
 pub mod server;
 pub mod watcher;
 
-pub use acta::{ActaRow, ActaSpec, EXTRA_LABELS, Election, qr_payload_2024};
-pub use corpus::{DEFAULT_OPTIONS, SyntheticActa, corpus, write_corpus};
-pub use draw::GrayImage;
-pub use geometry::{Homography, Point};
-pub use page::{PAGE_HEIGHT, PAGE_WIDTH, render_page};
-pub use photo::{PhotoSpec, page_quad, phone_photo};
-pub use proxy::{FaultProxy, Faults, LinkProfile, ProxyStats};
-pub use sample::SampleElection;
 pub use watcher::{CaptureStyle, Captured, Mistake, Watcher};
-
-/// Why an acta could not be generated.
-#[derive(Debug)]
-pub enum SimError {
-    /// A [`PhotoSpec`] or page value out of its range; names the value.
-    InvalidSpec(&'static str),
-    /// The QR payload does not fit in a QR code.
-    Qr(String),
-    /// The JPEG encoder refused the image.
-    Jpeg(jpeg_encoder::EncodingError),
-    /// Corner points with three (nearly) on a line: no homography maps them.
-    Degenerate,
-    /// Writing the corpus failed.
-    Io(std::io::Error),
-}
-
-impl std::fmt::Display for SimError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidSpec(what) => write!(f, "invalid {what}"),
-            Self::Qr(e) => write!(f, "QR code: {e}"),
-            Self::Jpeg(e) => write!(f, "JPEG encoding: {e}"),
-            Self::Degenerate => f.write_str("degenerate page corners"),
-            Self::Io(e) => write!(f, "writing the corpus: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for SimError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Jpeg(e) => Some(e),
-            Self::Io(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl From<jpeg_encoder::EncodingError> for SimError {
-    fn from(e: jpeg_encoder::EncodingError) -> Self {
-        Self::Jpeg(e)
-    }
-}
-
-impl From<std::io::Error> for SimError {
-    fn from(e: std::io::Error) -> Self {
-        Self::Io(e)
-    }
-}

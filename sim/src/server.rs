@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use testigo_protocol::PublicKey;
 use testigo_server::{AppState, Limits, now_ms, open_data_dir};
 
-use crate::sample::SampleElection;
+use testigo_testkit::SampleElection;
 
 /// Result type for setting up the server.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;

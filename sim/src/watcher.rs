@@ -12,12 +12,8 @@ use std::path::Path;
 use testigo_core::{CancelToken, Store, SyncReport};
 use uuid::Uuid;
 
-use crate::SimError;
-use crate::acta::ActaSpec;
-use crate::page::render_page;
-use crate::photo::{PhotoSpec, phone_photo};
-use crate::rng::Rng;
-use crate::sample::{CONTEST_ID, SampleElection, acta_counts};
+use testigo_testkit::sample::{CONTEST_ID, SampleElection, acta_counts};
+use testigo_testkit::{ActaError, ActaSpec, PhotoSpec, Rng, phone_photo, render_page};
 
 /// A typing mistake the watcher made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +107,7 @@ struct Draft {
 }
 
 /// The camera JPEG of an acta, as a phone in the field would take it.
-pub fn acta_photo(spec: &ActaSpec, seed: u64, size: (u32, u32), quality: u8) -> Result<Vec<u8>, SimError> {
+pub fn acta_photo(spec: &ActaSpec, seed: u64, size: (u32, u32), quality: u8) -> Result<Vec<u8>, ActaError> {
     let page = render_page(spec, seed)?;
     let random = PhotoSpec::random(seed);
     let (w, h) = if random.width >= random.height { size } else { (size.1, size.0) };

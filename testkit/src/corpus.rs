@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::SimError;
+use crate::ActaError;
 use crate::acta::{ActaRow, ActaSpec, Election};
 use crate::geometry::Point;
 use crate::page::render_page;
@@ -30,7 +30,7 @@ pub struct SyntheticActa {
 
 impl SyntheticActa {
     /// The acta of `election` made from `seed`: page, photo conditions and JPEG.
-    pub fn generate(election: &Election, seed: u64) -> Result<Self, SimError> {
+    pub fn generate(election: &Election, seed: u64) -> Result<Self, ActaError> {
         let spec = election.acta(seed);
         let photo = PhotoSpec::random(seed);
         let page = render_page(&spec, seed)?;
@@ -115,14 +115,14 @@ pub fn corpus(
     seed: u64,
     count: usize,
     options: usize,
-) -> impl Iterator<Item = Result<SyntheticActa, SimError>> {
+) -> impl Iterator<Item = Result<SyntheticActa, ActaError>> {
     let election = Election::new(seed, options);
     (0..count).map(move |i| SyntheticActa::generate(&election, Rng::stream(seed, i as u64).next_u64()))
 }
 
 /// Writes `count` actas (38 options) to `dir` as `acta-0001.jpg` with its truth in
 /// `acta-0001.json`, and so on; creates `dir` if needed.
-pub fn write_corpus(dir: &Path, seed: u64, count: usize) -> Result<(), SimError> {
+pub fn write_corpus(dir: &Path, seed: u64, count: usize) -> Result<(), ActaError> {
     std::fs::create_dir_all(dir)?;
     for (i, acta) in corpus(seed, count, DEFAULT_OPTIONS).enumerate() {
         let acta = acta?;
@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn writes_jpeg_and_truth_files() {
-        let dir = std::env::temp_dir().join(format!("testigo-sim-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("testigo-testkit-{}", std::process::id()));
         write_corpus(&dir, 1, 1).unwrap();
         let jpeg = std::fs::read(dir.join("acta-0001.jpg")).unwrap();
         let json = std::fs::read_to_string(dir.join("acta-0001.json")).unwrap();

@@ -1,6 +1,6 @@
 //! Plane projective transforms: where the page lands in the photo.
 
-use crate::SimError;
+use crate::ActaError;
 
 /// A point in the plane.
 pub type Point = (f64, f64);
@@ -18,7 +18,7 @@ impl Homography {
     /// Each correspondence gives two linear equations in the eight unknowns; the 8×8 system is
     /// solved by Gaussian elimination with partial pivoting. Fails when three of the points are
     /// (nearly) collinear, where no unique homography exists.
-    pub fn from_points(from: [Point; 4], to: [Point; 4]) -> Result<Self, SimError> {
+    pub fn from_points(from: [Point; 4], to: [Point; 4]) -> Result<Self, ActaError> {
         let mut m = [[0.0f64; 9]; 8];
         for (i, ((x, y), (u, v))) in from.into_iter().zip(to).enumerate() {
             let rows = [
@@ -31,7 +31,7 @@ impl Homography {
                 }
             }
         }
-        let solution = solve(m).ok_or(SimError::Degenerate)?;
+        let solution = solve(m).ok_or(ActaError::Degenerate)?;
         let mut h = [1.0; 9];
         h.iter_mut().zip(solution).for_each(|(h, s)| *h = s);
         Ok(Self { h })
@@ -114,6 +114,6 @@ mod tests {
     #[test]
     fn collinear_points_are_refused() {
         let line = [(0.0, 0.0), (1.0, 1.0), (2.0, 2.0), (3.0, 3.0)];
-        assert!(matches!(Homography::from_points(line, line), Err(SimError::Degenerate)));
+        assert!(matches!(Homography::from_points(line, line), Err(ActaError::Degenerate)));
     }
 }

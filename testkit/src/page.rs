@@ -7,7 +7,7 @@
 
 use qrcode::{Color, EcLevel, QrCode};
 
-use crate::SimError;
+use crate::ActaError;
 use crate::acta::ActaSpec;
 use crate::draw::GrayImage;
 use crate::glyph::{self, Align, Hand, Style};
@@ -40,9 +40,9 @@ pub(crate) struct QrPlacement {
 }
 
 impl QrPlacement {
-    fn new(payload: &str) -> Result<Self, SimError> {
+    fn new(payload: &str) -> Result<Self, ActaError> {
         let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
-            .map_err(|e| SimError::Qr(e.to_string()))?;
+            .map_err(|e| ActaError::Qr(e.to_string()))?;
         let width = code.width();
         // As large as fits in about 520 px, never below 6 px a module so a phone photo resolves it.
         let module = (520 / (width + 2 * QUIET)).clamp(6, 12) as u32;
@@ -72,14 +72,14 @@ impl QrPlacement {
 }
 
 /// The QR code's placement on the page of `spec`, if it has one.
-pub(crate) fn qr_placement(spec: &ActaSpec) -> Result<Option<QrPlacement>, SimError> {
+pub(crate) fn qr_placement(spec: &ActaSpec) -> Result<Option<QrPlacement>, ActaError> {
     spec.qr_payload.as_deref().map(QrPlacement::new).transpose()
 }
 
 /// Renders the page of `spec`. The `seed` decides the handwriting and the signatures.
 ///
 /// Fails only when the QR payload is too long for a QR code.
-pub fn render_page(spec: &ActaSpec, seed: u64) -> Result<GrayImage, SimError> {
+pub fn render_page(spec: &ActaSpec, seed: u64) -> Result<GrayImage, ActaError> {
     let mut rng = Rng::stream(seed, 0x9A6E);
     let mut img = GrayImage::new(PAGE_WIDTH, PAGE_HEIGHT, 255);
     let printed = Style::Printed { weight: 0.06, ink: PRINT_INK };
@@ -273,6 +273,6 @@ mod tests {
     #[test]
     fn an_oversized_payload_is_an_error() {
         let spec = ActaSpec { qr_payload: Some("9".repeat(9000)), ..Election::new(1, 3).acta(1) };
-        assert!(matches!(render_page(&spec, 0), Err(SimError::Qr(_))));
+        assert!(matches!(render_page(&spec, 0), Err(ActaError::Qr(_))));
     }
 }

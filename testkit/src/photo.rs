@@ -39,7 +39,7 @@ use std::borrow::Cow;
 
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
-use crate::SimError;
+use crate::ActaError;
 use crate::draw::GrayImage;
 use crate::exif;
 use crate::geometry::{Homography, Point};
@@ -144,7 +144,7 @@ impl PhotoSpec {
         if self.exif_orientation >= 5 { (self.height, self.width) } else { (self.width, self.height) }
     }
 
-    fn validate(&self) -> Result<(), SimError> {
+    fn validate(&self) -> Result<(), ActaError> {
         let checks = [
             ((64..=16_384).contains(&self.width) && (64..=16_384).contains(&self.height), "frame size"),
             ((1..=100).contains(&self.quality), "quality"),
@@ -158,7 +158,7 @@ impl PhotoSpec {
             ((0.0..=64.0).contains(&self.noise_sigma), "noise"),
         ];
         match checks.into_iter().find(|(ok, _)| !ok) {
-            Some((_, what)) => Err(SimError::InvalidSpec(what)),
+            Some((_, what)) => Err(ActaError::InvalidSpec(what)),
             None => Ok(()),
         }
     }
@@ -166,10 +166,10 @@ impl PhotoSpec {
 
 /// Where the corners of a `page_w × page_h` page land in the upright frame of `spec` — top left,
 /// top right, bottom right, bottom left — for the photo made with `seed`.
-pub fn page_quad(page_w: u32, page_h: u32, spec: &PhotoSpec, seed: u64) -> Result<[Point; 4], SimError> {
+pub fn page_quad(page_w: u32, page_h: u32, spec: &PhotoSpec, seed: u64) -> Result<[Point; 4], ActaError> {
     spec.validate()?;
     if page_w < 2 || page_h < 2 {
-        return Err(SimError::InvalidSpec("page size"));
+        return Err(ActaError::InvalidSpec("page size"));
     }
     let mut rng = Rng::stream(seed, 0x90AD);
     let (fw, fh) = (f64::from(spec.width), f64::from(spec.height));
@@ -206,9 +206,9 @@ pub fn page_quad(page_w: u32, page_h: u32, spec: &PhotoSpec, seed: u64) -> Resul
 
 /// The JPEG a phone would store for a photo of `page` taken as `spec` says; `seed` decides the
 /// page's placement, the table's texture, the light and the noise.
-pub fn phone_photo(page: &GrayImage, spec: &PhotoSpec, seed: u64) -> Result<Vec<u8>, SimError> {
+pub fn phone_photo(page: &GrayImage, spec: &PhotoSpec, seed: u64) -> Result<Vec<u8>, ActaError> {
     let (w, h, pixels) = stored_pixels(page, spec, seed)?;
-    let too_big = || SimError::InvalidSpec("frame size");
+    let too_big = || ActaError::InvalidSpec("frame size");
     let (w, h) = (u16::try_from(w).map_err(|_| too_big())?, u16::try_from(h).map_err(|_| too_big())?);
     let mut jpeg = Vec::with_capacity(pixels.len() / 4);
     let mut encoder = Encoder::new(&mut jpeg, spec.quality);
@@ -497,10 +497,10 @@ pub(crate) fn stored_pixels(
     page: &GrayImage,
     spec: &PhotoSpec,
     seed: u64,
-) -> Result<(u32, u32, Vec<u8>), SimError> {
+) -> Result<(u32, u32, Vec<u8>), ActaError> {
     let quad = page_quad(page.width, page.height, spec, seed)?;
     if page.pixels.len() != page.width as usize * page.height as usize {
-        return Err(SimError::InvalidSpec("page pixels"));
+        return Err(ActaError::InvalidSpec("page pixels"));
     }
     let (pw, ph) = (f64::from(page.width), f64::from(page.height));
     let corners = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)];
@@ -666,7 +666,7 @@ mod tests {
             PhotoSpec { noise_sigma: f64::NAN, ..small_spec(1) },
             PhotoSpec { gps: Some((91.0, 0.0)), ..small_spec(1) },
         ] {
-            assert!(matches!(phone_photo(&page, &spec, 0), Err(SimError::InvalidSpec(_))), "{spec:?}");
+            assert!(matches!(phone_photo(&page, &spec, 0), Err(ActaError::InvalidSpec(_))), "{spec:?}");
         }
     }
 

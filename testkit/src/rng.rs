@@ -4,10 +4,13 @@
 //! SplitMix64 (Steele, Lea, Flood 2014): one 64-bit state, a Weyl increment and a strong output
 //! mix. It is fast, passes BigCrush, and — what matters here — any two seeds, even consecutive
 //! ones, give unrelated streams, so sub-streams are derived by mixing a label into the seed.
+//!
+//! Public so that the simulator built on this crate (`testigo-sim`: watchers, the election night)
+//! draws from the same generator and a seed keeps naming the same night.
 
 /// A SplitMix64 generator.
 #[derive(Debug, Clone)]
-pub(crate) struct Rng {
+pub struct Rng {
     state: u64,
 }
 
@@ -23,39 +26,40 @@ fn mix(mut z: u64) -> u64 {
 
 impl Rng {
     /// A generator for `seed`.
-    pub(crate) fn new(seed: u64) -> Self {
+    pub fn new(seed: u64) -> Self {
         Self { state: mix(seed) }
     }
 
     /// An independent generator for part `stream` of the work seeded by `seed` (a page, a photo's
     /// row, …), so each part's randomness does not depend on how much another part consumed.
-    pub(crate) fn stream(seed: u64, stream: u64) -> Self {
+    pub fn stream(seed: u64, stream: u64) -> Self {
         Self::new(mix(seed ^ mix(stream.wrapping_add(GOLDEN))))
     }
 
+    /// The next 64 random bits.
     #[inline(always)]
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
         mix(self.state)
     }
 
     /// Uniform in [0, 1).
-    pub(crate) fn f64(&mut self) -> f64 {
+    pub fn f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// Uniform in [lo, hi).
-    pub(crate) fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.f64()
     }
 
     /// Uniform in [-1, 1).
-    pub(crate) fn signed(&mut self) -> f64 {
+    pub fn signed(&mut self) -> f64 {
         self.range(-1.0, 1.0)
     }
 
     /// Uniform integer in `lo..=hi` (`lo` when the range is empty).
-    pub(crate) fn int(&mut self, lo: u32, hi: u32) -> u32 {
+    pub fn int(&mut self, lo: u32, hi: u32) -> u32 {
         if hi <= lo {
             return lo;
         }
@@ -65,19 +69,19 @@ impl Rng {
     }
 
     /// True with probability `p`.
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
+    pub fn chance(&mut self, p: f64) -> bool {
         self.f64() < p
     }
 
     /// A standard normal sample (Box–Muller).
-    pub(crate) fn normal(&mut self) -> f64 {
+    pub fn normal(&mut self) -> f64 {
         let u = 1.0 - self.f64(); // (0, 1]: ln(0) must not happen
         let v = self.f64();
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
 
     /// One of `items`, picked with the given weights; `None` when `items` is empty.
-    pub(crate) fn weighted<'a, T>(&mut self, items: &'a [(f64, T)]) -> Option<&'a T> {
+    pub fn weighted<'a, T>(&mut self, items: &'a [(f64, T)]) -> Option<&'a T> {
         let total: f64 = items.iter().map(|(w, _)| w).sum();
         let mut pick = self.f64() * total;
         for (w, item) in items {

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use testigo_sim::{FaultProxy, Faults, LinkProfile};
+use testigo_testkit::{FaultProxy, Faults, LinkProfile};
 
 /// A tiny upstream: reads a request head and `Content-Length` bytes, answers with `size` bytes.
 fn upstream(size: usize) -> SocketAddr {

@@ -230,7 +230,7 @@ fn sim_package() -> testigo_core::protocol::ElectionPackage {
                 .map(|(i, k)| CountField {
                     id: format!("f{i}"),
                     kind: *k,
-                    label: testigo_sim::EXTRA_LABELS[i].into(),
+                    label: testigo_testkit::EXTRA_LABELS[i].into(),
                 })
                 .collect(),
             acta_qr: Some(QrFormat::Venezuela2024),
@@ -251,7 +251,7 @@ fn qr_codes_on_simulated_phone_photos_are_read_exactly() {
     let package = sim_package();
     let contest = &package.contests[0];
     let (mut with_qr, mut read) = (0, 0);
-    for acta in testigo_sim::corpus(2024, 10, 38) {
+    for acta in testigo_testkit::corpus(2024, 10, 38) {
         let acta = acta.unwrap();
         let out = prepare(&acta.jpeg, &PhotoOptions::default()).unwrap();
         // Upright: the output has the scene's aspect, whatever the EXIF orientation was.
@@ -289,7 +289,7 @@ fn a_photo_with_a_qr_prefills_the_draft_and_flags_typos() {
     let store = testigo_core::Store::open(dir.path(), &[3; 32]).unwrap();
     store.install_package(&sim_package()).unwrap();
     let acta =
-        testigo_sim::corpus(77, 8, 38).map(|a| a.unwrap()).find(|a| a.spec.qr_payload.is_some()).unwrap();
+        testigo_testkit::corpus(77, 8, 38).map(|a| a.unwrap()).find(|a| a.spec.qr_payload.is_some()).unwrap();
     let id = store.new_capture("st", "pres").unwrap();
     store.attach_photo(id, &acta.jpeg).unwrap();
     let qr = store.qr_counts(id).unwrap().expect("the QR on the photo is read and kept");

@@ -20,7 +20,7 @@ async fn run_client(mode: &str, size: usize) {
 }
 
 /// Runs the client, through a shaped link (the fault proxy) when `link` is given.
-async fn run_client_via(mode: &str, size: usize, link: Option<testigo_sim::LinkProfile>) {
+async fn run_client_via(mode: &str, size: usize, link: Option<testigo_testkit::LinkProfile>) {
     let dir = tus_js_dir();
     assert!(
         dir.join("node_modules/tus-js-client").is_dir(),
@@ -39,7 +39,7 @@ async fn run_client_via(mode: &str, size: usize, link: Option<testigo_sim::LinkP
     std::fs::write(&file, &photo).unwrap();
     let sha = Sha256::digest(&photo);
     // Through the link, the first connection breaks after 300–500 kB of the PATCH body.
-    let faults = testigo_sim::Faults {
+    let faults = testigo_testkit::Faults {
         reset: 1.0,
         reset_min: 300_000,
         reset_within: 500_000,
@@ -47,7 +47,7 @@ async fn run_client_via(mode: &str, size: usize, link: Option<testigo_sim::LinkP
         reset_down_share: 0.0,
         ..Default::default()
     };
-    let proxy = link.map(|l| testigo_sim::FaultProxy::start(addr, l, faults.clone(), 1).unwrap());
+    let proxy = link.map(|l| testigo_testkit::FaultProxy::start(addr, l, faults.clone(), 1).unwrap());
     let base = proxy.as_ref().map_or(format!("http://{addr}"), |p| p.url());
     let args = vec![
         dir.join("upload.mjs").display().to_string(),
@@ -103,7 +103,7 @@ async fn tus_js_client_resumes_between_chunks() {
 /// and resumes from there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tus_js_client_resumes_a_patch_aborted_mid_body() {
-    let link = testigo_sim::LinkProfile {
+    let link = testigo_testkit::LinkProfile {
         name: "4mbit",
         up_bps: 4_000_000,
         down_bps: 0,

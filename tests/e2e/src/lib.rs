@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use testigo_core::Store;
-use testigo_sim::SampleElection;
+use testigo_testkit::SampleElection;
 
 /// Result type for harness steps.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;

@@ -7,7 +7,8 @@ use testigo_core::protocol::api::ReviewStatus;
 use testigo_core::{CancelToken, OutboxState, SyncOptions, SyncOutcome};
 use testigo_e2e::*;
 use testigo_server::repo::ReviewTarget;
-use testigo_sim::{CaptureStyle, FaultProxy, Faults, LinkProfile, SampleElection, Watcher};
+use testigo_sim::{CaptureStyle, Watcher};
+use testigo_testkit::{FaultProxy, Faults, LinkProfile, SampleElection};
 
 fn style() -> CaptureStyle {
     CaptureStyle { photo_size: (1200, 900), mistake_rate: 0.0, ..CaptureStyle::default() }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use testigo_core::{CancelToken, SyncOutcome};
 use testigo_e2e::*;
-use testigo_sim::{CaptureStyle, FaultProxy, Faults, LinkProfile, SampleElection, Watcher};
+use testigo_sim::{CaptureStyle, Watcher};
+use testigo_testkit::{FaultProxy, Faults, LinkProfile, SampleElection};
 
 const CHILD_DIR: &str = "TESTIGO_E2E_CRASH_DIR";
 const PHONE_SEED: u64 = 77;

@@ -10,7 +10,8 @@ use std::time::Duration;
 use testigo_core::protocol::api::ReviewStatus;
 use testigo_core::{CancelToken, SyncOptions};
 use testigo_e2e::*;
-use testigo_sim::{CaptureStyle, SampleElection, Watcher};
+use testigo_sim::{CaptureStyle, Watcher};
+use testigo_testkit::SampleElection;
 
 fn dashboard_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dashboard")

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use testigo_core::{CancelToken, SyncOutcome};
 use testigo_e2e::*;
-use testigo_sim::{CaptureStyle, FaultProxy, Faults, LinkProfile, SampleElection, Watcher};
+use testigo_sim::{CaptureStyle, Watcher};
+use testigo_testkit::{FaultProxy, Faults, LinkProfile, SampleElection};
 
 fn style() -> CaptureStyle {
     CaptureStyle { photo_size: (1200, 900), ..CaptureStyle::default() }

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use testigo_core::{CancelToken, OutboxState, SyncOutcome};
 use testigo_e2e::*;
-use testigo_sim::{CaptureStyle, SampleElection, Watcher};
+use testigo_sim::{CaptureStyle, Watcher};
+use testigo_testkit::SampleElection;
 
 #[test]
 fn captures_queued_before_an_upgrade_are_delivered_after_it() {
