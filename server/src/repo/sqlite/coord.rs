@@ -9,7 +9,7 @@ use testigo_protocol::api::ReviewStatus;
 use testigo_protocol::{Sha256, SignedCapture, SignedReceipt, TimestampMs};
 
 use super::regions::subtree_bounds;
-use super::{SqliteRepo, corrupt, from_json};
+use super::{SqliteRepo, corrupt, from_json, reviews};
 use crate::repo::coord::*;
 use crate::repo::{RepoResult, ReviewOutcome, ReviewTarget};
 
@@ -577,29 +577,7 @@ impl Coordination for SqliteRepo {
     }
 
     async fn find_capture(&self, target: ReviewTarget) -> RepoResult<Result<i64, ReviewOutcome>> {
-        self.db
-            .read(move |c| {
-                let pks: Vec<i64> = match &target {
-                    ReviewTarget::Pk(pk) => c
-                        .prepare_cached("SELECT pk FROM captures WHERE pk = ?1")?
-                        .query_map([pk], |r| r.get(0))?
-                        .collect::<Result<_, _>>()?,
-                    ReviewTarget::Device { device, capture_id } => c
-                        .prepare_cached("SELECT pk FROM captures WHERE device_id = ?1 AND capture_id = ?2")?
-                        .query_map(params![device.as_str(), capture_id.to_string()], |r| r.get(0))?
-                        .collect::<Result<_, _>>()?,
-                    ReviewTarget::CaptureId(capture_id) => c
-                        .prepare_cached("SELECT pk FROM captures WHERE capture_id = ?1 LIMIT 2")?
-                        .query_map([capture_id.to_string()], |r| r.get(0))?
-                        .collect::<Result<_, _>>()?,
-                };
-                Ok(match pks.as_slice() {
-                    [] => Err(ReviewOutcome::NotFound),
-                    [pk] => Ok(*pk),
-                    _ => Err(ReviewOutcome::Ambiguous),
-                })
-            })
-            .await
+        self.db.read(move |c| reviews::find(c, &target, "pk", |r| r.get(0))).await
     }
 
     async fn photo_in_scope(&self, sha256: Sha256, scope: String) -> RepoResult<bool> {
