@@ -9,7 +9,7 @@
 //! Files: `watcher.rs` ([`Watcher`]: a real phone store that enrolls, photographs its stations'
 //! actas, types the numbers, sometimes wrong, seals and syncs through the core's public API);
 //! `server.rs` ([`server::LocalServer`]: the coordinators' server embedded on a loopback port with a
-//! sample election); `field.rs` (a whole election night, the demo, and `check_delivery`, the
+//! sample election); `field/` (a whole election night, the demo, and `check_delivery`, the
 //! end-of-night invariants the end-to-end suite checks too).
 
 #![forbid(unsafe_code)]
