@@ -210,7 +210,7 @@ pub fn election(cmd: &ElectionCommand) -> Result<(), Box<dyn std::error::Error>>
             let sample = testigo_testkit::SampleElection::new(*seed, *stations);
             std::fs::write(out, serde_json::to_vec_pretty(&sample.package)?)?;
             if let Some(csv) = csv {
-                std::fs::write(csv, stations_csv(&sample.package))?;
+                std::fs::write(csv, testigo_server::election::write_stations_csv(&sample.package)?)?;
             }
             println!(
                 "wrote {} ({} centers, {} stations)",
@@ -221,28 +221,6 @@ pub fn election(cmd: &ElectionCommand) -> Result<(), Box<dyn std::error::Error>>
         }
     }
     Ok(())
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
-}
-
-/// The package's centers and stations as the CSV `election import --stations` reads.
-pub fn stations_csv(package: &ElectionPackage) -> String {
-    let mut out = String::from("center_id,center_name,region,station_id,number,registered_voters\n");
-    for s in &package.stations {
-        let Some(c) = package.center(&s.center_id) else { continue };
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            csv_field(&c.id),
-            csv_field(&c.name),
-            csv_field(&c.region.join("/")),
-            csv_field(&s.id),
-            s.number,
-            s.registered_voters
-        ));
-    }
-    out
 }
 
 /// Runs `enroll`.
