@@ -5,7 +5,10 @@ CARGO ?= cargo
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-check: fmt-check clippy doc test test-kotlin test-python check-swift ## Every check CI runs: formatting, lints, doc links, all tests, the bindings
+check: setup fmt-check clippy doc test test-kotlin test-python check-swift ## Every check CI runs: formatting, lints, doc links, all tests, the bindings (installs what is missing first)
+
+setup: ## Install what a fresh machine lacks: Debian packages (JNA, JUnit, Chromium, ...), Python and npm packages
+	scripts/setup.sh
 
 fmt-check: ## Fail if any file is not rustfmt-formatted
 	$(CARGO) fmt --all --check
@@ -16,33 +19,25 @@ clippy: ## Lints on every target, warnings are errors
 doc: ## The API docs (they reach the Kotlin and Swift docs) build without a broken link
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
-test: node-deps ## All tests of every crate (installs the npm packages the tests drive first)
+test: setup ## All tests of every crate (installs what they drive first)
 	$(CARGO) test --workspace --locked
-
-node-deps: tests/tus-js/node_modules/.package-lock.json tests/dashboard/node_modules/.package-lock.json ## The npm packages the tests drive (tus-js-client, @tus/server, playwright-core)
-
-tests/tus-js/node_modules/.package-lock.json: tests/tus-js/package-lock.json
-	npm ci --prefix tests/tus-js --no-audit --no-fund
-
-tests/dashboard/node_modules/.package-lock.json: tests/dashboard/package-lock.json
-	npm ci --prefix tests/dashboard --no-audit --no-fund
 
 bindings: ## Build the phone library and generate its Kotlin, Swift and Python bindings (bindings/out/)
 	bindings/generate.sh
 
-test-kotlin: ## The generated Kotlin bindings on the JVM (JUnit) against the library and a real server
+test-kotlin: setup ## The generated Kotlin bindings on the JVM (JUnit) against the library and a real server
 	bindings/test-kotlin.sh
 
-test-python: ## The generated Python bindings (unittest) against the library and a real server
+test-python: setup ## The generated Python bindings (unittest) against the library and a real server
 	bindings/test-python.sh
 
-check-swift: ## The generated Swift bindings' C headers compile and match the library's exports
+check-swift: setup ## The generated Swift bindings' C headers compile and match the library's exports
 	bindings/check-swift.sh
 
 ffi-size: ## Stripped size of the release shared library the apps load
 	$(CARGO) build --locked --release -p testigo-ffi && cp $${CARGO_TARGET_DIR:-target}/release/libtestigo_ffi.so /tmp/libtestigo_ffi.so && strip /tmp/libtestigo_ffi.so && ls -l /tmp/libtestigo_ffi.so
 
-bench-ingest: node-deps ## Server intake load test, with @tus/server receiving the same photos
+bench-ingest: setup ## Server intake load test, with @tus/server receiving the same photos
 	scripts/bench-ingest.sh
 
 bench-sync: ## The sync engine on GPRS/EDGE/3G links through the fault proxy
@@ -63,4 +58,4 @@ watcher: ## Run the watcher example (a phone's core on the command line)
 fmt: ## Format every file
 	$(CARGO) fmt --all
 
-.PHONY: help check fmt-check clippy doc test node-deps bindings test-kotlin test-python check-swift ffi-size bench bench-photo bench-ingest bench-sync bench-dashboard watcher fmt
+.PHONY: help check setup fmt-check clippy doc test bindings test-kotlin test-python check-swift ffi-size bench bench-photo bench-ingest bench-sync bench-dashboard watcher fmt

@@ -17,7 +17,7 @@ jars="${TESTIGO_JAVA_CLASSPATH:-/usr/share/java/jna.jar:/usr/share/java/junit4.j
 IFS=: read -r -a jar_list <<<"$jars"
 for jar in "${jar_list[@]}"; do
   if [ ! -f "$jar" ]; then
-    echo "missing $jar: install JNA and JUnit 4 (Debian: apt-get install libjna-java junit4)" >&2
+    echo "missing $jar: install JNA and JUnit 4 (make setup installs them on Debian)" >&2
     exit 1
   fi
 done
