@@ -1,6 +1,6 @@
 //! Coordinator accounts: passwords hashed with Argon2id (memory-hard: 19 MiB, 2 passes, the
 //! OWASP baseline), sessions as random tokens kept only as hashes, a CSRF value per session, and
-//! [`sign_in`], the one way in for the dashboard's form and the admin API alike, throttled.
+//! `sign_in`, the one way in for the dashboard's form and the admin API alike, throttled.
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;

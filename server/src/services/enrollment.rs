@@ -1,5 +1,5 @@
 //! Enrollment: one-time codes made for coordinators ([`create_codes`]) and redeemed by phones
-//! ([`enroll`]).
+//! (`enroll`).
 //!
 //! A code is 12 characters of Crockford's base32 (60 random bits), shown as `XXXX-XXXX-XXXX`:
 //! short enough to read over a phone call, with no letters that look like digits. Case, dashes

@@ -7,12 +7,12 @@
 //!   when the connection dies or falls silent for [`crate::Limits::body_idle_timeout`]: the
 //!   client's `HEAD` then resumes from there. With a checksum, a chunk counts only whole and
 //!   matching: a mismatch is refused and nothing of the chunk is kept.
-//! - One request at a time per upload ([`UploadLocks`]): a second one meanwhile is refused as
+//! - One request at a time per upload (`UploadLocks`): a second one meanwhile is refused as
 //!   locked (retry later).
 //! - The offset moves only after the bytes are on disk (`fsync`), so a crash never confirms bytes
 //!   the server does not have.
 //! - When the last byte arrives the whole file is checked against the declared SHA-256 and stored
-//!   content-addressed, and the photo's receipt is signed ([`super::photos::mark_received`]). A
+//!   content-addressed, and the photo's receipt is signed (`photos::mark_received`). A
 //!   mismatch ends the upload: the client must start a new one.
 //! - Unfinished uploads expire after [`crate::Limits::upload_ttl`]; expired and terminated ones
 //!   are gone. [`sweep_expired`] ends them and removes their partial files.
