@@ -29,6 +29,12 @@ pub const MAX_ID_BYTES: usize = 256;
 pub const MAX_WARNINGS: usize = 1_000;
 /// The most counts (options plus extra fields) a record may carry.
 pub const MAX_FIELDS: usize = 1_000;
+/// The largest stored photo a record may declare, in bytes. The phone stores photos re-encoded at
+/// most 2000 px on the long edge, a few hundred KB each; the bound keeps a hostile record from
+/// reserving the server's disk with sizes nobody will upload.
+pub const MAX_PHOTO_BYTES: u64 = 16 * 1024 * 1024;
+/// The most photo bytes one record may declare, all pages together.
+pub const MAX_CAPTURE_PHOTO_BYTES: u64 = 48 * 1024 * 1024;
 
 /// One acta as the watcher captured it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,7 +145,9 @@ impl CaptureRecord {
     }
 
     /// Checks the record against the limits every record must keep (pages numbered 1..n, at
-    /// most [`MAX_PAGES`]; counts at most [`MAX_COUNT`]; notes, QR text, ids and lists bounded).
+    /// most [`MAX_PAGES`], each at most [`MAX_PHOTO_BYTES`] and together at most
+    /// [`MAX_CAPTURE_PHOTO_BYTES`]; counts at most [`MAX_COUNT`]; notes, QR text, ids and lists
+    /// bounded).
     /// Returns what is wrong. A phone never seals such a record; a server refuses one.
     pub fn check_limits(&self) -> Result<(), &'static str> {
         let ids = [&self.election_id, &self.contest_id, &self.station_id];
@@ -171,6 +179,12 @@ impl CaptureRecord {
             if p.size == 0 {
                 return Err("a photo is empty");
             }
+            if p.size > MAX_PHOTO_BYTES {
+                return Err("a photo is larger than any stored photo can be");
+            }
+        }
+        if self.photos.iter().map(|p| p.size).sum::<u64>() > MAX_CAPTURE_PHOTO_BYTES {
+            return Err("the photos together are larger than a record may declare");
         }
         if self.notes.len() > MAX_NOTES_BYTES {
             return Err("notes are too long");

@@ -3,6 +3,7 @@
 //! transaction that drops its last reference has committed.
 
 use rusqlite::{OptionalExtension, Transaction, params};
+use testigo_protocol::capture::{MAX_CAPTURE_PHOTO_BYTES, MAX_PHOTO_BYTES};
 use testigo_protocol::qr;
 use testigo_protocol::{PhotoRef, Sha256};
 use uuid::Uuid;
@@ -39,6 +40,13 @@ impl Store {
         }
         if photos.len() >= MAX_PAGES {
             return Err(Error::TooManyPages(MAX_PAGES));
+        }
+        // The record's limits (the server refuses a record past them): never reached by photos
+        // the pipeline made, but checked here so a phone cannot seal what will be refused.
+        let size = prepared.jpeg.len() as u64;
+        let declared: u64 = photos.iter().map(|p| p.size).sum();
+        if size > MAX_PHOTO_BYTES || declared.saturating_add(size) > MAX_CAPTURE_PHOTO_BYTES {
+            return Err(Error::PhotoTooLarge("the stored photos would exceed what a record may carry"));
         }
         let qr_payload = match (&draft.qr_payload, &prepared.qr_payload) {
             (None, Some(text)) => {
