@@ -41,6 +41,9 @@ enum Command {
     User(server::UserCommand),
     /// Reviews a capture: verified, disputed or rejected (reaches the watcher's phone).
     Review(server::ReviewArgs),
+    /// Watchers' devices.
+    #[command(subcommand)]
+    Device(server::DeviceCommand),
     /// Photos of actas.
     #[command(subcommand)]
     Photo(PhotoCommand),
@@ -96,6 +99,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Enroll(args) => server::enroll(&args)?,
         Command::User(cmd) => server::user(&cmd)?,
         Command::Review(args) => server::review(&args)?,
+        Command::Device(cmd) => server::device(&cmd)?,
         Command::Photo(PhotoCommand::Prepare(args)) => photo::prepare_file(&args)?,
         Command::Sim(SimCommand::Actas { count, out, seed }) => {
             testigo_testkit::write_corpus(&out, seed, count)?;

@@ -123,6 +123,26 @@ pub struct ReviewArgs {
     actor: String,
 }
 
+/// `device` subcommands.
+#[derive(Subcommand)]
+pub enum DeviceCommand {
+    /// Revokes a device (lost, seized, misused): its token stops working at once and it cannot
+    /// enroll again; what it sent stays, marked.
+    Revoke {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The device's id (its key id, as the dashboard shows it).
+        device: String,
+        /// Why, for the audit log and the coordinators.
+        #[arg(long)]
+        reason: String,
+        /// Who revokes, for the audit log.
+        #[arg(long = "as", default_value = "cli")]
+        actor: String,
+    },
+}
+
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build()
 }
@@ -309,5 +329,21 @@ pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
     let reviewer = Reviewer::operator(&args.actor);
     let done = runtime()?.block_on(review::review(&state, &reviewer, target, verdict.clone()))?;
     println!("capture #{}: {} -> {}", done.pk, done.from.as_str(), verdict.status.as_str());
+    Ok(())
+}
+
+/// Runs a `device` subcommand.
+pub fn device(cmd: &DeviceCommand) -> Result<(), Box<dyn std::error::Error>> {
+    use testigo_server::services::devices;
+    use testigo_server::services::review::Reviewer;
+    let DeviceCommand::Revoke { data, device, reason, actor } = cmd;
+    let id: testigo_protocol::KeyId = device.parse().map_err(|_| "not a device id")?;
+    let state = open_existing_data_dir(data, Limits::default())?;
+    let done = runtime()?.block_on(devices::revoke(&state, &Reviewer::operator(actor), &id, reason))?;
+    if done.already {
+        println!("device {} was already revoked (at {} ms)", done.device, done.at_ms);
+    } else {
+        println!("device {} revoked", done.device);
+    }
     Ok(())
 }

@@ -185,6 +185,7 @@ fn election_enroll_serve_and_bench_work_together() {
     assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(report["errors"], 0);
+    assert_eq!(report["records_stored"], 300);
     assert_eq!(report["devices"], 3);
     for key in ["records_per_s", "photo_mb_per_s", "p50_ms", "p99_ms"] {
         assert!(report[key].as_f64().unwrap() > 0.0, "{key}");
@@ -233,6 +234,36 @@ fn election_enroll_serve_and_bench_work_together() {
         "verified",
     ]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no such capture"));
+    // A device revoked from the command line; the audit log keeps who and why.
+    let device: String = rusqlite::Connection::open(data.join(testigo_server::DATABASE_FILE))
+        .unwrap()
+        .query_row("SELECT id FROM devices LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let out =
+        testigo(&["device", "revoke", "--data", &p(&data), &device, "--reason", "robado", "--as", "ana"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("revoked"));
+    let out = testigo(&["device", "revoke", "--data", &p(&data), &device, "--reason", "robado"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already revoked"));
+    let out = testigo(&[
+        "device",
+        "revoke",
+        "--data",
+        &p(&data),
+        "0123456789abcdef0123456789abcdef",
+        "--reason",
+        "x",
+    ]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no such device"));
+    let audit: String = rusqlite::Connection::open(data.join(testigo_server::DATABASE_FILE))
+        .unwrap()
+        .query_row(
+            "SELECT actor || ' ' || detail_json FROM audit_log WHERE action = 'revoke_device'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(audit.starts_with("ana ") && audit.contains("robado"), "{audit}");
     let out = testigo(&["review", "--data", &p(&data), "--capture", &capture, "--status", "maybe"]);
     assert!(!out.status.success());
     // A mistyped data directory is an error, not a new empty server.

@@ -70,6 +70,11 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn blob_size(&self, sha: &Sha256) -> BlobResult<Option<u64>>;
     /// The stored blob's bytes.
     async fn get(&self, sha: &Sha256) -> BlobResult<Option<Vec<u8>>>;
+    /// Bytes that can still be written, if the store can tell (a local disk can; an object store
+    /// has no such limit).
+    async fn available_bytes(&self) -> BlobResult<Option<u64>>;
+    /// The ids of every partial upload the store holds (to find those no upload refers to).
+    async fn partial_ids(&self) -> BlobResult<Vec<String>>;
 }
 
 /// Photos in a local folder: `partials/<upload id>` and `blobs/<first 2 hex>/<sha256 hex>`.
@@ -81,8 +86,9 @@ pub struct FsBlobStore {
 impl FsBlobStore {
     /// A store under `root`, creating its folders.
     pub fn open(root: &Path) -> BlobResult<Self> {
-        std::fs::create_dir_all(root.join("partials"))?;
-        std::fs::create_dir_all(root.join("blobs"))?;
+        for dir in [root.to_path_buf(), root.join("partials"), root.join("blobs")] {
+            crate::private_dir(&dir)?;
+        }
         Ok(FsBlobStore { root: root.to_path_buf() })
     }
 
@@ -137,7 +143,11 @@ async fn sync_dir(path: &Path) -> BlobResult<()> {
 impl BlobStore for FsBlobStore {
     async fn create_partial(&self, id: &str) -> BlobResult<()> {
         let path = self.partial_path(id)?;
-        tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        options.open(&path).await?;
         Ok(())
     }
 
@@ -171,7 +181,12 @@ impl BlobStore for FsBlobStore {
         }
         let target = self.blob_path(expected);
         let dir = target.parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.join("blobs"));
-        tokio::fs::create_dir_all(&dir).await?;
+        if !tokio::fs::try_exists(&dir).await? {
+            let d = dir.clone();
+            tokio::task::spawn_blocking(move || crate::private_dir(&d))
+                .await
+                .map_err(|e| BlobError::Io(std::io::Error::other(e)))??;
+        }
         if tokio::fs::try_exists(&target).await? {
             tokio::fs::remove_file(&path).await?;
         } else {
@@ -203,6 +218,26 @@ impl BlobStore for FsBlobStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn available_bytes(&self) -> BlobResult<Option<u64>> {
+        let root = self.root.clone();
+        let stat = tokio::task::spawn_blocking(move || rustix::fs::statvfs(&root))
+            .await
+            .map_err(|e| BlobError::Io(std::io::Error::other(e)))?
+            .map_err(std::io::Error::from)?;
+        Ok(Some(stat.f_bavail.saturating_mul(stat.f_frsize)))
+    }
+
+    async fn partial_ids(&self) -> BlobResult<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut dir = tokio::fs::read_dir(self.root.join("partials")).await?;
+        while let Some(entry) = dir.next_entry().await? {
+            if let Some(name) = entry.file_name().to_str() {
+                ids.push(name.to_owned());
+            }
+        }
+        Ok(ids)
     }
 }
 

@@ -91,6 +91,18 @@ pub enum AppError {
     /// The request took longer than the server allows.
     #[error("request timed out")]
     Timeout,
+    /// The device's token was revoked, or it tries to enroll again after its revocation.
+    #[error("device revoked")]
+    DeviceRevoked,
+    /// The device has as many uploads in flight as it may.
+    #[error("too many uploads")]
+    TooManyUploads,
+    /// The device has sent as many records or photo bytes as one device may.
+    #[error("device quota exceeded: {0}")]
+    DeviceQuota(&'static str),
+    /// The server's disk is (nearly) full: nothing was written. Retry later.
+    #[error("insufficient storage")]
+    InsufficientStorage,
     /// Storage failed. The cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -140,6 +152,16 @@ impl AppError {
                 "The record does not declare this photo",
             ),
             Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout", "The request took too long"),
+            DeviceRevoked => (StatusCode::FORBIDDEN, "device_revoked", "This device was revoked"),
+            TooManyUploads => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_uploads", "Too many uploads in flight")
+            }
+            DeviceQuota(_) => {
+                (StatusCode::INSUFFICIENT_STORAGE, "device_quota", "This device has sent all it may")
+            }
+            InsufficientStorage => {
+                (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage", "The server is out of space")
+            }
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
         }
     }
@@ -149,7 +171,9 @@ impl AppError {
         let (status, code, title) = self.parts();
         let detail = match self {
             AppError::BadRequest(d) | AppError::MalformedJson(d) => Some(d.clone()),
-            AppError::Forbidden(d) | AppError::LengthMismatch(d) => Some((*d).to_owned()),
+            AppError::Forbidden(d) | AppError::LengthMismatch(d) | AppError::DeviceQuota(d) => {
+                Some((*d).to_owned())
+            }
             AppError::OffsetMismatch { offset } => Some(format!("the upload is at offset {offset}")),
             AppError::RateLimited { retry_after_s } => Some(format!("retry after {retry_after_s} s")),
             _ => None,
@@ -166,13 +190,21 @@ fn checksum_mismatch_status() -> StatusCode {
 
 impl From<crate::repo::RepoError> for AppError {
     fn from(e: crate::repo::RepoError) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            crate::repo::RepoError::Full => AppError::InsufficientStorage,
+            e => AppError::Internal(e.to_string()),
+        }
     }
 }
 
 impl From<crate::blobs::BlobError> for AppError {
     fn from(e: crate::blobs::BlobError) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            crate::blobs::BlobError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+                AppError::InsufficientStorage
+            }
+            e => AppError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -194,6 +226,14 @@ impl IntoResponse for AppError {
         match &self {
             AppError::RateLimited { retry_after_s } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
+            }
+            // Conditions that pass with time (space freed, uploads finished or expired): the
+            // phone keeps its items and tries again.
+            AppError::InsufficientStorage | AppError::TooManyUploads => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            }
+            AppError::DeviceQuota(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("3600"));
             }
             AppError::TusVersion => {
                 headers.insert("tus-version", HeaderValue::from_static(testigo_protocol::api::tus::VERSION));

@@ -74,6 +74,15 @@ pub struct Limits {
     pub enroll_fail_per_s: f64,
     /// How often expired uploads are swept.
     pub sweep_interval: Duration,
+    /// Uploads one device may have receiving bytes at once.
+    pub max_device_uploads: u64,
+    /// Photo bytes one device may upload in all (active and complete uploads).
+    pub max_device_bytes: u64,
+    /// Records one device may send in all (corrections included).
+    pub max_device_records: u64,
+    /// Free disk space the server keeps for everyone: below it, new photo bytes and records are
+    /// refused (`507`) until space returns, and `/healthz` says `degraded`.
+    pub free_space_reserve: u64,
 }
 
 impl Default for Limits {
@@ -89,6 +98,10 @@ impl Default for Limits {
             enroll_fail_burst: 10,
             enroll_fail_per_s: 0.1,
             sweep_interval: Duration::from_secs(60),
+            max_device_uploads: 4,
+            max_device_bytes: 256 * 1024 * 1024,
+            max_device_records: 1_000,
+            free_space_reserve: 512 * 1024 * 1024,
         }
     }
 }
@@ -137,6 +150,12 @@ impl AppState {
             limits: Arc::new(limits),
         }
     }
+
+    /// The same state (storage, keys, locks, rate limits) with other limits: for an operator
+    /// who changes a limit, and for tests.
+    pub fn with_limits(&self, limits: Limits) -> AppState {
+        AppState { limits: Arc::new(limits), ..self.clone() }
+    }
 }
 
 /// Why the data directory could not be opened.
@@ -164,8 +183,12 @@ pub const DATABASE_FILE: &str = "testigo-server.db";
 
 /// The embedded default: everything in `dir` (created if missing). See the crate doc.
 pub fn open_data_dir(dir: &Path, limits: Limits) -> Result<AppState, OpenError> {
-    std::fs::create_dir_all(dir)?;
-    let repo = Arc::new(SqliteRepo::open(&dir.join(DATABASE_FILE))?);
+    private_dir(dir)?;
+    let db = dir.join(DATABASE_FILE);
+    let repo = Arc::new(SqliteRepo::open(&db)?);
+    // SQLite gives its -wal and -shm files the database file's mode.
+    #[cfg(unix)]
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     let blobs = FsBlobStore::open(&dir.join("photos"))?;
     let key = ServerKey::load_or_create(&dir.join("server.key"))?;
     Ok(AppState::new(repo.clone(), repo, Arc::new(blobs), Arc::new(key), limits))
@@ -179,6 +202,15 @@ pub fn open_existing_data_dir(dir: &Path, limits: Limits) -> Result<AppState, Op
         return Err(OpenError::NoData(dir.to_owned()));
     }
     open_data_dir(dir, limits)
+}
+
+/// Creates `dir` (and its parents) if missing and makes it readable by the server's user alone
+/// (0700): votes are not secret, but tokens, sessions and who enrolled which phone are.
+pub(crate) fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
 }
 
 /// The server's routes over `state`.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use testigo_protocol::api::ReviewStatus;
-use testigo_protocol::{Sha256, SignedCapture, SignedReceipt, TimestampMs};
+use testigo_protocol::{KeyId, Sha256, SignedCapture, SignedReceipt, TimestampMs};
 
 use super::RepoResult;
 
@@ -247,6 +247,8 @@ pub struct DeviceRow {
     pub last_seen_at_ms: Option<TimestampMs>,
     /// Records received from it.
     pub records: u64,
+    /// When it was revoked, if it was.
+    pub revoked_at_ms: Option<TimestampMs>,
 }
 
 /// How many devices were heard from, and when.
@@ -366,6 +368,12 @@ pub trait Coordination: Send + Sync + 'static {
         target: super::ReviewTarget,
     ) -> RepoResult<Result<i64, super::ReviewOutcome>>;
 
-    /// Whether a capture in `scope` declares the photo `sha256` (and so may be shown).
+    /// Whether the photo `sha256` was received for a capture in `scope` (and so may be shown).
+    /// A record that merely declares a photo does not make it visible: its bytes must have
+    /// arrived for that capture.
     async fn photo_in_scope(&self, sha256: Sha256, scope: String) -> RepoResult<bool>;
+
+    /// The regions a device reports from (one per station's place), or `None` for no such
+    /// device.
+    async fn device_regions(&self, device: KeyId) -> RepoResult<Option<Vec<String>>>;
 }

@@ -32,6 +32,9 @@ pub enum RepoError {
     /// The storage worker is gone (shutting down).
     #[error("storage is shutting down")]
     Closed,
+    /// The disk is full: nothing was written; retry when space returns.
+    #[error("storage is full")]
+    Full,
 }
 
 /// Result with [`RepoError`].
@@ -60,6 +63,36 @@ pub enum EnrollOutcome {
     CodeUsed,
     /// The key is enrolled through another code.
     DeviceExists,
+    /// The key's device was revoked: it enrolls no more.
+    Revoked,
+}
+
+/// How much of its quotas a device has used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeviceUsage {
+    /// Records stored from it.
+    pub records: u64,
+    /// Its uploads receiving bytes now.
+    pub active_uploads: u64,
+    /// The lengths of its uploads that are active or complete, added up.
+    pub upload_bytes: u64,
+}
+
+/// What revoking a device did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokeOutcome {
+    /// Revoked now.
+    Revoked {
+        /// When.
+        at_ms: TimestampMs,
+    },
+    /// It was revoked before (the first revocation stands).
+    AlreadyRevoked {
+        /// When it was.
+        at_ms: TimestampMs,
+    },
+    /// No such device.
+    NotFound,
 }
 
 /// The imported election as intake needs it.
@@ -287,7 +320,7 @@ pub trait Repo: Send + Sync + 'static {
         now_ms: TimestampMs,
     ) -> RepoResult<EnrollOutcome>;
 
-    /// The device whose token has this hash.
+    /// The device whose token has this hash, unless it was revoked.
     async fn device_by_token(&self, token_hash: Sha256) -> RepoResult<Option<Device>>;
 
     /// Records that the device was seen (at most about once a minute per device is enough).
@@ -322,6 +355,32 @@ pub trait Repo: Send + Sync + 'static {
         sha256: Sha256,
         receipt: SignedReceipt,
     ) -> RepoResult<SignedReceipt>;
+
+    /// Whether a photo with this hash was received (its bytes uploaded and checked) for one of
+    /// `device`'s captures: the only case where another of its captures may count it as
+    /// received without an upload.
+    async fn device_holds_photo(&self, device: &KeyId, sha256: Sha256) -> RepoResult<bool>;
+
+    /// How much of its quotas `device` has used.
+    async fn device_usage(&self, device: &KeyId) -> RepoResult<DeviceUsage>;
+
+    /// The ids of `device`'s active uploads of this photo of this capture.
+    async fn active_uploads_of(
+        &self,
+        device: &KeyId,
+        capture_id: Uuid,
+        sha256: Sha256,
+    ) -> RepoResult<Vec<String>>;
+
+    /// Revokes a device: its token stops working at once and it cannot enroll again; what it
+    /// sent stays. Audited in the same transaction, under `actor`.
+    async fn revoke_device(
+        &self,
+        device: KeyId,
+        reason: String,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<RevokeOutcome>;
 
     /// Creates an upload.
     async fn create_upload(&self, upload: Upload, now_ms: TimestampMs) -> RepoResult<()>;

@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::repo::ReviewTarget;
 use crate::repo::coord::{Coordinator, RegionRow};
 use crate::services::accounts::{self, SignInError};
+use crate::services::devices::{self, RevokeError};
 use crate::services::review::{self, ReviewError, Reviewer, Verdict};
 use crate::services::tally;
 use crate::{AppState, now_ms};
@@ -29,6 +30,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/v1/admin/regions/{id}", get(region))
         .route("/v1/admin/tally", get(tally))
         .route("/v1/admin/reviews", post(review))
+        .route("/v1/admin/devices/{id}/revoke", post(revoke))
 }
 
 /// A coordinator authenticated by their session token.
@@ -163,4 +165,31 @@ async fn review(State(state): State<AppState>, Admin(user): Admin, body: Body) -
         "capture_pk": done.pk, "device_id": done.device, "capture_id": done.capture_id,
         "from": done.from.as_str(), "to": to.as_str(),
     })))
+}
+
+#[derive(Deserialize)]
+struct RevokeBody {
+    reason: String,
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    Path(id): Path<String>,
+    body: Body,
+) -> AppResult<Json<Value>> {
+    let device = id.parse().map_err(|_| AppError::BadRequest("not a device key id".into()))?;
+    let body: RevokeBody = parse_json(&read_body(body, 8 * 1024).await?)?;
+    let done =
+        devices::revoke(&state, &Reviewer::from(&user), &device, &body.reason).await.map_err(
+            |e| match e {
+                RevokeError::NotAllowed => AppError::Forbidden("this account may not revoke devices"),
+                RevokeError::NotFound => AppError::NotFound,
+                RevokeError::BadReason => AppError::BadRequest(e.to_string()),
+                RevokeError::Repo(e) => e.into(),
+            },
+        )?;
+    Ok(Json(
+        json!({ "device_id": done.device, "revoked_at_ms": done.at_ms, "already_revoked": done.already }),
+    ))
 }

@@ -114,6 +114,7 @@ pub(crate) async fn enroll(state: &AppState, ip: &str, request: EnrollRequest) -
         EnrollOutcome::UnknownCode => return Err(fail(AppError::CodeInvalid)),
         EnrollOutcome::CodeUsed => return Err(fail(AppError::CodeUsed)),
         EnrollOutcome::DeviceExists => return Err(AppError::DeviceExists),
+        EnrollOutcome::Revoked => return Err(AppError::DeviceRevoked),
     };
     tracing::info!(device = %device.id, stations = device.stations.len(), "device enrolled");
     Ok(EnrollResponse {

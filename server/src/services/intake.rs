@@ -2,8 +2,14 @@
 //!
 //! [`submit`] checks every record (off the async workers: signatures are CPU work), stores the
 //! ones that pass in one group-committed call, and puts each outcome back in the record's place
-//! in the batch. A stored record whose photos the server already holds (a correction reusing its
-//! predecessor's photo) has them counted as received at once.
+//! in the batch. A photo counts as received for a capture only when bytes that hash to it arrived
+//! for that capture, or for another capture of the same device (a correction reusing its
+//! predecessor's photo is counted at once): listing another phone's photo by its hash gets no
+//! receipt, and shows the photo to nobody.
+//!
+//! Once a device has sent [`crate::Limits::max_device_records`] records its batches are refused
+//! (`507 device_quota`, kept on the phone), and no batch is taken
+//! while the disk is below its free-space reserve (`services::storage`).
 //!
 //! The checks every record passes before it is stored, and its receipt ([`check`]):
 //! In order, cheapest first: the format; that the record names the sending device's key; the
@@ -18,11 +24,14 @@ use testigo_protocol::receipt::ReceiptSubject;
 use testigo_protocol::{SignedCapture, TimestampMs};
 use uuid::Uuid;
 
-use super::photos;
+use super::{photos, storage};
 use crate::error::{AppError, AppResult};
 use crate::keys::ServerKey;
 use crate::repo::{Device, ElectionInfo, NewRecord, StoreOutcome};
 use crate::{AppState, now_ms};
+
+/// The disk room one stored record takes at most (its JSON, receipt, rows and indexes).
+const RECORD_ROOM: u64 = 16 * 1024;
 
 /// A refused record: its id, the code and a detail without personal data.
 pub(crate) type Refusal = (Uuid, RefusalCode, String);
@@ -36,6 +45,13 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
         return Ok(BatchResult { results: Vec::new() });
     }
     let election = state.repo.election().await?.ok_or(AppError::NoElection)?;
+    let usage = state.repo.device_usage(&device.id).await?;
+    // Checked before the batch, so a batch may take a device past the quota by at most its size;
+    // counting what is new in it would need the batch stored first.
+    if usage.records >= state.limits.max_device_records {
+        return Err(AppError::DeviceQuota("this device has sent as many records as one device may"));
+    }
+    storage::ensure_room(state, RECORD_ROOM.saturating_mul(batch.captures.len() as u64)).await?;
     let now = now_ms();
     // Signature checks and receipt signing are CPU work: off the async workers.
     let (key, dev) = (state.key.clone(), device.clone());
@@ -70,7 +86,9 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
         let out = match outcome {
             StoreOutcome::Stored(receipt) => {
                 for p in photos {
-                    if state.blobs.blob_size(&p.sha256).await? == Some(p.size) {
+                    if state.repo.device_holds_photo(&device.id, p.sha256).await?
+                        && state.blobs.blob_size(&p.sha256).await? == Some(p.size)
+                    {
                         photos::mark_received(state, &device.id, capture_id, p.sha256, p.size).await?;
                     }
                 }

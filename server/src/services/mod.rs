@@ -11,6 +11,7 @@
 //! | module | rule |
 //! |---|---|
 //! | [`accounts`] | coordinator accounts, passwords, sessions, throttled sign-in |
+//! | [`devices`] | revoking a device: its token stops, what it sent stays |
 //! | [`enrollment`] | one-time codes: made for coordinators, redeemed by phones |
 //! | `intake` | a batch of signed records: checks, storage, one outcome per record |
 //! | `photos` | when a photo counts as received, and its receipt |
@@ -18,12 +19,15 @@
 //! | `feed` | the change feed's pages |
 //! | [`review`] | what a review may say, who may give it, where |
 //! | `tally` | the contest a view is about, a region within a scope, the tally per candidate |
+//! | [`storage`] | the free-space reserve: `507` before the disk fills, free space for `/healthz` |
 
 pub mod accounts;
+pub mod devices;
 pub mod enrollment;
 pub(crate) mod feed;
 pub(crate) mod intake;
 pub(crate) mod photos;
 pub mod review;
+pub mod storage;
 pub(crate) mod tally;
 pub mod uploads;

@@ -15,7 +15,17 @@
 //!   content-addressed, and the photo's receipt is signed (`photos::mark_received`). A
 //!   mismatch ends the upload: the client must start a new one.
 //! - Unfinished uploads expire after [`crate::Limits::upload_ttl`]; expired and terminated ones
-//!   are gone. [`sweep_expired`] ends them and removes their partial files.
+//!   are gone. [`sweep_expired`] ends them and removes their partial files, and any partial file
+//!   no active upload refers to (left by a crash between the two).
+//!
+//! What one device may hold, so that no phone fills the disk for everyone:
+//! - One active upload per photo: a client that lost its upload's URL creates another, and the
+//!   older one ends (its partial file goes).
+//! - At most [`crate::Limits::max_device_uploads`] active uploads (`429 too_many_uploads`, retry
+//!   later) and [`crate::Limits::max_device_bytes`] bytes in active and complete uploads
+//!   (`507 device_quota`).
+//! - No upload starts, and no chunk is written, while the disk is below its free-space reserve
+//!   (`507 insufficient_storage`, see `services::storage`).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -26,7 +36,7 @@ use sha2::Digest as _;
 use testigo_protocol::api::tus::UploadMetadata;
 use testigo_protocol::{KeyId, Sha256, SignedReceipt};
 
-use super::photos;
+use super::{photos, storage};
 use crate::blobs::Completion;
 use crate::error::{AppError, AppResult};
 use crate::repo::{PhotoLookup, Upload, UploadState};
@@ -108,11 +118,25 @@ pub(crate) async fn create(
     if expected.size != length {
         return Err(AppError::LengthMismatch("Upload-Length is not the size the record declares"));
     }
+    // One active upload per photo: the newest wins.
+    for old in state.repo.active_uploads_of(device, capture_id, sha256).await? {
+        // One being written to right now stays (this request is then likely a duplicate).
+        let Ok(_guard) = lock(state, &old) else { continue };
+        state.blobs.delete_partial(&old).await?;
+        state.repo.end_upload(&old, UploadState::Terminated, None).await?;
+    }
+    let usage = state.repo.device_usage(device).await?;
+    if usage.active_uploads >= state.limits.max_device_uploads {
+        return Err(AppError::TooManyUploads);
+    }
+    if usage.upload_bytes.saturating_add(length) > state.limits.max_device_bytes {
+        return Err(AppError::DeviceQuota("this device has uploaded as many photo bytes as one device may"));
+    }
+    storage::ensure_room(state, length).await?;
     let id = new_upload_id()?;
     let now = now_ms();
     let expires_at_ms =
         now.saturating_add(i64::try_from(state.limits.upload_ttl.as_millis()).unwrap_or(i64::MAX));
-    state.blobs.create_partial(&id).await?;
     let upload = Upload {
         id: id.clone(),
         device_id: device.clone(),
@@ -126,7 +150,13 @@ pub(crate) async fn create(
         state: UploadState::Active,
         receipt: None,
     };
+    // The row before the file: a crash between them leaves a row the sweeper expires, never a
+    // file nobody knows of (and the sweeper removes such files too).
     state.repo.create_upload(upload.clone(), now).await?;
+    if let Err(e) = state.blobs.create_partial(&id).await {
+        state.repo.end_upload(&id, UploadState::Terminated, None).await?;
+        return Err(e.into());
+    }
     let progress = match first_chunk {
         Some(chunk) => {
             let _guard = lock(state, &id)?;
@@ -195,6 +225,7 @@ async fn write_chunk(state: &AppState, device: &KeyId, upload: Upload, chunk: Ch
     if declared_len.is_some_and(|n| n > remaining) {
         return Err(AppError::LengthMismatch("the chunk runs past Upload-Length"));
     }
+    storage::ensure_room(state, declared_len.unwrap_or(remaining)).await?;
     let mut writer = state.blobs.open_partial(&upload.id, upload.offset).await?;
     let mut hasher = checksum.map(|_| sha2::Sha256::new());
     let mut written = 0u64;
@@ -271,14 +302,26 @@ pub(crate) async fn sweep_forever(state: AppState) {
     }
 }
 
-/// Ends every upload past its expiry now and removes its partial file; returns how many.
+/// Ends every upload past its expiry now and removes its partial file, and removes every partial
+/// file no active upload refers to; returns how many uploads and files went.
 pub async fn sweep_expired(state: &AppState) -> AppResult<usize> {
     let ids = state.repo.expired_uploads(now_ms()).await?;
+    let mut swept = 0;
     for id in &ids {
         // An upload being written to right now is swept next time.
         let Ok(_guard) = lock(state, id) else { continue };
         state.blobs.delete_partial(id).await?;
         state.repo.end_upload(id, UploadState::Expired, None).await?;
+        swept += 1;
     }
-    Ok(ids.len())
+    for id in state.blobs.partial_ids().await? {
+        let Ok(_guard) = lock(state, &id) else { continue };
+        // Read after the lock: an upload created meanwhile has its row before its file.
+        let active = state.repo.upload(&id).await?.is_some_and(|u| u.state == UploadState::Active);
+        if !active {
+            state.blobs.delete_partial(&id).await?;
+            swept += 1;
+        }
+    }
+    Ok(swept)
 }

@@ -88,6 +88,8 @@ async fn random_requests_never_get_a_5xx() {
         "/v1/admin/tally?region=abc".into(),
         "/v1/admin/regions/1".into(),
         "/v1/admin/reviews".into(),
+        "/v1/admin/devices/zz/revoke".into(),
+        "/v1/admin/devices/0123456789abcdef0123456789abcdef/revoke".into(),
     ];
     let methods = [
         Method::GET,
@@ -202,12 +204,13 @@ async fn the_openapi_document_describes_every_route() {
         ("/v1/admin/regions/{id}", &["get"]),
         ("/v1/admin/tally", &["get"]),
         ("/v1/admin/reviews", &["post"]),
+        ("/v1/admin/devices/{id}/revoke", &["post"]),
     ] {
         for m in methods {
             assert!(paths[path][m].is_object(), "{m} {path} is not documented");
         }
     }
-    assert_eq!(paths.len(), 13, "a documented path the server does not serve");
+    assert_eq!(paths.len(), 14, "a documented path the server does not serve");
     // Every $ref resolves.
     let text = serde_json::to_string(&doc).unwrap();
     for r in text.split("\"$ref\":\"#/components/").skip(1) {

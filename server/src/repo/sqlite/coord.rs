@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use testigo_protocol::api::ReviewStatus;
-use testigo_protocol::{Sha256, SignedCapture, SignedReceipt, TimestampMs};
+use testigo_protocol::{KeyId, Sha256, SignedCapture, SignedReceipt, TimestampMs};
 
 use super::regions::subtree_bounds;
 use super::{SqliteRepo, corrupt, from_json, reviews};
@@ -531,7 +531,8 @@ impl Coordination for SqliteRepo {
                                 (SELECT x.station_id FROM device_stations x {station_place}
                                   WHERE x.device_id = d.id AND {station_in_scope} ORDER BY x.station_id LIMIT 5)),
                             (SELECT count(*) FROM device_stations x {station_place}
-                              WHERE x.device_id = d.id AND {station_in_scope})
+                              WHERE x.device_id = d.id AND {station_in_scope}),
+                            d.revoked_at_ms
                        FROM (SELECT d0.* FROM devices d0 WHERE ?1 = ?1 AND {in_scope}
                               ORDER BY ifnull(d0.last_seen_at_ms, 0) DESC, d0.id LIMIT ?2) d
                       ORDER BY ifnull(d.last_seen_at_ms, 0) DESC, d.id"
@@ -558,6 +559,7 @@ impl Coordination for SqliteRepo {
                             .map(str::to_owned)
                             .collect(),
                         station_count: u(r.get(5)?),
+                        revoked_at_ms: r.get(6)?,
                     })
                 };
                 let limit = limit as i64;
@@ -585,11 +587,26 @@ impl Coordination for SqliteRepo {
             .read(move |c| {
                 let mut stmt = c.prepare_cached(
                     "SELECT ifnull(c.region_path, '') FROM capture_photos p JOIN captures c ON c.pk = p.capture_pk
-                      WHERE p.sha256 = ?1",
+                      WHERE p.sha256 = ?1 AND p.receipt_json IS NOT NULL",
                 )?;
                 let paths: Vec<String> =
                     stmt.query_map([sha256.as_bytes().as_slice()], |r| r.get(0))?.collect::<Result<_, _>>()?;
                 Ok(paths.iter().any(|p| super::regions::within(p, &scope)))
+            })
+            .await
+    }
+
+    async fn device_regions(&self, device: KeyId) -> RepoResult<Option<Vec<String>>> {
+        self.db
+            .read(move |c| {
+                if !c.prepare_cached("SELECT 1 FROM devices WHERE id = ?1")?.exists([device.as_str()])? {
+                    return Ok(None);
+                }
+                let mut stmt =
+                    c.prepare_cached("SELECT region_path FROM device_regions WHERE device_id = ?1")?;
+                let paths =
+                    stmt.query_map([device.as_str()], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+                Ok(Some(paths))
             })
             .await
     }

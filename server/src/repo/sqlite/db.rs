@@ -29,7 +29,10 @@ const POOL_MAX: usize = 8;
 
 impl From<rusqlite::Error> for RepoError {
     fn from(e: rusqlite::Error) -> Self {
-        RepoError::Db(e.to_string())
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => RepoError::Full,
+            _ => RepoError::Db(e.to_string()),
+        }
     }
 }
 

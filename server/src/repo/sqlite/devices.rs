@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use testigo_protocol::{KeyId, PublicKey, Sha256, TimestampMs};
 
 use super::{corrupt, from_json, regions, to_json};
-use crate::repo::{Device, EnrollOutcome, RepoResult};
+use crate::repo::{Device, DeviceUsage, EnrollOutcome, RepoResult, RevokeOutcome};
 
 /// Stores one-time codes (by hash), each enrolling a device for `stations`.
 pub(super) fn create_codes(
@@ -46,6 +46,12 @@ pub(super) fn enroll(
         )
         .optional()?;
     let Some((stations, used_by)) = code else { return Ok(EnrollOutcome::UnknownCode) };
+    let revoked = c
+        .prepare_cached("SELECT 1 FROM devices WHERE id = ?1 AND revoked_at_ms IS NOT NULL")?
+        .exists([key_id.as_str()])?;
+    if revoked {
+        return Ok(EnrollOutcome::Revoked);
+    }
     match used_by {
         Some(id) if id == key_id.as_str() => {
             c.execute(
@@ -90,10 +96,55 @@ pub(super) fn enroll(
 /// The device whose token has this hash.
 pub(super) fn by_token(c: &Connection, token_hash: Sha256) -> RepoResult<Option<Device>> {
     let row: Option<(String, Vec<u8>)> = c
-        .prepare_cached("SELECT id, public_key FROM devices WHERE token_hash = ?1")?
+        .prepare_cached("SELECT id, public_key FROM devices WHERE token_hash = ?1 AND revoked_at_ms IS NULL")?
         .query_row([token_hash.as_bytes().as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(id, key)| load(c, &id, key)).transpose()
+}
+
+/// Revokes the device (see [`crate::repo::Repo::revoke_device`]).
+pub(super) fn revoke(
+    c: &Connection,
+    device: &KeyId,
+    reason: &str,
+    actor: &str,
+    now_ms: TimestampMs,
+) -> RepoResult<RevokeOutcome> {
+    let row: Option<Option<i64>> = c
+        .query_row("SELECT revoked_at_ms FROM devices WHERE id = ?1", [device.as_str()], |r| r.get(0))
+        .optional()?;
+    match row {
+        None => Ok(RevokeOutcome::NotFound),
+        Some(Some(at_ms)) => Ok(RevokeOutcome::AlreadyRevoked { at_ms }),
+        Some(None) => {
+            c.execute(
+                "UPDATE devices SET revoked_at_ms = ?2, revoked_reason = ?3 WHERE id = ?1",
+                params![device.as_str(), now_ms, reason],
+            )?;
+            let detail = serde_json::json!({ "device": device.as_str(), "reason": reason });
+            c.execute(
+                "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json)
+                 VALUES (?1, ?2, 'revoke_device', NULL, ?3)",
+                params![now_ms, actor, to_json(&detail)?],
+            )?;
+            Ok(RevokeOutcome::Revoked { at_ms: now_ms })
+        }
+    }
+}
+
+/// How much of its quotas the device has used.
+pub(super) fn usage(c: &Connection, device: &KeyId) -> RepoResult<DeviceUsage> {
+    let records: i64 = c
+        .prepare_cached("SELECT count(*) FROM captures WHERE device_id = ?1")?
+        .query_row([device.as_str()], |r| r.get(0))?;
+    let (active, bytes): (i64, i64) = c
+        .prepare_cached(
+            "SELECT count(*) FILTER (WHERE state = 'active'), ifnull(sum(length), 0)
+               FROM uploads WHERE device_id = ?1 AND state IN ('active', 'complete')",
+        )?
+        .query_row([device.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let n = |v: i64| u64::try_from(v).map_err(|_| corrupt("device usage"));
+    Ok(DeviceUsage { records: n(records)?, active_uploads: n(active)?, upload_bytes: n(bytes)? })
 }
 
 /// Records when the device was last seen.

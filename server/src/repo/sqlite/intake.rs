@@ -107,6 +107,15 @@ pub(super) fn expected_photo(
     }))
 }
 
+/// Whether `device` uploaded a photo with this hash for one of its captures.
+pub(super) fn device_holds_photo(c: &Connection, device: &KeyId, sha256: Sha256) -> RepoResult<bool> {
+    Ok(c.prepare_cached(
+        "SELECT 1 FROM capture_photos p JOIN captures c ON c.pk = p.capture_pk
+          WHERE p.sha256 = ?2 AND c.device_id = ?1 AND p.receipt_json IS NOT NULL LIMIT 1",
+    )?
+    .exists(params![device.as_str(), sha256.as_bytes().as_slice()])?)
+}
+
 /// Marks the photo received and keeps its receipt, or returns the first receipt if it was
 /// received before. Each first receipt is also queued in `photo_events` for the tally worker.
 pub(super) fn photo_received(

@@ -54,9 +54,9 @@ pub use self::schema::SCHEMA_VERSION;
 
 use self::db::Db;
 use super::{
-    Device, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome, NewRecord, PackageDoc, PhotoLookup,
-    Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget, StoreOutcome, TallyProgress, Upload,
-    UploadState,
+    Device, DeviceUsage, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome, NewRecord, PackageDoc,
+    PhotoLookup, Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget, RevokeOutcome, StoreOutcome,
+    TallyProgress, Upload, UploadState,
 };
 
 /// The SQLite repository.
@@ -209,6 +209,36 @@ impl Repo for SqliteRepo {
         receipt: SignedReceipt,
     ) -> RepoResult<SignedReceipt> {
         self.db.write(move |c| intake::photo_received(c, capture_pk, sha256, receipt)).await
+    }
+
+    async fn device_holds_photo(&self, device: &KeyId, sha256: Sha256) -> RepoResult<bool> {
+        let device = device.clone();
+        self.db.read(move |c| intake::device_holds_photo(c, &device, sha256)).await
+    }
+
+    async fn device_usage(&self, device: &KeyId) -> RepoResult<DeviceUsage> {
+        let device = device.clone();
+        self.db.read(move |c| devices::usage(c, &device)).await
+    }
+
+    async fn active_uploads_of(
+        &self,
+        device: &KeyId,
+        capture_id: Uuid,
+        sha256: Sha256,
+    ) -> RepoResult<Vec<String>> {
+        let device = device.clone();
+        self.db.read(move |c| uploads::active_of(c, &device, capture_id, sha256)).await
+    }
+
+    async fn revoke_device(
+        &self,
+        device: KeyId,
+        reason: String,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<RevokeOutcome> {
+        self.db.write(move |c| devices::revoke(c, &device, &reason, &actor, now_ms)).await
     }
 
     async fn create_upload(&self, upload: Upload, now_ms: TimestampMs) -> RepoResult<()> {

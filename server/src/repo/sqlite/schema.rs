@@ -259,6 +259,13 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX captures_by_supersedes ON captures(device_id, supersedes) WHERE supersedes IS NOT NULL;
     "#,
+    // Version 4: hardening. A device can be revoked (its token stops working at once; what it
+    // sent stays, marked by the device's row); a device's uploads are counted for its quotas.
+    r#"
+    ALTER TABLE devices ADD COLUMN revoked_at_ms INTEGER;
+    ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
+    CREATE INDEX uploads_by_device ON uploads(device_id, state);
+    "#,
 ];
 
 /// The schema version this build writes; a database from a newer version is refused, not

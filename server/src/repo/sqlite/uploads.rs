@@ -5,7 +5,7 @@
 //! active upload moves: setting the offset or ending an upload that already ended does nothing.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use testigo_protocol::{KeyId, SignedReceipt, TimestampMs};
+use testigo_protocol::{KeyId, Sha256, SignedReceipt, TimestampMs};
 use uuid::Uuid;
 
 use super::{corrupt, from_json, i64_of, sha_of, to_json};
@@ -99,6 +99,23 @@ pub(super) fn end(
         params![id, state_str(state), receipt],
     )?;
     Ok(())
+}
+
+/// The device's active uploads of one photo of one capture.
+pub(super) fn active_of(
+    c: &Connection,
+    device: &KeyId,
+    capture_id: Uuid,
+    sha256: Sha256,
+) -> RepoResult<Vec<String>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id FROM uploads WHERE device_id = ?1 AND state = 'active' AND capture_id = ?2 AND sha256 = ?3",
+    )?;
+    Ok(stmt
+        .query_map(params![device.as_str(), capture_id.to_string(), sha256.as_bytes().as_slice()], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Active uploads whose expiry is before `now_ms`.

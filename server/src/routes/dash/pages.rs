@@ -542,7 +542,13 @@ pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> 
                         // The rest of the device's tables, beyond those the list names.
                         @let more = d.station_count.saturating_sub(d.stations.len() as u64);
                         tr {
-                            td.mono { (d.id) }
+                            td.mono {
+                                (d.id)
+                                @if let Some(t) = d.revoked_at_ms {
+                                    " "
+                                    span.tag.warn { (format!("revocado {}", time(t))) }
+                                }
+                            }
                             td {
                                 @for (i, s) in d.stations.iter().take(5).enumerate() {
                                     @if i > 0 { " " }

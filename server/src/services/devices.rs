@@ -1,0 +1,78 @@
+//! Devices as coordinators manage them: revoking a phone that was lost, seized or misused.
+//!
+//! A revoked device's token stops working at once (every request answers `401`, as for a token
+//! the server never issued, so a seized phone learns nothing more), and the device cannot enroll
+//! again with its key, whatever code it brings. What it sent before stays: its records and photos
+//! are evidence, and the coordinators see that their device was revoked, when and why. Revocation
+//! is audited and cannot be undone (a phone returned to its watcher enrolls as a new device).
+//!
+//! One way for every way in: `testigo device revoke` and `POST /v1/admin/devices/{id}/revoke`
+//! (the dashboard's button comes with the verification desk). A coordinator revokes only devices
+//! all of whose stations lie in their region.
+
+use testigo_protocol::{KeyId, TimestampMs};
+
+use super::review::Reviewer;
+use crate::repo::coord::within_scope;
+use crate::repo::{RepoError, RevokeOutcome};
+use crate::{AppState, now_ms};
+
+/// The longest reason a revocation keeps, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Why a device was not revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    /// The account may look but not act.
+    #[error("this account may not revoke devices")]
+    NotAllowed,
+    /// No such device, or one with a station outside the coordinator's region (the same answer).
+    #[error("no such device")]
+    NotFound,
+    /// A revocation needs a reason (at most [`MAX_REASON_CHARS`] characters).
+    #[error("give a reason of 1 to 500 characters")]
+    BadReason,
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// A device revoked (now, or before: the first revocation stands).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoked {
+    /// The device.
+    pub device: KeyId,
+    /// When it was revoked.
+    pub at_ms: TimestampMs,
+    /// Whether it was revoked before this request.
+    pub already: bool,
+}
+
+/// Revokes `device` for `reason`, if `by` may.
+pub async fn revoke(
+    state: &AppState,
+    by: &Reviewer,
+    device: &KeyId,
+    reason: &str,
+) -> Result<Revoked, RevokeError> {
+    if !by.can_review {
+        return Err(RevokeError::NotAllowed);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(RevokeError::BadReason);
+    }
+    let regions = state.coord.device_regions(device.clone()).await?.ok_or(RevokeError::NotFound)?;
+    if !by.scope_path.is_empty() && !regions.iter().all(|r| within_scope(r, &by.scope_path)) {
+        return Err(RevokeError::NotFound);
+    }
+    let outcome =
+        state.repo.revoke_device(device.clone(), reason.to_owned(), by.name.clone(), now_ms()).await?;
+    match outcome {
+        RevokeOutcome::Revoked { at_ms } => Ok(Revoked { device: device.clone(), at_ms, already: false }),
+        RevokeOutcome::AlreadyRevoked { at_ms } => {
+            Ok(Revoked { device: device.clone(), at_ms, already: true })
+        }
+        RevokeOutcome::NotFound => Err(RevokeError::NotFound),
+    }
+}
