@@ -20,6 +20,29 @@ pub struct ServeArgs {
     /// Logs as JSON lines (for log collectors) instead of text.
     #[arg(long)]
     log_json: bool,
+    /// Free disk space to keep, in MiB: below it new records and photos are refused (507) until
+    /// space returns, and /healthz says degraded.
+    #[arg(long, default_value_t = 512)]
+    free_space_reserve_mb: u64,
+    /// Records one device may send in all.
+    #[arg(long, default_value_t = 1_000)]
+    max_device_records: u64,
+    /// Photo bytes one device may upload in all, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_device_mb: u64,
+}
+
+impl ServeArgs {
+    /// The server's limits with the operator's choices.
+    fn limits(&self) -> Limits {
+        const MIB: u64 = 1024 * 1024;
+        Limits {
+            free_space_reserve: self.free_space_reserve_mb.saturating_mul(MIB),
+            max_device_records: self.max_device_records,
+            max_device_bytes: self.max_device_mb.saturating_mul(MIB),
+            ..Limits::default()
+        }
+    }
 }
 
 /// `election` subcommands.
@@ -155,7 +178,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
     }
-    let state = open_data_dir(&args.data, Limits::default())?;
+    let state = open_data_dir(&args.data, args.limits())?;
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
