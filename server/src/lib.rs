@@ -36,6 +36,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
+use axum::http::Request;
+use hyper::body::Incoming;
 use testigo_protocol::TimestampMs;
 
 use crate::blobs::{BlobStore, FsBlobStore};
@@ -64,6 +66,12 @@ pub struct Limits {
     /// Longest silence inside an upload's body before the bytes so far are kept and the request
     /// ends.
     pub body_idle_timeout: Duration,
+    /// Longest time one upload request (a tus chunk) may take, however its bytes trickle in:
+    /// then the bytes so far are kept, the request ends and the upload's lock is free again.
+    pub chunk_timeout: Duration,
+    /// Longest time a connection may take to send a request's headers, counted from when it
+    /// opens or its previous answer was sent: idle and slow-header connections are closed.
+    pub header_read_timeout: Duration,
     /// Requests a device may make in a burst.
     pub device_burst: u32,
     /// Requests per second a device may keep up.
@@ -93,6 +101,8 @@ impl Default for Limits {
             upload_ttl: Duration::from_secs(48 * 3600),
             request_timeout: Duration::from_secs(120),
             body_idle_timeout: Duration::from_secs(30),
+            chunk_timeout: Duration::from_secs(600),
+            header_read_timeout: Duration::from_secs(30),
             device_burst: 120,
             device_per_s: 30.0,
             enroll_fail_burst: 10,
@@ -227,11 +237,53 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(services::uploads::sweep_forever(state.clone()));
     let tallier = tokio::spawn(tally_forever(state.clone()));
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let header_read_timeout = state.limits.header_read_timeout;
+    let router = app(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+        // Handlers read the peer address (`ConnectInfo`) as under `axum::serve`.
+        let service = tower::ServiceExt::map_request(router.clone(), move |mut r: Request<Incoming>| {
+            r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+            r
+        });
+        // hyper closes a connection whose headers do not arrive within the timeout, counted from
+        // when it opens and again after each answer: idle keep-alive connections and headers
+        // sent a byte at a time cannot hold sockets forever.
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(header_read_timeout)
+            .serve_connection(
+                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     sweeper.abort();
     tallier.abort();
-    result
+    Ok(())
 }
 
 /// Keeps the dashboard's aggregates current: a bounded refresh every half second, more at once

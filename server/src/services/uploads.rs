@@ -4,8 +4,9 @@
 //! - An upload is tied at creation to one photo of one received record of the uploading device
 //!   ([`UploadMetadata`]: `capture_id`, `sha256`); its length must be the declared size.
 //! - A chunk streams to the partial file. Without a checksum, every byte that arrived is kept
-//!   when the connection dies or falls silent for [`crate::Limits::body_idle_timeout`]: the
-//!   client's `HEAD` then resumes from there. With a checksum, a chunk counts only whole and
+//!   when the connection dies, falls silent for [`crate::Limits::body_idle_timeout`], or the
+//!   request outlasts [`crate::Limits::chunk_timeout`] (bytes trickling in to hold the lock):
+//!   the client's `HEAD` then resumes from there. With a checksum, a chunk counts only whole and
 //!   matching: a mismatch is refused and nothing of the chunk is kept.
 //! - One request at a time per upload (`UploadLocks`): a second one meanwhile is refused as
 //!   locked (retry later).
@@ -230,8 +231,14 @@ async fn write_chunk(state: &AppState, device: &KeyId, upload: Upload, chunk: Ch
     let mut hasher = checksum.map(|_| sha2::Sha256::new());
     let mut written = 0u64;
     let mut broke_off = false;
+    // However the bytes trickle in, the request ends by this deadline and frees the lock.
+    let deadline = tokio::time::Instant::now() + state.limits.chunk_timeout;
     loop {
-        match tokio::time::timeout(state.limits.body_idle_timeout, body.frame()).await {
+        let wait = state
+            .limits
+            .body_idle_timeout
+            .min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+        match tokio::time::timeout(wait, body.frame()).await {
             Ok(Some(Ok(frame))) => {
                 let Ok(data) = frame.into_data() else { continue };
                 if written + data.len() as u64 > remaining {

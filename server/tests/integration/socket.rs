@@ -174,3 +174,57 @@ async fn shutdown_lets_the_server_return() {
     tx.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(10), server).await.unwrap().unwrap().unwrap();
 }
+
+/// Reads until the server closes the connection; returns what arrived, or `None` if it was
+/// still open after `within`.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, within: Duration) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt as _;
+    let mut got = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(within, read).await.ok().map(|()| got)
+}
+
+#[tokio::test]
+async fn idle_connections_and_slow_headers_are_closed() {
+    let limits =
+        testigo_server::Limits { header_read_timeout: Duration::from_millis(500), ..Default::default() };
+    let s = TestServer::with_limits(limits).await;
+    let addr = s.listen().await;
+    // Opened and never used.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert!(
+        read_until_closed(&mut idle, Duration::from_secs(5)).await.is_some(),
+        "an idle connection stays open"
+    );
+    // Headers sent a line at a time, each within any per-read timeout, never finishing.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let dripping = async {
+        for i in 0..40 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if slow.write_all(format!("X-{i}: y\r\n").as_bytes()).await.is_err() {
+                return true;
+            }
+        }
+        false
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_secs(5), dripping).await.unwrap_or(false)
+            || read_until_closed(&mut slow, Duration::from_secs(2)).await.is_some(),
+        "slow headers keep the connection"
+    );
+    // A kept-alive connection is closed once it falls idle after an answer.
+    let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let answered =
+        read_until_closed(&mut kept, Duration::from_secs(5)).await.expect("closed after falling idle");
+    assert!(String::from_utf8_lossy(&answered).starts_with("HTTP/1.1 200"), "answered first");
+}

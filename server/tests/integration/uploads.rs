@@ -320,6 +320,45 @@ async fn a_stalled_body_keeps_what_arrived_and_a_second_writer_is_locked_out() {
 }
 
 #[tokio::test]
+async fn a_chunk_trickling_in_is_ended_by_its_deadline_and_frees_the_lock() {
+    let limits = Limits {
+        body_idle_timeout: Duration::from_secs(30),
+        chunk_timeout: Duration::from_millis(800),
+        ..Limits::default()
+    };
+    let t = setup_with(limits).await;
+    let loc = t.create().await;
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let request = Request::patch(&loc)
+        .header("authorization", t.d.bearer())
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", "0")
+        .body(Body::new(ChannelBody(rx)))
+        .unwrap();
+    let app = testigo_server::app(t.s.state.clone());
+    let first = tokio::spawn(async move { tower::ServiceExt::oneshot(app, request).await.unwrap() });
+    // One byte every 100 ms: never silent for the idle timeout, so only the deadline ends it.
+    let photo = t.photo.clone();
+    let trickle = tokio::spawn(async move {
+        for b in photo.iter().take(100) {
+            if tx.send(Bytes::copy_from_slice(&[*b])).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let r = tokio::time::timeout(Duration::from_secs(5), first).await.expect("the deadline ends it").unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    trickle.abort();
+    // The lock is free and the bytes that arrived are kept: the client resumes from them.
+    let kept = t.offset(&loc).await as usize;
+    assert!((4..=12).contains(&kept), "{kept} bytes kept");
+    let r = t.s.send(t.patch(&loc, kept, &t.photo[kept..], None)).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
 async fn the_same_photo_is_stored_once_and_a_correction_reusing_it_is_received_at_once() {
     let t = setup().await;
     let loc = t.create().await;
