@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Photo bytes one device may upload in all, in MiB.
     #[arg(long, default_value_t = 256)]
     max_device_mb: u64,
+    /// A reverse proxy in front of the server (repeat for several): from it alone the client's
+    /// address is read from `X-Forwarded-For`.
+    #[arg(long = "trusted-proxy")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServeArgs {
@@ -40,6 +44,7 @@ impl ServeArgs {
             free_space_reserve: self.free_space_reserve_mb.saturating_mul(MIB),
             max_device_records: self.max_device_records,
             max_device_bytes: self.max_device_mb.saturating_mul(MIB),
+            trusted_proxies: self.trusted_proxies.clone(),
             ..Limits::default()
         }
     }

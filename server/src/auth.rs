@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use testigo_protocol::{KeyId, Sha256};
@@ -74,13 +75,34 @@ pub(crate) fn random_token() -> Option<String> {
 /// is not on a socket (in-process tests).
 pub(crate) struct ClientIp(pub(crate) String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientIp(ip.unwrap_or_else(|| "local".into())))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let ip = peer.map(|p| client_ip(p, &parts.headers, &state.limits.trusted_proxies));
+        Ok(ClientIp(ip.map_or_else(|| "local".into(), |ip| ip.to_string())))
     }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the nearest
+/// address in `X-Forwarded-For` that is not a trusted proxy (each proxy appends the address it
+/// saw, so entries to its left may be forged by the client and are not read past that one).
+pub(crate) fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).collect();
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            // Garbage from a client: stop here, at the proxy.
+            Err(_) => break,
+        }
+    }
+    peer
 }
 
 /// The hash under which a token is stored.
@@ -108,5 +130,30 @@ impl FromRequestParts<AppState> for AuthDevice {
             });
         }
         Ok(AuthDevice(device))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = ip("10.0.0.1");
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+        // From anyone else the header is ignored.
+        assert_eq!(client_ip(ip("198.51.100.7"), &h, &[proxy]), ip("198.51.100.7"));
+        assert_eq!(client_ip(proxy, &h, &[]), proxy);
+        // From the proxy: the address it appended, not what the client wrote before it.
+        assert_eq!(client_ip(proxy, &h, &[proxy]), ip("203.0.113.9"));
+        // Through two trusted proxies.
+        h.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9, 10.0.0.2".parse().unwrap());
+        assert_eq!(client_ip(proxy, &h, &[proxy, ip("10.0.0.2")]), ip("203.0.113.9"));
+        // Garbage or no header: the proxy itself.
+        h.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(client_ip(proxy, &h, &[proxy]), proxy);
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &[proxy]), proxy);
     }
 }

@@ -82,6 +82,16 @@ pub struct Limits {
     pub enroll_fail_per_s: f64,
     /// How often expired uploads are swept.
     pub sweep_interval: Duration,
+    /// Failed sign-ins one account may have from one address before each further attempt waits
+    /// (1 s, doubling to 15 min).
+    pub login_free_per_pair: u32,
+    /// Failed sign-ins one account may have from all addresses before each further attempt waits.
+    pub login_free_per_account: u32,
+    /// Failed sign-ins one address may have on all accounts before each further attempt waits.
+    pub login_free_per_ip: u32,
+    /// Reverse proxies in front of the server: only from these is `X-Forwarded-For` trusted for
+    /// the client's address (throttling keys on it).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Uploads one device may have receiving bytes at once.
     pub max_device_uploads: u64,
     /// Photo bytes one device may upload in all (active and complete uploads).
@@ -108,6 +118,10 @@ impl Default for Limits {
             enroll_fail_burst: 10,
             enroll_fail_per_s: 0.1,
             sweep_interval: Duration::from_secs(60),
+            login_free_per_pair: 5,
+            login_free_per_account: 20,
+            login_free_per_ip: 50,
+            trusted_proxies: Vec::new(),
             max_device_uploads: 4,
             max_device_bytes: 256 * 1024 * 1024,
             max_device_records: 1_000,
@@ -130,6 +144,7 @@ pub struct AppState {
     /// Limits.
     pub limits: Arc<Limits>,
     pub(crate) rate: Arc<RateLimiter>,
+    pub(crate) logins: Arc<ratelimit::Backoff>,
     pub(crate) uploads: Arc<services::uploads::UploadLocks>,
     pub(crate) seen: Arc<auth::SeenCache>,
 }
@@ -155,6 +170,7 @@ impl AppState {
             blobs,
             key,
             rate: Arc::new(RateLimiter::default()),
+            logins: Arc::default(),
             uploads: Arc::default(),
             seen: Arc::default(),
             limits: Arc::new(limits),

@@ -53,15 +53,6 @@ impl RateLimiter {
         }
     }
 
-    /// Puts back a token [`RateLimiter::take`] took, for an attempt that turned out right (a
-    /// login limiter counts every attempt as it starts, and forgives the good ones).
-    pub(crate) fn give_back(&self, key: &str, burst: u32) {
-        let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(b) = map.get_mut(key) {
-            b.tokens = (b.tokens + 1.0).min(f64::from(burst.max(1)));
-        }
-    }
-
     /// Whether `key` has a token left, without taking one.
     pub(crate) fn has_token(&self, key: &str, burst: u32, per_s: f64) -> Result<(), u64> {
         let now = Instant::now();
@@ -83,9 +74,75 @@ impl RateLimiter {
     }
 }
 
+/// Failures per key with growing delays: after `free` failures, each further attempt must wait
+/// 1 s, then 2, 4, ... up to [`MAX_BACKOFF_S`] after the last failure. A success forgets the key.
+///
+/// Attempts count as failures when they start ([`Backoff::attempt`]), so guesses sent at once
+/// cannot all slip through during their slow checks; [`Backoff::succeeded`] forgets them.
+#[derive(Debug, Default)]
+pub(crate) struct Backoff {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// The longest wait [`Backoff`] imposes, in seconds.
+pub(crate) const MAX_BACKOFF_S: u64 = 15 * 60;
+
+impl Backoff {
+    /// The wait, in whole seconds, before `key` may try again at `now`; 0 if it may now.
+    pub(crate) fn wait(&self, key: &str, free: u32, now: Instant) -> u64 {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(&(count, last)) = map.get(key) else { return 0 };
+        if count < free {
+            return 0;
+        }
+        let delay = 1u64.checked_shl(count - free).unwrap_or(u64::MAX).min(MAX_BACKOFF_S);
+        delay.saturating_sub(now.duration_since(last).as_secs())
+    }
+
+    /// Counts an attempt of `key` as a failure, now.
+    pub(crate) fn attempt(&self, key: &str, now: Instant) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > FORGET_ABOVE {
+            // Keys whose last failure is older than the longest wait constrain nothing.
+            map.retain(|_, (_, at)| now.duration_since(*at).as_secs() < MAX_BACKOFF_S);
+        }
+        let entry = map.entry(key.to_owned()).or_insert((0, now));
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = now;
+    }
+
+    /// Forgets `key`'s failures (the attempt succeeded).
+    pub(crate) fn succeeded(&self, key: &str) {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_beyond_the_free_ones_wait_longer_each_time_and_a_success_forgets_them() {
+        let b = Backoff::default();
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(b.wait("k", 3, t0), 0);
+            b.attempt("k", t0);
+        }
+        assert_eq!(b.wait("k", 3, t0), 1);
+        let mut waits = Vec::new();
+        let mut t = t0;
+        for _ in 0..12 {
+            t += std::time::Duration::from_secs(b.wait("k", 3, t));
+            assert_eq!(b.wait("k", 3, t), 0);
+            b.attempt("k", t);
+            waits.push(b.wait("k", 3, t));
+        }
+        assert_eq!(waits, [2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]);
+        assert_eq!(b.wait("other", 3, t), 0, "keys are independent");
+        b.succeeded("k");
+        assert_eq!(b.wait("k", 3, t), 0);
+    }
 
     #[test]
     fn a_burst_is_allowed_then_refused_with_a_wait() {

@@ -148,29 +148,51 @@ pub(crate) enum SignInError {
 const MAX_NAME: usize = 64;
 const MAX_PASSWORD: usize = 1024;
 
-/// Signs a coordinator in from the address `ip`: throttled per address, then [`login`].
+/// Signs a coordinator in from the address `ip`: throttled, then [`login`].
 ///
-/// Every attempt takes a rate token as it starts (so simultaneous guesses cannot all slip past the
-/// limit during their slow password checks); a right password gives it back.
+/// Failures are counted three ways, each with delays that grow (1 s, 2 s, 4 s, ... up to 15 min)
+/// once its free attempts are used: per account and address (the tight one:
+/// [`crate::Limits::login_free_per_pair`]), per account from anywhere (guessing one password from
+/// many addresses) and per address across accounts (trying one password on many accounts). So a
+/// guesser slows down only what they guess at: another coordinator behind the same address, or
+/// the same coordinator from their own, still signs in. Every attempt counts as a failure as it
+/// starts (simultaneous guesses cannot slip past during their slow password checks); a right
+/// password forgets the failures of its account and address.
 pub(crate) async fn sign_in(
     state: &crate::AppState,
     ip: &str,
     name: &str,
     password: &str,
 ) -> Result<(Coordinator, NewSession), SignInError> {
-    let key = format!("login:{ip}");
     let l = &state.limits;
-    state
-        .rate
-        .take(&key, l.enroll_fail_burst, l.enroll_fail_per_s)
-        .map_err(|retry_after_s| SignInError::Throttled { retry_after_s })?;
+    let now = std::time::Instant::now();
+    let by_ip = format!("ip:{ip}");
     if name.is_empty() || name.len() > MAX_NAME || password.len() > MAX_PASSWORD {
+        let wait = state.logins.wait(&by_ip, l.login_free_per_ip, now);
+        if wait > 0 {
+            return Err(SignInError::Throttled { retry_after_s: wait });
+        }
+        state.logins.attempt(&by_ip, now);
         return Err(SignInError::WrongCredentials);
+    }
+    let keys = [
+        (format!("pair:{name}\n{ip}"), l.login_free_per_pair),
+        (format!("account:{name}"), l.login_free_per_account),
+        (by_ip, l.login_free_per_ip),
+    ];
+    let wait = keys.iter().map(|(k, free)| state.logins.wait(k, *free, now)).max().unwrap_or(0);
+    if wait > 0 {
+        return Err(SignInError::Throttled { retry_after_s: wait });
+    }
+    for (k, _) in &keys {
+        state.logins.attempt(k, now);
     }
     let (user, session) = login(state.coord.as_ref(), name, password, crate::now_ms())
         .await?
         .ok_or(SignInError::WrongCredentials)?;
-    state.rate.give_back(&key, l.enroll_fail_burst);
+    for (k, _) in &keys {
+        state.logins.succeeded(k);
+    }
     tracing::info!(coordinator = %user.name, "signed in");
     Ok((user, session))
 }

@@ -231,8 +231,8 @@ async fn a_review_from_the_page_reaches_the_phone_and_the_audit_log_which_never_
 
 #[tokio::test]
 async fn wrong_passwords_are_refused_and_guessing_is_slowed() {
-    let s =
-        TestServer::with_limits(testigo_server::Limits { enroll_fail_burst: 2, ..Default::default() }).await;
+    let s = TestServer::with_limits(testigo_server::Limits { login_free_per_pair: 2, ..Default::default() })
+        .await;
     create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
     assert!(create_user(s.state.coord.as_ref(), "ana", "otra clave larga", "", true, 1).await.is_err());
     assert!(create_user(s.state.coord.as_ref(), "corto", "corta", "", true, 1).await.is_err());
@@ -253,8 +253,8 @@ async fn wrong_passwords_are_refused_and_guessing_is_slowed() {
 /// password checks: beyond the burst they are refused without a check.
 #[tokio::test]
 async fn simultaneous_guesses_are_limited_before_their_password_checks() {
-    let s =
-        TestServer::with_limits(testigo_server::Limits { enroll_fail_burst: 2, ..Default::default() }).await;
+    let s = TestServer::with_limits(testigo_server::Limits { login_free_per_pair: 2, ..Default::default() })
+        .await;
     create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
     let guess = |pw: &str| {
         Request::post("/dash/login")
@@ -272,8 +272,8 @@ async fn simultaneous_guesses_are_limited_before_their_password_checks() {
     statuses.sort_unstable();
     assert_eq!(statuses, [401, 401, 429, 429]);
     // A right password gives its token back: signing in does not use up the limit.
-    let s =
-        TestServer::with_limits(testigo_server::Limits { enroll_fail_burst: 1, ..Default::default() }).await;
+    let s = TestServer::with_limits(testigo_server::Limits { login_free_per_pair: 1, ..Default::default() })
+        .await;
     create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
     for _ in 0..3 {
         assert_eq!(s.send(guess("una%20clave%20larga")).await.status(), StatusCode::SEE_OTHER);
@@ -386,4 +386,50 @@ async fn a_correction_that_arrives_first_still_replaces_the_capture_it_corrects(
     let old = captures.iter().find(|c| c.capture_id == original.id.to_string()).unwrap();
     let new = captures.iter().find(|c| c.capture_id == correction.id.to_string()).unwrap();
     assert_eq!(old.superseded_by, Some(new.pk), "{captures:?}");
+}
+
+/// A guesser slows down only what they guess at: the same account from another address, and
+/// another account from the same address (a proxy's, say), still sign in; and a forwarded address
+/// counts only from a trusted proxy.
+#[tokio::test]
+async fn a_guesser_locks_out_neither_other_accounts_nor_other_addresses() {
+    use axum::extract::ConnectInfo;
+    let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+    let limits = testigo_server::Limits { trusted_proxies: vec![proxy], ..Default::default() };
+    let s = TestServer::with_limits(limits).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "beto", "otra clave larga", "", true, 1).await.unwrap();
+    let attempt = |peer: &str, forwarded: Option<&str>, name: &str, pw: &str| {
+        let mut b = Request::post("/dash/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .extension(ConnectInfo(std::net::SocketAddr::new(peer.parse().unwrap(), 5000)));
+        if let Some(f) = forwarded {
+            b = b.header("x-forwarded-for", f);
+        }
+        b.body(Body::from(format!("name={name}&password={pw}"))).unwrap()
+    };
+    // Ten wrong guesses at ana from 198.51.100.7, through the trusted proxy.
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        let r = s.send(attempt("10.0.0.1", Some("198.51.100.7"), "ana", &format!("mala{i}"))).await;
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(&statuses[..5], &[401; 5]);
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    // The right password from there waits too (else guessing would go on)...
+    let r = s.send(attempt("10.0.0.1", Some("198.51.100.7"), "ana", "una%20clave%20larga")).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    // ...but ana from her own address, and beto behind the same proxy, sign in.
+    let r = s.send(attempt("10.0.0.1", Some("203.0.113.5"), "ana", "una%20clave%20larga")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = s.send(attempt("10.0.0.1", Some("198.51.100.7"), "beto", "otra%20clave%20larga")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // An untrusted peer cannot pick its address with the header: its guesses count as its own.
+    for i in 0..5 {
+        let r = s.send(attempt("192.0.2.44", Some(&format!("203.0.113.{i}")), "beto", "mala")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = s.send(attempt("192.0.2.44", Some("203.0.113.99"), "beto", "mala")).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }

@@ -53,8 +53,12 @@ pub(crate) struct LoginForm {
     password: String,
 }
 
-fn throttled() -> Response {
-    (StatusCode::TOO_MANY_REQUESTS, login_page(Some("Demasiados intentos. Espere unos minutos.")))
+fn throttled(retry_after_s: u64) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())],
+        login_page(Some("Demasiados intentos. Espere unos minutos.")),
+    )
         .into_response()
 }
 
@@ -66,13 +70,13 @@ pub(crate) async fn login(
     let Ok(Form(form)) = form else {
         // An unreadable form still counts as an attempt against the address.
         return Ok(match accounts::sign_in(&state, &ip, "", "").await {
-            Err(SignInError::Throttled { .. }) => throttled(),
+            Err(SignInError::Throttled { retry_after_s }) => throttled(retry_after_s),
             _ => login_page(Some("Escriba usuario y contraseña.")),
         });
     };
     let session = match accounts::sign_in(&state, &ip, &form.name, &form.password).await {
         Ok((_, session)) => session,
-        Err(SignInError::Throttled { .. }) => return Ok(throttled()),
+        Err(SignInError::Throttled { retry_after_s }) => return Ok(throttled(retry_after_s)),
         Err(SignInError::WrongCredentials) => {
             return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos.")))
                 .into_response());
