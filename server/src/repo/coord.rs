@@ -19,6 +19,27 @@ pub fn within_scope(path: &str, scope: &str) -> bool {
     scope.is_empty() || path == scope || path.strip_prefix(scope).is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// Where a session's token is used: a dashboard cookie or an admin API bearer token. A token
+/// works only where it was issued, so a token handed to a script cannot be set as a browser
+/// cookie, nor a stolen cookie used against the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// The dashboard's cookie (with a CSRF value for its forms).
+    Dashboard,
+    /// A bearer token for `/v1/admin`.
+    Api,
+}
+
+impl SessionKind {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Dashboard => "dash",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
 /// A coordinator account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coordinator {
@@ -299,21 +320,23 @@ pub trait Coordination: Send + Sync + 'static {
     async fn create_session(
         &self,
         token_hash: Sha256,
+        kind: SessionKind,
         coordinator_id: i64,
         csrf: String,
         now_ms: TimestampMs,
         expires_at_ms: TimestampMs,
     ) -> RepoResult<()>;
 
-    /// The live session with this token hash: its coordinator and CSRF value.
+    /// The live session of this kind with this token hash: its coordinator and CSRF value.
     async fn session(
         &self,
         token_hash: Sha256,
+        kind: SessionKind,
         now_ms: TimestampMs,
     ) -> RepoResult<Option<(Coordinator, String)>>;
 
-    /// Ends a session.
-    async fn end_session(&self, token_hash: Sha256) -> RepoResult<()>;
+    /// Ends a session of this kind.
+    async fn end_session(&self, token_hash: Sha256, kind: SessionKind) -> RepoResult<()>;
 
     /// The region with this path.
     async fn region_by_path(&self, path: String) -> RepoResult<Option<RegionNode>>;

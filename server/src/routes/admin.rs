@@ -17,7 +17,7 @@ use super::{parse_json, read_body};
 use crate::auth::{ClientIp, bearer_token, token_hash};
 use crate::error::{AppError, AppResult};
 use crate::repo::ReviewTarget;
-use crate::repo::coord::{Coordinator, RegionRow};
+use crate::repo::coord::{Coordinator, RegionRow, SessionKind};
 use crate::services::accounts::{self, SignInError};
 use crate::services::devices::{self, RevokeError};
 use crate::services::review::{self, ReviewError, Reviewer, Verdict};
@@ -27,23 +27,24 @@ use crate::{AppState, now_ms};
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/admin/login", post(login))
+        .route("/v1/admin/logout", post(logout))
         .route("/v1/admin/regions/{id}", get(region))
         .route("/v1/admin/tally", get(tally))
         .route("/v1/admin/reviews", post(review))
         .route("/v1/admin/devices/{id}/revoke", post(revoke))
 }
 
-/// A coordinator authenticated by their session token.
-pub(crate) struct Admin(Coordinator);
+/// A coordinator authenticated by their API session token (and that token's hash).
+pub(crate) struct Admin(Coordinator, testigo_protocol::Sha256);
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = bearer_token(parts)?;
+        let hash = token_hash(bearer_token(parts)?);
         let (user, _) =
-            state.coord.session(token_hash(token), now_ms()).await?.ok_or(AppError::Unauthorized)?;
-        Ok(Admin(user))
+            state.coord.session(hash, SessionKind::Api, now_ms()).await?.ok_or(AppError::Unauthorized)?;
+        Ok(Admin(user, hash))
     }
 }
 
@@ -55,8 +56,9 @@ struct LoginBody {
 
 async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Body) -> AppResult<Json<Value>> {
     let body: LoginBody = parse_json(&read_body(body, 8 * 1024).await?)?;
-    let (user, session) =
-        accounts::sign_in(&state, &ip, &body.name, &body.password).await.map_err(|e| match e {
+    let (user, session) = accounts::sign_in(&state, &ip, &body.name, &body.password, SessionKind::Api)
+        .await
+        .map_err(|e| match e {
             SignInError::Throttled { retry_after_s } => AppError::RateLimited { retry_after_s },
             SignInError::WrongCredentials => AppError::Unauthorized,
             SignInError::Repo(e) => e.into(),
@@ -66,6 +68,13 @@ async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Body
         "expires_in_s": accounts::SESSION_MS / 1000,
         "coordinator": { "name": user.name, "scope": user.scope_path, "can_review": user.can_review },
     })))
+}
+
+/// Ends the session whose token authenticates the request (a token already ended or unknown is
+/// `401`, like any other).
+async fn logout(State(state): State<AppState>, Admin(_, hash): Admin) -> AppResult<axum::http::StatusCode> {
+    state.coord.end_session(hash, SessionKind::Api).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -86,7 +95,7 @@ fn row_json(r: &RegionRow) -> Value {
 
 async fn region(
     State(state): State<AppState>,
-    Admin(user): Admin,
+    Admin(user, _): Admin,
     Path(id): Path<i64>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
@@ -106,7 +115,7 @@ async fn region(
 
 async fn tally(
     State(state): State<AppState>,
-    Admin(user): Admin,
+    Admin(user, _): Admin,
     q: Result<Query<Params>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(p) = q.map_err(|_| AppError::BadRequest("region must be a number".into()))?;
@@ -131,7 +140,7 @@ struct ReviewBody {
     comment: Option<String>,
 }
 
-async fn review(State(state): State<AppState>, Admin(user): Admin, body: Body) -> AppResult<Json<Value>> {
+async fn review(State(state): State<AppState>, Admin(user, _): Admin, body: Body) -> AppResult<Json<Value>> {
     if !user.can_review {
         return Err(AppError::Forbidden("this account may not review"));
     }
@@ -174,7 +183,7 @@ struct RevokeBody {
 
 async fn revoke(
     State(state): State<AppState>,
-    Admin(user): Admin,
+    Admin(user, _): Admin,
     Path(id): Path<String>,
     body: Body,
 ) -> AppResult<Json<Value>> {

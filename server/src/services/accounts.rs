@@ -8,7 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 
 use crate::auth::token_hash;
 use crate::repo::RepoError;
-use crate::repo::coord::{AccountError, Coordination, Coordinator};
+use crate::repo::coord::{AccountError, Coordination, Coordinator, SessionKind};
 
 /// How long a session lasts.
 pub const SESSION_MS: i64 = 12 * 3600 * 1000;
@@ -108,6 +108,7 @@ pub async fn login(
     coord: &dyn Coordination,
     name: &str,
     password: &str,
+    kind: SessionKind,
     now_ms: i64,
 ) -> Result<Option<(Coordinator, NewSession)>, RepoError> {
     let found = coord.coordinator_by_name(name.to_owned()).await?;
@@ -121,7 +122,7 @@ pub async fn login(
         return Err(RepoError::Db("no randomness".into()));
     };
     coord
-        .create_session(token_hash(&token), coordinator.id, csrf.clone(), now_ms, now_ms + SESSION_MS)
+        .create_session(token_hash(&token), kind, coordinator.id, csrf.clone(), now_ms, now_ms + SESSION_MS)
         .await?;
     Ok(Some((coordinator, NewSession { token, csrf })))
 }
@@ -163,6 +164,7 @@ pub(crate) async fn sign_in(
     ip: &str,
     name: &str,
     password: &str,
+    kind: SessionKind,
 ) -> Result<(Coordinator, NewSession), SignInError> {
     let l = &state.limits;
     let now = std::time::Instant::now();
@@ -187,7 +189,7 @@ pub(crate) async fn sign_in(
     for (k, _) in &keys {
         state.logins.attempt(k, now);
     }
-    let (user, session) = login(state.coord.as_ref(), name, password, crate::now_ms())
+    let (user, session) = login(state.coord.as_ref(), name, password, kind, crate::now_ms())
         .await?
         .ok_or(SignInError::WrongCredentials)?;
     for (k, _) in &keys {

@@ -433,3 +433,41 @@ async fn a_guesser_locks_out_neither_other_accounts_nor_other_addresses() {
     let r = s.send(attempt("192.0.2.44", Some("203.0.113.99"), "beto", "mala")).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// A token works only where it was issued, and the API has a logout.
+#[tokio::test]
+async fn api_tokens_are_not_cookies_and_end_at_logout() {
+    let s = TestServer::new().await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let token = api_token(&s, "ana", "una clave larga").await;
+    let bearer = format!("Bearer {token}");
+    assert_eq!(s.send(get("/v1/admin/tally", &bearer)).await.status(), StatusCode::OK);
+    // The API's token set as the dashboard's cookie is no session there.
+    let r = s
+        .send(
+            Request::get("/dash/tally")
+                .header("cookie", format!("testigo_session={token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/dash/login");
+    // Nor is the dashboard's cookie a bearer token.
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let value = cookie.split_once('=').unwrap().1;
+    assert_problem(s.send(get("/v1/admin/tally", &format!("Bearer {value}"))).await, 401, "unauthorized")
+        .await;
+    // Logout ends the token at once.
+    let r = s.send(post_json("/v1/admin/logout", Some(&bearer), Vec::new())).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_problem(s.send(get("/v1/admin/tally", &bearer)).await, 401, "unauthorized").await;
+    assert_problem(
+        s.send(post_json("/v1/admin/logout", Some(&bearer), Vec::new())).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    // The dashboard's session was not touched.
+    assert_eq!(page(&s, &cookie, "/dash/tally").await.0, StatusCode::OK);
+}

@@ -196,6 +196,7 @@ impl Coordination for SqliteRepo {
     async fn create_session(
         &self,
         token_hash: Sha256,
+        kind: SessionKind,
         coordinator_id: i64,
         csrf: String,
         now_ms: TimestampMs,
@@ -206,9 +207,16 @@ impl Coordination for SqliteRepo {
                 // Old sessions go when new ones come.
                 c.execute("DELETE FROM sessions WHERE expires_at_ms < ?1", [now_ms])?;
                 c.execute(
-                    "INSERT INTO sessions (token_hash, coordinator_id, csrf, created_at_ms, expires_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![token_hash.as_bytes().as_slice(), coordinator_id, csrf, now_ms, expires_at_ms],
+                    "INSERT INTO sessions (token_hash, coordinator_id, csrf, created_at_ms, expires_at_ms, kind)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        token_hash.as_bytes().as_slice(),
+                        coordinator_id,
+                        csrf,
+                        now_ms,
+                        expires_at_ms,
+                        kind.as_str()
+                    ],
                 )?;
                 Ok(())
             })
@@ -218,6 +226,7 @@ impl Coordination for SqliteRepo {
     async fn session(
         &self,
         token_hash: Sha256,
+        kind: SessionKind,
         now_ms: TimestampMs,
     ) -> RepoResult<Option<(Coordinator, String)>> {
         self.db
@@ -225,9 +234,9 @@ impl Coordination for SqliteRepo {
                 Ok(c.prepare_cached(
                     "SELECT k.id, k.name, k.scope_path, k.can_review, s.csrf FROM sessions s
                        JOIN coordinators k ON k.id = s.coordinator_id
-                      WHERE s.token_hash = ?1 AND s.expires_at_ms > ?2",
+                      WHERE s.token_hash = ?1 AND s.expires_at_ms > ?2 AND s.kind = ?3",
                 )?
-                .query_row(params![token_hash.as_bytes().as_slice(), now_ms], |r| {
+                .query_row(params![token_hash.as_bytes().as_slice(), now_ms, kind.as_str()], |r| {
                     Ok((coordinator(r)?, r.get::<_, String>(4)?))
                 })
                 .optional()?)
@@ -235,10 +244,13 @@ impl Coordination for SqliteRepo {
             .await
     }
 
-    async fn end_session(&self, token_hash: Sha256) -> RepoResult<()> {
+    async fn end_session(&self, token_hash: Sha256, kind: SessionKind) -> RepoResult<()> {
         self.db
             .write(move |c| {
-                c.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash.as_bytes().as_slice()])?;
+                c.execute(
+                    "DELETE FROM sessions WHERE token_hash = ?1 AND kind = ?2",
+                    params![token_hash.as_bytes().as_slice(), kind.as_str()],
+                )?;
                 Ok(())
             })
             .await

@@ -260,8 +260,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX captures_by_supersedes ON captures(device_id, supersedes) WHERE supersedes IS NOT NULL;
     "#,
     // Version 4: hardening. A device can be revoked (its token stops working at once; what it
-    // sent stays, marked by the device's row); a device's uploads are counted for its quotas.
+    // sent stays, marked by the device's row); a device's uploads are counted for its quotas; a
+    // session is for the dashboard (a cookie) or the admin API (a bearer token), never both.
     r#"
+    ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'dash' CHECK (kind IN ('dash', 'api'));
     ALTER TABLE devices ADD COLUMN revoked_at_ms INTEGER;
     ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
     CREATE INDEX uploads_by_device ON uploads(device_id, state);

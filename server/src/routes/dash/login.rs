@@ -15,6 +15,7 @@ use super::layout::{Page, html_page, layout};
 use super::{COOKIE_NAME, DashError, DashResult, INCOMPLETE_FORM, Session};
 use crate::AppState;
 use crate::auth::ClientIp;
+use crate::repo::coord::SessionKind;
 use crate::services::accounts::{self, SignInError};
 
 /// The login page's title and its button.
@@ -69,20 +70,21 @@ pub(crate) async fn login(
 ) -> DashResult<Response> {
     let Ok(Form(form)) = form else {
         // An unreadable form still counts as an attempt against the address.
-        return Ok(match accounts::sign_in(&state, &ip, "", "").await {
+        return Ok(match accounts::sign_in(&state, &ip, "", "", SessionKind::Dashboard).await {
             Err(SignInError::Throttled { retry_after_s }) => throttled(retry_after_s),
             _ => login_page(Some("Escriba usuario y contraseña.")),
         });
     };
-    let session = match accounts::sign_in(&state, &ip, &form.name, &form.password).await {
-        Ok((_, session)) => session,
-        Err(SignInError::Throttled { retry_after_s }) => return Ok(throttled(retry_after_s)),
-        Err(SignInError::WrongCredentials) => {
-            return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos.")))
-                .into_response());
-        }
-        Err(SignInError::Repo(e)) => return Err(e.into()),
-    };
+    let session =
+        match accounts::sign_in(&state, &ip, &form.name, &form.password, SessionKind::Dashboard).await {
+            Ok((_, session)) => session,
+            Err(SignInError::Throttled { retry_after_s }) => return Ok(throttled(retry_after_s)),
+            Err(SignInError::WrongCredentials) => {
+                return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos.")))
+                    .into_response());
+            }
+            Err(SignInError::Repo(e)) => return Err(e.into()),
+        };
     let cookie = format!(
         "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         session.token,
@@ -108,7 +110,7 @@ pub(crate) async fn logout(
 ) -> DashResult<Response> {
     let Ok(Form(form)) = form else { return Err(DashError::BadRequest(INCOMPLETE_FORM.into())) };
     session.check_csrf(&form.csrf)?;
-    state.coord.end_session(session.token_hash).await?;
+    state.coord.end_session(session.token_hash, SessionKind::Dashboard).await?;
     let mut response = Redirect::to("/dash/login").into_response();
     response.headers_mut().insert(
         SET_COOKIE,

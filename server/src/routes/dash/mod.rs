@@ -40,7 +40,7 @@ use testigo_protocol::Sha256;
 
 use self::layout::{Page, home_crumb, html_page, layout};
 use crate::auth::token_hash;
-use crate::repo::coord::Coordinator;
+use crate::repo::coord::{Coordinator, SessionKind};
 use crate::{AppState, now_ms};
 
 const COOKIE_NAME: &str = "testigo_session";
@@ -182,7 +182,8 @@ impl FromRequestParts<AppState> for Session {
         let token =
             cookie_token(parts).filter(|t| !t.is_empty() && t.len() <= 128).ok_or(DashError::Login)?;
         let hash = token_hash(&token);
-        let (user, csrf) = state.coord.session(hash, now_ms()).await?.ok_or(DashError::Login)?;
+        let (user, csrf) =
+            state.coord.session(hash, SessionKind::Dashboard, now_ms()).await?.ok_or(DashError::Login)?;
         Ok(Session { user, csrf, token_hash: hash })
     }
 }
