@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// address is read from `X-Forwarded-For`.
     #[arg(long = "trusted-proxy")]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Clients reach the server over https (a TLS-terminating proxy in front): session cookies
+    /// are marked Secure and answers carry Strict-Transport-Security.
+    #[arg(long)]
+    https: bool,
 }
 
 impl ServeArgs {
@@ -45,6 +49,7 @@ impl ServeArgs {
             max_device_records: self.max_device_records,
             max_device_bytes: self.max_device_mb.saturating_mul(MIB),
             trusted_proxies: self.trusted_proxies.clone(),
+            https: self.https,
             ..Limits::default()
         }
     }

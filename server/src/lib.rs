@@ -89,6 +89,9 @@ pub struct Limits {
     pub login_free_per_account: u32,
     /// Failed sign-ins one address may have on all accounts before each further attempt waits.
     pub login_free_per_ip: u32,
+    /// Whether clients reach the server over https (through a TLS-terminating proxy): session
+    /// cookies are then `Secure` and every answer carries `Strict-Transport-Security`.
+    pub https: bool,
     /// Reverse proxies in front of the server: only from these is `X-Forwarded-For` trusted for
     /// the client's address (throttling keys on it).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -122,6 +125,7 @@ impl Default for Limits {
             login_free_per_account: 20,
             login_free_per_ip: 50,
             trusted_proxies: Vec::new(),
+            https: false,
             max_device_uploads: 4,
             max_device_bytes: 256 * 1024 * 1024,
             max_device_records: 1_000,

@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use testigo_protocol::api::ReviewStatus;
 use uuid::Uuid;
 
-use super::{parse_json, read_body};
+use super::{ApiPath, parse_json, read_body};
 use crate::auth::{ClientIp, bearer_token, token_hash};
 use crate::error::{AppError, AppResult};
 use crate::repo::ReviewTarget;
@@ -96,7 +96,7 @@ fn row_json(r: &RegionRow) -> Value {
 async fn region(
     State(state): State<AppState>,
     Admin(user, _): Admin,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(p) = q.map_err(|_| AppError::BadRequest("contest must be text".into()))?;
@@ -184,7 +184,7 @@ struct RevokeBody {
 async fn revoke(
     State(state): State<AppState>,
     Admin(user, _): Admin,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Body,
 ) -> AppResult<Json<Value>> {
     let device = id.parse().map_err(|_| AppError::BadRequest("not a device key id".into()))?;

@@ -2,14 +2,14 @@
 //! (a photo's receipt).
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use testigo_protocol::Sha256;
 use testigo_protocol::api::{BatchResult, CaptureBatch, PhotoReceipt};
 use uuid::Uuid;
 
-use super::{parse_json, read_body};
+use super::{ApiPath, parse_json, read_body};
 use crate::AppState;
 use crate::auth::AuthDevice;
 use crate::error::{AppError, AppResult};
@@ -33,7 +33,7 @@ async fn submit(
 async fn photo_receipt(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path((capture_id, sha256)): Path<(String, String)>,
+    ApiPath((capture_id, sha256)): ApiPath<(String, String)>,
 ) -> AppResult<Json<PhotoReceipt>> {
     let capture_id =
         Uuid::parse_str(&capture_id).map_err(|_| AppError::BadRequest("capture id is not a UUID".into()))?;

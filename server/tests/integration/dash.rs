@@ -471,3 +471,36 @@ async fn api_tokens_are_not_cookies_and_end_at_logout() {
     // The dashboard's session was not touched.
     assert_eq!(page(&s, &cookie, "/dash/tally").await.0, StatusCode::OK);
 }
+
+/// Every answer tells browsers to load nothing from elsewhere, run no script, allow no framing
+/// and guess no types; over https the cookie is Secure and HSTS is on.
+#[tokio::test]
+async fn answers_carry_the_browser_protections_and_https_adds_secure_cookies() {
+    for https in [false, true] {
+        let s = TestServer::with_limits(testigo_server::Limits { https, ..Default::default() }).await;
+        create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+        for path in ["/dash/login", "/healthz", "/v1/nothing"] {
+            let r = s.send(Request::get(path).body(Body::empty()).unwrap()).await;
+            let h = r.headers();
+            let csp = h["content-security-policy"].to_str().unwrap();
+            assert!(
+                csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+                "{path}: {csp}"
+            );
+            assert!(!csp.contains("script-src"), "no script is allowed anywhere");
+            assert_eq!(h["x-content-type-options"], "nosniff");
+            assert_eq!(h["referrer-policy"], "no-referrer");
+            assert_eq!(h.contains_key("strict-transport-security"), https, "{path}");
+        }
+        let r = s
+            .send(
+                Request::post("/dash/login")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from("name=ana&password=una%20clave%20larga"))
+                    .unwrap(),
+            )
+            .await;
+        let cookie = r.headers()["set-cookie"].to_str().unwrap();
+        assert_eq!(cookie.ends_with("; Secure"), https, "{cookie}");
+    }
+}

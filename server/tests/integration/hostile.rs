@@ -68,6 +68,7 @@ async fn random_requests_never_get_a_5xx() {
         "/v1/captures".into(),
         format!("/v1/captures/{capture}/photos/{}", testigo_protocol::Sha256::digest(&photo)),
         "/v1/captures/x/photos/y".into(),
+        "/v1/captures/%ff%fe/photos/%c3%28".into(),
         "/v1/feed".into(),
         "/v1/feed?after=abc&limit=-3".into(),
         "/v1/feed?after=18446744073709551616".into(),
@@ -242,4 +243,28 @@ async fn health_reports_the_election_and_the_key() {
         "method_not_allowed",
     )
     .await;
+}
+
+#[tokio::test]
+async fn path_parts_that_do_not_parse_are_problems_in_the_api_and_pages_in_the_dashboard() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1"]).await;
+    let r = s.send(get("/v1/captures/%ff%fe/photos/%c3%28", &d.bearer())).await;
+    assert_problem(r, 400, "bad_request").await;
+    testigo_server::services::accounts::create_user(
+        s.state.coord.as_ref(),
+        "ana",
+        "una clave larga",
+        "",
+        true,
+        1,
+    )
+    .await
+    .unwrap();
+    let body = serde_json::json!({ "name": "ana", "password": "una clave larga" }).to_string().into_bytes();
+    let r: serde_json::Value = json_body(s.send(post_json("/v1/admin/login", None, body)).await).await;
+    let bearer = format!("Bearer {}", r["token"].as_str().unwrap());
+    assert_problem(s.send(get("/v1/admin/regions/abc", &bearer)).await, 400, "bad_request").await;
+    assert_problem(s.send(get("/v1/admin/regions/99999999999999999999", &bearer)).await, 400, "bad_request")
+        .await;
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -16,7 +16,7 @@ use testigo_protocol::{Sha256, Warning};
 
 use super::format::{num, short, time};
 use super::pages::{contest, station_crumbs};
-use super::{DashError, DashResult, INCOMPLETE_FORM, Session};
+use super::{DashError, DashPath, DashResult, INCOMPLETE_FORM, Session};
 use crate::AppState;
 use crate::repo::ReviewTarget;
 use crate::repo::coord::{AuditEntry, CaptureDetail, CaptureRow, PhotoDetail};
@@ -46,7 +46,7 @@ fn warning_item(w: &Warning) -> Markup {
 pub(crate) async fn view(
     State(state): State<AppState>,
     session: Session,
-    Path(pk): Path<i64>,
+    DashPath(pk): DashPath<i64>,
 ) -> DashResult<Response> {
     let d = state.coord.capture_detail(pk).await?.ok_or(DashError::NotFound)?;
     if !session.sees(&d.row.region_path) {
@@ -289,7 +289,7 @@ pub(crate) struct ReviewForm {
 pub(crate) async fn review(
     State(state): State<AppState>,
     session: Session,
-    Path(pk): Path<i64>,
+    DashPath(pk): DashPath<i64>,
     form: Result<Form<ReviewForm>, FormRejection>,
 ) -> DashResult<Response> {
     let Ok(Form(form)) = form else { return Err(DashError::BadRequest(INCOMPLETE_FORM.into())) };
@@ -322,7 +322,7 @@ pub(crate) async fn review(
 pub(crate) async fn photo(
     State(state): State<AppState>,
     session: Session,
-    Path(sha): Path<String>,
+    DashPath(sha): DashPath<String>,
 ) -> DashResult<Response> {
     let sha: Sha256 = sha.parse().map_err(|_| DashError::NotFound)?;
     if !state.coord.photo_in_scope(sha, session.user.scope_path.clone()).await? {

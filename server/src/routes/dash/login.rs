@@ -85,8 +85,10 @@ pub(crate) async fn login(
             }
             Err(SignInError::Repo(e)) => return Err(e.into()),
         };
+    // Secure when the server is reached over https: the cookie then never travels in clear.
+    let secure = if state.limits.https { "; Secure" } else { "" };
     let cookie = format!(
-        "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         session.token,
         accounts::SESSION_MS / 1000
     );
@@ -112,9 +114,10 @@ pub(crate) async fn logout(
     session.check_csrf(&form.csrf)?;
     state.coord.end_session(session.token_hash, SessionKind::Dashboard).await?;
     let mut response = Redirect::to("/dash/login").into_response();
-    response.headers_mut().insert(
-        SET_COOKIE,
-        HeaderValue::from_static("testigo_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
+    let secure = if state.limits.https { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| DashError::Internal(e.to_string()))?);
     Ok(response)
 }

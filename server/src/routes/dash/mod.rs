@@ -80,6 +80,21 @@ pub(crate) enum DashError {
     Internal(String),
 }
 
+/// A path's parameters for the dashboard: one that does not parse is the dashboard's own "bad
+/// request" page, not axum's plain text.
+pub(crate) struct DashPath<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for DashPath<T> {
+    type Rejection = DashError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, DashError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| DashPath(t))
+            .map_err(|_| DashError::BadRequest("dirección mal formada".into()))
+    }
+}
+
 impl From<crate::repo::RepoError> for DashError {
     fn from(e: crate::repo::RepoError) -> Self {
         DashError::Internal(e.to_string())

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use testigo_protocol::election::{Contest, CountFieldKind};
 use super::charts::{bar, sparkline};
 use super::format::{inum, num, pct, short, time, url};
 use super::layout::home_crumb;
-use super::{DashError, DashResult, Session};
+use super::{DashError, DashPath, DashResult, Session};
 use crate::AppState;
 use crate::repo::ElectionInfo;
 use crate::repo::coord::{BatchFilter, CaptureRow, RegionNode, RegionRow, RegionStats, StationRow};
@@ -145,7 +145,7 @@ pub(crate) async fn home(State(state): State<AppState>, session: Session) -> Das
 pub(crate) async fn region(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<i64>,
+    DashPath(id): DashPath<i64>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> DashResult<Response> {
     let p = params(q)?;
@@ -364,7 +364,7 @@ pub(crate) fn capture_rows(rows: &[CaptureRow], current: Option<i64>) -> Markup 
 pub(crate) async fn center(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    DashPath(id): DashPath<String>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> DashResult<Response> {
     let p = params(q)?;
@@ -425,7 +425,7 @@ pub(crate) async fn center(
 pub(crate) async fn station(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    DashPath(id): DashPath<String>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> DashResult<Response> {
     let p = params(q)?;
