@@ -345,8 +345,14 @@ async fn run(args: IngestArgs) -> Result<(), Error> {
         let di = n % devices.len();
         let device = devices.get(di).ok_or("device")?;
         let photo = (n < args.photos).then(|| {
-            let mut bytes = vec![0u8; args.photo_bytes];
-            rng.fill_bytes(&mut bytes);
+            // A JPEG's structure (the server stores nothing else) around random scan bytes, so
+            // every photo is unique and incompressible.
+            let mut bytes = testigo_testkit::jpeg_shaped(0, args.photo_bytes);
+            let end = bytes.len().saturating_sub(2);
+            if let Some(scan) = bytes.get_mut(25..end) {
+                rng.fill_bytes(scan);
+                scan.iter_mut().filter(|b| **b == 0xFF).for_each(|b| *b = 0xFE);
+            }
             bytes
         });
         let signed = make_record(device, &package, n, photo.as_deref())?;

@@ -41,7 +41,17 @@ pub enum Completion {
     },
     /// The bytes hash to something else; the partial was removed.
     Mismatch,
+    /// The bytes hash right but are not the kind of file the store was asked for (the media
+    /// check failed); the partial was removed and nothing was stored.
+    NotMedia,
 }
+
+/// Checks a finished upload's kind from its first bytes (up to [`MEDIA_HEAD_BYTES`]) and its
+/// last two, before it is stored.
+pub type MediaCheck = fn(head: &[u8], tail: &[u8]) -> bool;
+
+/// How many first bytes of a finished upload a [`MediaCheck`] sees.
+pub const MEDIA_HEAD_BYTES: usize = 64 * 1024;
 
 /// An open partial upload, appending.
 #[async_trait]
@@ -63,7 +73,7 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn open_partial(&self, id: &str, offset: u64) -> BlobResult<Box<dyn PartialWriter>>;
     /// Checks the partial against `expected` and, if it matches, stores it as that blob.
     /// Either way the partial is gone afterwards.
-    async fn complete(&self, id: &str, expected: &Sha256) -> BlobResult<Completion>;
+    async fn complete(&self, id: &str, expected: &Sha256, media: MediaCheck) -> BlobResult<Completion>;
     /// Removes a partial (terminated or expired upload). Removing a missing one is not an error.
     async fn delete_partial(&self, id: &str) -> BlobResult<()>;
     /// The size of the stored blob, if it exists.
@@ -160,24 +170,37 @@ impl BlobStore for FsBlobStore {
         Ok(Box::new(FsPartial { file, start: offset }))
     }
 
-    async fn complete(&self, id: &str, expected: &Sha256) -> BlobResult<Completion> {
+    async fn complete(&self, id: &str, expected: &Sha256, media: MediaCheck) -> BlobResult<Completion> {
         let path = self.partial_path(id)?;
         let mut file = tokio::fs::File::open(&path).await?;
         let mut hasher = sha2::Sha256::new();
         let mut buf = vec![0u8; 64 * 1024];
         let mut size = 0u64;
+        let mut head = Vec::new();
+        let mut tail = [0u8; 2];
         loop {
             let n = file.read(&mut buf).await?;
             if n == 0 {
                 break;
             }
-            hasher.update(buf.get(..n).unwrap_or_default());
+            let read = buf.get(..n).unwrap_or_default();
+            hasher.update(read);
             size += n as u64;
+            let room = MEDIA_HEAD_BYTES.saturating_sub(head.len());
+            head.extend_from_slice(read.get(..room.min(n)).unwrap_or_default());
+            // The last two bytes of everything read so far.
+            for b in read.iter().rev().take(2).rev() {
+                tail = [tail[1], *b];
+            }
         }
         let actual = Sha256(hasher.finalize().into());
         if actual != *expected {
             tokio::fs::remove_file(&path).await?;
             return Ok(Completion::Mismatch);
+        }
+        if !media(&head, if size >= 2 { &tail } else { &[] }) {
+            tokio::fs::remove_file(&path).await?;
+            return Ok(Completion::NotMedia);
         }
         let target = self.blob_path(expected);
         let dir = target.parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.join("blobs"));
@@ -263,13 +286,24 @@ mod tests {
         assert_eq!(w.sync().await.unwrap(), 11);
         drop(w);
         let sha = Sha256::digest(b"hello world");
-        assert_eq!(store.complete("a1", &Sha256::digest(b"x")).await.unwrap(), Completion::Mismatch);
+        let any: MediaCheck = |_, _| true;
+        assert_eq!(store.complete("a1", &Sha256::digest(b"x"), any).await.unwrap(), Completion::Mismatch);
         store.create_partial("a2").await.unwrap();
         let mut w = store.open_partial("a2", 0).await.unwrap();
         w.write(b"hello world").await.unwrap();
         w.sync().await.unwrap();
         drop(w);
-        assert_eq!(store.complete("a2", &sha).await.unwrap(), Completion::Stored { size: 11 });
+        // The media check sees the first bytes and the last two; refusing leaves nothing stored.
+        let hello: MediaCheck = |head, tail| head.starts_with(b"hello") && tail == b"ld";
+        let not_hello: MediaCheck = |head, _| head.starts_with(b"HELLO");
+        store.create_partial("a3").await.unwrap();
+        let mut w = store.open_partial("a3", 0).await.unwrap();
+        w.write(b"hello world").await.unwrap();
+        w.sync().await.unwrap();
+        drop(w);
+        assert_eq!(store.complete("a3", &sha, not_hello).await.unwrap(), Completion::NotMedia);
+        assert_eq!(store.blob_size(&sha).await.unwrap(), None);
+        assert_eq!(store.complete("a2", &sha, hello).await.unwrap(), Completion::Stored { size: 11 });
         assert_eq!(store.get(&sha).await.unwrap().unwrap(), b"hello world");
         assert_eq!(store.blob_size(&sha).await.unwrap(), Some(11));
         assert!(matches!(store.create_partial("../x").await, Err(BlobError::BadId)));

@@ -82,6 +82,9 @@ pub enum AppError {
     /// The finished upload's SHA-256 is not the one the signed record declares.
     #[error("hash mismatch")]
     HashMismatch,
+    /// The finished upload is not a JPEG (phones send only JPEG photos).
+    #[error("not a JPEG")]
+    NotAJpeg,
     /// The upload names a capture the server has not received from this device.
     #[error("record not received")]
     RecordNotReceived,
@@ -143,6 +146,7 @@ impl AppError {
                 "hash_mismatch",
                 "The photo does not match its declared hash",
             ),
+            NotAJpeg => (StatusCode::UNPROCESSABLE_ENTITY, "not_a_jpeg", "The photo is not a JPEG file"),
             RecordNotReceived => {
                 (StatusCode::CONFLICT, "record_not_received", "The capture's record has not been received")
             }

@@ -52,7 +52,7 @@ pub use corpus::{DEFAULT_OPTIONS, SyntheticActa, corpus, write_corpus};
 pub use draw::GrayImage;
 pub use geometry::{Homography, Point};
 pub use page::{PAGE_HEIGHT, PAGE_WIDTH, render_page};
-pub use photo::{PhotoSpec, page_quad, phone_photo};
+pub use photo::{PhotoSpec, jpeg_shaped, page_quad, phone_photo};
 pub use proxy::{FaultProxy, Faults, LinkProfile, ProxyStats};
 pub use rng::Rng;
 pub use sample::SampleElection;

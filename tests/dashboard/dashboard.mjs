@@ -27,6 +27,9 @@ const timer = setTimeout(() => { console.log(JSON.stringify({ ...report, error: 
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   page.setDefaultTimeout(15_000)
+  // The server's Content-Security-Policy must not block anything the pages use.
+  const blocked = []
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) blocked.push(m.text()) })
 
   // 1. Unsigned: sent to the login page; sign in.
   await page.goto(`${base}/dash`)
@@ -100,6 +103,7 @@ try {
     if (overflow > 1) throw new Error(`${path} is wider than a phone screen by ${overflow}px`)
   }
   await page.screenshot({ path: `${shots}/5-phone-batches.png`, fullPage: true })
+  if (blocked.length) throw new Error(`the Content-Security-Policy blocked: ${blocked.join(' | ')}`)
   report.ok = true
   report.acta_url = actaUrl
 } catch (e) {

@@ -12,9 +12,11 @@
 //!   locked (retry later).
 //! - The offset moves only after the bytes are on disk (`fsync`), so a crash never confirms bytes
 //!   the server does not have.
-//! - When the last byte arrives the whole file is checked against the declared SHA-256 and stored
-//!   content-addressed, and the photo's receipt is signed (`photos::mark_received`). A
-//!   mismatch ends the upload: the client must start a new one.
+//! - When the last byte arrives the whole file is checked against the declared SHA-256 and its
+//!   structure must be a JPEG's (`photos::is_jpeg`: photos are served as `image/jpeg`, so
+//!   nothing else may be stored as one); then it is stored content-addressed and the photo's
+//!   receipt is signed (`photos::mark_received`). A mismatch ends the upload: the client must
+//!   start a new one.
 //! - Unfinished uploads expire after [`crate::Limits::upload_ttl`]; expired and terminated ones
 //!   are gone. [`sweep_expired`] ends them and removes their partial files, and any partial file
 //!   no active upload refers to (left by a crash between the two).
@@ -283,10 +285,14 @@ async fn write_chunk(state: &AppState, device: &KeyId, upload: Upload, chunk: Ch
     if offset < upload.length {
         return Ok(Progress { offset, receipt: None, expires_at_ms });
     }
-    match state.blobs.complete(&upload.id, &upload.sha256).await? {
+    match state.blobs.complete(&upload.id, &upload.sha256, photos::is_jpeg).await? {
         Completion::Mismatch => {
             state.repo.end_upload(&upload.id, UploadState::Terminated, None).await?;
             Err(AppError::HashMismatch)
+        }
+        Completion::NotMedia => {
+            state.repo.end_upload(&upload.id, UploadState::Terminated, None).await?;
+            Err(AppError::NotAJpeg)
         }
         Completion::Stored { size } => {
             let receipt =

@@ -237,7 +237,7 @@ pub fn base64_sha256(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes).0)
 }
 
-/// Some photo-like bytes.
+/// Photo-like bytes of exactly `len`, structured as a JPEG (the server accepts nothing else).
 pub fn photo_bytes(seed: u8, len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    testigo_testkit::jpeg_shaped(seed, len)
 }

@@ -342,3 +342,31 @@ async fn a_revoked_device_is_shut_out_at_once_and_what_it_sent_stays() {
     let (_, devices) = s.state.coord.devices(String::new(), 0, 10).await.unwrap();
     assert!(devices.iter().any(|x| x.id == id.as_str() && x.revoked_at_ms.is_some()));
 }
+
+#[tokio::test]
+async fn only_jpeg_files_are_stored_as_photos() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1"]).await;
+    // A page that would run in a coordinator's browser if it were ever served as HTML.
+    let page = b"<!doctype html><script>fetch('/dash/batches').then(r => r.text())</script>".to_vec();
+    let record = d.record("st-1", &[&page]);
+    let capture = record.id;
+    assert!(matches!(submit(&s, &d, record).await, RecordOutcome::Stored { .. }));
+    let r = create_upload(&s, &d, capture, &page).await;
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = s
+        .send(
+            Request::patch(&location)
+                .header("authorization", d.bearer())
+                .header("tus-resumable", "1.0.0")
+                .header("content-type", "application/offset+octet-stream")
+                .header("upload-offset", "0")
+                .body(Body::from(page.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_problem(r, 422, "not_a_jpeg").await;
+    let path = format!("/v1/captures/{capture}/photos/{}", Sha256::digest(&page));
+    assert_problem(s.send(get(&path, &d.bearer())).await, 404, "not_found").await;
+    assert_eq!(s.state.blobs.blob_size(&Sha256::digest(&page)).await.unwrap(), None, "nothing stored");
+}
