@@ -124,7 +124,7 @@ async fn embedded(args: &IngestArgs) -> Result<(String, Vec<String>, tempfile::T
     let mut codes = Vec::new();
     for station in sample.package.stations.iter().take(args.devices) {
         let mut c = testigo_server::services::enrollment::create_codes(
-            state.repo.as_ref(),
+            &state,
             std::slice::from_ref(&station.id),
             1,
             testigo_server::now_ms(),

@@ -83,12 +83,10 @@ async fn go(args: DashArgs) -> Result<(), Error> {
             .map_err(|_| "key")?;
         let public = PublicKey::from_sec1(pair.public_key().as_ref())?;
         let ids: Vec<String> = chunk.iter().map(|s| s.id.clone()).collect();
-        let code = testigo_server::services::enrollment::create_codes(state.repo.as_ref(), &ids, 1, now_ms())
-            .await?
-            .remove(0);
-        let hash = testigo_server::services::enrollment::code_hash(
-            &testigo_server::services::enrollment::normalize(&code).ok_or("code")?,
-        );
+        let code =
+            testigo_server::services::enrollment::create_codes(&state, &ids, 1, now_ms()).await?.remove(0);
+        let hash =
+            state.key.code_hash(&testigo_server::services::enrollment::normalize(&code).ok_or("code")?);
         let outcome =
             state.repo.enroll(hash, public.clone(), Sha256::digest(code.as_bytes()), now_ms()).await?;
         if !matches!(outcome, testigo_server::repo::EnrollOutcome::Enrolled(_)) {

@@ -280,7 +280,7 @@ pub fn election(cmd: &ElectionCommand) -> Result<(), Box<dyn std::error::Error>>
 pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
     let state = open_existing_data_dir(&args.data, Limits::default())?;
     let codes = runtime()?.block_on(testigo_server::services::enrollment::create_codes(
-        state.repo.as_ref(),
+        &state,
         &args.stations,
         args.count,
         now_ms(),

@@ -10,7 +10,7 @@ use std::path::Path;
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use testigo_protocol::receipt::{RECEIPT_FORMAT, Receipt, ReceiptSubject, SignedReceipt};
-use testigo_protocol::{KeyId, PublicKey, Signature, TimestampMs};
+use testigo_protocol::{KeyId, PublicKey, Sha256, Signature, TimestampMs};
 
 /// Why the key could not be loaded or used.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,22 @@ pub struct ServerKey {
     pair: EcdsaKeyPair,
     public: PublicKey,
     rng: SystemRandom,
+    /// Keys the hashes of enrollment codes: derived from the key file, so every replica that
+    /// shares the key file agrees, and a copy of the database without it enrolls nobody even by
+    /// trying every code.
+    code_key: ring::hmac::Key,
+}
+
+/// The HKDF label of the enrollment-code key.
+const CODE_KEY_INFO: &[u8] = b"testigo.enrollment-codes.v1";
+
+/// `ring`'s HKDF output length for an HMAC-SHA256 key.
+struct HmacKeyLen;
+
+impl ring::hkdf::KeyType for HmacKeyLen {
+    fn len(&self) -> usize {
+        32
+    }
 }
 
 impl std::fmt::Debug for ServerKey {
@@ -69,7 +85,22 @@ impl ServerKey {
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, bytes, &rng)
             .map_err(|_| KeyError::Malformed)?;
         let public = PublicKey::from_sec1(pair.public_key().as_ref()).map_err(|_| KeyError::Malformed)?;
-        Ok(ServerKey { pair, public, rng })
+        let mut code_key = [0u8; 32];
+        ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"testigo")
+            .extract(bytes)
+            .expand(&[CODE_KEY_INFO], HmacKeyLen)
+            .and_then(|okm| okm.fill(&mut code_key))
+            .map_err(|_| KeyError::Malformed)?;
+        let code_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &code_key);
+        Ok(ServerKey { pair, public, rng, code_key })
+    }
+
+    /// The stored form of a normalised enrollment code: HMAC-SHA256 under this server's code key.
+    pub fn code_hash(&self, normalized_code: &str) -> Sha256 {
+        let tag = ring::hmac::sign(&self.code_key, normalized_code.as_bytes());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        Sha256(out)
     }
 
     /// The public key phones verify receipts with.
@@ -99,7 +130,6 @@ impl ServerKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use testigo_protocol::Sha256;
 
     #[test]
     fn creates_once_reloads_the_same_key_and_signs_verifiable_receipts() {

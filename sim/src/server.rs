@@ -65,7 +65,7 @@ impl LocalServer {
         let mut out = Vec::new();
         for s in stations {
             let mut c = self.runtime.block_on(testigo_server::services::enrollment::create_codes(
-                self.state.repo.as_ref(),
+                &self.state,
                 s,
                 1,
                 now_ms(),

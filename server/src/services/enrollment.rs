@@ -4,7 +4,10 @@
 //! A code is 12 characters of Crockford's base32 (60 random bits), shown as `XXXX-XXXX-XXXX`:
 //! short enough to read over a phone call, with no letters that look like digits. Case, dashes
 //! and spaces do not matter, and `O`, `I`, `L` are read as `0`, `1`, `1`. The server stores only
-//! the SHA-256 of the normalised code. The app usually scans it as a QR code holding an
+//! an HMAC-SHA256 of the normalised code under a key derived from its key file
+//! ([`crate::keys::ServerKey::code_hash`]), so a copy of the database without the key file
+//! cannot find the codes by trying all 2^60 of them. Codes made before (stored as a plain
+//! SHA-256) still enroll. The app usually scans it as a QR code holding an
 //! [`EnrollmentUri`](testigo_protocol::enrollment::EnrollmentUri).
 
 use ring::rand::{SecureRandom, SystemRandom};
@@ -13,7 +16,7 @@ use testigo_protocol::api::{EnrollRequest, EnrollResponse};
 
 use crate::auth::{random_token, token_hash};
 use crate::error::{AppError, AppResult};
-use crate::repo::{EnrollOutcome, Repo};
+use crate::repo::EnrollOutcome;
 use crate::{AppState, now_ms};
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -65,14 +68,14 @@ pub fn normalize(code: &str) -> Option<String> {
     (out.len() == CODE_LEN).then_some(out)
 }
 
-/// The hash of a normalised code.
-pub fn code_hash(normalized: &str) -> Sha256 {
+/// The plain SHA-256 of a normalised code, as codes made before keyed hashes were stored.
+fn legacy_code_hash(normalized: &str) -> Sha256 {
     Sha256::digest(normalized.as_bytes())
 }
 
 /// Makes `count` codes, each enrolling one device for `stations`, and stores their hashes.
 pub async fn create_codes(
-    repo: &dyn Repo,
+    state: &AppState,
     stations: &[String],
     count: usize,
     now_ms: i64,
@@ -80,12 +83,13 @@ pub async fn create_codes(
     if stations.is_empty() {
         return Err(CodeError::NoStations);
     }
+    let repo = state.repo.as_ref();
     let unknown = repo.unknown_stations(stations).await?;
     if !unknown.is_empty() {
         return Err(CodeError::UnknownStations(unknown));
     }
     let codes = (0..count).map(|_| new_code()).collect::<Result<Vec<_>, _>>()?;
-    let hashes = codes.iter().filter_map(|c| normalize(c)).map(|n| code_hash(&n)).collect();
+    let hashes = codes.iter().filter_map(|c| normalize(c)).map(|n| state.key.code_hash(&n)).collect();
     repo.create_codes(hashes, stations.to_vec(), now_ms).await?;
     Ok(codes)
 }
@@ -107,8 +111,16 @@ pub(crate) async fn enroll(state: &AppState, ip: &str, request: EnrollRequest) -
     let code = normalize(&request.code).ok_or_else(|| fail(AppError::CodeInvalid))?;
     let election = state.repo.election().await?.ok_or(AppError::NoElection)?;
     let token = random_token().ok_or_else(|| AppError::Internal("no randomness".into()))?;
-    let outcome =
-        state.repo.enroll(code_hash(&code), request.public_key, token_hash(&token), now_ms()).await?;
+    let mut outcome = state
+        .repo
+        .enroll(state.key.code_hash(&code), request.public_key.clone(), token_hash(&token), now_ms())
+        .await?;
+    if outcome == EnrollOutcome::UnknownCode {
+        outcome = state
+            .repo
+            .enroll(legacy_code_hash(&code), request.public_key, token_hash(&token), now_ms())
+            .await?;
+    }
     let device = match outcome {
         EnrollOutcome::Enrolled(d) => d,
         EnrollOutcome::UnknownCode => return Err(fail(AppError::CodeInvalid)),

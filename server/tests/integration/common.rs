@@ -90,14 +90,9 @@ impl TestServer {
 
     pub async fn codes(&self, stations: &[&str], count: usize) -> Vec<String> {
         let stations: Vec<String> = stations.iter().map(|s| s.to_string()).collect();
-        testigo_server::services::enrollment::create_codes(
-            self.state.repo.as_ref(),
-            &stations,
-            count,
-            now_ms(),
-        )
-        .await
-        .unwrap()
+        testigo_server::services::enrollment::create_codes(&self.state, &stations, count, now_ms())
+            .await
+            .unwrap()
     }
 
     /// Sends a request through the router.

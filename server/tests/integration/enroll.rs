@@ -78,14 +78,10 @@ async fn unknown_codes_are_refused_and_guessing_is_rate_limited() {
 #[tokio::test]
 async fn codes_for_unknown_stations_are_not_made() {
     let s = TestServer::new().await;
-    let err = testigo_server::services::enrollment::create_codes(
-        s.state.repo.as_ref(),
-        &["st-1".into(), "st-99".into()],
-        1,
-        0,
-    )
-    .await
-    .unwrap_err();
+    let err =
+        testigo_server::services::enrollment::create_codes(&s.state, &["st-1".into(), "st-99".into()], 1, 0)
+            .await
+            .unwrap_err();
     assert!(err.to_string().contains("st-99"));
 }
 
@@ -128,4 +124,41 @@ async fn the_package_is_tailored_cached_by_etag_and_updated_through_the_feed() {
     assert!(matches!(back, Err(testigo_server::repo::ImportError::Version { .. })));
     let shrink = s.state.repo.import_election(package(3, 2), 0).await.unwrap();
     assert!(matches!(shrink, Err(testigo_server::repo::ImportError::AssignedStationRemoved(_))));
+}
+
+/// Codes are stored keyed by the server's key file: the database alone does not reveal them,
+/// even to someone who hashes every possible code; codes stored as plain SHA-256 before still
+/// enroll.
+#[tokio::test]
+async fn codes_are_stored_under_a_key_the_database_does_not_hold() {
+    use testigo_protocol::Sha256;
+    let s = TestServer::new().await;
+    let code = s.codes(&["st-1"], 1).await.remove(0);
+    let normalized = testigo_server::services::enrollment::normalize(&code).unwrap();
+    let stored: Vec<Vec<u8>> = rusqlite::Connection::open(s.dir.path().join(testigo_server::DATABASE_FILE))
+        .unwrap()
+        .prepare("SELECT code_hash FROM enrollment_codes")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored, vec![s.state.key.code_hash(&normalized).0.to_vec()]);
+    assert_ne!(stored[0], Sha256::digest(normalized.as_bytes()).0.to_vec());
+    // Another server's key file gives other hashes.
+    let other = TestServer::new().await;
+    assert_ne!(other.state.key.code_hash(&normalized), s.state.key.code_hash(&normalized));
+    let key = SigningKey::random(&mut OsRng);
+    assert_eq!(
+        s.send(post_json("/v1/enroll", None, enroll_body(&code, &key))).await.status(),
+        StatusCode::OK
+    );
+    // A code stored the old way.
+    let old = "ABCD-EFGH-JKMN";
+    let old_hash = Sha256::digest(testigo_server::services::enrollment::normalize(old).unwrap().as_bytes());
+    s.state.repo.create_codes(vec![old_hash], vec!["st-2".into()], 1).await.unwrap();
+    let key = SigningKey::random(&mut OsRng);
+    let r: EnrollResponse =
+        json_body(s.send(post_json("/v1/enroll", None, enroll_body(old, &key))).await).await;
+    assert_eq!(r.station_ids, vec!["st-2"]);
 }
