@@ -104,7 +104,8 @@ impl From<CoreError> for TestigoError {
             | CoreError::NotAnImage(_)
             | CoreError::PhotoTooLarge(_)
             | CoreError::QrUnreadable(_)
-            | CoreError::TooManyPages(_) => TestigoError::InvalidInput(message),
+            | CoreError::TooManyPages(_)
+            | CoreError::WeakMasterKey => TestigoError::InvalidInput(message),
             CoreError::NoSuchCapture | CoreError::NoSuchPage(_) | CoreError::NoSuchPhoto => {
                 TestigoError::NotFound(message)
             }

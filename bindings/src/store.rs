@@ -60,7 +60,8 @@ fn photo_sha(text: &str) -> Result<Sha256> {
         .map_err(|e: testigo_core::protocol::Sha256ParseError| TestigoError::InvalidInput(e.to_string()))
 }
 
-/// The app's master key, which must be 32 bytes (the platform key store keeps it).
+/// The app's master key: exactly 32 bytes (256 bits), generated at random once and kept wrapped
+/// by the platform key store. Shorter keys, and keys of one repeated byte, are refused.
 fn master_key(key: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
     let key: [u8; 32] =
         key.try_into().map_err(|_| TestigoError::InvalidInput("the store key must be 32 bytes".into()))?;
@@ -70,6 +71,12 @@ fn master_key(key: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
 #[uniffi::export]
 impl Store {
     /// Opens (or creates) the store in `dir` with the app's 32-byte master `key`.
+    ///
+    /// The key must be 32 random bytes (256 bits) made once by a secure random generator and kept
+    /// wrapped by the platform key store (Android Keystore, the iOS Keychain with the Secure
+    /// Enclave); everything the store encrypts rests on it. A key of another length, or of one
+    /// repeated byte, is refused with `InvalidInput` and nothing is created. Never derive it
+    /// from a PIN or password, and never write it to app files or logs.
     ///
     /// With a `signer`, the device key is the app's (Android Keystore, Secure Enclave), and the
     /// same signer must be passed at every open; without one, the core keeps a software key in

@@ -13,7 +13,7 @@ use testigo_core::protocol::ElectionPackage;
 use testigo_core::protocol::election::*;
 use testigo_core::{Store, Uuid};
 
-const KEY: [u8; 32] = [7; 32];
+const KEY: [u8; 32] = *b"benchmark key for the store 32b!";
 
 fn package() -> ElectionPackage {
     let candidates: Vec<_> =

@@ -56,6 +56,11 @@ impl StoreKeys {
     /// `db_exists` says whether a database is already there: a missing key file next to an
     /// existing database is damage, not a reason to start over.
     pub(crate) fn load_or_create(dir: &Path, master: &[u8; 32], db_exists: bool) -> Result<Self> {
+        // A key of one repeated byte is a bug in the app (an unset buffer), never the platform
+        // key store's random bytes: refuse it before anything is written with it.
+        if master.windows(2).all(|w| w.first() == w.last()) {
+            return Err(Error::WeakMasterKey);
+        }
         let path = dir.join("store.key");
         let salt = match fs::read(&path) {
             Ok(bytes) => {
@@ -96,9 +101,20 @@ impl StoreKeys {
         Ok(keys)
     }
 
-    /// The SQLCipher raw key as the `PRAGMA key` literal expects it: `x'…'` with 64 hex digits.
-    pub(crate) fn sqlcipher_pragma(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("\"x'{}'\"", hex::encode(self.sqlcipher.as_slice())))
+    /// The statement that keys a connection: `PRAGMA key = "x'…'";` with the raw key in 64 hex
+    /// digits. Written into one buffer of the exact size (no reallocation leaves a copy behind)
+    /// that is zeroed when dropped.
+    pub(crate) fn sqlcipher_key_statement(&self) -> Zeroizing<String> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = Zeroizing::new(String::with_capacity(83));
+        s.push_str("PRAGMA key = \"x'");
+        for b in self.sqlcipher.iter() {
+            for nibble in [b >> 4, b & 15] {
+                s.push(char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0')));
+            }
+        }
+        s.push_str("'\";");
+        s
     }
 
     /// The on-disk file name of the photo with this hash.
@@ -167,10 +183,35 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// A test master key whose bytes differ.
+    fn key(n: u8) -> [u8; 32] {
+        std::array::from_fn(|i| n.wrapping_mul(31).wrapping_add(i as u8))
+    }
+
+    #[test]
+    fn a_master_key_of_one_repeated_byte_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        for weak in [[0u8; 32], [0xAB; 32]] {
+            assert!(matches!(StoreKeys::load_or_create(dir.path(), &weak, false), Err(Error::WeakMasterKey)));
+        }
+        assert!(!dir.path().join("store.key").exists());
+        assert!(StoreKeys::load_or_create(dir.path(), &key(1), false).is_ok());
+    }
+
+    #[test]
+    fn the_key_statement_carries_the_raw_key_in_hex() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = StoreKeys::load_or_create(dir.path(), &key(4), false).unwrap();
+        let stmt = keys.sqlcipher_key_statement();
+        let expected = format!("PRAGMA key = \"x'{}'\";", hex::encode(keys.sqlcipher.as_slice()));
+        assert_eq!(stmt.as_str(), expected);
+        assert_eq!(stmt.capacity(), stmt.len(), "built in place, never reallocated");
+    }
+
     #[test]
     fn photos_round_trip_and_refuse_tampering() {
         let dir = tempfile::tempdir().unwrap();
-        let keys = StoreKeys::load_or_create(dir.path(), &[9; 32], false).unwrap();
+        let keys = StoreKeys::load_or_create(dir.path(), &key(9), false).unwrap();
         let photo = b"not really a jpeg".to_vec();
         let sha = Digest::digest(&photo);
         let sealed = keys.seal_photo(&sha, &photo).unwrap();
@@ -188,20 +229,20 @@ mod tests {
     #[test]
     fn key_file_tells_wrong_key_from_damage() {
         let dir = tempfile::tempdir().unwrap();
-        let a = StoreKeys::load_or_create(dir.path(), &[1; 32], false).unwrap();
-        let again = StoreKeys::load_or_create(dir.path(), &[1; 32], true).unwrap();
+        let a = StoreKeys::load_or_create(dir.path(), &key(1), false).unwrap();
+        let again = StoreKeys::load_or_create(dir.path(), &key(1), true).unwrap();
         assert_eq!(a.sqlcipher.as_slice(), again.sqlcipher.as_slice());
-        assert!(matches!(StoreKeys::load_or_create(dir.path(), &[2; 32], true), Err(Error::WrongKey)));
+        assert!(matches!(StoreKeys::load_or_create(dir.path(), &key(2), true), Err(Error::WrongKey)));
         fs::write(dir.path().join("store.key"), b"short").unwrap();
-        assert!(matches!(StoreKeys::load_or_create(dir.path(), &[1; 32], true), Err(Error::Corrupt(_))));
+        assert!(matches!(StoreKeys::load_or_create(dir.path(), &key(1), true), Err(Error::Corrupt(_))));
         fs::remove_file(dir.path().join("store.key")).unwrap();
-        assert!(matches!(StoreKeys::load_or_create(dir.path(), &[1; 32], true), Err(Error::Corrupt(_))));
+        assert!(matches!(StoreKeys::load_or_create(dir.path(), &key(1), true), Err(Error::Corrupt(_))));
     }
 
     #[test]
     fn photo_names_are_keyed() {
         let dir = tempfile::tempdir().unwrap();
-        let keys = StoreKeys::load_or_create(dir.path(), &[1; 32], false).unwrap();
+        let keys = StoreKeys::load_or_create(dir.path(), &key(1), false).unwrap();
         let sha = Digest::digest(b"acta");
         let name = keys.photo_file_name(&sha);
         assert!(!name.contains(&sha.to_hex()));

@@ -15,6 +15,11 @@ pub enum Error {
     /// The key does not open this store. Nothing was changed.
     #[error("the key does not open this store")]
     WrongKey,
+    /// The master key is not one a platform key store makes (all its bytes alike, say a key
+    /// of zeros left by a bug): the store's encryption rests on 256 random bits. Nothing was
+    /// created or opened.
+    #[error("the master key must be 32 random bytes from the platform key store")]
+    WeakMasterKey,
     /// The store's files are damaged or incomplete. Nothing was changed or deleted.
     #[error("the store is damaged: {0}")]
     Corrupt(String),

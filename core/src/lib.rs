@@ -76,7 +76,7 @@ pub mod testing {
     pub fn raw_connection(dir: &Path, key: &[u8; 32]) -> Result<rusqlite::Connection> {
         let keys = StoreKeys::load_or_create(dir, key, true)?;
         let conn = rusqlite::Connection::open(dir.join("testigo.db"))?;
-        conn.execute_batch(&format!("PRAGMA key = {};", keys.sqlcipher_pragma().as_str()))?;
+        conn.execute_batch(keys.sqlcipher_key_statement().as_str())?;
         Ok(conn)
     }
 }

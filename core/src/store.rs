@@ -243,7 +243,7 @@ fn open_connection(path: &Path, keys: &StoreKeys, read_only: bool) -> Result<Con
     let conn = Connection::open_with_flags(path, flags)?;
     // The key must be the first statement on the connection. A raw 256-bit key (x'…') skips
     // SQLCipher's passphrase stretching: the key is already random, and opening stays fast.
-    conn.execute_batch(&format!("PRAGMA key = {};", keys.sqlcipher_pragma().as_str()))?;
+    conn.execute_batch(keys.sqlcipher_key_statement().as_str())?;
     // The first read decrypts page 1: this is where a wrong key or a damaged file shows.
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => {}

@@ -360,6 +360,9 @@ class BindingsTest(unittest.TestCase):
             Store.open(directory, secrets.token_bytes(32))
         with self.assertRaises(TestigoError.InvalidInput):
             Store.open(directory, b"short")
+        # A key of zeros (an unset buffer) is not a key.
+        with self.assertRaises(TestigoError.InvalidInput):
+            Store.open(directory, bytes(32))
         reopened = Store.open(directory, key)
         self.assertEqual(1, len(reopened.captures()))
 

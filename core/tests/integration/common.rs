@@ -6,7 +6,7 @@ use testigo_core::Store;
 use testigo_core::protocol::ElectionPackage;
 use testigo_core::protocol::election::*;
 
-pub const KEY: [u8; 32] = [0x5a; 32];
+pub const KEY: [u8; 32] = *b"testigo test key, 32 bytes long!";
 
 /// A small election shaped like Venezuela's 2024 presidential acta: candidates on several party
 /// lines, null/blank/voted/unused fields, two centers, four stations.

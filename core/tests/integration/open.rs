@@ -27,7 +27,7 @@ fn wrong_key_is_refused_and_nothing_changes() {
         store.seal(id).unwrap();
     }
     let before = snapshot_files(dir.path());
-    let err = Store::open(dir.path(), &[0x11; 32]).unwrap_err();
+    let err = Store::open(dir.path(), b"not the key this store was made!").unwrap_err();
     assert!(matches!(err, Error::WrongKey), "{err:?}");
     assert_eq!(snapshot_files(dir.path()), before);
     // The right key still opens everything.

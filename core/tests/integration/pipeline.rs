@@ -286,7 +286,7 @@ fn qr_codes_on_simulated_phone_photos_are_read_exactly() {
 #[test]
 fn a_photo_with_a_qr_prefills_the_draft_and_flags_typos() {
     let dir = tempfile::tempdir().unwrap();
-    let store = testigo_core::Store::open(dir.path(), &[3; 32]).unwrap();
+    let store = testigo_core::Store::open(dir.path(), b"pipeline test key, 32 bytes ok!!").unwrap();
     store.install_package(&sim_package()).unwrap();
     let acta =
         testigo_testkit::corpus(77, 8, 38).map(|a| a.unwrap()).find(|a| a.spec.qr_payload.is_some()).unwrap();

@@ -368,6 +368,8 @@ class BindingsTest {
         }
         assertFails<TestigoException.WrongKey> { Store.open(dir.path, randomKey()) }
         assertFails<TestigoException.InvalidInput> { Store.open(dir.path, ByteArray(31)) }
+        // A key of zeros (an unset buffer) is not a key.
+        assertFails<TestigoException.InvalidInput> { Store.open(dir.path, ByteArray(32)) }
         // The right key still opens it: nothing was touched.
         Store.open(dir.path, key).use { assertEquals(1, it.captures().size) }
         // A lost key: the directory can still be wiped.
