@@ -82,10 +82,20 @@ impl Store {
     /// same signer must be passed at every open; without one, the core keeps a software key in
     /// the encrypted store. A wrong key fails with `WrongKey` and a damaged store with
     /// `StoreDamaged`; in both cases nothing on disk changes.
-    #[uniffi::constructor(default(signer = None))]
-    pub fn open(dir: String, key: Vec<u8>, signer: Option<Arc<dyn Signer>>) -> Result<Self> {
+    ///
+    /// The server must be reached over `https://`; plain `http://` is accepted only on this
+    /// device's loopback, or everywhere with `allow_insecure_http` (for a rehearsal on a LAN,
+    /// never on election day: anyone on the path could read the token and change the answers).
+    #[uniffi::constructor(default(signer = None, allow_insecure_http = false))]
+    pub fn open(
+        dir: String,
+        key: Vec<u8>,
+        signer: Option<Arc<dyn Signer>>,
+        allow_insecure_http: bool,
+    ) -> Result<Self> {
         let options = OpenOptions {
             signer: signer.map(|s| Arc::new(PlatformSigner(s)) as Arc<dyn testigo_core::Signer>),
+            allow_insecure_http,
             ..OpenOptions::default()
         };
         let key = master_key(&Zeroizing::new(key))?;

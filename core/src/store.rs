@@ -45,6 +45,10 @@ pub struct OpenOptions {
     pub photo: crate::photo::PhotoOptions,
     /// How the sync engine reaches the server. `None` uses HTTP ([`crate::sync::HttpTransport`]).
     pub transport: Option<Arc<dyn crate::sync::Transport>>,
+    /// Accept a plain `http://` server address that is not this device's loopback: for
+    /// rehearsals on a LAN only. Without it enrollment requires `https://`, so that nobody on the
+    /// path reads the token or changes the answers.
+    pub allow_insecure_http: bool,
 }
 
 impl std::fmt::Debug for OpenOptions {
@@ -78,6 +82,8 @@ pub struct Store {
     pub(crate) photo_options: crate::photo::PhotoOptions,
     /// Syncing's in-memory state (transport, observers, the run lock, the learned link).
     pub(crate) engine: crate::sync::Engine,
+    /// See [`OpenOptions::allow_insecure_http`].
+    pub(crate) allow_insecure_http: bool,
     pub(crate) _lock: fs::File,
 }
 
@@ -132,6 +138,7 @@ impl Store {
             device,
             photo_options: options.photo,
             engine: crate::sync::Engine::new(options.transport),
+            allow_insecure_http: options.allow_insecure_http,
             _lock: lock,
         };
         store.clean_photo_dir()?;

@@ -11,6 +11,34 @@ use super::{Enrollment, Pass, SyncOptions, timeout_for};
 use crate::error::{Error, Result};
 use crate::store::{Store, now_ms};
 
+/// Whether the phone may talk to `url`: `https://` always; plain `http://` only to this device's
+/// own loopback (a local test server) or with the rehearsal flag. On any other network plain
+/// HTTP would let anyone on the path read the bearer token and change every answer.
+pub(crate) fn check_server_url(url: &str, allow_insecure_http: bool) -> Result<()> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| Error::InvalidServer("the server address is not a URL".into()))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = parsed.host_str().unwrap_or_default();
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback || allow_insecure_http {
+                Ok(())
+            } else {
+                Err(Error::InvalidServer(
+                    "the server address must use https:// (plain http:// only for a rehearsal)".into(),
+                ))
+            }
+        }
+        _ => Err(Error::InvalidServer("the server address must start with https://".into())),
+    }
+}
+
 impl Store {
     /// Enrolls this phone with the server at `server_url` using a one-time `code`, then downloads
     /// and installs the election package.
@@ -22,15 +50,12 @@ impl Store {
     /// download fails (the link, a captive portal's page, a cancel), the next [`Store::sync`]
     /// fetches it; [`Store::package`] says whether it is installed. A package this phone refuses
     /// (older than its own, or another election once captures exist) is not installed. `Err`
-    /// means nothing was saved: the address is not usable, the server refused the code, or the
-    /// link failed before the server's answer arrived.
+    /// means nothing was saved: the address is not usable (plain `http://` is refused unless it
+    /// is this device's loopback or [`crate::OpenOptions::allow_insecure_http`] is set), the
+    /// server refused the code, or the link failed before the server's answer arrived.
     pub fn enroll(&self, server_url: &str, code: &str, cancel: &CancelToken) -> Result<Enrollment> {
         let url = server_url.trim().trim_end_matches('/').to_owned();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(Error::InvalidServer(
-                "the server address must start with http:// or https://".into(),
-            ));
-        }
+        check_server_url(&url, self.allow_insecure_http)?;
         let transport = self.engine.transport()?;
         let body = serde_json::to_vec(&EnrollRequest {
             code: code.trim().to_owned(),
@@ -86,5 +111,35 @@ fn network(e: TransportError) -> Error {
     match e {
         TransportError::Cancelled => Error::Cancelled,
         e => Error::Network(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_only_for_loopback_or_a_rehearsal() {
+        for ok in [
+            "https://testigo.example.org",
+            "https://10.0.0.5:8443",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:80",
+        ] {
+            assert!(check_server_url(ok, false).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://testigo.example.org",
+            "http://10.0.0.5:8080",
+            "http://127.0.0.1.evil.example",
+            "ftp://x",
+            "testigo.example.org",
+            "",
+        ] {
+            assert!(matches!(check_server_url(refused, false), Err(Error::InvalidServer(_))), "{refused}");
+        }
+        assert!(check_server_url("http://192.168.1.20:8080", true).is_ok(), "the rehearsal flag");
+        assert!(check_server_url("ftp://x", true).is_err());
     }
 }

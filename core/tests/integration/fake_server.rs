@@ -16,7 +16,7 @@ use testigo_core::protocol::{PublicKey, Sha256, Signature, SignedReceipt};
 use testigo_core::sync::{CancelToken, Method, Request, Response, Transport, TransportError};
 use testigo_core::{Signer, SoftwareSigner};
 
-pub const URL: &str = "http://fake.test";
+pub const URL: &str = "https://fake.test";
 
 /// Answers a request before the fake server does; `None` lets the server answer.
 pub type Hook = Box<dyn Fn(&Request) -> Option<Result<Response, TransportError>> + Send + Sync>;
@@ -123,7 +123,12 @@ impl FakeServer {
     }
 
     fn answer(&self, request: &Request) -> Response {
-        let path = request.url.strip_prefix(URL).unwrap_or(&request.url);
+        // The same server whichever scheme the phone was told (tests of the https rule use both).
+        let path = request
+            .url
+            .strip_prefix(URL)
+            .or_else(|| request.url.strip_prefix(&URL.replace("https://", "http://")))
+            .unwrap_or(&request.url);
         let path = path.split('?').next().unwrap_or(path).to_owned();
         self.0.state.lock().unwrap().log.push((request.method, path.clone()));
         let header = |name: &str| {

@@ -114,3 +114,19 @@ fn a_missing_photo_file_parks_its_item_and_everything_else_is_delivered() {
     let again = store.sync(&SyncOptions::default(), &CancelToken::new()).unwrap();
     assert_eq!((again.outcome, again.pending), (SyncOutcome::Idle, 0));
 }
+
+#[test]
+fn plain_http_to_another_machine_is_refused_unless_rehearsing() {
+    let fake = server();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &fake);
+    let plain = URL.replace("https://", "http://");
+    let err = store.enroll(&plain, "ABCD-EFGH", &CancelToken::new()).unwrap_err();
+    assert!(matches!(err, testigo_core::Error::InvalidServer(_)), "{err:?}");
+    assert!(store.enrollment().unwrap().is_none(), "nothing was saved");
+    drop(store);
+    let rehearsal =
+        OpenOptions { transport: Some(fake.transport()), allow_insecure_http: true, ..Default::default() };
+    let store = Store::open_with(dir.path(), &KEY, rehearsal).unwrap();
+    store.enroll(&plain, "ABCD-EFGH", &CancelToken::new()).unwrap();
+}

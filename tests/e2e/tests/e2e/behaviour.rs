@@ -150,9 +150,7 @@ fn a_revoked_token_asks_for_enrollment_and_nothing_is_lost() {
     w.enroll(&server.url(), &code).unwrap();
     w.capture(&election, 0, &style()).unwrap();
     // The same code and key enroll again elsewhere (a reinstall): the old token no longer works.
-    let hash = testigo_server::services::enrollment::code_hash(
-        &testigo_server::services::enrollment::normalize(&code).unwrap(),
-    );
+    let hash = server.state.key.code_hash(&testigo_server::services::enrollment::normalize(&code).unwrap());
     let token_hash = testigo_core::protocol::Sha256::digest(b"a token this phone does not have");
     server
         .block_on(server.state.repo.enroll(hash, w.store.device().public_key.clone(), token_hash, 1))
