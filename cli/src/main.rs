@@ -75,6 +75,13 @@ enum SimCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Writes the photo pipeline's worst inputs (decompression bombs at the pixel and edge
+    /// limits), for measuring `photo prepare`'s peak memory.
+    Bombs {
+        /// The directory to write to.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,6 +111,12 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Sim(SimCommand::Actas { count, out, seed }) => {
             testigo_testkit::write_corpus(&out, seed, count)?;
             println!("wrote {count} actas to {}", out.display());
+        }
+        Command::Sim(SimCommand::Bombs { out }) => {
+            testigo_testkit::bombs::write_bombs(&out)?;
+            for (name, what) in testigo_testkit::bombs::BOMBS {
+                println!("{name}: {what}");
+            }
         }
         Command::Bench(BenchCommand::Ingest(args)) => bench::ingest(&args)?,
         Command::Bench(BenchCommand::Sync(args)) => bench_sync::run(&args)?,

@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod acta;
+pub mod bombs;
 mod corpus;
 mod draw;
 pub mod exif;

@@ -7,7 +7,11 @@
 //!
 //! - **Memory.** A 12-megapixel JPEG is never expanded to full size: the JPEG decoder scales by
 //!   1/2, 1/4 or 1/8 inside the inverse DCT, to the smallest size still at least the target edge
-//!   (4000×3000 with a 2000-pixel target decodes to 2000×1500, 9 MB instead of 36 MB).
+//!   (4000×3000 with a 2000-pixel target decodes to 2000×1500, 9 MB instead of 36 MB). A PNG is
+//!   decoded a row at a time and box-averaged by a whole factor to the same size, so a small
+//!   file of 120 megapixels (a "PNG bomb") never exists in memory at full size; an interlaced
+//!   PNG, whose rows come in seven passes, is decoded whole only when that is small
+//!   ([`MAX_INTERLACED_PNG_BYTES`]) and refused above. No edge may pass [`MAX_INPUT_EDGE`].
 //! - **Orientation.** The EXIF orientation is read first and applied to the pixels after the
 //!   resize (cheaper on the small image); the output then needs no metadata at all.
 //! - **Metadata.** The output is re-encoded from pixels, so nothing of the input's EXIF, GPS, XMP,
@@ -36,6 +40,11 @@ use crate::image_info::{ImageFormat, inspect};
 pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
 /// The most pixels accepted in one input (decompression-bomb guard).
 pub const MAX_INPUT_PIXELS: u64 = 120_000_000;
+/// The longest edge accepted, in pixels (a 120-megapixel strip one pixel high is no acta, and
+/// its rows would be the memory bomb).
+pub const MAX_INPUT_EDGE: u32 = 30_000;
+/// The largest interlaced PNG decoded (its whole decoded size, in bytes); larger ones are refused.
+pub const MAX_INTERLACED_PNG_BYTES: usize = 24 * 1024 * 1024;
 /// The long edge the QR search works at (when the input is larger).
 const QR_EDGE: u32 = 2000;
 
@@ -117,9 +126,12 @@ pub fn prepare(bytes: &[u8], options: &PhotoOptions) -> Result<PreparedPhoto> {
     if u64::from(info.width) * u64::from(info.height) > MAX_INPUT_PIXELS {
         return Err(Error::PhotoTooLarge("pixel count"));
     }
+    if info.width.max(info.height) > MAX_INPUT_EDGE {
+        return Err(Error::PhotoTooLarge("edge length"));
+    }
     let (decoded, orientation) = match info.format {
         ImageFormat::Jpeg => (decode_jpeg(bytes, max_edge.max(QR_EDGE))?, exif::orientation(bytes)),
-        ImageFormat::Png => (decode_png(bytes)?, 1),
+        ImageFormat::Png => (decode_png(bytes, max_edge.max(QR_EDGE))?, 1),
     };
     times.decode = t.elapsed();
 
@@ -203,47 +215,101 @@ fn decode_jpeg(bytes: &[u8], edge: u32) -> Result<Rgb> {
     out.unwrap_or_else(|_| Err(failed()))
 }
 
-fn decode_png(bytes: &[u8]) -> Result<Rgb> {
+/// Decodes a PNG to RGB (transparency composited on white, the colour of paper), a row at a
+/// time, averaging boxes of `k`×`k` pixels with the largest whole `k` that keeps the long edge at
+/// least `edge`: memory is the result, one accumulator row and the decoder's own row, whatever
+/// the PNG's size.
+fn decode_png(bytes: &[u8], edge: u32) -> Result<Rgb> {
     let failed = || Error::NotAnImage("the PNG could not be decoded");
     let out = catch_unwind(AssertUnwindSafe(|| -> Result<Rgb> {
         let mut decoder = png::Decoder::new_with_limits(
             std::io::Cursor::new(bytes),
-            png::Limits { bytes: (MAX_INPUT_PIXELS as usize).saturating_mul(4) },
+            png::Limits { bytes: MAX_INTERLACED_PNG_BYTES },
         );
         decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-        let mut reader = decoder.read_info().map_err(|_| failed())?;
-        let size = reader.output_buffer_size().ok_or_else(failed)?;
-        let mut buf = vec![0u8; size];
-        let frame = reader.next_frame(&mut buf).map_err(|_| failed())?;
-        let data = buf.get(..frame.buffer_size()).ok_or_else(failed)?;
-        // Transparent pixels are composited on white, the colour of paper.
-        let over_white =
-            |v: u8, a: u8| ((u16::from(v) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
-        let rgb: Vec<u8> = match frame.color_type {
-            png::ColorType::Rgb => data.to_vec(),
-            png::ColorType::Rgba => data
-                .chunks_exact(4)
-                .flat_map(|c| match *c {
-                    [r, g, b, a] => [over_white(r, a), over_white(g, a), over_white(b, a)],
-                    _ => [255; 3],
-                })
-                .collect(),
-            png::ColorType::Grayscale => data.iter().flat_map(|&l| [l, l, l]).collect(),
-            png::ColorType::GrayscaleAlpha => data
-                .chunks_exact(2)
-                .flat_map(|c| match *c {
-                    [l, a] => [over_white(l, a); 3],
-                    _ => [255; 3],
-                })
-                .collect(),
-            png::ColorType::Indexed => return Err(failed()),
+        let mut reader = decoder.read_info().map_err(png_error)?;
+        let (w, h, interlaced) = (reader.info().width, reader.info().height, reader.info().interlaced);
+        let (color, _) = reader.output_color_type();
+        if interlaced {
+            // Adam7 delivers the rows in seven passes: only a small one is decoded whole.
+            let size = reader.output_buffer_size().ok_or_else(failed)?;
+            if size > MAX_INTERLACED_PNG_BYTES {
+                return Err(Error::PhotoTooLarge("interlaced PNG of this size"));
+            }
+            let mut buf = vec![0u8; size];
+            let frame = reader.next_frame(&mut buf).map_err(png_error)?;
+            let data = buf.get(..frame.buffer_size()).ok_or_else(failed)?;
+            let rgb: Vec<u8> =
+                data.chunks_exact(color.samples()).flat_map(|px| rgb_over_white(color, px)).collect();
+            if rgb.len() != w as usize * h as usize * 3 {
+                return Err(failed());
+            }
+            return Ok(Rgb { width: w, height: h, pixels: rgb });
+        }
+        let k = (w.max(h) / edge.max(1)).max(1);
+        let (ow, oh) = (w.div_ceil(k), h.div_ceil(k));
+        let mut pixels = Vec::with_capacity(ow as usize * oh as usize * 3);
+        let mut acc = vec![0u32; ow as usize * 3];
+        let mut rows_in_band = 0u32;
+        let mut y = 0u32;
+        let flush = |acc: &mut Vec<u32>, rows: u32, pixels: &mut Vec<u8>| {
+            for (ox, cell) in acc.chunks_exact_mut(3).enumerate() {
+                let cols = (w - ox as u32 * k).min(k);
+                let n = cols * rows;
+                for v in cell.iter_mut() {
+                    pixels.push(((*v + n / 2) / n.max(1)) as u8);
+                    *v = 0;
+                }
+            }
         };
-        if rgb.len() != frame.width as usize * frame.height as usize * 3 {
+        while let Some(row) = reader.next_row().map_err(png_error)? {
+            let data = row.data();
+            if data.len() != w as usize * color.samples() {
+                return Err(failed());
+            }
+            for (x, px) in data.chunks_exact(color.samples()).enumerate() {
+                let cell = (x / k as usize) * 3;
+                for (c, v) in rgb_over_white(color, px).into_iter().enumerate() {
+                    if let Some(a) = acc.get_mut(cell + c) {
+                        *a += u32::from(v);
+                    }
+                }
+            }
+            rows_in_band += 1;
+            y += 1;
+            if rows_in_band == k || y == h {
+                flush(&mut acc, rows_in_band, &mut pixels);
+                rows_in_band = 0;
+            }
+        }
+        if y != h || pixels.len() != ow as usize * oh as usize * 3 {
             return Err(failed());
         }
-        Ok(Rgb { width: frame.width, height: frame.height, pixels: rgb })
+        Ok(Rgb { width: ow, height: oh, pixels })
     }));
     out.unwrap_or_else(|_| Err(failed()))
+}
+
+/// A PNG decoder's error as the pipeline's: over its memory limit is "too large", anything else
+/// "not a usable photo".
+fn png_error(e: png::DecodingError) -> Error {
+    match e {
+        png::DecodingError::LimitsExceeded => Error::PhotoTooLarge("the PNG needs more memory than allowed"),
+        _ => Error::NotAnImage("the PNG could not be decoded"),
+    }
+}
+
+/// One decoded PNG pixel (8-bit samples of `color`) as RGB, transparency composited on white.
+fn rgb_over_white(color: png::ColorType, px: &[u8]) -> [u8; 3] {
+    let over_white = |v: u8, a: u8| ((u16::from(v) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+    match (color, px) {
+        (png::ColorType::Rgb, [r, g, b]) => [*r, *g, *b],
+        (png::ColorType::Rgba, [r, g, b, a]) => [over_white(*r, *a), over_white(*g, *a), over_white(*b, *a)],
+        (png::ColorType::Grayscale, [l]) => [*l; 3],
+        (png::ColorType::GrayscaleAlpha, [l, a]) => [over_white(*l, *a); 3],
+        // Indexed colour is expanded by the decoder; anything else is not a pixel we know.
+        _ => [255; 3],
+    }
 }
 
 /// Shrinks `img` so its long edge is at most `edge` (never enlarges), with a Lanczos-3 filter.

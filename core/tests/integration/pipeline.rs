@@ -169,6 +169,112 @@ fn png_input_is_accepted() {
     assert!(close(px(&decode(&out.jpeg), 30, 30), [220, 20, 20]));
 }
 
+/// A PNG written a row at a time (the test never holds it decoded either).
+fn streamed_png(
+    w: u32,
+    h: u32,
+    color: png::ColorType,
+    interlaced: bool,
+    row: impl Fn(u32) -> Vec<u8>,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(color);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Fast);
+        if interlaced {
+            drop(enc);
+            return adam7_png(w, h, color, row);
+        }
+        let mut wr = enc.write_header().unwrap();
+        let mut stream = wr.stream_writer().unwrap();
+        for y in 0..h {
+            std::io::Write::write_all(&mut stream, &row(y)).unwrap();
+        }
+        stream.finish().unwrap();
+    }
+    out
+}
+
+/// An interlaced (Adam7) PNG written by hand: each pass's rows, filter type 0, one IDAT.
+fn adam7_png(w: u32, h: u32, color: png::ColorType, row: impl Fn(u32) -> Vec<u8>) -> Vec<u8> {
+    let n = color.samples();
+    let passes =
+        [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+    let mut raw = Vec::new();
+    for (x0, y0, dx, dy) in passes {
+        if x0 >= w || y0 >= h {
+            continue;
+        }
+        for y in (y0..h).step_by(dy as usize) {
+            let full = row(y);
+            raw.push(0);
+            for x in (x0..w).step_by(dx as usize) {
+                raw.extend_from_slice(&full[x as usize * n..(x as usize + 1) * n]);
+            }
+        }
+    }
+    let chunk = |out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]| {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend_from_slice(&crc.finalize().to_be_bytes());
+    };
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, color as u8, 0, 0, 1]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &fdeflate::compress_to_vec(&raw));
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+#[test]
+fn a_png_bomb_is_decoded_a_row_at_a_time_and_box_averaged() {
+    // 12000×10000 RGBA: 480 MB decoded, a few hundred KB on the wire. Left half red, right half
+    // half-transparent blue (on white: light blue).
+    let bomb = streamed_png(12_000, 10_000, png::ColorType::Rgba, false, |_| {
+        (0..12_000u32).flat_map(|x| if x < 6_000 { [200, 0, 0, 255] } else { [0, 0, 255, 128] }).collect()
+    });
+    assert!(bomb.len() < 5_000_000, "{} bytes", bomb.len());
+    let out = prepare(&bomb, &PhotoOptions { find_qr: false, ..PhotoOptions::default() }).unwrap();
+    assert_eq!((out.width, out.height), (2000, 1667));
+    let img = decode(&out.jpeg);
+    assert!(close(px(&img, 300, 800), [200, 0, 0]));
+    assert!(close(px(&img, 1700, 800), [127, 127, 255]), "{:?}", px(&img, 1700, 800));
+}
+
+#[test]
+fn box_averaging_counts_partial_cells_and_interlaced_pngs_are_bounded() {
+    // 4500×100 grey ramp in steps of 1000 columns: k = 2, so 2250×50, each cell the mean of 2×2.
+    let ramp = streamed_png(4500, 100, png::ColorType::Grayscale, false, |_| {
+        (0..4500u32).map(|x| (x / 1000 * 50) as u8).collect()
+    });
+    let opts = PhotoOptions { find_qr: false, max_edge: 2250, quality: 100, ..PhotoOptions::default() };
+    let out = prepare(&ramp, &opts).unwrap();
+    assert_eq!((out.width, out.height), (2250, 50));
+    let img = decode(&out.jpeg);
+    for (x, grey) in [(100, 0), (700, 50), (1200, 100), (2200, 200)] {
+        assert!(close(px(&img, x, 25), [grey; 3]), "x {x}: {:?}", px(&img, x, 25));
+    }
+    // A small interlaced PNG decodes; a large one is refused rather than held whole.
+    let small = streamed_png(300, 200, png::ColorType::Rgb, true, |_| [10, 200, 10].repeat(300));
+    let out = prepare(&small, &PhotoOptions::default()).unwrap();
+    assert!(close(px(&decode(&out.jpeg), 150, 100), [10, 200, 10]));
+    let large = streamed_png(3000, 3000, png::ColorType::Rgba, true, |_| [1, 2, 3, 255].repeat(3000));
+    let r = prepare(&large, &PhotoOptions::default());
+    assert!(matches!(r, Err(Error::PhotoTooLarge(_))), "{:?}", r.map(|p| (p.width, p.height)));
+    // A strip of 120 megapixels one row high is refused from its header.
+    let strip = streamed_png(60_000, 2, png::ColorType::Grayscale, false, |_| vec![9; 60_000]);
+    assert!(matches!(prepare(&strip, &PhotoOptions::default()), Err(Error::PhotoTooLarge("edge length"))));
+}
+
 #[test]
 fn hostile_inputs_give_typed_errors() {
     let good = camera_jpeg(&scene(400, 300), 1);
