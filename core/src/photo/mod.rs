@@ -11,7 +11,9 @@
 //!   decoded a row at a time and box-averaged by a whole factor to the same size, so a small
 //!   file of 120 megapixels (a "PNG bomb") never exists in memory at full size; an interlaced
 //!   PNG, whose rows come in seven passes, is decoded whole only when that is small
-//!   ([`MAX_INTERLACED_PNG_BYTES`]) and refused above. No edge may pass [`MAX_INPUT_EDGE`].
+//!   ([`MAX_INTERLACED_PNG_BYTES`]) and refused above; so is a progressive JPEG, whose decoder
+//!   keeps all its coefficients ([`MAX_PROGRESSIVE_JPEG_COEFFICIENT_BYTES`]). No edge may pass
+//!   [`MAX_INPUT_EDGE`].
 //! - **Orientation.** The EXIF orientation is read first and applied to the pixels after the
 //!   resize (cheaper on the small image); the output then needs no metadata at all.
 //! - **Metadata.** The output is re-encoded from pixels, so nothing of the input's EXIF, GPS, XMP,
@@ -45,6 +47,10 @@ pub const MAX_INPUT_PIXELS: u64 = 120_000_000;
 pub const MAX_INPUT_EDGE: u32 = 30_000;
 /// The largest interlaced PNG decoded (its whole decoded size, in bytes); larger ones are refused.
 pub const MAX_INTERLACED_PNG_BYTES: usize = 24 * 1024 * 1024;
+/// The most coefficient memory a progressive JPEG may need (its decoder holds them all, at full
+/// size, before scaling); larger ones are refused. Cameras write baseline JPEGs, which decode
+/// scaled whatever their size.
+pub const MAX_PROGRESSIVE_JPEG_COEFFICIENT_BYTES: u64 = 40 * 1024 * 1024;
 /// The long edge the QR search works at (when the input is larger).
 const QR_EDGE: u32 = 2000;
 
@@ -135,6 +141,13 @@ pub fn prepare(bytes: &[u8], options: &PhotoOptions) -> Result<PreparedPhoto> {
     };
     times.decode = t.elapsed();
 
+    // The DCT scales only by 1/2, 1/4, 1/8: a 12000-px JPEG decodes at 3000 px. Down to the
+    // working size at once, so that the QR search and everything after hold no more pixels than
+    // for a 12-MP photo (and the large decode is freed before they run).
+    let t = Instant::now();
+    let decoded = resize_to_fit(decoded, max_edge.max(QR_EDGE))?;
+    times.resize += t.elapsed();
+
     let t = Instant::now();
     let original_sha256 = Sha256::digest(bytes);
     times.hash += t.elapsed();
@@ -186,6 +199,21 @@ fn decode_jpeg(bytes: &[u8], edge: u32) -> Result<Rgb> {
     let edge = u16::try_from(edge).unwrap_or(u16::MAX);
     let out = catch_unwind(AssertUnwindSafe(|| -> Result<Rgb> {
         let mut decoder = jpeg_decoder::Decoder::new(bytes);
+        decoder.read_info().map_err(|_| failed())?;
+        let info = decoder.info().ok_or_else(failed)?;
+        if info.coding_process == jpeg_decoder::CodingProcess::DctProgressive {
+            // A progressive JPEG's decoder keeps every coefficient of the whole image (two bytes
+            // per sample) before it can scale: bounded, counting three full-size components.
+            let components: u64 = match info.pixel_format {
+                jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::L16 => 1,
+                jpeg_decoder::PixelFormat::RGB24 => 3,
+                jpeg_decoder::PixelFormat::CMYK32 => 4,
+            };
+            let coefficients = u64::from(info.width) * u64::from(info.height) * 2 * components;
+            if coefficients > MAX_PROGRESSIVE_JPEG_COEFFICIENT_BYTES {
+                return Err(Error::PhotoTooLarge("progressive JPEG of this size"));
+            }
+        }
         let (w, h) = decoder.scale(edge, edge).map_err(|_| failed())?;
         // Four bytes per pixel covers every output format (CMYK is the widest).
         decoder.set_max_decoding_buffer_size(usize::from(w) * usize::from(h) * 4 + 1024);

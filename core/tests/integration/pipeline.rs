@@ -276,6 +276,25 @@ fn box_averaging_counts_partial_cells_and_interlaced_pngs_are_bounded() {
 }
 
 #[test]
+fn progressive_jpegs_are_decoded_only_while_their_coefficients_are_small() {
+    let progressive = |w: u16, h: u16, color: jpeg_encoder::ColorType, pixels: &[u8]| {
+        let mut out = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, 80);
+        enc.set_progressive(true);
+        enc.encode(pixels, w, h, color).unwrap();
+        out
+    };
+    // 2000×1500 in colour: 18 MB of coefficients, decoded.
+    let small = scene(2000, 1500);
+    let ok = progressive(2000, 1500, jpeg_encoder::ColorType::Rgb, &small.pixels);
+    let out = prepare(&ok, &PhotoOptions { find_qr: false, ..PhotoOptions::default() }).unwrap();
+    assert_eq!((out.width, out.height), (2000, 1500));
+    // 5000×5000 grey: 50 MB of coefficients before any scaling, refused.
+    let big = progressive(5000, 5000, jpeg_encoder::ColorType::Luma, &vec![128u8; 25_000_000]);
+    assert!(matches!(prepare(&big, &PhotoOptions::default()), Err(Error::PhotoTooLarge(_))));
+}
+
+#[test]
 fn hostile_inputs_give_typed_errors() {
     let good = camera_jpeg(&scene(400, 300), 1);
     let opts = PhotoOptions::default();
