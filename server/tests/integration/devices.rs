@@ -33,22 +33,23 @@ async fn create_upload(
     .await
 }
 
+/// A PATCH of `bytes` from offset 0.
+fn patch(d: &TestDevice, location: &str, bytes: &[u8]) -> Request<Body> {
+    Request::patch(location)
+        .header("authorization", d.bearer())
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", "0")
+        .body(Body::from(bytes.to_vec()))
+        .unwrap()
+}
+
 /// Uploads `photo` whole; returns the PATCH's status.
 async fn upload(s: &TestServer, d: &TestDevice, capture: Uuid, photo: &[u8]) -> StatusCode {
     let r = create_upload(s, d, capture, photo).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let location = r.headers()["location"].to_str().unwrap().to_owned();
-    s.send(
-        Request::patch(&location)
-            .header("authorization", d.bearer())
-            .header("tus-resumable", "1.0.0")
-            .header("content-type", "application/offset+octet-stream")
-            .header("upload-offset", "0")
-            .body(Body::from(photo.to_vec()))
-            .unwrap(),
-    )
-    .await
-    .status()
+    s.send(patch(d, &location, photo)).await.status()
 }
 
 /// Sends one signed record; returns its outcome.
@@ -187,17 +188,7 @@ async fn a_device_holds_one_upload_per_photo_and_a_bounded_number_and_size_of_up
     assert_problem(r, 429, "too_many_uploads").await;
     // Once one completes there is room in flight, but 30,000 bytes active and 30,000 complete
     // leave no room for 30,000 more under 80,000.
-    let r = s
-        .send(
-            Request::patch(&second)
-                .header("authorization", d.bearer())
-                .header("tus-resumable", "1.0.0")
-                .header("content-type", "application/offset+octet-stream")
-                .header("upload-offset", "0")
-                .body(Body::from(photos[1].clone()))
-                .unwrap(),
-        )
-        .await;
+    let r = s.send(patch(&d, &second, &photos[1])).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_problem(create_upload(&s, &d, capture, &photos[2]).await, 507, "device_quota").await;
 }
@@ -354,17 +345,7 @@ async fn only_jpeg_files_are_stored_as_photos() {
     assert!(matches!(submit(&s, &d, record).await, RecordOutcome::Stored { .. }));
     let r = create_upload(&s, &d, capture, &page).await;
     let location = r.headers()["location"].to_str().unwrap().to_owned();
-    let r = s
-        .send(
-            Request::patch(&location)
-                .header("authorization", d.bearer())
-                .header("tus-resumable", "1.0.0")
-                .header("content-type", "application/offset+octet-stream")
-                .header("upload-offset", "0")
-                .body(Body::from(page.clone()))
-                .unwrap(),
-        )
-        .await;
+    let r = s.send(patch(&d, &location, &page)).await;
     assert_problem(r, 422, "not_a_jpeg").await;
     let path = format!("/v1/captures/{capture}/photos/{}", Sha256::digest(&page));
     assert_problem(s.send(get(&path, &d.bearer())).await, 404, "not_found").await;

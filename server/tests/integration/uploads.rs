@@ -85,6 +85,24 @@ impl Setup {
         b.body(Body::from(bytes.to_vec())).unwrap()
     }
 
+    /// A PATCH from offset 0 whose body the test feeds through the returned sender, running on
+    /// its own task.
+    fn open_patch(
+        &self,
+        location: &str,
+    ) -> (tokio::sync::mpsc::Sender<Bytes>, tokio::task::JoinHandle<Response<Body>>) {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let request = Request::patch(location)
+            .header("authorization", self.d.bearer())
+            .header("tus-resumable", "1.0.0")
+            .header("content-type", "application/offset+octet-stream")
+            .header("upload-offset", "0")
+            .body(Body::new(ChannelBody(rx)))
+            .unwrap();
+        let app = testigo_server::app(self.s.state.clone());
+        (tx, tokio::spawn(async move { tower::ServiceExt::oneshot(app, request).await.unwrap() }))
+    }
+
     async fn head(&self, location: &str) -> Response<Body> {
         self.s
             .send(
@@ -294,16 +312,7 @@ async fn uploads_belong_to_their_device() {
 async fn a_stalled_body_keeps_what_arrived_and_a_second_writer_is_locked_out() {
     let t = setup_with(Limits { body_idle_timeout: Duration::from_millis(300), ..Limits::default() }).await;
     let loc = t.create().await;
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let request = Request::patch(&loc)
-        .header("authorization", t.d.bearer())
-        .header("tus-resumable", "1.0.0")
-        .header("content-type", "application/offset+octet-stream")
-        .header("upload-offset", "0")
-        .body(Body::new(ChannelBody(rx)))
-        .unwrap();
-    let app = testigo_server::app(t.s.state.clone());
-    let first = tokio::spawn(async move { tower::ServiceExt::oneshot(app, request).await.unwrap() });
+    let (tx, first) = t.open_patch(&loc);
     tx.send(Bytes::copy_from_slice(&t.photo[..12_345])).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
     // While the first PATCH is open, a second one is refused with 423.
@@ -328,16 +337,7 @@ async fn a_chunk_trickling_in_is_ended_by_its_deadline_and_frees_the_lock() {
     };
     let t = setup_with(limits).await;
     let loc = t.create().await;
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let request = Request::patch(&loc)
-        .header("authorization", t.d.bearer())
-        .header("tus-resumable", "1.0.0")
-        .header("content-type", "application/offset+octet-stream")
-        .header("upload-offset", "0")
-        .body(Body::new(ChannelBody(rx)))
-        .unwrap();
-    let app = testigo_server::app(t.s.state.clone());
-    let first = tokio::spawn(async move { tower::ServiceExt::oneshot(app, request).await.unwrap() });
+    let (tx, first) = t.open_patch(&loc);
     // One byte every 100 ms: never silent for the idle timeout, so only the deadline ends it.
     let photo = t.photo.clone();
     let trickle = tokio::spawn(async move {
