@@ -353,7 +353,8 @@ async fn a_chunk_trickling_in_is_ended_by_its_deadline_and_frees_the_lock() {
     trickle.abort();
     // The lock is free and the bytes that arrived are kept: the client resumes from them.
     let kept = t.offset(&loc).await as usize;
-    assert!((4..=12).contains(&kept), "{kept} bytes kept");
+    // Ended while the trickle (100 bytes over 10 s) still had bytes to send.
+    assert!((1..100).contains(&kept), "{kept} bytes kept");
     let r = t.s.send(t.patch(&loc, kept, &t.photo[kept..], None)).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
 }
