@@ -111,6 +111,14 @@ impl Backoff {
         entry.1 = now;
     }
 
+    /// Moves `key`'s last failure to `now` (the attempt counted when it started has now failed:
+    /// the wait runs from when the failure was known, not from before its slow check).
+    pub(crate) fn failed(&self, key: &str, now: Instant) {
+        if let Some(entry) = self.failures.lock().unwrap_or_else(|e| e.into_inner()).get_mut(key) {
+            entry.1 = now;
+        }
+    }
+
     /// Forgets `key`'s failures (the attempt succeeded).
     pub(crate) fn succeeded(&self, key: &str) {
         self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);

@@ -189,9 +189,14 @@ pub(crate) async fn sign_in(
     for (k, _) in &keys {
         state.logins.attempt(k, now);
     }
-    let (user, session) = login(state.coord.as_ref(), name, password, kind, crate::now_ms())
-        .await?
-        .ok_or(SignInError::WrongCredentials)?;
+    let Some((user, session)) = login(state.coord.as_ref(), name, password, kind, crate::now_ms()).await?
+    else {
+        let now = std::time::Instant::now();
+        for (k, _) in &keys {
+            state.logins.failed(k, now);
+        }
+        return Err(SignInError::WrongCredentials);
+    };
     for (k, _) in &keys {
         state.logins.succeeded(k);
     }
