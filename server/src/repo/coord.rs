@@ -251,6 +251,8 @@ pub struct CaptureDetail {
     pub others: Vec<(CaptureRow, BTreeMap<String, u32>)>,
     /// Review actions on it.
     pub audit: Vec<AuditEntry>,
+    /// When its device was revoked, and why, if it was: what the device sent stays, marked.
+    pub device_revoked: Option<(TimestampMs, String)>,
 }
 
 /// A device as coordinators see it.

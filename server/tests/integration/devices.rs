@@ -329,7 +329,20 @@ async fn a_revoked_device_is_shut_out_at_once_and_what_it_sent_stays() {
     assert_eq!(r["already_revoked"], true);
     // What it sent stays, and the coordinators see the device as revoked.
     let target = testigo_server::repo::ReviewTarget::CaptureId(capture);
-    assert!(s.state.coord.find_capture(target).await.unwrap().is_ok());
+    let pk = s.state.coord.find_capture(target).await.unwrap().unwrap();
+    testigo_server::repo::settle_tally(s.state.repo.as_ref(), testigo_server::TALLY_BATCH).await.unwrap();
+    let cookie = dash_cookie(&s, "ana", "clave de ana").await;
+    let r = s
+        .send(
+            Request::get(format!("/dash/captures/{pk}"))
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = String::from_utf8(body_bytes(r).await).unwrap();
+    assert!(html.contains("Dispositivo revocado") && html.contains("teléfono incautado"), "{html}");
     let (_, devices) = s.state.coord.devices(String::new(), 0, 10).await.unwrap();
     assert!(devices.iter().any(|x| x.id == id.as_str() && x.revoked_at_ms.is_some()));
 }

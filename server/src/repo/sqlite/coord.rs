@@ -460,7 +460,25 @@ impl Coordination for SqliteRepo {
                         Ok(AuditEntry { seq, at_ms, actor, action, detail: from_json(&detail, "audit detail")? })
                     })
                     .collect::<RepoResult<Vec<_>>>()?;
-                Ok(Some(CaptureDetail { row, counted, signed, receipt, photos, station, history, others, audit }))
+                let device_revoked: Option<(TimestampMs, String)> = c
+                    .query_row(
+                        "SELECT revoked_at_ms, ifnull(revoked_reason, '') FROM devices WHERE id = ?1 AND revoked_at_ms IS NOT NULL",
+                        [&row.device_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                Ok(Some(CaptureDetail {
+                    row,
+                    counted,
+                    signed,
+                    receipt,
+                    photos,
+                    station,
+                    history,
+                    others,
+                    audit,
+                    device_revoked,
+                }))
             })
             .await
     }

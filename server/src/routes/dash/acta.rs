@@ -232,6 +232,12 @@ fn provenance(d: &CaptureDetail) -> Markup {
             tbody {
                 tr { td { "Captura" } td { (d.row.capture_id) } }
                 tr { td { "Dispositivo" } td { (d.row.device_id) } }
+                @if let Some((at, reason)) = &d.device_revoked {
+                    tr.revoked {
+                        td { "Dispositivo revocado" }
+                        td { span.tag.warn { (time(*at)) } " " (reason) }
+                    }
+                }
                 tr { td { "Hora del teléfono" } td { (time(record.device_time_ms)) } }
                 tr { td { "Recibida (servidor)" } td { (time(receipt.received_at_ms)) } }
                 tr { td { "SHA-256 del registro" } td { (record.record_sha256().to_hex()) } }
