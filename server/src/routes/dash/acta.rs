@@ -235,7 +235,7 @@ fn provenance(d: &CaptureDetail) -> Markup {
                 @if let Some((at, reason)) = &d.device_revoked {
                     tr.revoked {
                         td { "Dispositivo revocado" }
-                        td { span.tag.warn { (time(*at)) } " " (reason) }
+                        td { span.tag.warn { (time(*at)) } " " span.prose { (reason) } }
                     }
                 }
                 tr { td { "Hora del teléfono" } td { (time(record.device_time_ms)) } }
