@@ -195,7 +195,14 @@ impl Pass<'_> {
                 }
                 422 => {
                     self.store.write(|tx| state::set_upload(tx, item.id, None))?;
-                    return self.parked(item, "the server found that the photo does not match its hash");
+                    let why = match problem_code(&r).as_str() {
+                        "not_a_jpeg" => "the server found that the photo is not a JPEG file".to_owned(),
+                        "hash_mismatch" => {
+                            "the server found that the photo does not match its hash".to_owned()
+                        }
+                        code => format!("the server refused the photo ({code})"),
+                    };
+                    return self.parked(item, &why);
                 }
                 _ => return Err(self.unexpected(&r)),
             }

@@ -130,3 +130,30 @@ fn plain_http_to_another_machine_is_refused_unless_rehearsing() {
     let store = Store::open_with(dir.path(), &KEY, rehearsal).unwrap();
     store.enroll(&plain, "ABCD-EFGH", &CancelToken::new()).unwrap();
 }
+
+#[test]
+fn a_photo_the_server_finds_is_not_a_jpeg_is_parked_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server();
+    let store = open(dir.path(), &server);
+    store.enroll(URL, "ABCD-EFGH", &CancelToken::new()).unwrap();
+    let id = store.new_capture("st-1", "pres").unwrap();
+    store.set_counts(id, &good_counts()).unwrap();
+    store.attach_photo(id, &jpeg(640, 480, 3, 0)).unwrap();
+    store.seal(id).unwrap();
+    server.set_hook(|r| {
+        (r.method == Method::Patch).then(|| {
+            let problem =
+                br#"{"type":"urn:testigo:problem:not_a_jpeg","title":"t","status":422,"code":"not_a_jpeg"}"#;
+            Ok(Response {
+                status: 422,
+                headers: vec![("content-type".into(), "application/problem+json".into())],
+                body: problem.to_vec(),
+            })
+        })
+    });
+    let report = store.sync(&SyncOptions::default(), &CancelToken::new()).unwrap();
+    assert_eq!(report.parked, 1);
+    let parked = store.outbox().unwrap().into_iter().find(|i| i.state == OutboxState::Parked).unwrap();
+    assert!(parked.last_error.as_deref().unwrap().contains("not a JPEG"), "{:?}", parked.last_error);
+}
