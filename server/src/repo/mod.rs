@@ -78,6 +78,24 @@ pub struct DeviceUsage {
     pub upload_bytes: u64,
 }
 
+/// What one device may hold in uploads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadQuota {
+    /// Active uploads at once.
+    pub max_active: u64,
+    /// Bytes in active and complete uploads together.
+    pub max_bytes: u64,
+}
+
+/// The quota an upload would pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaExceeded {
+    /// Too many active uploads.
+    Active,
+    /// Too many bytes.
+    Bytes,
+}
+
 /// What revoking a device did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevokeOutcome {
@@ -382,8 +400,15 @@ pub trait Repo: Send + Sync + 'static {
         now_ms: TimestampMs,
     ) -> RepoResult<RevokeOutcome>;
 
-    /// Creates an upload.
-    async fn create_upload(&self, upload: Upload, now_ms: TimestampMs) -> RepoResult<()>;
+    /// Creates an upload if its device stays within `quota` with it, checked in the same
+    /// transaction as the insert (so concurrent creations cannot pass it together); otherwise
+    /// nothing is written and the quota it would pass is returned.
+    async fn create_upload(
+        &self,
+        upload: Upload,
+        quota: UploadQuota,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Result<(), QuotaExceeded>>;
 
     /// The upload with this id.
     async fn upload(&self, id: &str) -> RepoResult<Option<Upload>>;

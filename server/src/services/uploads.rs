@@ -42,7 +42,7 @@ use testigo_protocol::{KeyId, Sha256, SignedReceipt};
 use super::{photos, storage};
 use crate::blobs::Completion;
 use crate::error::{AppError, AppResult};
-use crate::repo::{PhotoLookup, Upload, UploadState};
+use crate::repo::{PhotoLookup, QuotaExceeded, Upload, UploadQuota, UploadState};
 use crate::{AppState, now_ms};
 
 /// Upload ids currently being written to.
@@ -128,13 +128,6 @@ pub(crate) async fn create(
         state.blobs.delete_partial(&old).await?;
         state.repo.end_upload(&old, UploadState::Terminated, None).await?;
     }
-    let usage = state.repo.device_usage(device).await?;
-    if usage.active_uploads >= state.limits.max_device_uploads {
-        return Err(AppError::TooManyUploads);
-    }
-    if usage.upload_bytes.saturating_add(length) > state.limits.max_device_bytes {
-        return Err(AppError::DeviceQuota("this device has uploaded as many photo bytes as one device may"));
-    }
     storage::ensure_room(state, length).await?;
     let id = new_upload_id()?;
     let now = now_ms();
@@ -155,7 +148,17 @@ pub(crate) async fn create(
     };
     // The row before the file: a crash between them leaves a row the sweeper expires, never a
     // file nobody knows of (and the sweeper removes such files too).
-    state.repo.create_upload(upload.clone(), now).await?;
+    let quota =
+        UploadQuota { max_active: state.limits.max_device_uploads, max_bytes: state.limits.max_device_bytes };
+    match state.repo.create_upload(upload.clone(), quota, now).await? {
+        Ok(()) => {}
+        Err(QuotaExceeded::Active) => return Err(AppError::TooManyUploads),
+        Err(QuotaExceeded::Bytes) => {
+            return Err(AppError::DeviceQuota(
+                "this device has uploaded as many photo bytes as one device may",
+            ));
+        }
+    }
     if let Err(e) = state.blobs.create_partial(&id).await {
         state.repo.end_upload(&id, UploadState::Terminated, None).await?;
         return Err(e.into());

@@ -364,3 +364,27 @@ async fn only_jpeg_files_are_stored_as_photos() {
     assert_problem(s.send(get(&path, &d.bearer())).await, 404, "not_found").await;
     assert_eq!(s.state.blobs.blob_size(&Sha256::digest(&page)).await.unwrap(), None, "nothing stored");
 }
+
+/// Creations sent at once cannot pass the in-flight quota together: it is checked in the same
+/// transaction as the insert.
+#[tokio::test]
+async fn simultaneous_uploads_stay_within_the_quota() {
+    let s = TestServer::with_limits(Limits { max_device_uploads: 2, ..Limits::default() }).await;
+    let d = s.device(&["st-1"]).await;
+    let photos: Vec<Vec<u8>> = (0..6).map(|i| photo_bytes(i, 10_000)).collect();
+    let refs: Vec<&[u8]> = photos.iter().map(Vec::as_slice).collect();
+    let record = d.record("st-1", &refs);
+    let capture = record.id;
+    assert!(matches!(submit(&s, &d, record).await, RecordOutcome::Stored { .. }));
+    let (a, b, c, e, f, g) = tokio::join!(
+        create_upload(&s, &d, capture, &photos[0]),
+        create_upload(&s, &d, capture, &photos[1]),
+        create_upload(&s, &d, capture, &photos[2]),
+        create_upload(&s, &d, capture, &photos[3]),
+        create_upload(&s, &d, capture, &photos[4]),
+        create_upload(&s, &d, capture, &photos[5]),
+    );
+    let created = [a, b, c, e, f, g].iter().filter(|r| r.status() == StatusCode::CREATED).count();
+    assert_eq!(created, 2);
+    assert_eq!(s.state.repo.device_usage(&d.public_key().key_id()).await.unwrap().active_uploads, 2);
+}

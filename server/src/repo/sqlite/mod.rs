@@ -55,8 +55,8 @@ pub use self::schema::SCHEMA_VERSION;
 use self::db::Db;
 use super::{
     Device, DeviceUsage, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome, NewRecord, PackageDoc,
-    PhotoLookup, Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget, RevokeOutcome, StoreOutcome,
-    TallyProgress, Upload, UploadState,
+    PhotoLookup, QuotaExceeded, Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget, RevokeOutcome,
+    StoreOutcome, TallyProgress, Upload, UploadQuota, UploadState,
 };
 
 /// The SQLite repository.
@@ -241,8 +241,27 @@ impl Repo for SqliteRepo {
         self.db.write(move |c| devices::revoke(c, &device, &reason, &actor, now_ms)).await
     }
 
-    async fn create_upload(&self, upload: Upload, now_ms: TimestampMs) -> RepoResult<()> {
-        self.db.write(move |c| uploads::create(c, &upload, now_ms)).await
+    async fn create_upload(
+        &self,
+        upload: Upload,
+        quota: UploadQuota,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Result<(), QuotaExceeded>> {
+        self.db
+            .write(move |c| {
+                // In the writer's transaction: no other creation runs between the count and the
+                // insert.
+                let usage = devices::usage(c, &upload.device_id)?;
+                if usage.active_uploads >= quota.max_active {
+                    return Ok(Err(QuotaExceeded::Active));
+                }
+                if usage.upload_bytes.saturating_add(upload.length) > quota.max_bytes {
+                    return Ok(Err(QuotaExceeded::Bytes));
+                }
+                uploads::create(c, &upload, now_ms)?;
+                Ok(Ok(()))
+            })
+            .await
     }
 
     async fn upload(&self, id: &str) -> RepoResult<Option<Upload>> {
