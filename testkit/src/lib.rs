@@ -47,16 +47,18 @@ pub mod photo;
 pub mod proxy;
 pub mod rng;
 pub mod sample;
+mod stand_in;
 
 pub use acta::{ActaRow, ActaSpec, EXTRA_LABELS, Election, qr_payload_2024};
 pub use corpus::{DEFAULT_OPTIONS, SyntheticActa, corpus, write_corpus};
 pub use draw::GrayImage;
 pub use geometry::{Homography, Point};
 pub use page::{PAGE_HEIGHT, PAGE_WIDTH, render_page};
-pub use photo::{PhotoSpec, jpeg_shaped, page_quad, phone_photo};
+pub use photo::{PhotoSpec, page_quad, phone_photo};
 pub use proxy::{FaultProxy, Faults, LinkProfile, ProxyStats};
 pub use rng::Rng;
 pub use sample::SampleElection;
+pub use stand_in::jpeg_shaped;
 
 /// Why an acta could not be generated.
 #[derive(Debug)]

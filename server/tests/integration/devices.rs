@@ -241,8 +241,8 @@ async fn below_the_free_space_reserve_nothing_new_is_taken_and_the_server_recove
     assert_eq!(upload(&s, &d, stored_id, &photo).await, StatusCode::NO_CONTENT);
 }
 
-#[tokio::test]
-async fn the_sweeper_removes_partial_files_no_upload_refers_to() {
+/// A server where one device has sent a record and opened the upload of its photo.
+async fn server_with_an_open_upload() -> TestServer {
     let s = TestServer::new().await;
     let d = s.device(&["st-1"]).await;
     let photo = photo_bytes(4, 5_000);
@@ -250,6 +250,12 @@ async fn the_sweeper_removes_partial_files_no_upload_refers_to() {
     let capture = record.id;
     assert!(matches!(submit(&s, &d, record).await, RecordOutcome::Stored { .. }));
     assert_eq!(create_upload(&s, &d, capture, &photo).await.status(), StatusCode::CREATED);
+    s
+}
+
+#[tokio::test]
+async fn the_sweeper_removes_partial_files_no_upload_refers_to() {
+    let s = server_with_an_open_upload().await;
     let partials = s.dir.path().join("photos/partials");
     let orphan = partials.join("0123456789abcdef0123456789abcdef");
     std::fs::write(&orphan, b"left by a crash").unwrap();
@@ -262,13 +268,7 @@ async fn the_sweeper_removes_partial_files_no_upload_refers_to() {
 #[tokio::test]
 async fn the_data_directory_is_readable_by_the_server_alone() {
     use std::os::unix::fs::PermissionsExt as _;
-    let s = TestServer::new().await;
-    let d = s.device(&["st-1"]).await;
-    let photo = photo_bytes(6, 5_000);
-    let record = d.record("st-1", &[&photo]);
-    let capture = record.id;
-    assert!(matches!(submit(&s, &d, record).await, RecordOutcome::Stored { .. }));
-    assert_eq!(create_upload(&s, &d, capture, &photo).await.status(), StatusCode::CREATED);
+    let s = server_with_an_open_upload().await;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let root = s.dir.path();
     for dir in
