@@ -149,6 +149,18 @@ impl fmt::Debug for KeyId {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signature(#[serde(with = "b64")] pub Vec<u8>);
 
+impl Signature {
+    /// The signature as text (base64url without padding, as in JSON): for headers.
+    pub fn to_text(&self) -> String {
+        b64::encode(&self.0)
+    }
+
+    /// Reads [`Signature::to_text`]'s form; `None` if it is not base64url.
+    pub fn from_text(text: &str) -> Option<Signature> {
+        b64::decode(text.trim()).ok().map(Signature)
+    }
+}
+
 impl fmt::Debug for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Signature({} bytes)", self.0.len())

@@ -13,6 +13,7 @@
 //!   input.
 //! - [`keys`]: P-256 public keys, key ids and signature verification.
 //! - [`receipt`]: the server's signed receipt, the watcher's proof of delivery.
+//! - [`statement`]: the server's other signed answers: refusals, feed pages, election packages.
 //! - [`qr`]: parsers for the QR codes printed on actas, per election format.
 //! - [`validation`]: the stable warning codes that travel with a capture.
 //!
@@ -27,6 +28,7 @@ pub mod enrollment;
 pub mod keys;
 pub mod qr;
 pub mod receipt;
+pub mod statement;
 pub mod validation;
 
 pub use capture::{CaptureRecord, PhotoRef, SignedCapture};
@@ -34,6 +36,7 @@ pub use election::ElectionPackage;
 pub use encoding::{Sha256, Sha256ParseError};
 pub use keys::{KeyId, PublicKey, Signature, VerifyError};
 pub use receipt::{Receipt, ReceiptSubject, SignedReceipt};
+pub use statement::{Refusal, SignedRefusal};
 pub use validation::{Warning, WarningCode};
 
 /// Milliseconds since the Unix epoch (UTC). Used for every timestamp on the wire.

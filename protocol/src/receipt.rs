@@ -64,14 +64,7 @@ impl Receipt {
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let mut c = Canon::new(RECEIPT_DOMAIN);
         c.u32(self.format);
-        match &self.subject {
-            ReceiptSubject::Record { capture_id, record_sha256 } => {
-                c.u8(1).bytes(capture_id.as_bytes()).bytes(record_sha256.as_bytes());
-            }
-            ReceiptSubject::Photo { capture_id, sha256, size } => {
-                c.u8(2).bytes(capture_id.as_bytes()).bytes(sha256.as_bytes()).u64(*size);
-            }
-        }
+        crate::statement::subject(&mut c, &self.subject);
         c.str(self.device_key_id.as_str()).i64(self.received_at_ms).str(self.server_key_id.as_str());
         c.finish()
     }

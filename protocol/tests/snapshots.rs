@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use testigo_protocol::capture::CAPTURE_FORMAT;
 use testigo_protocol::election::*;
 use testigo_protocol::receipt::RECEIPT_FORMAT;
+use testigo_protocol::statement::{REFUSAL_FORMAT, feed_page_bytes, package_bytes};
 use testigo_protocol::*;
 use uuid::Uuid;
 
@@ -260,6 +261,73 @@ fn package_validation_refuses_inconsistent_packages() {
     assert_eq!(p.validate(), Err(PackageError::UnsupportedFormat(99)));
 }
 
+fn refusal() -> SignedRefusal {
+    let rec = record();
+    let refusal = Refusal {
+        format: REFUSAL_FORMAT,
+        subject: ReceiptSubject::Record { capture_id: rec.id, record_sha256: rec.record_sha256() },
+        code: testigo_protocol::api::RefusalCode::StationNotAssigned.as_str().into(),
+        detail: "the device is not assigned to this station".into(),
+        device_key_id: rec.device_key_id.clone(),
+        refused_at_ms: 1_785_270_000_500,
+        server_key_id: PublicKey::from(*server_key().verifying_key()).key_id(),
+    };
+    let signature = sign(&server_key(), &refusal.canonical_bytes());
+    SignedRefusal { refusal, signature }
+}
+
+fn feed_page() -> testigo_protocol::api::FeedPage {
+    use testigo_protocol::api::*;
+    let events = vec![
+        FeedEvent {
+            seq: 41,
+            at_ms: 1_785_270_100_000,
+            change: Change::Review {
+                capture_id: record().id,
+                status: ReviewStatus::Disputed,
+                comment: Some("El total no coincide con la foto".into()),
+            },
+        },
+        FeedEvent { seq: 42, at_ms: 1_785_270_200_000, change: Change::Package { version: 4 } },
+    ];
+    let device = record().device_key_id;
+    let bytes = feed_page_bytes(&device, 40, &events, 42, false);
+    FeedPage {
+        events,
+        cursor: 42,
+        more: false,
+        server_key_id: PublicKey::from(*server_key().verifying_key()).key_id(),
+        signature: sign(&server_key(), &bytes),
+    }
+}
+
+#[test]
+fn refusals_feed_pages_and_packages_verify_only_as_signed() {
+    let server = PublicKey::from(*server_key().verifying_key());
+    let device = PublicKey::from(*device_key().verifying_key());
+    let r = refusal();
+    r.verify(&server).unwrap();
+    assert_eq!(r.verify(&device), Err(VerifyError::WrongKey));
+    let mut forged = r.clone();
+    forged.refusal.code = "bad_signature".into();
+    assert_eq!(forged.verify(&server), Err(VerifyError::Mismatch));
+
+    let page = feed_page();
+    let me = record().device_key_id;
+    page.verify(&server, &me, 40).unwrap();
+    assert_eq!(page.verify(&server, &me, 39), Err(VerifyError::Mismatch), "another cursor's answer");
+    assert_eq!(page.verify(&server, &server.key_id(), 40), Err(VerifyError::Mismatch), "another device's");
+    let mut more = page.clone();
+    more.cursor = 1_000;
+    assert_eq!(more.verify(&server, &me, 40), Err(VerifyError::Mismatch), "a moved cursor");
+    check_text("canonical_refusal.hex", &(hex::encode(r.refusal.canonical_bytes()) + "\n"));
+    check_text(
+        "canonical_feed_page.hex",
+        &(hex::encode(feed_page_bytes(&me, 40, &page.events, page.cursor, page.more)) + "\n"),
+    );
+    check_text("canonical_package.hex", &(hex::encode(package_bytes(&me, b"{\"format\":1}")) + "\n"));
+}
+
 #[test]
 fn api_snapshots() {
     use testigo_protocol::api::*;
@@ -285,34 +353,12 @@ fn api_snapshots() {
             results: vec![
                 RecordOutcome::Stored { receipt: receipts[0].clone() },
                 RecordOutcome::Duplicate { receipt: receipts[0].clone() },
-                RecordOutcome::Refused {
-                    capture_id: record().id,
-                    code: RefusalCode::StationNotAssigned,
-                    detail: "the device is not assigned to this station".into(),
-                },
+                RecordOutcome::Refused(refusal()),
             ],
         },
     );
     check_json("api_photo_receipt", &PhotoReceipt { receipt: receipts[1].clone() });
-    check_json(
-        "api_feed_page",
-        &FeedPage {
-            events: vec![
-                FeedEvent {
-                    seq: 41,
-                    at_ms: 1_785_270_100_000,
-                    change: Change::Review {
-                        capture_id: record().id,
-                        status: ReviewStatus::Disputed,
-                        comment: Some("El total no coincide con la foto".into()),
-                    },
-                },
-                FeedEvent { seq: 42, at_ms: 1_785_270_200_000, change: Change::Package { version: 4 } },
-            ],
-            cursor: 42,
-            more: false,
-        },
-    );
+    check_json("api_feed_page", &feed_page());
     check_json(
         "api_problem",
         &Problem::new(

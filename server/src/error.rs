@@ -109,6 +109,15 @@ pub enum AppError {
     /// Storage failed. The cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// `error`, with the server's signed refusal of the photo or record it is about: the phone
+    /// parks an item only on such an answer (see `testigo_protocol::statement`).
+    #[error("{error}")]
+    Refused {
+        /// What went wrong.
+        error: Box<AppError>,
+        /// The signed refusal sent with it.
+        refusal: Box<testigo_protocol::SignedRefusal>,
+    },
 }
 
 impl AppError {
@@ -167,11 +176,15 @@ impl AppError {
                 (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage", "The server is out of space")
             }
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
+            Refused { error, .. } => error.parts(),
         }
     }
 
     /// The problem body sent for this error.
     pub fn problem(&self) -> Problem {
+        if let AppError::Refused { error, refusal } = self {
+            return Problem { refusal: Some(refusal.as_ref().clone()), ..error.problem() };
+        }
         let (status, code, title) = self.parts();
         let detail = match self {
             AppError::BadRequest(d) | AppError::MalformedJson(d) => Some(d.clone()),
@@ -198,6 +211,12 @@ impl From<crate::repo::RepoError> for AppError {
             crate::repo::RepoError::Full => AppError::InsufficientStorage,
             e => AppError::Internal(e.to_string()),
         }
+    }
+}
+
+impl From<crate::keys::KeyError> for AppError {
+    fn from(e: crate::keys::KeyError) -> Self {
+        AppError::Internal(e.to_string())
     }
 }
 

@@ -1,4 +1,5 @@
-//! The server's receipt key.
+//! The server's receipt key: it signs receipts and every other answer that changes what a phone
+//! does with its work (refusals, feed pages, election packages: `testigo_protocol::statement`).
 //!
 //! A P-256 key, like the devices' (see ADR 2). It lives in the data directory as a PKCS#8 file
 //! readable only by the server's user, created on first start; replicas that scale out share the
@@ -10,6 +11,7 @@ use std::path::Path;
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use testigo_protocol::receipt::{RECEIPT_FORMAT, Receipt, ReceiptSubject, SignedReceipt};
+use testigo_protocol::statement::{REFUSAL_FORMAT, Refusal, SignedRefusal};
 use testigo_protocol::{KeyId, PublicKey, Sha256, Signature, TimestampMs};
 
 /// Why the key could not be loaded or used.
@@ -122,8 +124,36 @@ impl ServerKey {
             received_at_ms,
             server_key_id: self.public.key_id(),
         };
-        let sig = self.pair.sign(&self.rng, &receipt.canonical_bytes()).map_err(|_| KeyError::Sign)?;
-        Ok(SignedReceipt { receipt, signature: Signature(sig.as_ref().to_vec()) })
+        let signature = self.sign(&receipt.canonical_bytes())?;
+        Ok(SignedReceipt { receipt, signature })
+    }
+
+    /// Signs a refusal of `subject` from `device` at `now_ms`, with its stable `code`.
+    pub fn refusal(
+        &self,
+        subject: ReceiptSubject,
+        code: &str,
+        detail: &str,
+        device: &KeyId,
+        now_ms: TimestampMs,
+    ) -> Result<SignedRefusal, KeyError> {
+        let refusal = Refusal {
+            format: REFUSAL_FORMAT,
+            subject,
+            code: code.to_owned(),
+            detail: detail.to_owned(),
+            device_key_id: device.clone(),
+            refused_at_ms: now_ms,
+            server_key_id: self.public.key_id(),
+        };
+        let signature = self.sign(&refusal.canonical_bytes())?;
+        Ok(SignedRefusal { refusal, signature })
+    }
+
+    /// Signs canonical bytes (one of the layouts in `testigo_protocol::statement`).
+    pub fn sign(&self, canonical: &[u8]) -> Result<Signature, KeyError> {
+        let sig = self.pair.sign(&self.rng, canonical).map_err(|_| KeyError::Sign)?;
+        Ok(Signature(sig.as_ref().to_vec()))
     }
 }
 

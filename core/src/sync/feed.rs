@@ -1,6 +1,10 @@
-//! The change feed (review states, package updates) and the election package.
+//! The change feed (review states, package updates) and the election package. Both are signed by
+//! the server key for this device (`testigo_protocol::statement`): a page or package that does not
+//! verify is the link's fault (a proxy, a censor) and changes nothing.
 
+use testigo_protocol::Signature;
 use testigo_protocol::api::{Change, FeedPage};
+use testigo_protocol::statement::{PACKAGE_SIGNATURE_HEADER, package_bytes};
 
 use super::state;
 use super::transport::{Method, Request};
@@ -15,8 +19,12 @@ impl Pass<'_> {
     pub(crate) fn feed(&mut self) -> Result<(), Stop> {
         let installed = self.store.package()?.map(|p| p.version);
         let mut newer_package = installed.is_none();
+        // Where the feed stood before the first page announcing a newer package: if fetching the
+        // package fails, the cursor goes back there so that the next run sees the announcement.
+        let mut rewind_to = None;
         loop {
-            let url = self.url(&format!("/v1/feed?after={}&limit={FEED_PAGE}", self.cfg.feed_cursor));
+            let after = self.cfg.feed_cursor;
+            let url = self.url(&format!("/v1/feed?after={after}&limit={FEED_PAGE}"));
             let r = self.send(Request {
                 method: Method::Get,
                 url,
@@ -29,7 +37,10 @@ impl Pass<'_> {
             }
             let page: FeedPage =
                 serde_json::from_slice(&r.body).map_err(|_| Stop::Link("garbled feed", None))?;
-            if page.cursor < self.cfg.feed_cursor {
+            if page.verify(&self.cfg.server_key, &self.store.device().key_id, after).is_err() {
+                return Err(Stop::Link("a feed page does not verify", None));
+            }
+            if page.cursor < after || page.events.iter().any(|e| e.seq <= after || e.seq > page.cursor) {
                 return Err(Stop::Link("the feed went backwards", None));
             }
             let cursor = page.cursor;
@@ -49,7 +60,11 @@ impl Pass<'_> {
                         })?;
                         reviews += 1;
                     }
-                    Change::Package { version } => newer_package |= installed.is_none_or(|v| *version > v),
+                    Change::Package { version } if installed.is_none_or(|v| *version > v) => {
+                        newer_package = true;
+                        rewind_to.get_or_insert(after);
+                    }
+                    Change::Package { .. } => {}
                 }
             }
             self.store.write(|tx| state::set_feed_cursor(tx, cursor))?;
@@ -59,8 +74,12 @@ impl Pass<'_> {
                 break;
             }
         }
-        if newer_package {
-            self.package()?;
+        if newer_package && let Err(stop) = self.package() {
+            if let Some(cursor) = rewind_to {
+                self.store.write(|tx| state::set_feed_cursor(tx, cursor))?;
+                self.cfg.feed_cursor = cursor;
+            }
+            return Err(stop);
         }
         Ok(())
     }
@@ -82,6 +101,13 @@ impl Pass<'_> {
             304 => return Ok(()),
             200 => {}
             _ => return Err(self.unexpected(&r)),
+        }
+        let signed = r.header(PACKAGE_SIGNATURE_HEADER).and_then(Signature::from_text).is_some_and(|sig| {
+            let bytes = package_bytes(&self.store.device().key_id, &r.body);
+            self.cfg.server_key.verify(&bytes, &sig).is_ok()
+        });
+        if !signed {
+            return Err(Stop::Link("the package is not signed by the server", None));
         }
         let outcome = match self.store.install_server_package(&r.body) {
             Ok(o) => o,

@@ -320,6 +320,22 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
+    /// A refusal counts only if the server's key signed it and it names exactly `expected` and
+    /// this device; anything else is treated as a broken link, and parks nothing.
+    pub(crate) fn check_refusal(
+        &self,
+        expected: testigo_protocol::ReceiptSubject,
+        refusal: &testigo_protocol::SignedRefusal,
+    ) -> std::result::Result<(), Stop> {
+        if refusal.verify(&self.cfg.server_key).is_err()
+            || refusal.refusal.subject != expected
+            || refusal.refusal.device_key_id != self.store.device().key_id
+        {
+            return Err(Stop::Link("a refusal does not verify", None));
+        }
+        Ok(())
+    }
+
     /// An item failed on its own: it waits, the run goes on. Too many in a row look like the
     /// link, and stop the run.
     pub(crate) fn item_failed(

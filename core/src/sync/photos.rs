@@ -98,11 +98,7 @@ impl Pass<'_> {
             match r.status {
                 201 => {}
                 409 => return self.item_failed(item, "the server has not received the record yet", None),
-                413 => return self.parked(item, "the photo is larger than the server accepts"),
-                400 | 422 => {
-                    return self
-                        .parked(item, &format!("the server refused the photo ({})", problem_code(&r)));
-                }
+                400 | 413 | 422 => return self.photo_refused(&r, item, sha, total),
                 _ => return Err(self.unexpected(&r)),
             }
             let location = r.header("location").ok_or(Stop::Link("garbled tus answer", None))?;
@@ -195,18 +191,35 @@ impl Pass<'_> {
                 }
                 422 => {
                     self.store.write(|tx| state::set_upload(tx, item.id, None))?;
-                    let why = match problem_code(&r).as_str() {
-                        "not_a_jpeg" => "the server found that the photo is not a JPEG file".to_owned(),
-                        "hash_mismatch" => {
-                            "the server found that the photo does not match its hash".to_owned()
-                        }
-                        code => format!("the server refused the photo ({code})"),
-                    };
-                    return self.parked(item, &why);
+                    return self.photo_refused(&r, item, sha, total);
                 }
                 _ => return Err(self.unexpected(&r)),
             }
         }
+    }
+
+    /// An answer refusing the photo: parks it if the server signed the refusal for exactly this
+    /// photo and device; otherwise (a proxy's answer, a bug) the photo waits and is sent again.
+    fn photo_refused(&mut self, r: &Response, item: &DueItem, sha: Sha256, size: u64) -> Result<(), Stop> {
+        let problem = serde_json::from_slice::<testigo_protocol::api::Problem>(&r.body).ok();
+        let Some(refusal) = problem.and_then(|p| p.refusal) else {
+            return self.item_failed(
+                item,
+                &format!("the server did not sign its refusal ({})", r.status),
+                None,
+            );
+        };
+        self.check_refusal(
+            ReceiptSubject::Photo { capture_id: item.capture_id, sha256: sha, size },
+            &refusal,
+        )?;
+        let why = match refusal.refusal.code.as_str() {
+            "not_a_jpeg" => "the server found that the photo is not a JPEG file".to_owned(),
+            "hash_mismatch" => "the server found that the photo does not match its hash".to_owned(),
+            "payload_too_large" => "the photo is larger than the server accepts".to_owned(),
+            code => format!("the server refused the photo ({code}: {})", refusal.refusal.detail),
+        };
+        self.parked(item, &why)
     }
 
     /// The photo's receipt from a tus answer's header, verified; `None` if the header is absent.
@@ -257,10 +270,4 @@ impl Pass<'_> {
             _ => Err(self.unexpected(&r)),
         }
     }
-}
-
-fn problem_code(r: &Response) -> String {
-    serde_json::from_slice::<testigo_protocol::api::Problem>(&r.body)
-        .map(|p| p.code)
-        .unwrap_or_else(|_| r.status.to_string())
 }

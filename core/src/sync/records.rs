@@ -64,11 +64,10 @@ impl Pass<'_> {
                 self.batch_cap = (items.len() / 2).max(1);
                 return Ok(());
             }
+            // One record the server cannot read: it waits and is sent again later. Only a signed
+            // refusal parks a record; an unsigned answer may come from anyone on the path.
             400 | 413 => {
                 let item = items.first().ok_or(Stop::Link("empty batch", None))?;
-                if item.attempts + 1 >= 5 {
-                    return self.parked(item, "the server cannot read this record");
-                }
                 return self.item_failed(item, "the server refused the record as malformed", None);
             }
             _ => return Err(self.unexpected(&response)),
@@ -87,11 +86,13 @@ impl Pass<'_> {
                     )?;
                     self.delivered(item, &receipt)?;
                 }
-                RecordOutcome::Refused { capture_id, code, detail } => {
-                    if capture_id != item.capture_id {
-                        return Err(Stop::Link("the answer does not match the batch", None));
-                    }
-                    self.parked(item, &format!("{}: {detail}", code.as_str()))?;
+                RecordOutcome::Refused(refusal) => {
+                    self.check_refusal(
+                        ReceiptSubject::Record { capture_id: item.capture_id, record_sha256: sha },
+                        &refusal,
+                    )?;
+                    let r = refusal.refusal;
+                    self.parked(item, &format!("{}: {}", r.code, r.detail))?;
                 }
             }
         }

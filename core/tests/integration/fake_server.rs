@@ -9,10 +9,12 @@ use std::sync::{Arc, Mutex};
 
 use testigo_core::protocol::api::tus::{self, UploadMetadata};
 use testigo_core::protocol::api::{
-    BatchResult, CaptureBatch, EnrollResponse, FeedPage, Problem, RecordOutcome,
+    BatchResult, CaptureBatch, Change, EnrollResponse, FeedEvent, FeedPage, Problem, RecordOutcome,
 };
 use testigo_core::protocol::receipt::{RECEIPT_FORMAT, Receipt, ReceiptSubject};
-use testigo_core::protocol::{PublicKey, Sha256, Signature, SignedReceipt};
+use testigo_core::protocol::{
+    PublicKey, Refusal, Sha256, Signature, SignedReceipt, SignedRefusal, statement,
+};
 use testigo_core::sync::{CancelToken, Method, Request, Response, Transport, TransportError};
 use testigo_core::{Signer, SoftwareSigner};
 
@@ -28,7 +30,7 @@ pub struct FakeServer(Arc<Inner>);
 struct Inner {
     key: SoftwareSigner,
     public: PublicKey,
-    package: Vec<u8>,
+    package: Mutex<Vec<u8>>,
     station_ids: Vec<String>,
     hook: Mutex<Option<Hook>>,
     state: Mutex<State>,
@@ -44,6 +46,8 @@ struct State {
     photos: Vec<(uuid::Uuid, Sha256)>,
     /// Every request's method and path, in order.
     log: Vec<(Method, String)>,
+    /// The change feed.
+    events: Vec<FeedEvent>,
     /// The one device enrolled.
     device: Option<testigo_core::protocol::KeyId>,
 }
@@ -70,7 +74,7 @@ impl FakeServer {
         FakeServer(Arc::new(Inner {
             key,
             public,
-            package: package.to_vec(),
+            package: Mutex::new(package.to_vec()),
             station_ids: station_ids.iter().map(|s| s.to_string()).collect(),
             hook: Mutex::new(None),
             state: Mutex::new(State::default()),
@@ -88,6 +92,18 @@ impl FakeServer {
     /// The server answers everything itself again.
     pub fn clear_hook(&self) {
         *self.0.hook.lock().unwrap() = None;
+    }
+
+    /// Serves `package` (JSON) from now on.
+    pub fn set_package(&self, package: &[u8]) {
+        *self.0.package.lock().unwrap() = package.to_vec();
+    }
+
+    /// Adds `change` to the device's feed.
+    pub fn announce(&self, change: Change) {
+        let mut state = self.0.state.lock().unwrap();
+        let seq = state.events.len() as u64 + 1;
+        state.events.push(FeedEvent { seq, at_ms: 1, change });
     }
 
     /// The transport to open a store with.
@@ -108,6 +124,26 @@ impl FakeServer {
     /// How many requests went to `path` (without the query).
     pub fn requests_to(&self, path: &str) -> usize {
         self.0.state.lock().unwrap().log.iter().filter(|(_, p)| p == path).count()
+    }
+
+    /// A refusal of `subject` signed by this server's key, as the real server sends it.
+    pub fn refusal(&self, subject: ReceiptSubject, code: &str, detail: &str) -> SignedRefusal {
+        let device = self.0.state.lock().unwrap().device.clone().unwrap();
+        let refusal = Refusal {
+            format: statement::REFUSAL_FORMAT,
+            subject,
+            code: code.into(),
+            detail: detail.into(),
+            device_key_id: device,
+            refused_at_ms: 1,
+            server_key_id: self.0.public.key_id(),
+        };
+        let signature = self.sign(&refusal.canonical_bytes());
+        SignedRefusal { refusal, signature }
+    }
+
+    fn sign(&self, bytes: &[u8]) -> Signature {
+        Signature(self.0.key.sign(bytes).unwrap())
     }
 
     fn receipt(&self, subject: ReceiptSubject, device: testigo_core::protocol::KeyId) -> SignedReceipt {
@@ -150,12 +186,42 @@ impl FakeServer {
                     },
                 )
             }
-            (Method::Get, "/v1/package") => Response {
-                status: 200,
-                headers: vec![("etag".into(), "\"p1\"".into())],
-                body: self.0.package.clone(),
-            },
-            (Method::Get, "/v1/feed") => json(200, &FeedPage { events: vec![], cursor: 0, more: false }),
+            (Method::Get, "/v1/package") => {
+                let device = self.0.state.lock().unwrap().device.clone().unwrap();
+                let package = self.0.package.lock().unwrap().clone();
+                let signature = self.sign(&statement::package_bytes(&device, &package));
+                Response {
+                    status: 200,
+                    headers: vec![
+                        ("etag".into(), "\"p1\"".into()),
+                        (statement::PACKAGE_SIGNATURE_HEADER.into(), signature.to_text()),
+                    ],
+                    body: package,
+                }
+            }
+            (Method::Get, "/v1/feed") => {
+                let device = self.0.state.lock().unwrap().device.clone().unwrap();
+                let after = request
+                    .url
+                    .split_once("after=")
+                    .and_then(|(_, a)| a.split('&').next())
+                    .map_or(0, |a| a.parse().unwrap());
+                let events: Vec<FeedEvent> =
+                    self.0.state.lock().unwrap().events.iter().filter(|e| e.seq > after).cloned().collect();
+                let cursor = events.last().map_or(after, |e| e.seq);
+                let signature =
+                    self.sign(&statement::feed_page_bytes(&device, after, &events, cursor, false));
+                json(
+                    200,
+                    &FeedPage {
+                        events,
+                        cursor,
+                        more: false,
+                        server_key_id: self.0.public.key_id(),
+                        signature,
+                    },
+                )
+            }
             (Method::Post, "/v1/captures") => {
                 let batch: CaptureBatch = serde_json::from_slice(&request.body).unwrap();
                 let results = batch

@@ -5,8 +5,12 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
+use testigo_core::protocol::api::{Change, Problem};
+use testigo_core::protocol::receipt::ReceiptSubject;
+use testigo_core::protocol::{Signature, SignedRefusal, statement};
 use testigo_core::sync::{CancelToken, Method, Response, TransportError};
 use testigo_core::{OpenOptions, OutboxKind, OutboxState, ReportingStatus, Store, SyncOptions, SyncOutcome};
+use testigo_core::{Signer, SoftwareSigner};
 
 use crate::common::{KEY, good_counts, jpeg, package};
 use crate::fake_server::{FakeServer, URL};
@@ -131,8 +135,24 @@ fn plain_http_to_another_machine_is_refused_unless_rehearsing() {
     store.enroll(&plain, "ABCD-EFGH", &CancelToken::new()).unwrap();
 }
 
+/// A run that does not wait out earlier failures ("send now").
+fn now() -> SyncOptions {
+    SyncOptions { ignore_backoff: true, ..Default::default() }
+}
+
+/// A 422 problem answer for `PATCH`, carrying `refusal` if any.
+fn refused_answer(refusal: Option<&SignedRefusal>) -> Response {
+    let mut problem = Problem::new("not_a_jpeg", 422, "not a JPEG", None);
+    problem.refusal = refusal.cloned();
+    Response {
+        status: 422,
+        headers: vec![("content-type".into(), "application/problem+json".into())],
+        body: serde_json::to_vec(&problem).unwrap(),
+    }
+}
+
 #[test]
-fn a_photo_the_server_finds_is_not_a_jpeg_is_parked_saying_so() {
+fn a_photo_refusal_parks_only_when_the_server_signed_it_for_that_photo() {
     let dir = tempfile::tempdir().unwrap();
     let server = server();
     let store = open(dir.path(), &server);
@@ -141,19 +161,86 @@ fn a_photo_the_server_finds_is_not_a_jpeg_is_parked_saying_so() {
     store.set_counts(id, &good_counts()).unwrap();
     store.attach_photo(id, &jpeg(640, 480, 3, 0)).unwrap();
     store.seal(id).unwrap();
-    server.set_hook(|r| {
-        (r.method == Method::Patch).then(|| {
-            let problem =
-                br#"{"type":"urn:testigo:problem:not_a_jpeg","title":"t","status":422,"code":"not_a_jpeg"}"#;
-            Ok(Response {
-                status: 422,
-                headers: vec![("content-type".into(), "application/problem+json".into())],
-                body: problem.to_vec(),
-            })
-        })
-    });
+    let photo = store.capture(id).unwrap().photos[0].clone();
+    let subject = ReceiptSubject::Photo { capture_id: id, sha256: photo.sha256, size: photo.size };
+    let parked = |store: &Store| {
+        store.outbox().unwrap().into_iter().filter(|i| i.state == OutboxState::Parked).count()
+    };
+
+    // Unsigned, as anyone on the path could answer: the photo waits and is tried again.
+    server.set_hook(|r| (r.method == Method::Patch).then(|| Ok(refused_answer(None))));
     let report = store.sync(&SyncOptions::default(), &CancelToken::new()).unwrap();
+    assert_eq!((report.parked, parked(&store)), (0, 0), "{report:?}");
+    assert_eq!(report.pending, 1);
+
+    // Signed, but for another photo (a replayed refusal), or by another key: a link failure.
+    let other = ReceiptSubject::Photo { capture_id: id, sha256: photo.sha256, size: photo.size + 1 };
+    let mut foreign = server.refusal(subject.clone(), "not_a_jpeg", "x");
+    foreign.signature =
+        Signature(SoftwareSigner::generate().sign(&foreign.refusal.canonical_bytes()).unwrap());
+    let forgeries = [server.refusal(other, "not_a_jpeg", "x"), foreign];
+    for forged in forgeries {
+        server.set_hook(move |r| (r.method == Method::Patch).then(|| Ok(refused_answer(Some(&forged)))));
+        let report = store.sync(&now(), &CancelToken::new()).unwrap();
+        assert!(matches!(report.outcome, SyncOutcome::Pending { .. }), "{report:?}");
+        assert!(report.link_error.unwrap().contains("refusal does not verify"));
+        assert_eq!(parked(&store), 0);
+    }
+
+    // Signed by the server for this photo: parked, saying why.
+    let signed = server.refusal(subject, "not_a_jpeg", "the bytes do not start a JPEG");
+    server.set_hook(move |r| (r.method == Method::Patch).then(|| Ok(refused_answer(Some(&signed)))));
+    let report = store.sync(&now(), &CancelToken::new()).unwrap();
     assert_eq!(report.parked, 1);
     let parked = store.outbox().unwrap().into_iter().find(|i| i.state == OutboxState::Parked).unwrap();
     assert!(parked.last_error.as_deref().unwrap().contains("not a JPEG"), "{:?}", parked.last_error);
+}
+
+#[test]
+fn unsigned_feed_pages_and_packages_are_not_believed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server();
+    let store = open(dir.path(), &server);
+    store.enroll(URL, "ABCD-EFGH", &CancelToken::new()).unwrap();
+    assert_eq!(store.package().unwrap().unwrap().version, 1);
+    // A swapped package without the server's signature, then one with a signature over other bytes.
+    let swapped = serde_json::to_vec(&package(2, Some(&["st-2"]))).unwrap();
+    server.announce(Change::Package { version: 2 });
+    for signature in [None, Some("MEUCIQ".to_owned())] {
+        let body = swapped.clone();
+        server.set_hook(move |r| {
+            r.url.ends_with("/v1/package").then(|| {
+                let mut headers = vec![("etag".into(), "\"p2\"".into())];
+                if let Some(s) = &signature {
+                    headers.push((statement::PACKAGE_SIGNATURE_HEADER.into(), s.clone()));
+                }
+                Ok(Response { status: 200, headers, body: body.clone() })
+            })
+        });
+        let report = store.sync(&now(), &CancelToken::new()).unwrap();
+        assert!(matches!(report.outcome, SyncOutcome::Pending { .. }), "{report:?}");
+        assert!(!report.package_updated);
+        assert_eq!(store.package().unwrap().unwrap().version, 1);
+    }
+    // A feed page that claims a review without the server's signature.
+    server.set_hook(|r| {
+        r.url.contains("/v1/feed").then(|| {
+            let body = br#"{"events":[],"cursor":7,"more":false,"server_key_id":"k","signature":"MEUCIQ"}"#;
+            Ok(Response {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: body.to_vec(),
+            })
+        })
+    });
+    let report = store.sync(&now(), &CancelToken::new()).unwrap();
+    assert!(matches!(report.outcome, SyncOutcome::Pending { .. }), "{report:?}");
+    assert!(report.link_error.is_some());
+    // The server's own answers, signed, are believed.
+    server.clear_hook();
+    server.set_package(&swapped);
+    let report = store.sync(&now(), &CancelToken::new()).unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Idle, "{report:?}");
+    assert!(report.package_updated, "{report:?}");
+    assert_eq!(store.package().unwrap().unwrap().version, 2);
 }

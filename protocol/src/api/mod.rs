@@ -21,8 +21,9 @@ use uuid::Uuid;
 
 use crate::TimestampMs;
 use crate::capture::SignedCapture;
-use crate::keys::{KeyId, PublicKey};
+use crate::keys::{KeyId, PublicKey, Signature, VerifyError};
 use crate::receipt::SignedReceipt;
+use crate::statement::SignedRefusal;
 
 /// The most records one [`CaptureBatch`] may carry.
 pub const MAX_BATCH: usize = 100;
@@ -104,15 +105,9 @@ pub enum RecordOutcome {
         /// The receipt given the first time.
         receipt: SignedReceipt,
     },
-    /// Refused for good: sending it again will not help.
-    Refused {
-        /// The record's id.
-        capture_id: Uuid,
-        /// Why.
-        code: RefusalCode,
-        /// A readable explanation without personal data.
-        detail: String,
-    },
+    /// Refused for good: sending it again will not help. The phone parks the record only if the
+    /// refusal verifies with the server key and names exactly this record and device.
+    Refused(SignedRefusal),
 }
 
 /// Why a record was refused. Stable codes: never rename one, only add.
@@ -164,7 +159,8 @@ pub struct PhotoReceipt {
     pub receipt: SignedReceipt,
 }
 
-/// `GET /v1/feed?after=N&limit=M`: what changed for this device since cursor `N`.
+/// `GET /v1/feed?after=N&limit=M`: what changed for this device since cursor `N`, signed by the
+/// server key over [`crate::statement::feed_page_bytes`] (this device, `N`, and the page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedPage {
     /// The changes, oldest first.
@@ -173,6 +169,21 @@ pub struct FeedPage {
     pub cursor: u64,
     /// Whether more events wait after this page.
     pub more: bool,
+    /// The id of the server key that signed the page.
+    pub server_key_id: KeyId,
+    /// DER ECDSA P-256 signature over [`crate::statement::feed_page_bytes`].
+    pub signature: Signature,
+}
+
+impl FeedPage {
+    /// Checks that `server_key` signed this page as the answer to `device` asking after `after`.
+    pub fn verify(&self, server_key: &PublicKey, device: &KeyId, after: u64) -> Result<(), VerifyError> {
+        if server_key.key_id() != self.server_key_id {
+            return Err(VerifyError::WrongKey);
+        }
+        let bytes = crate::statement::feed_page_bytes(device, after, &self.events, self.cursor, self.more);
+        server_key.verify(&bytes, &self.signature)
+    }
 }
 
 /// One change in the feed.
@@ -234,6 +245,27 @@ impl ReviewStatus {
     }
 }
 
+impl std::str::FromStr for RefusalCode {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        [
+            RefusalCode::UnsupportedFormat,
+            RefusalCode::WrongDevice,
+            RefusalCode::BadSignature,
+            RefusalCode::WrongElection,
+            RefusalCode::UnknownContest,
+            RefusalCode::StationNotAssigned,
+            RefusalCode::UnknownField,
+            RefusalCode::InvalidRecord,
+            RefusalCode::Conflict,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+        .ok_or(())
+    }
+}
+
 impl std::str::FromStr for ReviewStatus {
     type Err = ();
 
@@ -263,6 +295,11 @@ pub struct Problem {
     /// Details for this occurrence, without personal data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// When the answer refuses a photo for good (`payload_too_large`, `length_mismatch`,
+    /// `photo_not_in_record`, `hash_mismatch`, `not_a_jpeg`): the server's signed refusal. A phone
+    /// parks the photo only on a refusal that verifies; without one it tries again later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<SignedRefusal>,
 }
 
 impl Problem {
@@ -274,6 +311,7 @@ impl Problem {
             status,
             code: code.to_owned(),
             detail,
+            refusal: None,
         }
     }
 }
@@ -298,7 +336,9 @@ mod tests {
             RefusalCode::Conflict,
         ] {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+            assert_eq!(code.as_str().parse::<RefusalCode>(), Ok(code));
         }
+        assert!("CONFLICT".parse::<RefusalCode>().is_err());
     }
 
     #[test]

@@ -1,14 +1,18 @@
-//! `GET /v1/package`: the device's election package, with `ETag` and `If-None-Match`.
+//! `GET /v1/package`: the device's election package, with `ETag`, `If-None-Match` and the
+//! server's signature (`testigo-signature`).
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::AppState;
+use testigo_protocol::statement::PACKAGE_SIGNATURE_HEADER;
+
 use crate::auth::AuthDevice;
 use crate::error::{AppError, AppResult};
+use crate::services::package::PackageAnswer;
+use crate::{AppState, services};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/v1/package", get(package))
@@ -19,27 +23,25 @@ async fn package(
     AuthDevice(device): AuthDevice,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let doc = state.repo.device_package(&device).await?.ok_or(AppError::NoElection)?;
-    let etag = HeaderValue::from_str(&doc.etag).map_err(|_| AppError::Internal("etag".into()))?;
-    let matches = headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| {
-            let t = t.trim();
-            t == "*" || t.trim_start_matches("W/") == doc.etag
-        });
-    if matches {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok((
-        [
-            (header::ETAG, etag),
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
-        doc.json.as_ref().clone(),
-    )
-        .into_response())
+    let tags = headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok());
+    let etag = |tag: &str| HeaderValue::from_str(tag).map_err(|_| AppError::Internal("etag".into()));
+    Ok(match services::package::for_device(&state, &device, tags).await? {
+        PackageAnswer::NotModified { etag: tag } => {
+            (StatusCode::NOT_MODIFIED, [(header::ETAG, etag(&tag)?)]).into_response()
+        }
+        PackageAnswer::Package { doc, signature } => {
+            let sig = HeaderValue::from_str(&signature.to_text())
+                .map_err(|_| AppError::Internal("signature header".into()))?;
+            (
+                [
+                    (header::ETAG, etag(&doc.etag)?),
+                    (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                    (HeaderName::from_static(PACKAGE_SIGNATURE_HEADER), sig),
+                ],
+                doc.json.as_ref().clone(),
+            )
+                .into_response()
+        }
+    })
 }

@@ -144,9 +144,6 @@ async fn create(
     }
     let length = header_u64(&headers, UPLOAD_LENGTH)?
         .ok_or_else(|| AppError::BadRequest("Upload-Length is required".into()))?;
-    if length > state.limits.max_upload_bytes {
-        return Err(AppError::PayloadTooLarge);
-    }
     let raw_meta = headers
         .get(UPLOAD_METADATA)
         .map(|v| v.to_str().map_err(|_| AppError::BadRequest("Upload-Metadata is malformed".into())))

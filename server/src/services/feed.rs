@@ -1,7 +1,10 @@
-//! The change feed a device reads: pages of what changed for it after a cursor.
+//! The change feed a device reads: pages of what changed for it after a cursor, each page signed
+//! with the server key for that device and that cursor (`testigo_protocol::statement`), so that
+//! nobody on the path can forge a review state or hide a package update.
 
 use testigo_protocol::KeyId;
 use testigo_protocol::api::FeedPage;
+use testigo_protocol::statement::feed_page_bytes;
 
 use crate::AppState;
 use crate::error::AppResult;
@@ -24,5 +27,7 @@ pub(crate) async fn page(
     let more = events.len() > limit;
     events.truncate(limit);
     let cursor = events.last().map_or(after, |e| e.seq);
-    Ok(FeedPage { events, cursor, more })
+    let bytes = feed_page_bytes(device, after, &events, cursor, more);
+    let signature = state.key.sign(&bytes)?;
+    Ok(FeedPage { events, cursor, more, server_key_id: state.key.public_key().key_id(), signature })
 }

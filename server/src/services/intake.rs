@@ -22,7 +22,6 @@ use testigo_protocol::api::{BatchResult, CaptureBatch, MAX_BATCH, RecordOutcome,
 use testigo_protocol::capture::CAPTURE_FORMAT;
 use testigo_protocol::receipt::ReceiptSubject;
 use testigo_protocol::{SignedCapture, TimestampMs};
-use uuid::Uuid;
 
 use super::{photos, storage};
 use crate::error::{AppError, AppResult};
@@ -33,8 +32,9 @@ use crate::{AppState, now_ms};
 /// The disk room one stored record takes at most (its JSON, receipt, rows and indexes).
 const RECORD_ROOM: u64 = 16 * 1024;
 
-/// A refused record: its id, the code and a detail without personal data.
-pub(crate) type Refusal = (Uuid, RefusalCode, String);
+/// Why a record is refused: what it is (as its receipt would name it), the code and a detail
+/// without personal data. Signed into a [`testigo_protocol::SignedRefusal`] before it is answered.
+pub(crate) type Refusal = (ReceiptSubject, RefusalCode, String);
 
 /// Checks and stores a batch from `device`; one outcome per record, in the batch's order.
 pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatch) -> AppResult<BatchResult> {
@@ -56,10 +56,19 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
     // Signature checks and receipt signing are CPU work: off the async workers.
     let (key, dev) = (state.key.clone(), device.clone());
     let checked = tokio::task::spawn_blocking(move || {
-        batch.captures.into_iter().map(|s| check(&dev, &election, s, &key, now)).collect::<Vec<_>>()
+        batch
+            .captures
+            .into_iter()
+            .map(|s| match check(&dev, &election, s, &key, now) {
+                Ok(record) => Ok(Ok(record)),
+                Err((subject, code, detail)) => {
+                    key.refusal(subject, code.as_str(), &detail, &dev.id, now).map(Err)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()
     })
     .await
-    .map_err(|e| AppError::Internal(format!("intake task: {e}")))?;
+    .map_err(|e| AppError::Internal(format!("intake task: {e}")))??;
 
     // Refusals take their place now; the records that passed get theirs once stored.
     let mut results: Vec<Option<RecordOutcome>> = Vec::with_capacity(checked.len());
@@ -68,13 +77,16 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
     for (i, c) in checked.into_iter().enumerate() {
         match c {
             Ok(record) => {
-                slots.push((i, record.signed.record.id, record.signed.record.photos.clone()));
+                slots.push((
+                    i,
+                    record.signed.record.id,
+                    record.record_sha256,
+                    record.signed.record.photos.clone(),
+                ));
                 fresh.push(record);
                 results.push(None);
             }
-            Err((capture_id, code, detail)) => {
-                results.push(Some(RecordOutcome::Refused { capture_id, code, detail }));
-            }
+            Err(refusal) => results.push(Some(RecordOutcome::Refused(refusal))),
         }
     }
     let outcomes = if fresh.is_empty() {
@@ -82,7 +94,7 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
     } else {
         state.repo.store_records(device.id.clone(), fresh, now).await?
     };
-    for ((i, capture_id, photos), outcome) in slots.into_iter().zip(outcomes) {
+    for ((i, capture_id, record_sha256, photos), outcome) in slots.into_iter().zip(outcomes) {
         let out = match outcome {
             StoreOutcome::Stored(receipt) => {
                 for p in photos {
@@ -95,11 +107,13 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
                 RecordOutcome::Stored { receipt }
             }
             StoreOutcome::Duplicate(receipt) => RecordOutcome::Duplicate { receipt },
-            StoreOutcome::Conflict => RecordOutcome::Refused {
-                capture_id,
-                code: RefusalCode::Conflict,
-                detail: "a different record with this id was received before; the first one stands".into(),
-            },
+            StoreOutcome::Conflict => RecordOutcome::Refused(state.key.refusal(
+                ReceiptSubject::Record { capture_id, record_sha256 },
+                RefusalCode::Conflict.as_str(),
+                "a different record with this id was received before; the first one stands",
+                &device.id,
+                now,
+            )?),
         };
         if let Some(slot) = results.get_mut(i) {
             *slot = Some(out);
@@ -121,7 +135,9 @@ pub(crate) fn check(
     now_ms: TimestampMs,
 ) -> Result<NewRecord, Refusal> {
     let r = &signed.record;
-    let refuse = |code: RefusalCode, detail: &str| Err((r.id, code, detail.to_owned()));
+    let record_sha256 = r.record_sha256();
+    let subject = ReceiptSubject::Record { capture_id: r.id, record_sha256 };
+    let refuse = |code: RefusalCode, detail: &str| Err((subject.clone(), code, detail.to_owned()));
     if r.format != CAPTURE_FORMAT {
         return refuse(RefusalCode::UnsupportedFormat, "unsupported record format");
     }
@@ -148,11 +164,11 @@ pub(crate) fn check(
     {
         return refuse(RefusalCode::UnknownField, "a count names a field the acta does not have");
     }
-    let record_sha256 = r.record_sha256();
-    let json = serde_json::to_string(&signed)
-        .map_err(|_| (r.id, RefusalCode::InvalidRecord, "the record cannot be stored".to_owned()))?;
-    let receipt = key
-        .receipt(ReceiptSubject::Record { capture_id: r.id, record_sha256 }, &device.id, now_ms)
-        .map_err(|_| (r.id, RefusalCode::InvalidRecord, "the receipt could not be signed".to_owned()))?;
+    let json = serde_json::to_string(&signed).map_err(|_| {
+        (subject.clone(), RefusalCode::InvalidRecord, "the record cannot be stored".to_owned())
+    })?;
+    let receipt = key.receipt(subject.clone(), &device.id, now_ms).map_err(|_| {
+        (subject.clone(), RefusalCode::InvalidRecord, "the receipt could not be signed".to_owned())
+    })?;
     Ok(NewRecord { signed, json, record_sha256, receipt })
 }

@@ -16,7 +16,8 @@
 //! | `intake` | a batch of signed records: checks, storage, one outcome per record |
 //! | `photos` | when a photo counts as received, and its receipt |
 //! | `uploads` | the tus upload state machine: creation, chunks, locks, completion, expiry |
-//! | `feed` | the change feed's pages |
+//! | `feed` | the change feed's pages, signed per device |
+//! | `package` | the election package a device downloads, signed per device |
 //! | [`review`] | what a review may say, who may give it, where |
 //! | `tally` | the contest a view is about, a region within a scope, the tally per candidate |
 //! | [`storage`] | the free-space reserve: `507` before the disk fills, free space for `/healthz` |
@@ -26,6 +27,7 @@ pub mod devices;
 pub mod enrollment;
 pub(crate) mod feed;
 pub(crate) mod intake;
+pub(crate) mod package;
 pub(crate) mod photos;
 pub mod review;
 pub mod storage;

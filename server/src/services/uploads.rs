@@ -17,6 +17,9 @@
 //!   nothing else may be stored as one); then it is stored content-addressed and the photo's
 //!   receipt is signed (`photos::mark_received`). A mismatch ends the upload: the client must
 //!   start a new one.
+//! - An answer that refuses a photo for good (too large, not declared, the wrong length, a hash
+//!   mismatch, not a JPEG) carries the server's signed refusal, the only kind the phone parks a
+//!   photo on.
 //! - Unfinished uploads expire after [`crate::Limits::upload_ttl`]; expired and terminated ones
 //!   are gone. [`sweep_expired`] ends them and removes their partial files, and any partial file
 //!   no active upload refers to (left by a crash between the two).
@@ -37,7 +40,7 @@ use axum::body::Body;
 use http_body_util::BodyExt as _;
 use sha2::Digest as _;
 use testigo_protocol::api::tus::UploadMetadata;
-use testigo_protocol::{KeyId, Sha256, SignedReceipt};
+use testigo_protocol::{KeyId, ReceiptSubject, Sha256, SignedReceipt};
 
 use super::{photos, storage};
 use crate::blobs::Completion;
@@ -109,17 +112,19 @@ pub(crate) async fn create(
     raw_metadata: String,
     first_chunk: Option<Chunk>,
 ) -> AppResult<(Upload, Progress)> {
-    if length > state.limits.max_upload_bytes {
-        return Err(AppError::PayloadTooLarge);
-    }
     let UploadMetadata { capture_id, sha256 } = metadata;
+    let photo = ReceiptSubject::Photo { capture_id, sha256, size: length };
+    if length > state.limits.max_upload_bytes {
+        return Err(refused(state, device, photo, AppError::PayloadTooLarge));
+    }
     let expected = match state.repo.expected_photo(device, capture_id, sha256).await? {
         PhotoLookup::NoCapture => return Err(AppError::RecordNotReceived),
-        PhotoLookup::NotDeclared => return Err(AppError::PhotoNotInRecord),
+        PhotoLookup::NotDeclared => return Err(refused(state, device, photo, AppError::PhotoNotInRecord)),
         PhotoLookup::Declared(p) => p,
     };
     if expected.size != length {
-        return Err(AppError::LengthMismatch("Upload-Length is not the size the record declares"));
+        let e = AppError::LengthMismatch("Upload-Length is not the size the record declares");
+        return Err(refused(state, device, photo, e));
     }
     // One active upload per photo: the newest wins.
     for old in state.repo.active_uploads_of(device, capture_id, sha256).await? {
@@ -288,14 +293,16 @@ async fn write_chunk(state: &AppState, device: &KeyId, upload: Upload, chunk: Ch
     if offset < upload.length {
         return Ok(Progress { offset, receipt: None, expires_at_ms });
     }
+    let photo =
+        ReceiptSubject::Photo { capture_id: upload.capture_id, sha256: upload.sha256, size: upload.length };
     match state.blobs.complete(&upload.id, &upload.sha256, photos::is_jpeg).await? {
         Completion::Mismatch => {
             state.repo.end_upload(&upload.id, UploadState::Terminated, None).await?;
-            Err(AppError::HashMismatch)
+            Err(refused(state, device, photo, AppError::HashMismatch))
         }
         Completion::NotMedia => {
             state.repo.end_upload(&upload.id, UploadState::Terminated, None).await?;
-            Err(AppError::NotAJpeg)
+            Err(refused(state, device, photo, AppError::NotAJpeg))
         }
         Completion::Stored { size } => {
             let receipt =
@@ -303,6 +310,20 @@ async fn write_chunk(state: &AppState, device: &KeyId, upload: Upload, chunk: Ch
             state.repo.end_upload(&upload.id, UploadState::Complete, Some(receipt.clone())).await?;
             tracing::info!(upload = %upload.id, bytes = size, "photo received");
             Ok(Progress { offset, receipt: Some(receipt), expires_at_ms })
+        }
+    }
+}
+
+/// `error` with the server's signed refusal of `photo` from `device`, so that the phone may park
+/// it. If the refusal cannot be signed the error goes out alone (the phone then tries again).
+fn refused(state: &AppState, device: &KeyId, photo: ReceiptSubject, error: AppError) -> AppError {
+    let (_, code, _) = error.parts();
+    let detail = error.problem().detail.unwrap_or_else(|| error.to_string());
+    match state.key.refusal(photo, code, &detail, device, now_ms()) {
+        Ok(r) => AppError::Refused { error: Box::new(error), refusal: Box::new(r) },
+        Err(e) => {
+            tracing::error!(error = %e, "a photo refusal could not be signed");
+            error
         }
     }
 }

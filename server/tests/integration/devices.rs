@@ -140,7 +140,10 @@ async fn impossible_photo_sizes_are_refused_not_clamped() {
     largest.photos = vec![page(1, MAX_PHOTO_BYTES), page(2, MAX_PHOTO_BYTES)];
     for record in [huge, many, just_over] {
         match submit(&s, &d, record).await {
-            RecordOutcome::Refused { code, .. } => assert_eq!(code, RefusalCode::InvalidRecord),
+            RecordOutcome::Refused(r) => {
+                r.verify(&d.server_key).unwrap();
+                assert_eq!(r.refusal.code, RefusalCode::InvalidRecord.as_str());
+            }
             other => panic!("stored: {other:?}"),
         }
     }

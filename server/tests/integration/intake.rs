@@ -36,7 +36,14 @@ async fn the_same_id_with_other_content_is_refused_and_kept_aside() {
     let second = d.sign(changed);
     let r: BatchResult = json_body(s.send(d.batch(vec![first.clone(), second])).await).await;
     assert!(matches!(r.results[0], RecordOutcome::Stored { .. }));
-    assert!(matches!(r.results[1], RecordOutcome::Refused { code: RefusalCode::Conflict, .. }));
+    match &r.results[1] {
+        RecordOutcome::Refused(r) => {
+            r.verify(&d.server_key).unwrap();
+            assert_eq!(r.refusal.code, RefusalCode::Conflict.as_str());
+            assert_eq!(r.refusal.device_key_id, d.public_key().key_id());
+        }
+        other => panic!("not refused: {other:?}"),
+    }
     // The first stands.
     let r: BatchResult = json_body(s.send(d.batch(vec![first])).await).await;
     assert!(matches!(r.results[0], RecordOutcome::Duplicate { .. }));
@@ -89,9 +96,10 @@ async fn each_bad_record_is_refused_with_its_code_and_the_rest_are_stored() {
         .results
         .iter()
         .map(|o| match o {
-            RecordOutcome::Refused { code, detail, .. } => {
-                assert!(!detail.is_empty());
-                Some(*code)
+            RecordOutcome::Refused(r) => {
+                r.verify(&d.server_key).unwrap();
+                assert!(!r.refusal.detail.is_empty());
+                Some(r.refusal.code.parse().unwrap())
             }
             _ => None,
         })

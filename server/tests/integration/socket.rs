@@ -144,12 +144,12 @@ async fn many_devices_sending_the_same_and_different_records_at_once_store_each_
             let (rx, stored_x) = match x {
                 RecordOutcome::Stored { receipt } => (receipt, 1),
                 RecordOutcome::Duplicate { receipt } => (receipt, 0),
-                RecordOutcome::Refused { .. } => panic!("{x:?}"),
+                RecordOutcome::Refused(_) => panic!("{x:?}"),
             };
             let (ry, stored_y) = match y {
                 RecordOutcome::Stored { receipt } => (receipt, 1),
                 RecordOutcome::Duplicate { receipt } => (receipt, 0),
-                RecordOutcome::Refused { .. } => panic!("{y:?}"),
+                RecordOutcome::Refused(_) => panic!("{y:?}"),
             };
             assert_eq!(rx, ry, "both answers carry the one receipt");
             assert_eq!(stored_x + stored_y, 1, "stored exactly once");
