@@ -123,6 +123,20 @@ impl Store {
         Ok(self.store()?.enroll(&server_url, &code, &token(cancel))?)
     }
 
+    /// `enroll` with the server's TLS key pins from the scanned QR code (`EnrollmentUri.tlsPins`):
+    /// from then on the phone talks only to a server holding one of those keys, whatever
+    /// certificate authorities vouch for. No pins: the same as `enroll`.
+    #[uniffi::method(default(cancel = None))]
+    pub fn enroll_pinned(
+        &self,
+        server_url: String,
+        code: String,
+        tls_pins: Vec<String>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<Enrollment> {
+        Ok(self.store()?.enroll_pinned(&server_url, &code, &tls_pins, &token(cancel))?)
+    }
+
     /// The enrollment, if this phone is enrolled.
     pub fn enrollment(&self) -> Result<Option<Enrollment>> {
         Ok(self.store()?.enrollment()?)

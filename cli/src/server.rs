@@ -38,6 +38,17 @@ pub struct ServeArgs {
     /// are marked Secure and answers carry Strict-Transport-Security.
     #[arg(long)]
     https: bool,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.
+    #[arg(long, requires = "tls_key", conflicts_with = "tls_self_signed")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a self-signed certificate for this name (a host name or IP address;
+    /// repeat for several), made once in DATA/tls/ and kept: phones trust it through the key pin
+    /// in their enrollment codes (`testigo enroll --tls-cert DATA/tls/cert.pem`).
+    #[arg(long = "tls-self-signed")]
+    tls_self_signed: Vec<String>,
 }
 
 impl ServeArgs {
@@ -49,7 +60,7 @@ impl ServeArgs {
             max_device_records: self.max_device_records,
             max_device_bytes: self.max_device_mb.saturating_mul(MIB),
             trusted_proxies: self.trusted_proxies.clone(),
-            https: self.https,
+            https: self.https || self.tls_cert.is_some() || !self.tls_self_signed.is_empty(),
             ..Limits::default()
         }
     }
@@ -101,6 +112,14 @@ pub struct EnrollArgs {
     /// The server's address as the phones reach it, put in the QR code.
     #[arg(long)]
     url: Option<String>,
+    /// A pin of the server's TLS key for the QR code (`sha256/<base64>` of its public key; repeat
+    /// for a backup key): phones enrolled with it trust that key and no certificate authority.
+    #[arg(long = "tls-pin")]
+    tls_pins: Vec<String>,
+    /// Pin the key of this PEM certificate (the one the server or its proxy serves, e.g.
+    /// DATA/tls/cert.pem for `serve --tls-self-signed`); repeat for several.
+    #[arg(long = "tls-cert")]
+    tls_certs: Vec<PathBuf>,
     /// Also write each code's QR code as a PNG into this directory.
     #[arg(long)]
     qr_png: Option<PathBuf>,
@@ -189,6 +208,23 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
     }
     let state = open_data_dir(&args.data, args.limits())?;
+    let tls_files = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+        _ if !args.tls_self_signed.is_empty() => {
+            Some(testigo_server::tls::self_signed(&args.data, &args.tls_self_signed)?)
+        }
+        _ => None,
+    };
+    let tls = match &tls_files {
+        Some((cert, key)) => {
+            let config = testigo_server::tls::server_config(cert, key)?;
+            let pin = testigo_server::tls::pin_of_pem(cert)?;
+            tracing::info!(cert = %cert.display(), %pin, "serving HTTPS");
+            Some(config)
+        }
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
@@ -197,8 +233,15 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             None => tracing::warn!("no election imported yet: run `testigo election import`"),
         }
         tracing::info!(%addr, key = %state.key.public_key().key_id(), "listening");
-        println!("listening on http://{addr}");
-        testigo_server::serve(listener, state, shutdown_signal()).await?;
+        println!("listening on {scheme}://{addr}");
+        if let Some((cert, _)) = &tls_files {
+            println!(
+                "TLS key pin {} (testigo enroll --tls-cert {})",
+                testigo_server::tls::pin_of_pem(cert)?,
+                cert.display()
+            );
+        }
+        testigo_server::serve_with(listener, state, tls, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(())
     })
@@ -278,6 +321,23 @@ pub fn election(cmd: &ElectionCommand) -> Result<(), Box<dyn std::error::Error>>
 
 /// Runs `enroll`.
 pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
+    use testigo_protocol::enrollment::{MAX_TLS_PINS, parse_tls_pin};
+    let mut tls_pins = Vec::new();
+    for pin in &args.tls_pins {
+        if parse_tls_pin(pin).is_none() {
+            return Err(format!("--tls-pin {pin}: not sha256/<base64 of 32 bytes>").into());
+        }
+        tls_pins.push(pin.trim().to_owned());
+    }
+    for cert in &args.tls_certs {
+        tls_pins.push(testigo_server::tls::pin_of_pem(cert)?);
+    }
+    if tls_pins.len() > MAX_TLS_PINS {
+        return Err(format!("at most {MAX_TLS_PINS} TLS key pins").into());
+    }
+    if !tls_pins.is_empty() && !args.url.as_deref().is_some_and(|u| u.starts_with("https://")) {
+        return Err("TLS key pins need --url https://…".into());
+    }
     let state = open_existing_data_dir(&args.data, Limits::default())?;
     let codes = runtime()?.block_on(testigo_server::services::enrollment::create_codes(
         &state,
@@ -290,9 +350,12 @@ pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut listed = Vec::new();
     for code in &codes {
-        let uri =
-            testigo_protocol::enrollment::EnrollmentUri { code: code.clone(), server_url: args.url.clone() }
-                .to_uri();
+        let uri = testigo_protocol::enrollment::EnrollmentUri {
+            code: code.clone(),
+            server_url: args.url.clone(),
+            tls_pins: tls_pins.clone(),
+        }
+        .to_uri();
         let png = match &args.qr_png {
             Some(dir) => {
                 let path = dir.join(format!("enroll-{code}.png"));

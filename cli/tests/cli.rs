@@ -385,3 +385,82 @@ fn a_demo_takes_extreme_seeds_and_deadlines() {
     let r: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!((r["ok"].as_bool(), r["tables_reported"].as_u64()), (Some(true), Some(2)), "{r}");
 }
+
+/// `serve --tls-self-signed` serves HTTPS with a certificate made once in the data directory and
+/// prints its key pin; `enroll --tls-cert` puts that pin in the QR codes; bad pins are refused.
+#[test]
+fn a_self_signed_server_prints_its_pin_and_enrollment_codes_carry_it() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pkg = dir.path().join("election.json");
+    let p = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    assert!(testigo(&["election", "sample", "--stations", "3", "--out", &p(&pkg)]).status.success());
+    assert!(testigo(&["election", "import", "--data", &p(&data), &p(&pkg)]).status.success());
+    let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&pkg).unwrap()).unwrap();
+    let station = package["stations"][0]["id"].as_str().unwrap().to_owned();
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_testigo"))
+        .args(["serve", "--data", &p(&data), "--listen", "127.0.0.1:0", "--tls-self-signed", "127.0.0.1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    let listening = lines.next().unwrap().unwrap();
+    let url = listening.strip_prefix("listening on ").unwrap().to_owned();
+    assert!(url.starts_with("https://127.0.0.1:"), "{listening}");
+    let pin_line = lines.next().unwrap().unwrap();
+    let pin = pin_line.strip_prefix("TLS key pin ").unwrap().split(' ').next().unwrap().to_owned();
+    assert!(testigo_protocol::enrollment::parse_tls_pin(&pin).is_some(), "{pin_line}");
+    // It speaks TLS: a plain HTTP request gets no HTTP answer.
+    {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(url.strip_prefix("https://").unwrap()).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+        let mut answer = Vec::new();
+        // An alert or a reset: either is not an HTTP answer.
+        let _ = s.read_to_end(&mut answer);
+        assert!(!answer.starts_with(b"HTTP/1.1"), "{}", String::from_utf8_lossy(&answer));
+    }
+
+    let cert = data.join("tls/cert.pem");
+    let out = testigo(&[
+        "enroll",
+        "--data",
+        &p(&data),
+        "--station",
+        &station,
+        "--json",
+        "--url",
+        &url,
+        "--tls-cert",
+        &p(&cert),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uri = listed["codes"][0]["uri"].as_str().unwrap();
+    let scanned = testigo_protocol::enrollment::parse_enrollment_uri(uri).unwrap();
+    assert_eq!(scanned.tls_pins, std::slice::from_ref(&pin));
+    assert_eq!(scanned.server_url.as_deref(), Some(url.as_str()));
+
+    for (bad, why) in [
+        (vec!["--url", url.as_str(), "--tls-pin", "sha256/short"], "not sha256/"),
+        (vec!["--url", "http://10.0.0.1", "--tls-pin", pin.as_str()], "need --url https://"),
+    ] {
+        let mut args = vec!["enroll", "--data", data.to_str().unwrap(), "--station", station.as_str()];
+        args.extend(bad);
+        let out = testigo(&args);
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(why),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let pid = server.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(server.wait().unwrap().success());
+}

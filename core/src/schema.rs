@@ -164,6 +164,11 @@ const MIGRATIONS: &[&str] = &[
         at_ms INTEGER NOT NULL
     ) STRICT;
     "#,
+    // Version 4: the server's TLS key pins from the enrollment code (a JSON array of
+    // `sha256/<base64>`; empty: the usual certificate authorities).
+    r#"
+    ALTER TABLE server ADD COLUMN tls_pins_json TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,4 +1,10 @@
-//! What an enrollment QR code holds: `testigo:enroll?code=XXXX-XXXX-XXXX[&server=<url>]`.
+//! What an enrollment QR code holds:
+//! `testigo:enroll?code=XXXX-XXXX-XXXX[&server=<url>][&pin=sha256/<base64>]…`.
+//!
+//! A `pin` is the SHA-256 of the server's TLS public key (its DER SubjectPublicKeyInfo, standard
+//! base64, as in HPKP and curl's `--pinnedpubkey`). A phone enrolled with pins trusts that key and
+//! nothing else: no certificate authority, however trusted by the phone, can stand in for the
+//! server. Several pins allow a backup key.
 //!
 //! The server writes it ([`EnrollmentUri::to_uri`]) beside each one-time code it hands out; the
 //! phone reads it ([`parse_enrollment_uri`]) when the watcher scans the code. Values are
@@ -22,17 +28,42 @@ pub struct EnrollmentUri {
     pub code: String,
     /// The server's address, if the code carries it.
     pub server_url: Option<String>,
+    /// The server's TLS key pins (`sha256/<base64>`); empty when the code pins nothing.
+    pub tls_pins: Vec<String>,
 }
 
 impl EnrollmentUri {
     /// The URI text, as put in the QR code.
     pub fn to_uri(&self) -> String {
-        let code = utf8_percent_encode(&self.code, COMPONENT);
-        match &self.server_url {
-            Some(url) => format!("{PREFIX}code={code}&server={}", utf8_percent_encode(url, COMPONENT)),
-            None => format!("{PREFIX}code={code}"),
+        let mut uri = format!("{PREFIX}code={}", utf8_percent_encode(&self.code, COMPONENT));
+        if let Some(url) = &self.server_url {
+            uri.push_str(&format!("&server={}", utf8_percent_encode(url, COMPONENT)));
         }
+        for pin in &self.tls_pins {
+            uri.push_str(&format!("&pin={}", utf8_percent_encode(pin, COMPONENT)));
+        }
+        uri
     }
+}
+
+/// The pin prefix: the hash function, as in HPKP.
+const PIN_PREFIX: &str = "sha256/";
+/// The most pins one code may carry (a key and its backups).
+pub const MAX_TLS_PINS: usize = 4;
+
+/// The pin (`sha256/<base64>`) of a TLS public key given as its DER SubjectPublicKeyInfo.
+pub fn tls_pin(spki_der: &[u8]) -> String {
+    use base64::Engine as _;
+    let digest = crate::Sha256::digest(spki_der);
+    format!("{PIN_PREFIX}{}", base64::engine::general_purpose::STANDARD.encode(digest.0))
+}
+
+/// The SHA-256 a pin names; `None` if `pin` is not `sha256/` and the standard base64 of 32 bytes.
+pub fn parse_tls_pin(pin: &str) -> Option<[u8; 32]> {
+    use base64::Engine as _;
+    let b64 = pin.trim().strip_prefix(PIN_PREFIX)?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    bytes.try_into().ok()
 }
 
 /// A query value: percent-decoded, `+` read as a space (as form encoders write it); `None` if a
@@ -53,18 +84,26 @@ fn decode(value: &str) -> Option<String> {
 /// Reads the text of an enrollment QR code; `None` if it is not one.
 pub fn parse_enrollment_uri(text: &str) -> Option<EnrollmentUri> {
     let query = text.trim().strip_prefix(PREFIX)?;
-    let (mut code, mut server_url) = (None, None);
+    let (mut code, mut server_url, mut tls_pins) = (None, None, Vec::new());
     for pair in query.split('&') {
         let (k, v) = pair.split_once('=')?;
         match k {
             "code" => code = Some(decode(v)?),
             "server" => server_url = Some(decode(v)?),
+            // A pin that does not parse is not dropped like a bad address: enrolling without the
+            // pin the coordinators meant would trust what they meant to shut out.
+            "pin" if tls_pins.len() < MAX_TLS_PINS => {
+                let pin = decode(v)?;
+                parse_tls_pin(&pin)?;
+                tls_pins.push(pin);
+            }
+            "pin" => return None,
             _ => {}
         }
     }
     let code = code.filter(|c| !c.is_empty() && c.len() <= MAX_CODE_LEN)?;
     let server_url = server_url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    Some(EnrollmentUri { code, server_url })
+    Some(EnrollmentUri { code, server_url, tls_pins })
 }
 
 #[cfg(test)]
@@ -73,10 +112,14 @@ mod tests {
 
     #[test]
     fn uris_carry_the_code_and_the_server_and_round_trip() {
-        let u = EnrollmentUri { code: "AAAA-BBBB-CCCC".into(), server_url: Some("https://x.org/a b".into()) };
+        let u = EnrollmentUri {
+            code: "AAAA-BBBB-CCCC".into(),
+            server_url: Some("https://x.org/a b".into()),
+            tls_pins: vec![],
+        };
         assert_eq!(u.to_uri(), "testigo:enroll?code=AAAA-BBBB-CCCC&server=https%3A%2F%2Fx.org%2Fa%20b");
         assert_eq!(parse_enrollment_uri(&u.to_uri()), Some(u));
-        let bare = EnrollmentUri { code: "Z".into(), server_url: None };
+        let bare = EnrollmentUri { code: "Z".into(), server_url: None, tls_pins: vec![] };
         assert_eq!(bare.to_uri(), "testigo:enroll?code=Z");
         assert_eq!(parse_enrollment_uri(&bare.to_uri()), Some(bare));
     }
@@ -85,7 +128,7 @@ mod tests {
     fn junk_does_not_parse() {
         assert_eq!(
             parse_enrollment_uri("testigo:enroll?code=A+B&server=http%3A%2F%2Fh").unwrap(),
-            EnrollmentUri { code: "A B".into(), server_url: Some("http://h".into()) }
+            EnrollmentUri { code: "A B".into(), server_url: Some("http://h".into()), tls_pins: vec![] }
         );
         assert!(parse_enrollment_uri("https://evil.example/?code=1").is_none());
         assert!(parse_enrollment_uri("testigo:enroll?server=https%3A%2F%2Fx").is_none());
@@ -101,5 +144,26 @@ mod tests {
                 .server_url
                 .is_none()
         );
+    }
+
+    #[test]
+    fn pins_round_trip_and_a_bad_pin_refuses_the_whole_code() {
+        // `openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64` of these bytes.
+        let pin = tls_pin(b"spki");
+        assert_eq!(pin, "sha256/b+7MjBbFVR2f6z61934tp3O/aL2e+cUpJ86yyG5WiSs=");
+        assert_eq!(parse_tls_pin(&pin), Some(crate::Sha256::digest(b"spki").0));
+        let u = EnrollmentUri {
+            code: "C".into(),
+            server_url: Some("https://10.0.0.5:8443".into()),
+            tls_pins: vec![pin.clone(), tls_pin(b"backup")],
+        };
+        assert_eq!(parse_enrollment_uri(&u.to_uri()), Some(u.clone()));
+        assert!(u.to_uri().contains("&pin=sha256%2Fb%2B7MjBbF"));
+        for bad in ["sha256/short", "sha1/8wwcRYD/iP5UjIDiVnObvd0hVQKJKzq44YZrC1fMhsk=", "", "sha256/!!"] {
+            let uri = format!("testigo:enroll?code=C&pin={}", utf8_percent_encode(bad, COMPONENT));
+            assert_eq!(parse_enrollment_uri(&uri), None, "{bad}");
+        }
+        let many = format!("testigo:enroll?code=C{}", format!("&pin={pin}").repeat(MAX_TLS_PINS + 1));
+        assert_eq!(parse_enrollment_uri(&many), None);
     }
 }

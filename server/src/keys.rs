@@ -57,6 +57,20 @@ impl std::fmt::Debug for ServerKey {
     }
 }
 
+/// Writes `bytes` to `path` readable by the server's user alone (0600), durably and whole: a
+/// temporary file, synced, then renamed over `path`.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
 impl ServerKey {
     /// Loads the key from `path`, creating it (mode 0600) when the file does not exist.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
@@ -66,15 +80,7 @@ impl ServerKey {
                 let rng = SystemRandom::new();
                 let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
                     .map_err(|_| KeyError::Sign)?;
-                let tmp = path.with_extension("tmp");
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create(true).truncate(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options.open(&tmp)?;
-                file.write_all(doc.as_ref())?;
-                file.sync_all()?;
-                std::fs::rename(&tmp, path)?;
+                write_private(path, doc.as_ref())?;
                 Self::from_pkcs8(doc.as_ref())
             }
             Err(e) => Err(e.into()),

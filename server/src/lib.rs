@@ -30,6 +30,7 @@ mod ratelimit;
 pub mod repo;
 mod routes;
 pub mod services;
+pub mod tls;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -255,10 +256,21 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, None, shutdown).await
+}
+
+/// [`serve`], over HTTPS when `tls` is given ([`tls::server_config`]).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let sweeper = tokio::spawn(services::uploads::sweep_forever(state.clone()));
     let tallier = tokio::spawn(tally_forever(state.clone()));
     let header_read_timeout = state.limits.header_read_timeout;
     let router = app(state);
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -282,19 +294,31 @@ pub async fn serve(
             r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
             r
         });
+        let service = hyper_util::service::TowerToHyperService::new(service);
         // hyper closes a connection whose headers do not arrive within the timeout, counted from
         // when it opens and again after each answer: idle keep-alive connections and headers
         // sent a byte at a time cannot hold sockets forever.
-        let connection = hyper::server::conn::http1::Builder::new()
-            .timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(header_read_timeout)
-            .serve_connection(
-                hyper_util::rt::TokioIo::new(stream),
-                hyper_util::service::TowerToHyperService::new(service),
-            );
-        let connection = graceful.watch(connection);
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_read_timeout);
+        let watcher = graceful.watcher();
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let ended = match acceptor {
+                None => {
+                    watcher.watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service)).await
+                }
+                Some(acceptor) => {
+                    // The handshake has the same deadline as the headers it comes before.
+                    let stream =
+                        match tokio::time::timeout(header_read_timeout, acceptor.accept(stream)).await {
+                            Ok(Ok(stream)) => stream,
+                            Ok(Err(e)) => return tracing::debug!(error = %e, "TLS handshake failed"),
+                            Err(_) => return tracing::debug!("TLS handshake timed out"),
+                        };
+                    watcher.watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service)).await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!(error = %e, "connection ended");
             }
         });

@@ -19,6 +19,8 @@ pub struct LocalServer {
     pub addr: SocketAddr,
     /// Its data directory.
     pub dir: tempfile::TempDir,
+    /// The pin of its TLS key when it serves HTTPS.
+    pub tls_pin: Option<String>,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -36,6 +38,17 @@ impl LocalServer {
 
     /// Starts a server with `election` imported and these limits.
     pub fn start_with(election: &SampleElection, limits: Limits) -> Result<LocalServer> {
+        LocalServer::start_inner(election, limits, false)
+    }
+
+    /// Starts a server with `election` imported, serving HTTPS with a self-signed certificate for
+    /// `127.0.0.1` (made in its data directory): phones reach it only with its pin
+    /// ([`LocalServer::tls_pin`]).
+    pub fn start_tls(election: &SampleElection) -> Result<LocalServer> {
+        LocalServer::start_inner(election, Limits { https: true, ..Limits::default() }, true)
+    }
+
+    fn start_inner(election: &SampleElection, limits: Limits, tls: bool) -> Result<LocalServer> {
         let dir = tempfile::tempdir()?;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let state = open_data_dir(dir.path(), limits)?;
@@ -43,8 +56,17 @@ impl LocalServer {
         runtime.block_on(state.repo.import_election(package, now_ms()))??;
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
-        runtime.spawn(testigo_server::serve(listener, state.clone(), std::future::pending()));
-        Ok(LocalServer { state, addr, dir, runtime })
+        let (config, tls_pin) = if tls {
+            let (cert, key) = testigo_server::tls::self_signed(dir.path(), &["127.0.0.1".into()])?;
+            (
+                Some(testigo_server::tls::server_config(&cert, &key)?),
+                Some(testigo_server::tls::pin_of_pem(&cert)?),
+            )
+        } else {
+            (None, None)
+        };
+        runtime.spawn(testigo_server::serve_with(listener, state.clone(), config, std::future::pending()));
+        Ok(LocalServer { state, addr, dir, tls_pin, runtime })
     }
 
     /// A read-only connection to the server's database, for checking what it holds.
@@ -55,9 +77,10 @@ impl LocalServer {
         )?)
     }
 
-    /// `http://addr`.
+    /// `http://addr`, or `https://addr` when it serves HTTPS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls_pin.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// One enrollment code per entry of `stations`, each enrolling one phone for those stations.

@@ -9,7 +9,7 @@
 //!
 //! [`Store`]: crate::Store
 
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use super::link::LinkEstimate;
 use super::observer::Observers;
@@ -17,11 +17,16 @@ use super::transport::{HttpTransport, Transport};
 use super::{ObserverHandle, SyncEvent, SyncObserver};
 use crate::error::{Error, Result};
 
+/// A transport and the TLS key pins it trusts (empty: the usual certificate authorities).
+type PinnedTransport = (Vec<String>, Arc<dyn Transport>);
+
 /// The sync engine of one store.
 pub(crate) struct Engine {
-    /// The app's transport, or HTTP built on first use (building it loads the TLS roots: not at
-    /// every open of the store).
-    transport: OnceLock<Arc<dyn Transport>>,
+    /// The app's transport, if it gave one (it is used whatever the pins).
+    given: Option<Arc<dyn Transport>>,
+    /// HTTP built on first use for the pins it was built for (building it loads the TLS roots:
+    /// not at every open of the store), built again when the pins change.
+    http: Mutex<Option<PinnedTransport>>,
     observers: Observers,
     /// Held for the whole of a run.
     running: Mutex<()>,
@@ -35,21 +40,30 @@ impl Engine {
     /// An engine that sends through `transport`, or through HTTP when `None`.
     pub(crate) fn new(transport: Option<Arc<dyn Transport>>) -> Engine {
         Engine {
-            transport: transport.map(OnceLock::from).unwrap_or_default(),
+            given: transport,
+            http: Mutex::new(None),
             observers: Observers::default(),
             running: Mutex::new(()),
             link: Mutex::new(LinkEstimate::default()),
         }
     }
 
-    /// The transport requests go through.
-    pub(crate) fn transport(&self) -> Result<Arc<dyn Transport>> {
-        if let Some(t) = self.transport.get() {
+    /// The transport requests go through: the app's, or HTTP trusting only `tls_pins` when there
+    /// are any.
+    pub(crate) fn transport(&self, tls_pins: &[String]) -> Result<Arc<dyn Transport>> {
+        if let Some(t) = &self.given {
+            return Ok(t.clone());
+        }
+        let mut http = self.http.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((pins, t)) = http.as_ref()
+            && pins.as_slice() == tls_pins
+        {
             return Ok(t.clone());
         }
         let t: Arc<dyn Transport> =
-            Arc::new(HttpTransport::new().map_err(|e| Error::Network(e.to_string()))?);
-        Ok(self.transport.get_or_init(|| t).clone())
+            Arc::new(HttpTransport::with_pins(tls_pins).map_err(|e| Error::InvalidServer(e.to_string()))?);
+        *http = Some((tls_pins.to_vec(), t.clone()));
+        Ok(t)
     }
 
     /// Starts a run, or `None` when another one is running.

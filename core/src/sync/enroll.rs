@@ -54,9 +54,34 @@ impl Store {
     /// is this device's loopback or [`crate::OpenOptions::allow_insecure_http`] is set), the
     /// server refused the code, or the link failed before the server's answer arrived.
     pub fn enroll(&self, server_url: &str, code: &str, cancel: &CancelToken) -> Result<Enrollment> {
+        self.enroll_pinned(server_url, code, &[], cancel)
+    }
+
+    /// [`Store::enroll`] with the server's TLS key pins from the enrollment QR code
+    /// ([`EnrollmentUri::tls_pins`](testigo_protocol::enrollment::EnrollmentUri::tls_pins)): from
+    /// then on this phone talks only to a server holding one of those keys (the enrollment
+    /// itself included), whatever certificate authorities vouch for; with no pins, the same as
+    /// `enroll`. Pins need an `https://` address; one that does not parse is
+    /// [`Error::InvalidServer`] and nothing is saved.
+    pub fn enroll_pinned(
+        &self,
+        server_url: &str,
+        code: &str,
+        tls_pins: &[String],
+        cancel: &CancelToken,
+    ) -> Result<Enrollment> {
         let url = server_url.trim().trim_end_matches('/').to_owned();
         check_server_url(&url, self.allow_insecure_http)?;
-        let transport = self.engine.transport()?;
+        let tls_pins: Vec<String> = tls_pins.iter().map(|p| p.trim().to_owned()).collect();
+        if !tls_pins.is_empty() && !url.starts_with("https://") {
+            return Err(Error::InvalidServer("a pinned server must use https://".into()));
+        }
+        if tls_pins.len() > testigo_protocol::enrollment::MAX_TLS_PINS
+            || tls_pins.iter().any(|p| testigo_protocol::enrollment::parse_tls_pin(p).is_none())
+        {
+            return Err(Error::InvalidServer("a TLS key pin is not sha256/<base64>".into()));
+        }
+        let transport = self.engine.transport(&tls_pins)?;
         let body = serde_json::to_vec(&EnrollRequest {
             code: code.trim().to_owned(),
             public_key: self.device.public_key.clone(),
@@ -94,6 +119,7 @@ impl Store {
             feed_cursor: 0,
             failures: 0,
             retry_at_ms: 0,
+            tls_pins,
         };
         self.write(|tx| state::save_server(tx, &cfg, now_ms()))?;
         let enrollment = cfg.enrollment();

@@ -54,6 +54,7 @@ mod feed;
 mod link;
 mod observer;
 mod photos;
+mod pinning;
 mod records;
 pub(crate) mod state;
 mod transport;
@@ -438,7 +439,8 @@ impl Store {
             return Ok(report);
         }
         let failures = cfg.failures;
-        let mut pass = Pass::new(self, cfg, self.engine.transport()?, cancel, options);
+        let transport = self.engine.transport(&cfg.tls_pins)?;
+        let mut pass = Pass::new(self, cfg, transport, cancel, options);
         self.engine.emit(&SyncEvent::Started);
         let result = pass.records().and_then(|()| pass.feed()).and_then(|()| pass.photos());
         let confirmed = pass.bytes_confirmed;

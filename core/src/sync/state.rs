@@ -21,6 +21,9 @@ pub(crate) struct ServerConfig {
     pub(crate) feed_cursor: u64,
     pub(crate) failures: u32,
     pub(crate) retry_at_ms: TimestampMs,
+    /// The server's TLS key pins from the enrollment code; empty: the usual certificate
+    /// authorities.
+    pub(crate) tls_pins: Vec<String>,
 }
 
 /// What the watcher can see of the enrollment.
@@ -38,6 +41,9 @@ pub struct Enrollment {
     /// The key that signs the server's receipts: with it, anyone the watcher shows a receipt to
     /// can check it.
     pub server_key: PublicKey,
+    /// The server's TLS key pins (`sha256/<base64>`): when there are any, the phone talks only
+    /// to a server holding one of these keys, whatever certificate authorities say.
+    pub tls_pins: Vec<String>,
 }
 
 impl ServerConfig {
@@ -48,6 +54,7 @@ impl ServerConfig {
             station_ids: self.station_ids.clone(),
             server_key_id: self.server_key.key_id(),
             server_key: self.server_key.clone(),
+            tls_pins: self.tls_pins.clone(),
         }
     }
 }
@@ -60,7 +67,7 @@ pub(crate) fn load_server(c: &Connection) -> Result<Option<ServerConfig>> {
     let row = c
         .query_row(
             "SELECT url, device_token, server_key, election_id, station_ids_json, package_etag, feed_cursor,
-                    failures, retry_at_ms
+                    failures, retry_at_ms, tls_pins_json
                FROM server WHERE id = 1",
             [],
             |r| {
@@ -74,11 +81,13 @@ pub(crate) fn load_server(c: &Connection) -> Result<Option<ServerConfig>> {
                     r.get::<_, i64>(6)?,
                     r.get::<_, u32>(7)?,
                     r.get::<_, i64>(8)?,
+                    r.get::<_, String>(9)?,
                 ))
             },
         )
         .optional()?;
-    let Some((url, token, key, election_id, stations, package_etag, cursor, failures, retry_at_ms)) = row
+    let Some((url, token, key, election_id, stations, package_etag, cursor, failures, retry_at_ms, pins)) =
+        row
     else {
         return Ok(None);
     };
@@ -92,6 +101,7 @@ pub(crate) fn load_server(c: &Connection) -> Result<Option<ServerConfig>> {
         feed_cursor: u64::try_from(cursor).map_err(|_| corrupt("feed cursor"))?,
         failures,
         retry_at_ms,
+        tls_pins: serde_json::from_str(&pins).map_err(|_| corrupt("TLS pins"))?,
     }))
 }
 
@@ -100,9 +110,10 @@ pub(crate) fn load_server(c: &Connection) -> Result<Option<ServerConfig>> {
 pub(crate) fn save_server(tx: &Transaction<'_>, cfg: &ServerConfig, now_ms: TimestampMs) -> Result<()> {
     tx.execute(
         "INSERT INTO server (id, url, device_token, server_key, election_id, station_ids_json, package_etag,
-                             feed_cursor, failures, retry_at_ms, enrolled_at_ms)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, NULL, 0, 0, 0, ?6)
+                             feed_cursor, failures, retry_at_ms, enrolled_at_ms, tls_pins_json)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, NULL, 0, 0, 0, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET url = excluded.url, device_token = excluded.device_token,
+            tls_pins_json = excluded.tls_pins_json,
             server_key = excluded.server_key, election_id = excluded.election_id,
             station_ids_json = excluded.station_ids_json, failures = 0, retry_at_ms = 0,
             -- Another server (another key) or election: its feed and package start afresh. The
@@ -117,7 +128,8 @@ pub(crate) fn save_server(tx: &Transaction<'_>, cfg: &ServerConfig, now_ms: Time
             cfg.server_key.to_sec1(),
             cfg.election_id,
             serde_json::to_string(&cfg.station_ids).map_err(Error::internal)?,
-            now_ms
+            now_ms,
+            serde_json::to_string(&cfg.tls_pins).map_err(Error::internal)?,
         ],
     )?;
     Ok(())

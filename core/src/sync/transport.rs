@@ -177,13 +177,27 @@ impl std::fmt::Debug for HttpTransport {
 }
 
 impl HttpTransport {
-    /// A transport with the phone's defaults: 20 s to connect, connections kept a minute.
+    /// A transport with the phone's defaults: 20 s to connect, connections kept a minute; the
+    /// server's certificate is checked against the usual certificate authorities.
     pub fn new() -> Result<Self, TransportError> {
+        Self::with_pins(&[])
+    }
+
+    /// A transport that trusts only a server whose TLS key is one of `pins` (`sha256/<base64>`,
+    /// from the enrollment QR code), whatever certificate authorities say; with no pins, the same
+    /// as [`HttpTransport::new`].
+    pub fn with_pins(pins: &[String]) -> Result<Self, TransportError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| TransportError::Invalid(format!("cannot start the HTTP runtime: {e}")))?;
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if !pins.is_empty() {
+            let config = super::pinning::client_config(pins)
+                .ok_or_else(|| TransportError::Invalid("a TLS key pin is not sha256/<base64>".into()))?;
+            builder = builder.use_preconfigured_tls(config);
+        }
+        let client = builder
             .connect_timeout(Duration::from_secs(20))
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(2)

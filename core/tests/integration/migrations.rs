@@ -62,6 +62,7 @@ fn every_released_schema_upgrades_to_the_fresh_schema_keeping_queued_work() {
         (1u32, include_str!("../fixtures/schema-v1.sql")),
         (2, include_str!("../fixtures/schema-v2.sql")),
         (3, include_str!("../fixtures/schema-v3.sql")),
+        (4, include_str!("../fixtures/schema-v4.sql")),
     ];
     assert_eq!(
         fixtures.last().unwrap().0,
@@ -111,6 +112,17 @@ fn a_database_from_a_newer_app_is_refused_untouched() {
 
 #[test]
 fn the_enrollment_and_upload_progress_survive_as_stored() {
+    // An enrollment from before pins has none; a pinned one keeps its pins.
+    let pinned = ["sha256/b+7MjBbFVR2f6z61934tp3O/aL2e+cUpJ86yyG5WiSs="];
+    for (sql, pins) in [
+        (include_str!("../fixtures/schema-v3.sql"), &[][..]),
+        (include_str!("../fixtures/schema-v4.sql"), &pinned[..]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        store_from_fixture(dir.path(), sql);
+        let store = Store::open(dir.path(), &KEY).unwrap();
+        assert_eq!(store.enrollment().unwrap().unwrap().tls_pins, pins);
+    }
     let dir = tempfile::tempdir().unwrap();
     store_from_fixture(dir.path(), include_str!("../fixtures/schema-v3.sql"));
     let store = Store::open(dir.path(), &KEY).unwrap();

@@ -6,4 +6,5 @@ mod behaviour;
 mod crash;
 mod dashboard;
 mod delivery;
+mod pinning;
 mod upgrade;

@@ -443,6 +443,16 @@ class BindingsTest {
         assertEquals("ABCD-EFGH-JKMN", full?.code)
         assertEquals("https://coord.example/testigo", full?.serverUrl)
         assertNull(parseEnrollmentUri("testigo:enroll?code=ABCD-EFGH-JKMN")?.serverUrl)
+        val pin = "sha256/b+7MjBbFVR2f6z61934tp3O/aL2e+cUpJ86yyG5WiSs="
+        val pinned = parseEnrollmentUri("testigo:enroll?code=C&server=https%3A%2F%2F10.0.0.5&pin=sha256%2Fb%2B7MjBbFVR2f6z61934tp3O%2FaL2e%2BcUpJ86yyG5WiSs%3D")
+        assertEquals(listOf(pin), pinned?.tlsPins)
+        // A pin that does not parse refuses the whole code: enrolling without it would trust any authority.
+        assertNull(parseEnrollmentUri("testigo:enroll?code=C&pin=sha256%2Fshort"))
+        Store.open(phoneDir().path, randomKey()).use { store ->
+            assertFails<TestigoException.InvalidServer> { store.enrollPinned("https://10.0.0.5", "C", listOf("sha256/short")) }
+            assertFails<TestigoException.InvalidServer> { store.enrollPinned("http://127.0.0.1:9", "C", listOf(pin)) }
+            assertNull(store.enrollment())
+        }
         for (bad in listOf("", "https://example.org", "testigo:enroll?", "testigo:enroll?code=%ZZ", "testigo:enroll?code=")) {
             assertNull(bad, parseEnrollmentUri(bad))
         }
