@@ -5,7 +5,7 @@ CARGO ?= cargo
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-check: setup fmt-check clippy doc test test-kotlin test-python check-swift ## Every check CI runs: formatting, lints, doc links, all tests, the bindings (installs what is missing first)
+check: setup fmt-check clippy doc test test-kotlin test-python check-swift api-conformance ## Every check CI runs: formatting, lints, doc links, all tests, the bindings, the API against its OpenAPI document (installs what is missing first)
 
 setup: ## Install what a fresh machine lacks: Debian packages (JNA, JUnit, Chromium, ...), Python and npm packages
 	scripts/setup.sh
@@ -30,6 +30,9 @@ test-kotlin: setup ## The generated Kotlin bindings on the JVM (JUnit) against t
 
 test-python: setup ## The generated Python bindings (unittest) against the library and a real server
 	bindings/test-python.sh
+
+api-conformance: setup ## The server against its OpenAPI document: schemathesis, every check, zero failures
+	scripts/api-conformance.sh --seed 20261202
 
 check-swift: setup ## The generated Swift bindings' C headers compile and match the library's exports
 	bindings/check-swift.sh

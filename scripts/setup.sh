@@ -30,6 +30,9 @@ fi
 # The Python bindings' test signs with the `cryptography` package.
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet cryptography
 
+# The API conformance run (scripts/api-conformance.sh) is schemathesis.
+command -v st >/dev/null || python3 -m pip install --quiet 'schemathesis>=4.32,<5'
+
 # The npm packages the tests drive (tus-js-client, @tus/server, playwright-core), exactly as locked.
 for dir in tests/tus-js tests/dashboard; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
