@@ -82,6 +82,37 @@ enum SimCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Kills a real server and a syncing phone (child processes) with SIGKILL at random points,
+    /// round after round, checking after each kill that nothing acknowledged was lost; then lets
+    /// them finish and checks that everything arrived exactly once.
+    Soak {
+        /// Kill rounds.
+        #[arg(long, default_value_t = 1_000)]
+        rounds: usize,
+        /// Seed for the election, the phone and the kill schedule.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Actas the phone captures during the soak (it keeps capturing while it is killed, so
+        /// that kills land in captures and seals as well as in syncs).
+        #[arg(long, default_value_t = 200)]
+        actas: usize,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The soak's phone: captures and syncs until killed (started by `sim soak`).
+    #[command(hide = true)]
+    SoakPhone {
+        /// The phone's store.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The soak's seed.
+        #[arg(long)]
+        seed: u64,
+        /// Actas to capture.
+        #[arg(long)]
+        actas: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -117,6 +148,37 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             for (name, what) in testigo_testkit::bombs::BOMBS {
                 println!("{name}: {what}");
             }
+        }
+        Command::Sim(SimCommand::Soak { rounds, seed, actas, json }) => {
+            let exe = std::env::current_exe()?;
+            let r = testigo_sim::soak::run(testigo_sim::soak::SoakOptions { rounds, seed, actas, exe })
+                .map_err(|e| e as Box<dyn std::error::Error>)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "rounds": r.rounds, "server_kills": r.server_kills, "phone_kills": r.phone_kills,
+                        "sealed_before_drain": r.sealed_before_drain, "receipts_before_drain": r.receipts_before_drain,
+                        "records": r.records, "photos": r.photos, "receipts": r.receipts, "seconds": r.seconds,
+                    })
+                );
+            } else {
+                println!(
+                    "{} rounds: {} server kills, {} phone kills; after every kill nothing acknowledged was lost",
+                    r.rounds, r.server_kills, r.phone_kills
+                );
+                println!(
+                    "when the kills stopped the phone had sealed {} actas and held {} receipts",
+                    r.sealed_before_drain, r.receipts_before_drain
+                );
+                println!(
+                    "at the end: {} records and {} photos on the server exactly once, {} receipts on the phone ({:.0} s)",
+                    r.records, r.photos, r.receipts, r.seconds
+                );
+            }
+        }
+        Command::Sim(SimCommand::SoakPhone { dir, seed, actas }) => {
+            testigo_sim::soak::phone(&dir, seed, actas).map_err(|e| e as Box<dyn std::error::Error>)?
         }
         Command::Bench(BenchCommand::Ingest(args)) => bench::ingest(&args)?,
         Command::Bench(BenchCommand::Sync(args)) => bench_sync::run(&args)?,

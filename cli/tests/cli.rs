@@ -464,3 +464,18 @@ fn a_self_signed_server_prints_its_pin_and_enrollment_codes_carry_it() {
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     assert!(server.wait().unwrap().success());
 }
+
+/// `sim soak`, short: the server and the phone killed at random points; it exits zero only if
+/// nothing acknowledged was lost after any kill and everything arrived exactly once at the end.
+#[test]
+fn a_short_soak_loses_nothing_acknowledged() {
+    let out = testigo(&["sim", "soak", "--rounds", "12", "--actas", "4", "--seed", "7", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["rounds"], 12);
+    assert!(r["server_kills"].as_u64().unwrap() > 0 && r["phone_kills"].as_u64().unwrap() > 0, "{r}");
+    assert_eq!(
+        (r["records"].as_u64(), r["photos"].as_u64(), r["receipts"].as_u64()),
+        (Some(4), Some(4), Some(8))
+    );
+}

@@ -16,6 +16,7 @@
 
 pub mod field;
 pub mod server;
+pub mod soak;
 pub mod watcher;
 
 pub use watcher::{CaptureStyle, Captured, Mistake, Watcher};
