@@ -390,6 +390,9 @@ pub trait Repo: Send + Sync + 'static {
         sha256: Sha256,
     ) -> RepoResult<Vec<String>>;
 
+    /// The device's active uploads, the oldest first (earliest expiry).
+    async fn active_uploads_of_device(&self, device: &KeyId) -> RepoResult<Vec<String>>;
+
     /// Revokes a device: its token stops working at once and it cannot enroll again; what it
     /// sent stays. Audited in the same transaction, under `actor`.
     async fn revoke_device(

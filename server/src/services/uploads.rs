@@ -133,6 +133,21 @@ pub(crate) async fn create(
         state.blobs.delete_partial(&old).await?;
         state.repo.end_upload(&old, UploadState::Terminated, None).await?;
     }
+    // In flight means being written. A phone killed after the server created an upload but
+    // before it kept the address never comes back to that upload; at the quota, the device's
+    // uploads that no request is writing give way, the oldest first, so such orphans
+    // cannot hold its photos back until they expire. Uploads being written are never ended.
+    let active = state.repo.active_uploads_of_device(device).await?;
+    let mut excess = (active.len() as u64 + 1).saturating_sub(state.limits.max_device_uploads);
+    for old in active {
+        if excess == 0 {
+            break;
+        }
+        let Ok(_guard) = lock(state, &old) else { continue };
+        state.blobs.delete_partial(&old).await?;
+        state.repo.end_upload(&old, UploadState::Terminated, None).await?;
+        excess -= 1;
+    }
     storage::ensure_room(state, length).await?;
     let id = new_upload_id()?;
     let now = now_ms();

@@ -231,6 +231,11 @@ impl Repo for SqliteRepo {
         self.db.read(move |c| uploads::active_of(c, &device, capture_id, sha256)).await
     }
 
+    async fn active_uploads_of_device(&self, device: &KeyId) -> RepoResult<Vec<String>> {
+        let device = device.clone();
+        self.db.read(move |c| uploads::active_of_device(c, &device)).await
+    }
+
     async fn revoke_device(
         &self,
         device: KeyId,

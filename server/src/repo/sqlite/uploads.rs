@@ -118,6 +118,14 @@ pub(super) fn active_of(
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// A device's active uploads, earliest expiry (the oldest) first.
+pub(super) fn active_of_device(c: &Connection, device: &KeyId) -> RepoResult<Vec<String>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id FROM uploads WHERE device_id = ?1 AND state = 'active' ORDER BY expires_at_ms, id",
+    )?;
+    Ok(stmt.query_map([device.as_str()], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Active uploads whose expiry is before `now_ms`.
 pub(super) fn expired(c: &Connection, now_ms: TimestampMs) -> RepoResult<Vec<String>> {
     let mut stmt =
