@@ -245,24 +245,26 @@ impl ReviewStatus {
     }
 }
 
+impl RefusalCode {
+    /// Every refusal code.
+    pub const ALL: [RefusalCode; 9] = [
+        RefusalCode::UnsupportedFormat,
+        RefusalCode::WrongDevice,
+        RefusalCode::BadSignature,
+        RefusalCode::WrongElection,
+        RefusalCode::UnknownContest,
+        RefusalCode::StationNotAssigned,
+        RefusalCode::UnknownField,
+        RefusalCode::InvalidRecord,
+        RefusalCode::Conflict,
+    ];
+}
+
 impl std::str::FromStr for RefusalCode {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, ()> {
-        [
-            RefusalCode::UnsupportedFormat,
-            RefusalCode::WrongDevice,
-            RefusalCode::BadSignature,
-            RefusalCode::WrongElection,
-            RefusalCode::UnknownContest,
-            RefusalCode::StationNotAssigned,
-            RefusalCode::UnknownField,
-            RefusalCode::InvalidRecord,
-            RefusalCode::Conflict,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
-        .ok_or(())
+        RefusalCode::ALL.into_iter().find(|c| c.as_str() == s).ok_or(())
     }
 }
 
@@ -324,17 +326,7 @@ mod tests {
 
     #[test]
     fn refusal_codes_serialize_as_their_stable_text() {
-        for code in [
-            RefusalCode::UnsupportedFormat,
-            RefusalCode::WrongDevice,
-            RefusalCode::BadSignature,
-            RefusalCode::WrongElection,
-            RefusalCode::UnknownContest,
-            RefusalCode::StationNotAssigned,
-            RefusalCode::UnknownField,
-            RefusalCode::InvalidRecord,
-            RefusalCode::Conflict,
-        ] {
+        for code in RefusalCode::ALL {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
             assert_eq!(code.as_str().parse::<RefusalCode>(), Ok(code));
         }
