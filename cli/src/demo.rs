@@ -208,10 +208,21 @@ pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
             true,
             testigo_server::now_ms(),
         ))?;
+        // The organisation publishes what arrived, as coordinators would at the end of the night.
+        let operator = testigo_server::services::review::Reviewer::operator("demo");
+        let published = server.block_on(testigo_server::services::publication::publish(
+            &server.state,
+            &operator,
+            testigo_server::services::publication::Publish::Region(String::new()),
+            None,
+        ))?;
         eprintln!(
             "\nThe dashboard: {}/dash  (user: coordinador, password: {password})\n\
+             The public portal: {}/  ({} tables published)\n\
              The data: {}\nCtrl-C to stop.",
             server.url(),
+            server.url(),
+            published.published,
             server.dir.path().display()
         );
         loop {

@@ -44,6 +44,9 @@ enum Command {
     /// Watchers' devices.
     #[command(subcommand)]
     Device(server::DeviceCommand),
+    /// The public portal: publish tables, regions or captures, withdraw with a reason.
+    #[command(subcommand)]
+    Publish(server::PublishCommand),
     /// Photos of actas.
     #[command(subcommand)]
     Photo(PhotoCommand),
@@ -138,6 +141,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::User(cmd) => server::user(&cmd)?,
         Command::Review(args) => server::review(&args)?,
         Command::Device(cmd) => server::device(&cmd)?,
+        Command::Publish(cmd) => server::publish(&cmd)?,
         Command::Photo(PhotoCommand::Prepare(args)) => photo::prepare_file(&args)?,
         Command::Sim(SimCommand::Actas { count, out, seed }) => {
             testigo_testkit::write_corpus(&out, seed, count)?;

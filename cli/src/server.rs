@@ -14,9 +14,13 @@ pub struct ServeArgs {
     /// The data directory (created if missing): database, photos, receipt key.
     #[arg(long)]
     data: PathBuf,
-    /// Address to listen on.
+    /// Address to listen on (phones, coordinators, and the public portal under `/`).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// A second address that serves the public portal alone (no device API, no dashboard), for
+    /// the public or a CDN in front of it.
+    #[arg(long)]
+    public_listen: Option<SocketAddr>,
     /// Logs as JSON lines (for log collectors) instead of text.
     #[arg(long)]
     log_json: bool,
@@ -175,6 +179,73 @@ pub struct ReviewArgs {
     actor: String,
 }
 
+/// `publish` subcommands.
+#[derive(Subcommand)]
+pub enum PublishCommand {
+    /// Publishes the capture a table counts with now.
+    Table {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The table's id.
+        station: String,
+        /// Who publishes, for the audit (never published).
+        #[arg(long = "as", default_value = "cli")]
+        actor: String,
+    },
+    /// Publishes the capture every table of a region (and below) counts with now.
+    Region {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The region's path (names from the widest, joined by `/`; `""` for the whole election).
+        path: String,
+        /// Who publishes, for the audit (never published).
+        #[arg(long = "as", default_value = "cli")]
+        actor: String,
+    },
+    /// Publishes one capture, whatever its table counts with.
+    Capture {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The capture's id (UUID).
+        capture: uuid::Uuid,
+        /// The device's id, if two devices used the same capture id.
+        #[arg(long)]
+        device: Option<String>,
+        /// Who publishes, for the audit (never published).
+        #[arg(long = "as", default_value = "cli")]
+        actor: String,
+    },
+    /// Withdraws a published capture: it stays on view, marked, with the reason (published).
+    Withdraw {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The capture's id (UUID).
+        capture: uuid::Uuid,
+        /// The device's id, if two devices used the same capture id.
+        #[arg(long)]
+        device: Option<String>,
+        /// Why (published with the withdrawal).
+        #[arg(long)]
+        reason: String,
+        /// Who withdraws, for the audit (never published).
+        #[arg(long = "as", default_value = "cli")]
+        actor: String,
+    },
+    /// Whether verifying a capture publishes it (on by default).
+    OnVerification {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+}
+
 /// `device` subcommands.
 #[derive(Subcommand)]
 pub enum DeviceCommand {
@@ -241,7 +312,38 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
                 cert.display()
             );
         }
-        testigo_server::serve_with(listener, state, tls, shutdown_signal()).await?;
+        println!("public portal on {scheme}://{addr}/");
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            if stop.send(true).is_err() {
+                tracing::debug!("nothing left to stop");
+            }
+        });
+        let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            // A dropped sender also means stop.
+            if rx.wait_for(|s| *s).await.is_err() {
+                tracing::debug!("the stop signal is gone: stopping");
+            }
+        };
+        let public = match args.public_listen {
+            Some(at) => {
+                let listener = tokio::net::TcpListener::bind(at).await?;
+                println!("public portal alone on {scheme}://{}/", listener.local_addr()?);
+                let serving = testigo_server::serve_public(
+                    listener,
+                    state.clone(),
+                    tls.clone(),
+                    until(stopped.clone()),
+                );
+                Some(tokio::spawn(serving))
+            }
+            None => None,
+        };
+        testigo_server::serve_with(listener, state, tls, until(stopped)).await?;
+        if let Some(public) = public {
+            public.await??;
+        }
         tracing::info!("stopped");
         Ok(())
     })
@@ -425,6 +527,60 @@ pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
     let reviewer = Reviewer::operator(&args.actor);
     let done = runtime()?.block_on(review::review(&state, &reviewer, target, verdict.clone()))?;
     println!("capture #{}: {} -> {}", done.pk, done.from.as_str(), verdict.status.as_str());
+    Ok(())
+}
+
+/// A capture id with an optional device, as a review target.
+fn capture_target(
+    capture: uuid::Uuid,
+    device: Option<&String>,
+) -> Result<testigo_server::repo::ReviewTarget, Box<dyn std::error::Error>> {
+    use testigo_server::repo::ReviewTarget;
+    Ok(match device {
+        Some(d) => ReviewTarget::Device {
+            device: d.parse().map_err(|_| "--device is not a device id")?,
+            capture_id: capture,
+        },
+        None => ReviewTarget::CaptureId(capture),
+    })
+}
+
+/// Runs a `publish` subcommand.
+pub fn publish(cmd: &PublishCommand) -> Result<(), Box<dyn std::error::Error>> {
+    use testigo_server::services::publication::{self, Publish};
+    use testigo_server::services::review::Reviewer;
+    let (data, actor, what) = match cmd {
+        PublishCommand::Table { data, station, actor } => (data, actor, Publish::Station(station.clone())),
+        PublishCommand::Region { data, path, actor } => (data, actor, Publish::Region(path.clone())),
+        PublishCommand::Capture { data, capture, device, actor } => {
+            (data, actor, Publish::Capture(capture_target(*capture, device.as_ref())?))
+        }
+        PublishCommand::Withdraw { data, capture, device, reason, actor } => {
+            let state = open_existing_data_dir(data, Limits::default())?;
+            let target = capture_target(*capture, device.as_ref())?;
+            let entry = runtime()?.block_on(publication::withdraw(
+                &state,
+                &Reviewer::operator(actor),
+                target,
+                reason,
+            ))?;
+            println!("withdrawn: publication no. {} (table {})", entry.seq, entry.station_id);
+            return Ok(());
+        }
+        PublishCommand::OnVerification { data, state: on } => {
+            let state = open_existing_data_dir(data, Limits::default())?;
+            let on = on == "on";
+            runtime()?.block_on(publication::set_on_verification(&state, &Reviewer::operator("cli"), on))?;
+            println!("publish on verification: {}", if on { "on" } else { "off" });
+            return Ok(());
+        }
+    };
+    let state = open_existing_data_dir(data, Limits::default())?;
+    let done = runtime()?.block_on(publication::publish(&state, &Reviewer::operator(actor), what, None))?;
+    println!(
+        "published {}, already published {}, nothing to publish {} (publication now at no. {})",
+        done.published, done.already, done.nothing, done.seq
+    );
     Ok(())
 }
 

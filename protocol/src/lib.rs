@@ -26,6 +26,7 @@ pub mod election;
 mod encoding;
 pub mod enrollment;
 pub mod keys;
+pub mod publication;
 pub mod qr;
 pub mod receipt;
 pub mod statement;

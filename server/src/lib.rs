@@ -25,6 +25,7 @@ mod auth;
 pub mod blobs;
 pub mod election;
 pub mod error;
+pub mod i18n;
 pub mod keys;
 mod ratelimit;
 pub mod repo;
@@ -45,7 +46,7 @@ use crate::blobs::{BlobStore, FsBlobStore};
 use crate::keys::ServerKey;
 use crate::ratelimit::RateLimiter;
 use crate::repo::sqlite::SqliteRepo;
-use crate::repo::{Coordination, Repo};
+use crate::repo::{Coordination, Publishing, Repo};
 
 pub use crate::error::{AppError, AppResult};
 pub use crate::services::uploads::sweep_expired;
@@ -142,6 +143,8 @@ pub struct AppState {
     pub repo: Arc<dyn Repo>,
     /// Coordinators, sessions, the dashboard's reads.
     pub coord: Arc<dyn Coordination>,
+    /// What is public, and the portal's reads.
+    pub public: Arc<dyn Publishing>,
     /// Photo bytes.
     pub blobs: Arc<dyn BlobStore>,
     /// The receipt key.
@@ -165,6 +168,7 @@ impl AppState {
     pub fn new(
         repo: Arc<dyn Repo>,
         coord: Arc<dyn Coordination>,
+        public: Arc<dyn Publishing>,
         blobs: Arc<dyn BlobStore>,
         key: Arc<ServerKey>,
         limits: Limits,
@@ -172,6 +176,7 @@ impl AppState {
         AppState {
             repo,
             coord,
+            public,
             blobs,
             key,
             rate: Arc::new(RateLimiter::default()),
@@ -222,7 +227,7 @@ pub fn open_data_dir(dir: &Path, limits: Limits) -> Result<AppState, OpenError> 
     std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     let blobs = FsBlobStore::open(&dir.join("photos"))?;
     let key = ServerKey::load_or_create(&dir.join("server.key"))?;
-    Ok(AppState::new(repo.clone(), repo, Arc::new(blobs), Arc::new(key), limits))
+    Ok(AppState::new(repo.clone(), repo.clone(), repo, Arc::new(blobs), Arc::new(key), limits))
 }
 
 /// [`open_data_dir`] for a directory that must already hold a server's data: for commands that
@@ -249,6 +254,12 @@ pub fn app(state: AppState) -> Router {
     routes::router(state)
 }
 
+/// The public portal alone (for a second, public address: `testigo serve --public-listen`):
+/// its pages, published photos and data, nothing of the device API or the dashboard.
+pub fn public_app(state: AppState) -> Router {
+    routes::public_router(state)
+}
+
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests in flight.
 /// Also sweeps expired uploads every [`Limits::sweep_interval`].
 pub async fn serve(
@@ -269,7 +280,32 @@ pub async fn serve_with(
     let sweeper = tokio::spawn(services::uploads::sweep_forever(state.clone()));
     let tallier = tokio::spawn(tally_forever(state.clone()));
     let header_read_timeout = state.limits.header_read_timeout;
-    let router = app(state);
+    let served = accept_loop(listener, app(state), header_read_timeout, tls, shutdown).await;
+    sweeper.abort();
+    tallier.abort();
+    served
+}
+
+/// Serves the public portal alone ([`public_app`]) on `listener` until `shutdown` resolves: the
+/// second address of `testigo serve --public-listen`, which a CDN or the public reach.
+pub async fn serve_public(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let header_read_timeout = state.limits.header_read_timeout;
+    accept_loop(listener, public_app(state), header_read_timeout, tls, shutdown).await
+}
+
+/// Accepts connections for `router` until `shutdown`, then finishes the requests in flight.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -325,8 +361,6 @@ pub async fn serve_with(
     }
     drop(listener);
     graceful.shutdown().await;
-    sweeper.abort();
-    tallier.abort();
     Ok(())
 }
 

@@ -7,9 +7,11 @@
 //! inside one transaction with the insert, so replicas racing on the same record agree).
 
 pub mod coord;
+pub mod publication;
 pub mod sqlite;
 
 pub use coord::Coordination;
+pub use publication::Publishing;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The coordinators' JSON API under `/v1/admin` (what the dashboard shows, for scripts and other
-//! tools): sign in, a region's numbers, the tally, reviews. Authenticated with the session token
+//! tools): sign in, a region's numbers, the tally, reviews, revocation, publication. Authenticated with the session token
 //! as a bearer token; every answer is limited to the coordinator's region subtree.
 
 use axum::body::Body;
@@ -20,6 +20,7 @@ use crate::repo::ReviewTarget;
 use crate::repo::coord::{Coordinator, RegionRow, SessionKind};
 use crate::services::accounts::{self, SignInError};
 use crate::services::devices::{self, RevokeError};
+use crate::services::publication::{self, Publish, PublishError};
 use crate::services::review::{self, ReviewError, Reviewer, Verdict};
 use crate::services::tally;
 use crate::{AppState, now_ms};
@@ -32,6 +33,9 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/v1/admin/tally", get(tally))
         .route("/v1/admin/reviews", post(review))
         .route("/v1/admin/devices/{id}/revoke", post(revoke))
+        .route("/v1/admin/publications", post(publish))
+        .route("/v1/admin/withdrawals", post(withdraw))
+        .route("/v1/admin/publication-settings", get(publication_settings).put(set_publication_settings))
 }
 
 /// A coordinator authenticated by their API session token (and that token's hash).
@@ -201,4 +205,116 @@ async fn revoke(
     Ok(Json(
         json!({ "device_id": done.device, "revoked_at_ms": done.at_ms, "already_revoked": done.already }),
     ))
+}
+
+/// A capture named by its row id, or by its capture id (and device, when two devices used it).
+fn capture_target(
+    pk: Option<i64>,
+    capture_id: Option<Uuid>,
+    device: Option<String>,
+) -> AppResult<ReviewTarget> {
+    match (pk, capture_id, device) {
+        (Some(pk), None, None) => Ok(ReviewTarget::Pk(pk)),
+        (None, Some(capture_id), Some(device)) => Ok(ReviewTarget::Device {
+            device: device.parse().map_err(|_| AppError::BadRequest("device_id is not a key id".into()))?,
+            capture_id,
+        }),
+        (None, Some(capture_id), None) => Ok(ReviewTarget::CaptureId(capture_id)),
+        _ => {
+            Err(AppError::BadRequest("name the capture by capture_pk, or capture_id (and device_id)".into()))
+        }
+    }
+}
+
+fn publish_error(e: PublishError) -> AppError {
+    match e {
+        PublishError::NotAllowed => AppError::Forbidden("this account may not publish"),
+        PublishError::NotFound => AppError::NotFound,
+        PublishError::App(e) => e,
+        e => AppError::BadRequest(e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishBody {
+    station_id: Option<String>,
+    region: Option<String>,
+    capture_pk: Option<i64>,
+    capture_id: Option<Uuid>,
+    device_id: Option<String>,
+    contest_id: Option<String>,
+}
+
+/// Publishes one table's standing capture, every table's in a region, or one capture.
+async fn publish(State(state): State<AppState>, Admin(user, _): Admin, body: Body) -> AppResult<Json<Value>> {
+    let body: PublishBody = parse_json(&read_body(body, 16 * 1024).await?)?;
+    let what = match (body.station_id, body.region, body.capture_pk.is_some() || body.capture_id.is_some()) {
+        (Some(id), None, false) => Publish::Station(id),
+        (None, Some(path), false) => Publish::Region(path),
+        (None, None, true) => {
+            Publish::Capture(capture_target(body.capture_pk, body.capture_id, body.device_id)?)
+        }
+        _ => return Err(AppError::BadRequest("name one of station_id, region or a capture".into())),
+    };
+    let done = publication::publish(&state, &Reviewer::from(&user), what, body.contest_id.as_deref())
+        .await
+        .map_err(publish_error)?;
+    Ok(Json(json!({
+        "published": done.published, "already_published": done.already, "nothing_to_publish": done.nothing,
+        "seq": done.seq,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithdrawBody {
+    capture_pk: Option<i64>,
+    capture_id: Option<Uuid>,
+    device_id: Option<String>,
+    reason: String,
+}
+
+/// Withdraws a published capture, publicly, with a reason.
+async fn withdraw(
+    State(state): State<AppState>,
+    Admin(user, _): Admin,
+    body: Body,
+) -> AppResult<Json<Value>> {
+    let body: WithdrawBody = parse_json(&read_body(body, 16 * 1024).await?)?;
+    let target = capture_target(body.capture_pk, body.capture_id, body.device_id)?;
+    let entry = publication::withdraw(&state, &Reviewer::from(&user), target, &body.reason)
+        .await
+        .map_err(publish_error)?;
+    Ok(Json(serde_json::to_value(entry).map_err(|e| AppError::Internal(e.to_string()))?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicationSettings {
+    publish_on_verification: bool,
+}
+
+/// Whether verifying a capture publishes it.
+async fn publication_settings(State(state): State<AppState>, Admin(_, _): Admin) -> AppResult<Json<Value>> {
+    let on = state.public.publish_on_verification().await?;
+    Ok(Json(json!({ "publish_on_verification": on })))
+}
+
+/// Sets whether verifying a capture publishes it (coordinators of the whole election only).
+async fn set_publication_settings(
+    State(state): State<AppState>,
+    Admin(user, _): Admin,
+    body: Body,
+) -> AppResult<Json<Value>> {
+    let body: PublicationSettings = parse_json(&read_body(body, 4 * 1024).await?)?;
+    publication::set_on_verification(&state, &Reviewer::from(&user), body.publish_on_verification)
+        .await
+        .map_err(|e| match e {
+            PublishError::NotAllowed => {
+                AppError::Forbidden("only a coordinator of the whole election may change this")
+            }
+            e => publish_error(e),
+        })?;
+    Ok(Json(json!({ "publish_on_verification": body.publish_on_verification })))
 }

@@ -7,6 +7,7 @@ mod enroll;
 mod feed;
 mod health;
 mod package;
+pub(crate) mod portal;
 pub(crate) mod uploads;
 
 use std::any::Any;
@@ -36,6 +37,18 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts
     }
 }
 
+/// The portal alone, with the same deadline, security headers and panic guard as the whole.
+pub(crate) fn public_router(state: AppState) -> Router {
+    Router::new()
+        .merge(portal::routes().layer(middleware::from_fn_with_state(state.clone(), deadline)))
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
 pub(crate) fn router(state: AppState) -> Router {
     // Uploads stream for as long as a slow link needs; everything else has a deadline.
     let timed = Router::new()
@@ -46,6 +59,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(feed::routes())
         .merge(admin::routes())
         .merge(dash::routes())
+        .merge(portal::routes())
         .layer(middleware::from_fn_with_state(state.clone(), deadline));
     Router::new()
         .merge(timed)
@@ -78,7 +92,8 @@ async fn security_headers(State(state): State<AppState>, request: Request, next:
     use axum::http::header;
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    // A page that needs another policy (the portal's, which runs its own script) sets it.
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

@@ -3,8 +3,8 @@
 //! Route handlers (the device API in `routes/`, the admin API, the dashboard) and the `testigo`
 //! command parse their input, call one function here, and render what it returns; so a rule —
 //! what a record must pass, when a photo counts as received, who may review what, how sign-ins
-//! are throttled, which contest a view is about — is written once, and the public portal to come
-//! calls the same functions. Services read and write through the repository traits
+//! are throttled, which contest a view is about — is written once, and the public portal calls
+//! the same functions. Services read and write through the repository traits
 //! ([`crate::repo`]) and the blob store, and answer with [`crate::AppError`]s or their own small
 //! error types where a caller acts on the difference.
 //!
@@ -19,6 +19,8 @@
 //! | `feed` | the change feed's pages, signed per device |
 //! | `package` | the election package a device downloads, signed per device |
 //! | [`review`] | what a review may say, who may give it, where |
+//! | [`publication`] | who may publish and withdraw what; publishing on verification |
+//! | `portal` | what the public reads: published tables, photos, sums, search |
 //! | `tally` | the contest a view is about, a region within a scope, the tally per candidate |
 //! | [`storage`] | the free-space reserve: `507` before the disk fills, free space for `/healthz` |
 
@@ -29,6 +31,8 @@ pub(crate) mod feed;
 pub(crate) mod intake;
 pub(crate) mod package;
 pub(crate) mod photos;
+pub(crate) mod portal;
+pub mod publication;
 pub mod review;
 pub mod storage;
 pub(crate) mod tally;

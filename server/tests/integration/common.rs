@@ -236,3 +236,41 @@ pub fn base64_sha256(bytes: &[u8]) -> String {
 pub fn photo_bytes(seed: u8, len: usize) -> Vec<u8> {
     testigo_testkit::jpeg_shaped(seed, len)
 }
+
+/// Creates an upload of `photo` (declared by `capture`) for `d`; returns the answer.
+pub async fn create_upload(
+    s: &TestServer,
+    d: &TestDevice,
+    capture: Uuid,
+    photo: &[u8],
+) -> axum::http::Response<Body> {
+    s.send(
+        Request::post("/v1/uploads")
+            .header("authorization", d.bearer())
+            .header("tus-resumable", "1.0.0")
+            .header("upload-length", photo.len().to_string())
+            .header("upload-metadata", upload_metadata(capture, &Sha256::digest(photo)))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+/// A PATCH of `bytes` from offset 0.
+pub fn patch(d: &TestDevice, location: &str, bytes: &[u8]) -> Request<Body> {
+    Request::patch(location)
+        .header("authorization", d.bearer())
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", "0")
+        .body(Body::from(bytes.to_vec()))
+        .unwrap()
+}
+
+/// Uploads `photo` whole; returns the PATCH's status.
+pub async fn upload(s: &TestServer, d: &TestDevice, capture: Uuid, photo: &[u8]) -> StatusCode {
+    let r = create_upload(s, d, capture, photo).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    s.send(patch(d, &location, photo)).await.status()
+}

@@ -10,47 +10,8 @@ use testigo_protocol::capture::{MAX_CAPTURE_PHOTO_BYTES, MAX_PHOTO_BYTES};
 use testigo_protocol::{PhotoRef, PublicKey, Sha256};
 use testigo_server::Limits;
 use testigo_server::services::accounts::create_user;
-use uuid::Uuid;
 
 use crate::common::*;
-
-/// Creates an upload of `photo` (declared by `capture`) for `d`; returns the answer.
-async fn create_upload(
-    s: &TestServer,
-    d: &TestDevice,
-    capture: Uuid,
-    photo: &[u8],
-) -> axum::http::Response<Body> {
-    s.send(
-        Request::post("/v1/uploads")
-            .header("authorization", d.bearer())
-            .header("tus-resumable", "1.0.0")
-            .header("upload-length", photo.len().to_string())
-            .header("upload-metadata", upload_metadata(capture, &Sha256::digest(photo)))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-/// A PATCH of `bytes` from offset 0.
-fn patch(d: &TestDevice, location: &str, bytes: &[u8]) -> Request<Body> {
-    Request::patch(location)
-        .header("authorization", d.bearer())
-        .header("tus-resumable", "1.0.0")
-        .header("content-type", "application/offset+octet-stream")
-        .header("upload-offset", "0")
-        .body(Body::from(bytes.to_vec()))
-        .unwrap()
-}
-
-/// Uploads `photo` whole; returns the PATCH's status.
-async fn upload(s: &TestServer, d: &TestDevice, capture: Uuid, photo: &[u8]) -> StatusCode {
-    let r = create_upload(s, d, capture, photo).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let location = r.headers()["location"].to_str().unwrap().to_owned();
-    s.send(patch(d, &location, photo)).await.status()
-}
 
 /// Sends one signed record; returns its outcome.
 async fn submit(s: &TestServer, d: &TestDevice, record: testigo_protocol::CaptureRecord) -> RecordOutcome {

@@ -15,11 +15,12 @@ use testigo_server::repo::{Coordination, PhotoLookup, Repo, RepoError, UploadSta
 use uuid::Uuid;
 
 /// The frozen fixtures, one per released version, oldest first.
-const FIXTURES: [(u32, &str); 4] = [
+const FIXTURES: [(u32, &str); 5] = [
     (1, include_str!("../fixtures/schema-v1.sql")),
     (2, include_str!("../fixtures/schema-v2.sql")),
     (3, include_str!("../fixtures/schema-v3.sql")),
     (4, include_str!("../fixtures/schema-v4.sql")),
+    (5, include_str!("../fixtures/schema-v5.sql")),
 ];
 
 /// The device the fixtures enrolled (its token is "token-one").

@@ -26,8 +26,11 @@
 //! - `regions.rs`: the region tree built at import.
 //! - `tally.rs`: the tally worker that keeps the dashboard's aggregates (ADR 7).
 //! - `coord.rs`: [`Coordination`], the dashboard's queries and the coordinators' accounts.
+//! - `publication.rs`: [`Publishing`], the append-only publication with its standing captures
+//!   and published sums, and the public's reads.
 //!
 //! [`Coordination`]: crate::repo::Coordination
+//! [`Publishing`]: crate::repo::Publishing
 
 mod coord;
 mod db;
@@ -35,6 +38,7 @@ mod devices;
 mod election;
 mod feed;
 mod intake;
+mod publication;
 mod regions;
 mod reviews;
 mod schema;

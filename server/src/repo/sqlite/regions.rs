@@ -21,8 +21,9 @@ pub(crate) fn subtree_bounds(scope: &str) -> (String, String) {
     (format!("{scope}/"), format!("{scope}0"))
 }
 
-/// Rebuilds the tree from the centers and stations just imported, and resets everything the
-/// tally worker derived from the old tree (it recomputes from the captures).
+/// Rebuilds the tree from the centers and stations just imported, resets everything the tally
+/// worker derived from the old tree (it recomputes from the captures), and sums the published
+/// numbers again over the new tree.
 pub(crate) fn rebuild(c: &Connection) -> RepoResult<()> {
     c.execute_batch(
         "UPDATE centers SET region_id = NULL;
@@ -96,6 +97,8 @@ pub(crate) fn rebuild(c: &Connection) -> RepoResult<()> {
          SELECT r.path, ds.device_id FROM device_stations ds JOIN stations s ON s.id = ds.station_id
            JOIN centers ce ON ce.id = s.center_id JOIN regions r ON r.id = ce.region_id;",
     )?;
+    // What is public stays public; its sums follow the new tree.
+    super::publication::rebuild_sums(c)?;
     Ok(())
 }
 

@@ -2,7 +2,8 @@
 //!
 //! One transaction sets the capture's status, appends the audit log entry (who, when, from and to,
 //! the comment; the log is append-only by trigger), tells the capture's device through its feed,
-//! and queues the table for the tally worker, since a rejected capture stops counting.
+//! queues the table for the tally worker, since a rejected capture stops counting, and — when
+//! the coordinators publish on verification — publishes a verified capture.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
@@ -48,6 +49,9 @@ pub(super) fn review(
         "INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) VALUES (?1, ?2)",
         params![station, contest],
     )?;
+    if status == ReviewStatus::Verified {
+        super::publication::on_verified(c, pk, actor, now_ms)?;
+    }
     Ok(ReviewOutcome::Done { pk, device, capture_id, from })
 }
 

@@ -268,6 +268,58 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
     CREATE INDEX uploads_by_device ON uploads(device_id, state);
     "#,
+    // Version 5: publication. Every act of publication in order, never changed or removed (a
+    // capture made public, or withdrawn with its reason); the capture that stands publicly for
+    // each table; the published numbers summed per region (kept in the same transaction as the
+    // act, so the portal reads small aggregates); whether verifying a capture publishes it.
+    r#"
+    CREATE TABLE publications (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('publish', 'withdraw')),
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        capture_pk INTEGER NOT NULL REFERENCES captures(pk),
+        how TEXT CHECK (how IN ('on_verification', 'by_hand')),
+        replaces_seq INTEGER REFERENCES publications(seq),
+        reason TEXT,
+        -- Who did it: kept for the audit, never published.
+        actor TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX publications_by_station ON publications(station_id, contest_id, seq);
+    CREATE UNIQUE INDEX publications_once ON publications(capture_pk, action);
+    CREATE TRIGGER publications_never_change BEFORE UPDATE ON publications
+        BEGIN SELECT RAISE(ABORT, 'the publication is append-only'); END;
+    CREATE TRIGGER publications_never_shrink BEFORE DELETE ON publications
+        BEGIN SELECT RAISE(ABORT, 'the publication is append-only'); END;
+    CREATE TABLE published_current (
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        capture_pk INTEGER NOT NULL,
+        counts_json TEXT NOT NULL,
+        PRIMARY KEY (station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE pub_region_tally (
+        region_id INTEGER NOT NULL,
+        contest_id TEXT NOT NULL,
+        field_id TEXT NOT NULL,
+        votes INTEGER NOT NULL,
+        PRIMARY KEY (region_id, contest_id, field_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE pub_region_stats (
+        region_id INTEGER NOT NULL,
+        contest_id TEXT NOT NULL,
+        stations INTEGER NOT NULL,
+        registered INTEGER NOT NULL,
+        PRIMARY KEY (region_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE publication_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        on_verification INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO publication_settings (id, on_verification) VALUES (1, 1);
+    "#,
 ];
 
 /// The schema version this build writes; a database from a newer version is refused, not

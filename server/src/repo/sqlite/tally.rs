@@ -37,7 +37,7 @@ struct CountsInner {
     extra_counts: BTreeMap<String, u32>,
 }
 
-fn counts_of(signed_json: &str) -> BTreeMap<String, i64> {
+pub(super) fn counts_of(signed_json: &str) -> BTreeMap<String, i64> {
     match serde_json::from_str::<CountsOnly>(signed_json) {
         Ok(c) => {
             c.record.counts.into_iter().chain(c.record.extra_counts).map(|(k, v)| (k, i64::from(v))).collect()
@@ -139,14 +139,16 @@ impl Deltas {
     }
 }
 
-struct Tree {
+/// The region tree in memory: each node's parent, nodes by path, the root.
+pub(super) struct Tree {
     parent: HashMap<i64, Option<i64>>,
-    by_path: HashMap<String, i64>,
-    root: i64,
+    pub(super) by_path: HashMap<String, i64>,
+    pub(super) root: i64,
 }
 
 impl Tree {
-    fn load(c: &Connection) -> RepoResult<Tree> {
+    /// Reads the whole tree (a few thousand rows for a national election).
+    pub(super) fn load(c: &Connection) -> RepoResult<Tree> {
         let mut parent = HashMap::new();
         let mut by_path = HashMap::new();
         let mut root = 0;
@@ -165,7 +167,7 @@ impl Tree {
     }
 
     /// The node and all its ancestors up to the root.
-    fn chain(&self, id: i64) -> Vec<i64> {
+    pub(super) fn chain(&self, id: i64) -> Vec<i64> {
         let mut out = Vec::with_capacity(5);
         let mut node = Some(id);
         while let Some(n) = node {

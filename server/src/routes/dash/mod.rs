@@ -22,8 +22,8 @@
 //! times, URL parts).
 
 mod acta;
-mod charts;
-mod format;
+pub(crate) mod charts;
+pub(crate) mod format;
 mod layout;
 mod login;
 mod pages;

@@ -1,0 +1,259 @@
+//! Human-facing text in Spanish, English, Portuguese and French, from Project Fluent files
+//! (`server/locales/*.ftl`, compiled in), and numbers and times written the way each language
+//! writes them.
+//!
+//! Nothing a person reads is written in code: a page asks [`Lang::t`] (or [`Lang::t_args`]) for a
+//! message by its id. The four files have the same ids (a test checks); a missing id renders as
+//! `⟦id⟧`, which the page tests look for. Which language: the one the URL names (every portal
+//! address starts with it), else the best match for `Accept-Language` ([`Lang::negotiate`],
+//! by `fluent-langneg`), else Spanish.
+
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+/// A language the pages are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// Spanish (the default).
+    Es,
+    /// English.
+    En,
+    /// Portuguese.
+    Pt,
+    /// French.
+    Fr,
+}
+
+const SOURCES: [(Lang, &str); 4] = [
+    (Lang::Es, include_str!("../locales/es.ftl")),
+    (Lang::En, include_str!("../locales/en.ftl")),
+    (Lang::Pt, include_str!("../locales/pt.ftl")),
+    (Lang::Fr, include_str!("../locales/fr.ftl")),
+];
+
+type Bundle = FluentBundle<FluentResource>;
+
+fn bundles() -> &'static [Bundle; 4] {
+    static BUNDLES: OnceLock<[Bundle; 4]> = OnceLock::new();
+    BUNDLES.get_or_init(|| SOURCES.map(|(lang, src)| bundle(lang, src)))
+}
+
+/// A bundle of one language's messages. A syntax error in a file is logged and the messages
+/// that did parse are kept (the tests refuse such a file).
+fn bundle(lang: Lang, src: &str) -> Bundle {
+    let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Values go into HTML and attributes; bidi isolation marks would only add bytes.
+    bundle.set_use_isolating(false);
+    let resource = match FluentResource::try_new(src.to_owned()) {
+        Ok(r) => r,
+        Err((r, errors)) => {
+            tracing::error!(lang = lang.code(), ?errors, "localisation file has errors");
+            r
+        }
+    };
+    if let Err(errors) = bundle.add_resource(resource) {
+        tracing::error!(lang = lang.code(), ?errors, "localisation file repeats ids");
+    }
+    bundle
+}
+
+impl Lang {
+    /// Every language, the default first.
+    pub const ALL: [Lang; 4] = [Lang::Es, Lang::En, Lang::Pt, Lang::Fr];
+
+    /// The BCP 47 code (`es`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Es => "es",
+            Lang::En => "en",
+            Lang::Pt => "pt",
+            Lang::Fr => "fr",
+        }
+    }
+
+    /// The language with this code, exactly.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The language's own name for itself, for the language switch.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Es => "Español",
+            Lang::En => "English",
+            Lang::Pt => "Português",
+            Lang::Fr => "Français",
+        }
+    }
+
+    /// The best language for an `Accept-Language` header (Spanish when nothing matches).
+    pub fn negotiate(accept_language: Option<&str>) -> Lang {
+        let requested = fluent_langneg::accepted_languages::parse(accept_language.unwrap_or(""));
+        let available: Vec<LanguageIdentifier> =
+            Lang::ALL.iter().filter_map(|l| l.code().parse().ok()).collect();
+        let default: Option<LanguageIdentifier> = Lang::Es.code().parse().ok();
+        let chosen = fluent_langneg::negotiate_languages(
+            &requested,
+            &available,
+            default.as_ref(),
+            fluent_langneg::NegotiationStrategy::Lookup,
+        );
+        chosen.first().and_then(|id| Lang::from_code(id.language.as_str())).unwrap_or(Lang::Es)
+    }
+
+    fn bundle(self) -> &'static Bundle {
+        let i = Lang::ALL.iter().position(|l| *l == self).unwrap_or(0);
+        // `ALL` and the bundles are in the same order.
+        #[allow(clippy::indexing_slicing)]
+        &bundles()[i]
+    }
+
+    /// The message `id`.
+    pub fn t(self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    /// The message `id` with its arguments (strings; numbers are formatted first, see
+    /// [`Lang::int`]).
+    pub fn t_args(self, id: &str, args: &[(&str, &str)]) -> String {
+        let mut fa = FluentArgs::new();
+        for (k, v) in args {
+            fa.set(*k, FluentValue::from(*v));
+        }
+        self.format(id, Some(&fa))
+    }
+
+    /// The message `id` with a count that chooses the plural form (`$n`, formatted), and other
+    /// arguments.
+    pub fn t_count(self, id: &str, n: u64, args: &[(&str, &str)]) -> String {
+        let mut fa = FluentArgs::new();
+        fa.set("count", FluentValue::from(n));
+        fa.set("n", FluentValue::from(self.int(i64::try_from(n).unwrap_or(i64::MAX))));
+        for (k, v) in args {
+            fa.set(*k, FluentValue::from(*v));
+        }
+        self.format(id, Some(&fa))
+    }
+
+    fn format(self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let bundle = self.bundle();
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            tracing::warn!(lang = self.code(), id, "missing message");
+            return format!("⟦{id}⟧");
+        };
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, args, &mut errors);
+        if !errors.is_empty() {
+            tracing::warn!(lang = self.code(), id, ?errors, "message did not format cleanly");
+        }
+        text.into_owned()
+    }
+
+    /// An integer with the language's digit grouping (`1.234.567`, `1,234,567`, `1 234 567`).
+    pub fn int(self, n: i64) -> String {
+        use num_format::{Locale, ToFormattedString};
+        let locale = match self {
+            Lang::Es => Locale::es,
+            Lang::En => Locale::en,
+            Lang::Pt => Locale::pt,
+            Lang::Fr => Locale::fr,
+        };
+        n.to_formatted_string(&locale)
+    }
+
+    /// `part / whole` as a percentage with one decimal, the way the language writes it
+    /// (`42,5 %`, `42.5%`); `—` when `whole` is 0.
+    pub fn percent(self, part: u64, whole: u64) -> String {
+        if whole == 0 {
+            return "—".to_owned();
+        }
+        // Tenths of a percent, rounded half up, in integers.
+        let tenths = (u128::from(part) * 1000 + u128::from(whole) / 2) / u128::from(whole);
+        let (int, frac) = (tenths / 10, tenths % 10);
+        match self {
+            Lang::En => format!("{int}.{frac}%"),
+            Lang::Es | Lang::Pt => format!("{int},{frac} %"),
+            Lang::Fr => format!("{int},{frac}\u{202f}%"),
+        }
+    }
+
+    /// A server time (milliseconds since the epoch) in UTC, as `2024-07-28 18:05 UTC`.
+    pub fn datetime(self, ms: i64) -> String {
+        let secs = ms.div_euclid(1000);
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+    }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn ids(src: &str) -> BTreeSet<String> {
+        let resource = FluentResource::try_new(src.to_owned()).expect("the file parses");
+        resource
+            .entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_language_has_every_message_and_parses() {
+        let es = ids(SOURCES[0].1);
+        assert!(es.len() > 20);
+        for (lang, src) in SOURCES {
+            assert_eq!(ids(src), es, "{} has other messages than es", lang.code());
+        }
+    }
+
+    #[test]
+    fn languages_are_negotiated_from_accept_language() {
+        assert_eq!(Lang::negotiate(Some("fr-CA,fr;q=0.9,en;q=0.5")), Lang::Fr);
+        assert_eq!(Lang::negotiate(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::negotiate(Some("pt-BR")), Lang::Pt);
+        assert_eq!(Lang::negotiate(Some("de-DE,de")), Lang::Es);
+        assert_eq!(Lang::negotiate(None), Lang::Es);
+        assert_eq!(Lang::negotiate(Some("\u{0}garbage;;q=x")), Lang::Es);
+    }
+
+    #[test]
+    fn numbers_and_times_are_written_per_language() {
+        assert_eq!(Lang::Es.int(1_234_567), "1.234.567");
+        assert_eq!(Lang::En.int(1_234_567), "1,234,567");
+        assert_eq!(Lang::En.percent(1, 3), "33.3%");
+        assert_eq!(Lang::Es.percent(2, 3), "66,7 %");
+        assert_eq!(Lang::Fr.percent(0, 0), "—");
+        assert_eq!(Lang::Es.datetime(1_722_189_900_000), "2024-07-28 18:05:00 UTC");
+        let one = Lang::En.t_count("portal-tables", 1, &[]);
+        let many = Lang::En.t_count("portal-tables", 1200, &[]);
+        assert!(one.contains('1') && !one.contains("tables"), "{one}");
+        assert!(many.contains("1,200") && many.contains("tables"), "{many}");
+        assert!(!Lang::Fr.t("national-results").starts_with('⟦'));
+        assert_eq!(Lang::Es.t("no-such-message-id"), "⟦no-such-message-id⟧");
+    }
+}

@@ -1,0 +1,103 @@
+//! What the public reads: the portal's pages and its static mirror (to come) call these, so what
+//! is public is decided in one place — published captures, their photos once received, and the
+//! published sums; never a coordinator's name, a watcher's enrollment, or anything unpublished.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use testigo_protocol::Sha256;
+use testigo_protocol::election::Contest;
+use testigo_protocol::publication::PublishedTable;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::repo::ElectionInfo;
+use crate::repo::publication::{PublicCenter, PublicRegion, SearchHit};
+use crate::services::tally::{CandidateTotal, candidate_totals};
+
+/// The longest search query read, in characters.
+pub const MAX_QUERY_CHARS: usize = 64;
+
+/// Search results per query.
+pub const SEARCH_LIMIT: usize = 50;
+
+/// What every public page depends on: the election, the contest shown, and how far the
+/// publication has gone (`seq`). Together they make the pages' validator.
+#[derive(Clone)]
+pub(crate) struct Context {
+    /// The election.
+    pub(crate) election: Arc<ElectionInfo>,
+    /// The contest the portal shows (the election's first).
+    pub(crate) contest: Contest,
+    /// The publication's last act.
+    pub(crate) seq: u64,
+}
+
+impl Context {
+    /// A validator for a page derived from this context: the election's package version, the
+    /// publication's progress and the page's own key (its path and language).
+    pub(crate) fn etag(&self, page: &str) -> String {
+        let digest = Sha256::digest(page.as_bytes()).to_string();
+        let short = digest.get(..12).unwrap_or(&digest);
+        format!("W/\"{}-{}-{short}-{}\"", self.election.version, self.seq, env!("CARGO_PKG_VERSION"))
+    }
+}
+
+/// The context now; [`AppError::NoElection`] before an election is imported.
+pub(crate) async fn context(state: &AppState) -> AppResult<Context> {
+    let (election, contest) = crate::services::tally::contest(state, None).await?;
+    let seq = state.public.publication_seq().await?;
+    Ok(Context { election, contest, seq })
+}
+
+/// A region's public numbers and its candidates' published votes.
+pub(crate) struct Region {
+    /// The region, its children and centers.
+    pub(crate) region: PublicRegion,
+    /// Votes per candidate, most first.
+    pub(crate) candidates: Vec<CandidateTotal>,
+    /// Sum of the ballot options' votes.
+    pub(crate) valid: i64,
+}
+
+/// The region `id` (the whole election for `None`), or "not found".
+pub(crate) async fn region(state: &AppState, ctx: &Context, id: Option<i64>) -> AppResult<Region> {
+    let region = state.public.public_region(id, ctx.contest.id.clone()).await?.ok_or(AppError::NotFound)?;
+    let candidates = candidate_totals(&ctx.contest, &region.votes);
+    let valid = ctx.contest.options.iter().map(|o| region.votes.get(&o.id).copied().unwrap_or(0)).sum();
+    Ok(Region { region, candidates, valid })
+}
+
+/// A center and its tables, or "not found".
+pub(crate) async fn center(state: &AppState, ctx: &Context, id: &str) -> AppResult<PublicCenter> {
+    state.public.public_center(id.to_owned(), ctx.contest.id.clone()).await?.ok_or(AppError::NotFound)
+}
+
+/// A table's publication, or "not found" for no such table.
+pub(crate) async fn table(state: &AppState, ctx: &Context, id: &str) -> AppResult<PublishedTable> {
+    state.public.public_table(id.to_owned(), ctx.contest.id.clone()).await?.ok_or(AppError::NotFound)
+}
+
+/// Tables, centers and regions matching `query` (trimmed, at most [`MAX_QUERY_CHARS`]).
+pub(crate) async fn search(state: &AppState, query: &str) -> AppResult<Vec<SearchHit>> {
+    let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(state.public.public_search(query, SEARCH_LIMIT).await?)
+}
+
+/// A published photo's bytes, or "not found" (no such photo, or not published).
+pub(crate) async fn photo(state: &AppState, sha256: Sha256) -> AppResult<Vec<u8>> {
+    if !state.public.photo_is_public(sha256).await? {
+        return Err(AppError::NotFound);
+    }
+    state.blobs.get(&sha256).await.map_err(|e| AppError::Internal(e.to_string()))?.ok_or(AppError::NotFound)
+}
+
+/// The numbers an acta's QR code carries, keyed like the record's counts, when the record kept
+/// the QR text and the election's QR format reads it.
+pub(crate) fn qr_counts(ctx: &Context, payload: Option<&str>) -> Option<BTreeMap<String, u32>> {
+    let format = ctx.contest.acta_qr.as_ref()?;
+    testigo_protocol::qr::parse(format, &ctx.contest, payload?).ok().map(|q| q.all())
+}

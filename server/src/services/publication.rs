@@ -1,0 +1,143 @@
+//! Publication, one way for every way in (the admin API, `testigo publish`, the dashboard to
+//! come): who may publish what, and withdrawals with a reason. What the public reads is in
+//! [`crate::services::portal`].
+//!
+//! Rules: publishing and withdrawing take a reviewer's right (viewers may not) and stay within
+//! the reviewer's region subtree — a table, region or capture outside it is "not found", as for
+//! reviews. A withdrawal needs a reason of at most [`MAX_REASON_CHARS`] characters: it is
+//! published. Whether verification publishes by itself is an election-wide choice, so only a
+//! coordinator of the whole election (or the operator) changes it.
+
+use testigo_protocol::publication::{PublicationEntry, PublishedHow};
+
+use crate::repo::coord::within_scope;
+use crate::repo::publication::{PublishReport, PublishTarget, WithdrawOutcome};
+use crate::repo::{RepoError, ReviewOutcome, ReviewTarget};
+use crate::services::review::Reviewer;
+use crate::{AppState, now_ms};
+
+/// The longest withdrawal reason kept, in characters.
+pub const MAX_REASON_CHARS: usize = 1000;
+
+/// What to publish, as a coordinator names it.
+#[derive(Debug, Clone)]
+pub enum Publish {
+    /// A table's standing capture, by the table's id.
+    Station(String),
+    /// Every table's standing capture in a region's subtree, by the region's path (`""`: all).
+    Region(String),
+    /// One capture.
+    Capture(ReviewTarget),
+}
+
+/// Why a publication or withdrawal was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The account may look but not publish.
+    #[error("this account may not publish")]
+    NotAllowed,
+    /// No such table, region or capture, or not in the coordinator's region.
+    #[error("no such table, region or capture in your region")]
+    NotFound,
+    /// A capture id alone names captures of several devices.
+    #[error("several devices used this capture id: give the device")]
+    Ambiguous,
+    /// The capture was never published (a withdrawal).
+    #[error("this capture is not published")]
+    NotPublished,
+    /// The capture was withdrawn before.
+    #[error("this capture was already withdrawn")]
+    AlreadyWithdrawn,
+    /// A withdrawal's reason is missing or longer than [`MAX_REASON_CHARS`].
+    #[error("a withdrawal needs a reason of 1 to 1000 characters")]
+    BadReason,
+    /// Storage failed, or the election is missing.
+    #[error(transparent)]
+    App(#[from] crate::AppError),
+}
+
+impl From<RepoError> for PublishError {
+    fn from(e: RepoError) -> Self {
+        PublishError::App(e.into())
+    }
+}
+
+/// Resolves a capture target to its row id within the reviewer's scope.
+async fn capture_in_scope(
+    state: &AppState,
+    who: &Reviewer,
+    target: ReviewTarget,
+) -> Result<i64, PublishError> {
+    let pk = match state.coord.find_capture(target).await? {
+        Ok(pk) => pk,
+        Err(ReviewOutcome::Ambiguous) => return Err(PublishError::Ambiguous),
+        Err(_) => return Err(PublishError::NotFound),
+    };
+    let detail = state.coord.capture_detail(pk).await?.ok_or(PublishError::NotFound)?;
+    if !within_scope(&detail.row.region_path, &who.scope_path) {
+        return Err(PublishError::NotFound);
+    }
+    Ok(pk)
+}
+
+/// Publishes what `what` names for `contest` (the election's first when `None`).
+pub async fn publish(
+    state: &AppState,
+    who: &Reviewer,
+    what: Publish,
+    contest: Option<&str>,
+) -> Result<PublishReport, PublishError> {
+    if !who.can_review {
+        return Err(PublishError::NotAllowed);
+    }
+    let (_, contest) = crate::services::tally::contest(state, contest).await?;
+    let target = match what {
+        Publish::Station(id) => {
+            let (station, _) =
+                state.coord.station(id.clone(), contest.id.clone()).await?.ok_or(PublishError::NotFound)?;
+            if !within_scope(&station.region_path, &who.scope_path) {
+                return Err(PublishError::NotFound);
+            }
+            PublishTarget::Station(id)
+        }
+        Publish::Region(path) => {
+            state.coord.region_by_path(path.clone()).await?.ok_or(PublishError::NotFound)?;
+            if !within_scope(&path, &who.scope_path) {
+                return Err(PublishError::NotFound);
+            }
+            PublishTarget::Region(path)
+        }
+        Publish::Capture(target) => PublishTarget::Capture(capture_in_scope(state, who, target).await?),
+    };
+    Ok(state.public.publish(target, contest.id, PublishedHow::ByHand, who.name.clone(), now_ms()).await?)
+}
+
+/// Withdraws a published capture, publicly, with `reason`.
+pub async fn withdraw(
+    state: &AppState,
+    who: &Reviewer,
+    target: ReviewTarget,
+    reason: &str,
+) -> Result<PublicationEntry, PublishError> {
+    if !who.can_review {
+        return Err(PublishError::NotAllowed);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(PublishError::BadReason);
+    }
+    let pk = capture_in_scope(state, who, target).await?;
+    match state.public.withdraw(pk, reason.to_owned(), who.name.clone(), now_ms()).await? {
+        WithdrawOutcome::Withdrawn(entry) => Ok(entry),
+        WithdrawOutcome::NotPublished => Err(PublishError::NotPublished),
+        WithdrawOutcome::AlreadyWithdrawn => Err(PublishError::AlreadyWithdrawn),
+    }
+}
+
+/// Sets whether verifying a capture publishes it. Only for a coordinator of the whole election.
+pub async fn set_on_verification(state: &AppState, who: &Reviewer, on: bool) -> Result<(), PublishError> {
+    if !who.can_review || !who.scope_path.is_empty() {
+        return Err(PublishError::NotAllowed);
+    }
+    Ok(state.public.set_publish_on_verification(on).await?)
+}
