@@ -235,14 +235,26 @@ fn publish_error(e: PublishError) -> AppError {
     }
 }
 
+/// An optional field that, when present, must hold a value: `null` is refused like any other
+/// value of the wrong type (the API's schema says so).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PublishBody {
+    #[serde(default, deserialize_with = "present")]
     station_id: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     region: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     capture_pk: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
     capture_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "present")]
     device_id: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     contest_id: Option<String>,
 }
 
@@ -269,8 +281,11 @@ async fn publish(State(state): State<AppState>, Admin(user, _): Admin, body: Bod
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WithdrawBody {
+    #[serde(default, deserialize_with = "present")]
     capture_pk: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
     capture_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "present")]
     device_id: Option<String>,
     reason: String,
 }
