@@ -34,7 +34,7 @@ python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet c
 command -v st >/dev/null || python3 -m pip install --quiet 'schemathesis>=4.32,<5'
 
 # The npm packages the tests drive (tus-js-client, @tus/server, playwright-core), exactly as locked.
-for dir in tests/tus-js tests/dashboard; do
+for dir in tests/tus-js tests/browser; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     npm ci --prefix "$dir" --no-audit --no-fund
   fi

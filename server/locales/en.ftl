@@ -4,7 +4,7 @@
 ## Public portal: frame
 portal-brand = Testigo
 search-label = Find a table, center or place
-search-placeholder = Table or center code, or a place
+search-placeholder = Table, center or place
 search-button = Search
 language-switch = Language
 breadcrumbs = Breadcrumbs

@@ -4,7 +4,7 @@
 ## Portal público: marco
 portal-brand = Testigo
 search-label = Buscar mesa, centro o lugar
-search-placeholder = Código de mesa o centro, o un lugar
+search-placeholder = Mesa, centro o lugar
 search-button = Buscar
 language-switch = Idioma
 breadcrumbs = Ruta

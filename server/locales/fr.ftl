@@ -4,7 +4,7 @@
 ## Portail public : cadre
 portal-brand = Testigo
 search-label = Chercher un bureau, un centre ou un lieu
-search-placeholder = Code du bureau ou du centre, ou un lieu
+search-placeholder = Bureau, centre ou lieu
 search-button = Chercher
 language-switch = Langue
 breadcrumbs = Fil d’Ariane

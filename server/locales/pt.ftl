@@ -4,7 +4,7 @@
 ## Portal público: moldura
 portal-brand = Testigo
 search-label = Buscar mesa, centro ou lugar
-search-placeholder = Código da mesa ou do centro, ou um lugar
+search-placeholder = Mesa, centro ou lugar
 search-button = Buscar
 language-switch = Idioma
 breadcrumbs = Caminho

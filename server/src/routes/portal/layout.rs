@@ -24,6 +24,7 @@ pub(crate) fn frame(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (lang.t("portal-brand")) }
                 link rel="stylesheet" href="/static/portal.css";
+                link rel="icon" href="/static/icon.svg" type="image/svg+xml";
                 script src="/static/verify.js" defer {}
             }
             body {

@@ -52,6 +52,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/data/keys.json", get(table::keys))
         .route("/static/portal.css", get(css))
         .route("/static/verify.js", get(js))
+        .route("/static/icon.svg", get(icon))
+        .route("/favicon.ico", get(icon))
 }
 
 /// `/`: to the visitor's language.
@@ -173,6 +175,13 @@ pub(crate) const JS: &str = include_str!("verify.js");
 
 async fn css(headers: HeaderMap) -> Response {
     asset(&headers, CSS, "text/css; charset=utf-8")
+}
+
+/// The icon (browsers ask for `/favicon.ico` whatever a page says).
+pub(crate) const ICON: &str = include_str!("icon.svg");
+
+async fn icon(headers: HeaderMap) -> Response {
+    asset(&headers, ICON, "image/svg+xml")
 }
 
 async fn js(headers: HeaderMap) -> Response {

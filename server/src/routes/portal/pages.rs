@@ -72,7 +72,7 @@ async fn region_page(
                 h2 { (lang.t("regions-below")) }
                 ul.places {
                     @for child in &r.region.children {
-                        li {
+                        li data-published=(child.stats.stations) {
                             a href=(format!("/{}/regions/{}", lang.code(), child.node.id)) { (child.node.name) }
                             (coverage_line(lang, child.stats.stations, child.node.stations))
                         }
@@ -85,7 +85,7 @@ async fn region_page(
                 h2 { (lang.t("centers")) }
                 ul.places {
                     @for center in &r.region.centers {
-                        li {
+                        li data-published=(center.published) {
                             a href=(format!("/{}/centers/{}", lang.code(), url(&center.id))) {
                                 (center.name) " " span.code { (center.id) }
                             }

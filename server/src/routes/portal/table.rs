@@ -168,7 +168,7 @@ fn capture(
                     @for o in &ctx.contest.options {
                         @let typed = record.counts.get(&o.id).copied();
                         @let from_qr = qr.as_ref().and_then(|q| q.get(&o.id).copied());
-                        tr.differs[qr.is_some() && typed != from_qr] {
+                        tr.differs[from_qr.is_some() && typed != from_qr] {
                             th scope="row" {
                                 (o.party)
                                 span.muted { " · " (ctx.contest.candidates.iter().find(|k| k.id == o.candidate_id).map(|k| k.name.as_str()).unwrap_or("")) }
@@ -180,7 +180,7 @@ fn capture(
                     @for f in &ctx.contest.count_fields {
                         @let typed = record.extra_counts.get(&f.id).copied();
                         @let from_qr = qr.as_ref().and_then(|q| q.get(&f.id).copied());
-                        tr.extra.differs[qr.is_some() && typed != from_qr] {
+                        tr.extra.differs[from_qr.is_some() && typed != from_qr] {
                             th scope="row" { (f.label) }
                             td.num data-field=(f.id) { (typed.map(|v| lang.int(i64::from(v))).unwrap_or_default()) }
                             @if qr.is_some() { td.num { (from_qr.map(|v| lang.int(i64::from(v))).unwrap_or_default()) } }

@@ -1,7 +1,7 @@
 //! The coordinators' dashboard in headless Chromium (Debian's `chromium`, driven by
-//! `playwright-core` from `tests/dashboard/`): sign in, drill down to a table, open its acta with
+//! `playwright-core` from `tests/browser/`): sign in, drill down to a table, open its acta with
 //! the photo, review it, read the totals, on a desktop and a phone screen. The review then reaches
-//! the watcher's phone. Needs `npm ci --prefix tests/dashboard` and `chromium` (`make test` and
+//! the watcher's phone. Needs `npm ci --prefix tests/browser` and `chromium` (`make test` and
 //! `.ci/run` see to both).
 
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ use testigo_sim::{CaptureStyle, Watcher};
 use testigo_testkit::SampleElection;
 
 fn dashboard_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dashboard")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../browser")
 }
 
 #[test]
@@ -22,7 +22,7 @@ fn a_coordinator_signs_in_drills_down_reviews_an_acta_and_the_phone_sees_it() {
     let dir = dashboard_dir();
     assert!(
         dir.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is not installed: run `npm ci --prefix tests/dashboard` (make test does)"
+        "playwright-core is not installed: run `npm ci --prefix tests/browser` (make test does)"
     );
     let election = SampleElection::new(51, 24);
     let server = Server::start(&election).unwrap();

@@ -7,4 +7,5 @@ mod crash;
 mod dashboard;
 mod delivery;
 mod pinning;
+mod portal;
 mod upgrade;
