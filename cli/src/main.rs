@@ -10,6 +10,7 @@ mod demo;
 mod photo;
 mod qr;
 mod server;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +48,9 @@ enum Command {
     /// The public portal: publish tables, regions or captures, withdraw with a reason.
     #[command(subcommand)]
     Publish(server::PublishCommand),
+    /// Checks a whole publication (a mirror's directory or address): the signed manifest, every
+    /// file's hash, every device signature, receipt and photo; names every failure.
+    Verify(verify::VerifyArgs),
     /// Photos of actas.
     #[command(subcommand)]
     Photo(PhotoCommand),
@@ -142,6 +146,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Review(args) => server::review(&args)?,
         Command::Device(cmd) => server::device(&cmd)?,
         Command::Publish(cmd) => server::publish(&cmd)?,
+        Command::Verify(args) => {
+            if !verify::verify(&args)? {
+                return Err("the publication does not verify (see above)".into());
+            }
+        }
         Command::Photo(PhotoCommand::Prepare(args)) => photo::prepare_file(&args)?,
         Command::Sim(SimCommand::Actas { count, out, seed }) => {
             testigo_testkit::write_corpus(&out, seed, count)?;

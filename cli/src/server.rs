@@ -235,6 +235,17 @@ pub enum PublishCommand {
         #[arg(long = "as", default_value = "cli")]
         actor: String,
     },
+    /// Writes the whole portal as static files (pages, data, photos, open data, a signed
+    /// manifest) that any static host, mirror or USB stick can serve; run again, it updates only
+    /// what changed.
+    Export {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The directory to write the mirror to (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Whether verifying a capture publishes it (on by default).
     OnVerification {
         /// The data directory.
@@ -565,6 +576,23 @@ pub fn publish(cmd: &PublishCommand) -> Result<(), Box<dyn std::error::Error>> {
                 reason,
             ))?;
             println!("withdrawn: publication no. {} (table {})", entry.seq, entry.station_id);
+            return Ok(());
+        }
+        PublishCommand::Export { data, out } => {
+            let state = open_existing_data_dir(data, Limits::default())?;
+            let started = std::time::Instant::now();
+            let r = runtime()?.block_on(testigo_server::mirror::export(&state, out))?;
+            println!(
+                "{} export to {}: {} tables rendered, {} files written, {} unchanged, {} photos linked, {} files in the manifest, {:.2} s",
+                if r.full { "full" } else { "incremental" },
+                out.display(),
+                r.tables,
+                r.written,
+                r.unchanged,
+                r.photos,
+                r.files,
+                started.elapsed().as_secs_f64()
+            );
             return Ok(());
         }
         PublishCommand::OnVerification { data, state: on } => {

@@ -479,3 +479,171 @@ fn a_short_soak_loses_nothing_acknowledged() {
         (Some(4), Some(4), Some(8))
     );
 }
+
+/// A server with 6 published tables (photos included), exported to a mirror in `out`.
+fn published_mirror(
+    server: &testigo_sim::server::LocalServer,
+    election: &testigo_testkit::SampleElection,
+    out: &std::path::Path,
+) {
+    use testigo_server::services::publication::{self, Publish};
+    let phones = tempfile::tempdir().unwrap();
+    let ids = stations_of(election);
+    let stations: Vec<Vec<String>> = vec![ids[..3].to_vec(), ids[3..6].to_vec()];
+    let codes = server.codes(&stations).unwrap();
+    let style = testigo_sim::CaptureStyle { photo_size: (800, 600), ..testigo_sim::CaptureStyle::default() };
+    for (i, code) in codes.iter().enumerate() {
+        let w = testigo_sim::Watcher::open(&phones.path().join(format!("p{i}")), 900 + i as u64).unwrap();
+        w.enroll(&server.url(), code).unwrap();
+        for k in 0..3 {
+            w.capture(election, i * 3 + k, &style).unwrap();
+        }
+        w.sync(std::time::Duration::from_secs(60), &testigo_core::CancelToken::new()).unwrap();
+    }
+    server.block_on(async {
+        testigo_server::repo::settle_tally(server.state.repo.as_ref(), testigo_server::TALLY_BATCH)
+            .await
+            .unwrap();
+        let op = testigo_server::services::review::Reviewer::operator("cli-test");
+        let done =
+            publication::publish(&server.state, &op, Publish::Region(String::new()), None).await.unwrap();
+        assert_eq!(done.published, 6);
+        testigo_server::mirror::export(&server.state, out).await.unwrap();
+    });
+}
+
+fn stations_of(election: &testigo_testkit::SampleElection) -> Vec<String> {
+    election.package.stations.iter().map(|s| s.id.clone()).collect()
+}
+
+#[test]
+fn testigo_verify_passes_a_whole_mirror_and_names_every_tampering() {
+    let election = testigo_testkit::SampleElection::new(53, 12);
+    let server = testigo_sim::server::LocalServer::start(&election).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    published_mirror(&server, &election, out.path());
+    let dir = out.path().to_str().unwrap();
+    let ok = testigo(&["verify", dir]);
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{text}");
+    assert!(text.contains("6 published captures") && text.contains("valid:"), "{text}");
+    // Against the trusted key, and against another.
+    let key = server.state.key.public_key().key_id();
+    assert!(testigo(&["verify", dir, "--server-key-id", key.as_str()]).status.success());
+    let other = testigo(&["verify", dir, "--server-key-id", "00000000000000000000000000000000"]);
+    assert!(!other.status.success() && String::from_utf8_lossy(&other.stdout).contains("not the trusted"));
+
+    // Each tampering, in a fresh copy of the mirror, is named.
+    let tampered = |what: &str, change: &dyn Fn(&std::path::Path)| -> String {
+        let copy = tempfile::tempdir().unwrap();
+        let status = Command::new("cp")
+            .args(["-a", &format!("{dir}/."), copy.path().to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        change(copy.path());
+        let r = testigo(&["verify", copy.path().to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&r.stdout).into_owned();
+        assert!(!r.status.success(), "{what} went unnoticed: {text}");
+        text
+    };
+    let station = &stations_of(&election)[0];
+    let table_json = format!("data/tables/{station}.json");
+    let edit_table = |root: &std::path::Path, f: &dyn Fn(&mut serde_json::Value)| {
+        let path = root.join(&table_json);
+        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        f(&mut v);
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    };
+    let text = tampered("a changed number", &|root| {
+        edit_table(root, &|v| {
+            let counts = v["captures"][0]["signed"]["record"]["counts"].as_object_mut().unwrap();
+            let (k, n) = counts.iter().next().map(|(k, n)| (k.clone(), n.as_u64().unwrap())).unwrap();
+            counts.insert(k, (n + 1).into());
+        })
+    });
+    assert!(text.contains(&format!("{table_json}: not the file the manifest lists")), "{text}");
+    assert!(text.contains("the device's signature does not match the record"), "{text}");
+    let text = tampered("a forged receipt", &|root| {
+        edit_table(root, &|v| {
+            let at = v["captures"][0]["receipt"]["receipt"]["received_at_ms"].as_i64().unwrap();
+            v["captures"][0]["receipt"]["receipt"]["received_at_ms"] = (at - 3_600_000).into();
+        })
+    });
+    assert!(text.contains("the server's receipt for the record does not verify"), "{text}");
+    let text = tampered("a swapped photo", &|root| {
+        let photos: Vec<_> =
+            std::fs::read_dir(root.join("photos")).unwrap().map(|e| e.unwrap().path()).collect();
+        let other = std::fs::read(&photos[1]).unwrap();
+        std::fs::remove_file(&photos[0]).unwrap();
+        std::fs::write(&photos[0], other).unwrap();
+    });
+    assert!(text.contains("is not the one the device signed"), "{text}");
+    let text = tampered("a removed table", &|root| std::fs::remove_file(root.join(&table_json)).unwrap());
+    assert!(text.contains(&format!("{table_json}: listed in the manifest but missing")), "{text}");
+    let text = tampered("a forged manifest", &|root| {
+        let path = root.join("manifest.json");
+        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        v["manifest"]["files"].as_object_mut().unwrap().remove(&table_json);
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        std::fs::remove_file(root.join(&table_json)).unwrap();
+    });
+    assert!(text.contains("manifest.json: the server's signature does not verify"), "{text}");
+    let text = tampered("an added file", &|root| std::fs::write(root.join("es/extra.html"), "hola").unwrap());
+    assert!(text.contains("es/extra.html: not in the manifest"), "{text}");
+}
+
+#[test]
+fn an_export_run_again_writes_only_what_changed_and_a_mirror_serves_over_http() {
+    use testigo_server::services::review::{self, Reviewer, Verdict};
+    let election = testigo_testkit::SampleElection::new(54, 12);
+    let server = testigo_sim::server::LocalServer::start(&election).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    published_mirror(&server, &election, out.path());
+    let again = server.block_on(testigo_server::mirror::export(&server.state, out.path())).unwrap();
+    assert!(!again.full);
+    assert_eq!((again.tables, again.written), (0, 0), "{again:?}");
+    // A review of one published table: that table's pages, its center's and regions', and the
+    // open data change; nothing else is written.
+    let station = stations_of(&election)[1].clone();
+    let contest = election.package.contests[0].id.clone();
+    let capture_id = server
+        .block_on(server.state.public.public_table(station.clone(), contest))
+        .unwrap()
+        .and_then(|t| t.captures.first().map(|c| c.signed.record.id));
+    let verdict = Verdict::new(testigo_protocol::api::ReviewStatus::Verified, None).unwrap();
+    server
+        .block_on(review::review(
+            &server.state,
+            &Reviewer::operator("cli-test"),
+            testigo_server::repo::ReviewTarget::CaptureId(capture_id.unwrap()),
+            verdict,
+        ))
+        .unwrap();
+    let r = server.block_on(testigo_server::mirror::export(&server.state, out.path())).unwrap();
+    assert_eq!(r.tables, 1, "{r:?}");
+    assert!(r.written >= 4 && r.written < 40, "{r:?}");
+    let page = std::fs::read_to_string(out.path().join(format!("en/tables/{station}/index.html"))).unwrap();
+    assert!(page.contains("Verified against the photo"));
+    assert!(testigo(&["verify", out.path().to_str().unwrap()]).status.success());
+
+    // Any static host serves it unchanged, and it verifies over HTTP.
+    let mut host = Command::new("python3")
+        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+        .arg(out.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(host.stdout.take().unwrap()), &mut line)
+        .unwrap();
+    let port = line.split(" port ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap().to_owned();
+    let url = format!("http://127.0.0.1:{port}");
+    let over_http = testigo(&["verify", &url]);
+    host.kill().unwrap();
+    host.wait().unwrap();
+    let text = String::from_utf8_lossy(&over_http.stdout);
+    assert!(over_http.status.success(), "{text}");
+    assert!(text.contains("6 published captures"), "{text}");
+}

@@ -270,3 +270,98 @@ pub struct PublicationKeys {
     /// Its id.
     pub server_key_id: KeyId,
 }
+
+/// How far what is public has changed: the last act of publication, the last review, the last
+/// photo received. A page or a mirror made at one cursor is current until any of them grows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicCursor {
+    /// The last act of publication's `seq`.
+    pub publications: u64,
+    /// The last review's position in the audit log.
+    pub reviews: u64,
+    /// The last photo received.
+    pub photos: u64,
+}
+
+impl PublicCursor {
+    /// One number that grows when any part does (for validators).
+    pub fn total(&self) -> u64 {
+        self.publications.saturating_add(self.reviews).saturating_add(self.photos)
+    }
+}
+
+/// The canonical-bytes domain of a mirror's manifest.
+pub const MANIFEST_DOMAIN: &str = "testigo.manifest.v1";
+
+/// One file of a mirror.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    /// SHA-256 of its bytes.
+    pub sha256: Sha256,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Every file of a static mirror (`testigo publish export`) with its hash, signed by the server:
+/// a file changed, removed or added on the way is found by `testigo verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`PUBLICATION_FORMAT`].
+    pub format: u32,
+    /// The election.
+    pub election_id: String,
+    /// The election package version the mirror was made from.
+    pub package_version: u64,
+    /// When it was made, by the server's clock.
+    pub generated_at_ms: TimestampMs,
+    /// The program that made it (`testigo 0.1.0`): another version renders every page again.
+    pub generator: String,
+    /// What it shows.
+    pub cursor: PublicCursor,
+    /// The id of the server key that signs it (the receipt key, under its own domain).
+    pub server_key_id: KeyId,
+    /// Every file but `manifest.json`, by its path from the mirror's root (`/`-separated).
+    pub files: std::collections::BTreeMap<String, ManifestFile>,
+}
+
+impl Manifest {
+    /// The bytes the server key signs (layout `testigo.manifest.v1`): domain, format, election
+    /// id, package version, generated time, generator, the cursor's three numbers, server key id,
+    /// then the files (count, then each path, SHA-256 and size, in path order).
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut c = crate::canonical::Canon::new(MANIFEST_DOMAIN);
+        c.u32(self.format)
+            .str(&self.election_id)
+            .u64(self.package_version)
+            .i64(self.generated_at_ms)
+            .str(&self.generator)
+            .u64(self.cursor.publications)
+            .u64(self.cursor.reviews)
+            .u64(self.cursor.photos)
+            .str(self.server_key_id.as_str());
+        c.count(self.files.len());
+        for (path, f) in &self.files {
+            c.str(path).bytes(f.sha256.as_bytes()).u64(f.size);
+        }
+        c.finish()
+    }
+}
+
+/// A manifest with the server's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedManifest {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// DER ECDSA P-256 signature over `manifest.canonical_bytes()`.
+    pub signature: crate::keys::Signature,
+}
+
+impl SignedManifest {
+    /// Checks that `server_key` signed this manifest.
+    pub fn verify(&self, server_key: &PublicKey) -> Result<(), crate::keys::VerifyError> {
+        if server_key.key_id() != self.manifest.server_key_id {
+            return Err(crate::keys::VerifyError::WrongKey);
+        }
+        server_key.verify(&self.manifest.canonical_bytes(), &self.signature)
+    }
+}

@@ -98,6 +98,7 @@ check-photo-receipt = The server's receipt matches the photo
 ## Search
 search-title = Search
 search-help = Type a table's or a center's code, or the name of a place.
+search-static-help = On this copy of the portal, type the exact table code; to find a place, go down through the regions from the national page.
 search-none = Nothing found.
 
 ## Errors

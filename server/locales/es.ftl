@@ -98,6 +98,7 @@ check-photo-receipt = El recibo del servidor corresponde a la foto
 ## Búsqueda
 search-title = Buscar
 search-help = Escriba el código de una mesa o de un centro, o el nombre de un lugar.
+search-static-help = En esta copia del portal, escriba el código exacto de la mesa; para buscar por lugar, recorra las regiones desde la página nacional.
 search-none = No se encontró nada.
 
 ## Errores

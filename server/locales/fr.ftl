@@ -98,6 +98,7 @@ check-photo-receipt = Le reçu du serveur correspond à la photo
 ## Recherche
 search-title = Chercher
 search-help = Saisissez le code d’un bureau ou d’un centre, ou le nom d’un lieu.
+search-static-help = Sur cette copie du portail, saisissez le code exact du bureau ; pour trouver un lieu, parcourez les régions depuis la page nationale.
 search-none = Rien n’a été trouvé.
 
 ## Erreurs

@@ -98,6 +98,7 @@ check-photo-receipt = O recibo do servidor corresponde à foto
 ## Busca
 search-title = Buscar
 search-help = Digite o código de uma mesa ou de um centro, ou o nome de um lugar.
+search-static-help = Nesta cópia do portal, digite o código exato da mesa; para encontrar um lugar, percorra as regiões a partir da página nacional.
 search-none = Nada encontrado.
 
 ## Erros

@@ -85,6 +85,11 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn available_bytes(&self) -> BlobResult<Option<u64>>;
     /// The ids of every partial upload the store holds (to find those no upload refers to).
     async fn partial_ids(&self) -> BlobResult<Vec<String>>;
+    /// Where the blob lies on this machine's disk, if the store is a local folder: a static
+    /// mirror links its photos there instead of copying them.
+    fn local_path(&self, _sha: &Sha256) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// Photos in a local folder: `partials/<upload id>` and `blobs/<first 2 hex>/<sha256 hex>`.
@@ -250,6 +255,10 @@ impl BlobStore for FsBlobStore {
             .map_err(|e| BlobError::Io(std::io::Error::other(e)))?
             .map_err(std::io::Error::from)?;
         Ok(Some(stat.f_bavail.saturating_mul(stat.f_frsize)))
+    }
+
+    fn local_path(&self, sha: &Sha256) -> Option<PathBuf> {
+        Some(self.blob_path(sha))
     }
 
     async fn partial_ids(&self) -> BlobResult<Vec<String>> {

@@ -49,6 +49,7 @@ use crate::repo::sqlite::SqliteRepo;
 use crate::repo::{Coordination, Publishing, Repo};
 
 pub use crate::error::{AppError, AppResult};
+pub use crate::routes::portal::mirror;
 pub use crate::services::uploads::sweep_expired;
 
 /// The OpenAPI 3.1 description of the API, served at `/openapi.json`.

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use testigo_protocol::TimestampMs;
-use testigo_protocol::publication::{PublicationEntry, PublishedHow, PublishedTable};
+use testigo_protocol::publication::{PublicCursor, PublicationEntry, PublishedHow, PublishedTable};
 
 use super::RepoResult;
 use super::coord::RegionNode;
@@ -151,6 +151,44 @@ pub enum SearchHit {
     Region(RegionNode),
 }
 
+/// A table as the open data lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenDataRow {
+    /// Station id.
+    pub station_id: String,
+    /// Table number.
+    pub number: u32,
+    /// Its center's id.
+    pub center_id: String,
+    /// Its center's name.
+    pub center_name: String,
+    /// Its center's region path.
+    pub region_path: String,
+    /// Registered voters.
+    pub registered: u64,
+    /// The standing publication, if any.
+    pub standing: Option<OpenDataCapture>,
+}
+
+/// The standing capture of a table, as the open data lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenDataCapture {
+    /// The publication's seq.
+    pub seq: u64,
+    /// The capture's id.
+    pub capture_id: String,
+    /// The device's key id.
+    pub device_key_id: String,
+    /// Its review state.
+    pub review: String,
+    /// SHA-256 of the record's canonical bytes.
+    pub record_sha256: testigo_protocol::Sha256,
+    /// Counts per field (options and extra counts).
+    pub counts: BTreeMap<String, i64>,
+    /// SHA-256 of each photo received, in page order.
+    pub photos: Vec<testigo_protocol::Sha256>,
+}
+
 /// Publication and the public's reads. See the module doc.
 #[async_trait]
 pub trait Publishing: Send + Sync + 'static {
@@ -179,9 +217,22 @@ pub trait Publishing: Send + Sync + 'static {
     /// Sets whether verifying a capture publishes it (from now on; nothing is withdrawn).
     async fn set_publish_on_verification(&self, on: bool) -> RepoResult<()>;
 
-    /// The last `seq` of the publication (0 before the first act): every public page is a
-    /// function of the election and this number, so it makes their validator.
-    async fn publication_seq(&self) -> RepoResult<u64>;
+    /// A number that grows whenever anything a public page shows may have changed: an act of
+    /// publication, a review (a published capture's state is shown), a photo received (a
+    /// published capture's photo may arrive after it). Every public page is a function of the
+    /// election and this number, so it makes their validator.
+    async fn public_version(&self) -> RepoResult<PublicCursor>;
+
+    /// The tables whose public pages may have changed since `since`: published or withdrawn,
+    /// a published capture reviewed, a published capture's photo received.
+    async fn changed_tables(&self, since: PublicCursor) -> RepoResult<Vec<String>>;
+
+    /// One row per table for the open data, in the election's order.
+    async fn open_data(&self, contest: String) -> RepoResult<Vec<OpenDataRow>>;
+
+    /// Every act of publication with the signed record and receipt as stored (raw JSON), oldest
+    /// first: the open data's record file.
+    async fn published_records(&self) -> RepoResult<Vec<(PublicationEntry, String, String)>>;
 
     /// The region with this id (the root for `None`), its children and centers, and its
     /// published numbers.

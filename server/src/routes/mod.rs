@@ -7,7 +7,7 @@ mod enroll;
 mod feed;
 mod health;
 mod package;
-pub(crate) mod portal;
+pub mod portal;
 pub(crate) mod uploads;
 
 use std::any::Any;

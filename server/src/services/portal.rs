@@ -21,33 +21,38 @@ pub const MAX_QUERY_CHARS: usize = 64;
 /// Search results per query.
 pub const SEARCH_LIMIT: usize = 50;
 
-/// What every public page depends on: the election, the contest shown, and how far the
-/// publication has gone (`seq`). Together they make the pages' validator.
+/// What every public page depends on: the election, the contest shown, and how far what is
+/// public has changed (`version`). Together they make the pages' validator.
 #[derive(Clone)]
 pub(crate) struct Context {
     /// The election.
     pub(crate) election: Arc<ElectionInfo>,
     /// The contest the portal shows (the election's first).
     pub(crate) contest: Contest,
-    /// The publication's last act.
-    pub(crate) seq: u64,
+    /// How far what is public has changed ([`crate::repo::Publishing::public_version`]).
+    pub(crate) cursor: testigo_protocol::publication::PublicCursor,
 }
 
 impl Context {
     /// A validator for a page derived from this context: the election's package version, the
-    /// publication's progress and the page's own key (its path and language).
+    /// public version and the page's own key (its path and language).
     pub(crate) fn etag(&self, page: &str) -> String {
         let digest = Sha256::digest(page.as_bytes()).to_string();
         let short = digest.get(..12).unwrap_or(&digest);
-        format!("W/\"{}-{}-{short}-{}\"", self.election.version, self.seq, env!("CARGO_PKG_VERSION"))
+        format!(
+            "W/\"{}-{}-{short}-{}\"",
+            self.election.version,
+            self.cursor.total(),
+            env!("CARGO_PKG_VERSION")
+        )
     }
 }
 
 /// The context now; [`AppError::NoElection`] before an election is imported.
 pub(crate) async fn context(state: &AppState) -> AppResult<Context> {
     let (election, contest) = crate::services::tally::contest(state, None).await?;
-    let seq = state.public.publication_seq().await?;
-    Ok(Context { election, contest, seq })
+    let cursor = state.public.public_version().await?;
+    Ok(Context { election, contest, cursor })
 }
 
 /// A region's public numbers and its candidates' published votes.

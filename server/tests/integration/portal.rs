@@ -237,11 +237,11 @@ async fn pages_speak_four_languages_and_revalidate() {
         let code = lang.code();
         for path in [
             format!("/{code}/"),
-            format!("/{code}/regions/{zulia}"),
-            format!("/{code}/centers/ctr-1"),
-            format!("/{code}/tables/st-1"),
+            format!("/{code}/regions/{zulia}/"),
+            format!("/{code}/centers/ctr-1/"),
+            format!("/{code}/tables/st-1/"),
             format!("/{code}/tables/st-2"),
-            format!("/{code}/search?q=Escuela"),
+            format!("/{code}/search/?q=Escuela"),
         ] {
             let (status, headers, html) = get_page(&s, &path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
@@ -268,9 +268,17 @@ async fn pages_speak_four_languages_and_revalidate() {
     refresh(&s).await;
     verify(&s, other).await;
     assert_eq!(again(etag).await.status(), StatusCode::OK);
+    // A review of a published capture shows on its page: the validator changes with it.
+    let (_, headers, _) = get_page(&s, "/es/tables/st-1").await;
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let verdict = Verdict::new(ReviewStatus::Disputed, None).unwrap();
+    review::review(&s.state, &Reviewer::operator("op"), ReviewTarget::CaptureId(id), verdict).await.unwrap();
+    let r = again(etag).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body_bytes(r).await).contains("En disputa"));
     // An exact table code goes straight to its page; an unknown language or table is not found.
     let r = s.send(Request::get("/fr/search?q=st-2").body(Body::empty()).unwrap()).await;
-    assert_eq!(r.headers()["location"], "/fr/tables/st-2");
+    assert_eq!(r.headers()["location"], "/fr/tables/st-2/");
     assert_eq!(get_page(&s, "/de/").await.0, StatusCode::NOT_FOUND);
     assert_eq!(get_page(&s, "/es/tables/st-99").await.0, StatusCode::NOT_FOUND);
     assert_eq!(get_page(&s, "/es/regions/x").await.0, StatusCode::NOT_FOUND);

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{Connection, OptionalExtension, params};
 use testigo_protocol::api::ReviewStatus;
 use testigo_protocol::publication::{
-    PUBLICATION_FORMAT, PublicAction, PublicationEntry, PublishedCapture, PublishedHow, PublishedTable,
+    PUBLICATION_FORMAT, PublicAction, PublicCursor, PublicationEntry, PublishedCapture, PublishedHow,
+    PublishedTable,
 };
 use testigo_protocol::{KeyId, PublicKey, SignedCapture, SignedReceipt, TimestampMs};
 use uuid::Uuid;
@@ -310,6 +311,104 @@ pub(super) fn rebuild_sums(c: &Connection) -> RepoResult<()> {
         deltas.change(c, &tree, &station, &contest, None, Some(&counts))?;
     }
     deltas.apply(c)
+}
+
+/// How far what is public has changed: three append-only logs' last positions.
+fn cursor(c: &Connection) -> RepoResult<PublicCursor> {
+    Ok(c.query_row(
+        "SELECT ifnull((SELECT max(seq) FROM publications), 0), ifnull((SELECT max(seq) FROM audit_log), 0),
+                ifnull((SELECT max(seq) FROM photo_events), 0)",
+        [],
+        |r| Ok(PublicCursor { publications: u(r.get(0)?), reviews: u(r.get(1)?), photos: u(r.get(2)?) }),
+    )?)
+}
+
+/// Tables whose public pages may differ from what they were at `since`.
+fn changed_tables(c: &Connection, since: PublicCursor) -> RepoResult<Vec<String>> {
+    let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let mut stmt = c.prepare_cached(
+        "SELECT station_id FROM publications WHERE seq > ?1
+         UNION SELECT c.station_id FROM audit_log a JOIN captures c ON c.pk = a.capture_pk
+                WHERE a.seq > ?2 AND EXISTS (SELECT 1 FROM publications p WHERE p.capture_pk = c.pk)
+         UNION SELECT c.station_id FROM photo_events e JOIN captures c ON c.pk = e.capture_pk
+                WHERE e.seq > ?3 AND EXISTS (SELECT 1 FROM publications p WHERE p.capture_pk = c.pk)",
+    )?;
+    let rows =
+        stmt.query_map(params![i(since.publications), i(since.reviews), i(since.photos)], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One row per table, with its standing publication (see [`Publishing::open_data`]).
+fn open_data(c: &Connection, contest: &str) -> RepoResult<Vec<OpenDataRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT s.id, s.number, ce.id, ce.name, ifnull(r.path, ''), s.registered_voters,
+                pc.seq, pc.counts_json, cap.pk, cap.capture_id, cap.device_id, cap.review_status, cap.record_sha256
+           FROM stations s JOIN centers ce ON ce.id = s.center_id LEFT JOIN regions r ON r.id = ce.region_id
+           LEFT JOIN published_current pc ON pc.station_id = s.id AND pc.contest_id = ?1
+           LEFT JOIN captures cap ON cap.pk = pc.capture_pk
+          ORDER BY s.position",
+    )?;
+    let mut photos = c.prepare_cached(
+        "SELECT sha256 FROM capture_photos WHERE capture_pk = ?1 AND receipt_json IS NOT NULL ORDER BY page",
+    )?;
+    let rows = stmt.query_map([contest], |r| {
+        Ok((
+            OpenDataRow {
+                station_id: r.get(0)?,
+                number: r.get(1)?,
+                center_id: r.get(2)?,
+                center_name: r.get(3)?,
+                region_path: r.get(4)?,
+                registered: u(r.get(5)?),
+                standing: None,
+            },
+            r.get::<_, Option<i64>>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, Option<i64>>(8)?,
+            r.get::<_, Option<String>>(9)?,
+            r.get::<_, Option<String>>(10)?,
+            r.get::<_, Option<String>>(11)?,
+            r.get::<_, Option<Vec<u8>>>(12)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut table, seq, counts, pk, capture_id, device, review, record_sha) = row?;
+        if let (Some(seq), Some(counts), Some(pk), Some(capture_id), Some(device), Some(review), Some(sha)) =
+            (seq, counts, pk, capture_id, device, review, record_sha)
+        {
+            let shas = photos
+                .query_map([pk], |r| r.get::<_, Vec<u8>>(0))?
+                .map(|b| super::sha_of(b?))
+                .collect::<RepoResult<Vec<_>>>()?;
+            table.standing = Some(OpenDataCapture {
+                seq: u(seq),
+                capture_id,
+                device_key_id: device,
+                review,
+                record_sha256: super::sha_of(sha)?,
+                counts: from_json(&counts, "published counts")?,
+                photos: shas,
+            });
+        }
+        out.push(table);
+    }
+    Ok(out)
+}
+
+/// Every act of publication with its capture's signed record and receipt, as stored.
+fn published_records(c: &Connection) -> RepoResult<Vec<(PublicationEntry, String, String)>> {
+    let entries = entries(c, "p.seq > ?1", 0i64)?;
+    let mut stmt = c.prepare_cached(
+        "SELECT c.signed_json, c.receipt_json FROM publications p JOIN captures c ON c.pk = p.capture_pk WHERE p.seq = ?1",
+    )?;
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        let seq = i64::try_from(e.seq).unwrap_or(i64::MAX);
+        let (signed, receipt): (String, String) = stmt.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        out.push((e, signed, receipt));
+    }
+    Ok(out)
 }
 
 /// The last seq, 0 before the first act.
@@ -658,8 +757,20 @@ impl Publishing for super::SqliteRepo {
         self.db.write(move |c| set_settings(c, on)).await
     }
 
-    async fn publication_seq(&self) -> RepoResult<u64> {
-        self.db.read(last_seq).await
+    async fn public_version(&self) -> RepoResult<PublicCursor> {
+        self.db.read(cursor).await
+    }
+
+    async fn changed_tables(&self, since: PublicCursor) -> RepoResult<Vec<String>> {
+        self.db.read(move |c| changed_tables(c, since)).await
+    }
+
+    async fn open_data(&self, contest: String) -> RepoResult<Vec<OpenDataRow>> {
+        self.db.read(move |c| open_data(c, &contest)).await
+    }
+
+    async fn published_records(&self) -> RepoResult<Vec<(PublicationEntry, String, String)>> {
+        self.db.read(published_records).await
     }
 
     async fn public_region(

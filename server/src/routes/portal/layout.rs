@@ -22,6 +22,8 @@ pub(crate) fn frame(
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                // For static mirrors, which cannot send the policy as a header.
+                meta http-equiv="Content-Security-Policy" content=(super::MIRROR_CSP);
                 title { (title) " · " (lang.t("portal-brand")) }
                 link rel="stylesheet" href="/static/portal.css";
                 link rel="icon" href="/static/icon.svg" type="image/svg+xml";
@@ -33,7 +35,7 @@ pub(crate) fn frame(
                         (lang.t("portal-brand"))
                         @if let Some(name) = election { span.election { (name) } }
                     }
-                    form.search method="get" action=(format!("/{}/search", lang.code())) role="search" {
+                    form.search method="get" action=(format!("/{}/search/", lang.code())) role="search" {
                         label.visually-hidden for="q" { (lang.t("search-label")) }
                         input #q type="search" name="q" maxlength="64" placeholder=(lang.t("search-placeholder"));
                         button type="submit" { (lang.t("search-button")) }

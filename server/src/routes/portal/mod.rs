@@ -2,8 +2,9 @@
 //!
 //! Addresses start with the language (`/es/`, `/en/`, `/pt/`, `/fr/`); `/` sends a browser to
 //! the best one for its `Accept-Language`. Pages: the national results with the share of tables
-//! published (`/{lang}/`), a region (`/{lang}/regions/{id}`), a center (`/{lang}/centers/{id}`),
-//! a table with its acta (`/{lang}/tables/{id}`), search (`/{lang}/search?q=`). Beside them,
+//! published (`/{lang}/`), a region (`/{lang}/regions/{id}/`), a center (`/{lang}/centers/{id}/`),
+//! a table with its acta (`/{lang}/tables/{id}/`), search (`/{lang}/search/?q=`). Every page
+//! address ends in `/`, so a static mirror serves each as a directory's `index.html`. Beside them,
 //! language-free: a published photo by its hash (`/photos/{sha256}.jpg`, immutable), a table's
 //! publication as data (`/data/tables/{id}.json`, what the page's verify button and
 //! `testigo verify` check), the server's keys (`/data/keys.json`), the stylesheet and the script.
@@ -18,6 +19,7 @@
 //! Every text comes from the localisation files ([`crate::i18n`]).
 
 mod layout;
+pub mod mirror;
 mod pages;
 mod table;
 
@@ -38,11 +40,22 @@ use crate::services::portal::Context;
 const PORTAL_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; \
      script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The same policy for static mirrors, in the pages themselves (a `<meta>` cannot say
+/// `frame-ancestors`).
+pub(crate) const MIRROR_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+     script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
+
 /// The portal's routes (mounted at `/` by [`crate::app`], or alone by [`crate::public_app`]).
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(root))
         .route("/{lang}/", get(pages::home))
+        .route("/{lang}/regions/{id}/", get(pages::region))
+        .route("/{lang}/centers/{id}/", get(pages::center))
+        .route("/{lang}/tables/{id}/", get(table::show))
+        .route("/{lang}/search/", get(pages::search))
+        // Without the final slash too (typed by hand); the pages link to the form above, which a
+        // static mirror serves as a directory's index.html.
         .route("/{lang}/regions/{id}", get(pages::region))
         .route("/{lang}/centers/{id}", get(pages::center))
         .route("/{lang}/tables/{id}", get(table::show))

@@ -11,7 +11,7 @@ use super::{PageLang, PortalError, PortalResult, context, fresh, page};
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::repo::coord::RegionNode;
-use crate::repo::publication::SearchHit;
+use crate::repo::publication::{PublicCenter, SearchHit};
 use crate::routes::dash::charts::bar;
 use crate::routes::dash::format::url;
 use crate::services::portal::{self, Context};
@@ -24,7 +24,7 @@ pub(super) fn crumbs(lang: Lang, ancestors: &[RegionNode]) -> Vec<(String, Strin
             if n.parent_id.is_none() {
                 (lang.t("crumb-national"), format!("/{}/", lang.code()))
             } else {
-                (n.name.clone(), format!("/{}/regions/{}", lang.code(), n.id))
+                (n.name.clone(), format!("/{}/regions/{}/", lang.code(), n.id))
             }
         })
         .collect()
@@ -57,23 +57,29 @@ async fn region_page(
     id: Option<i64>,
 ) -> PortalResult<Response> {
     let ctx = context(state, lang).await?;
-    let here = id.map(|id| format!("/regions/{id}")).unwrap_or_else(|| "/".to_owned());
+    let here = id.map(|id| format!("/regions/{id}/")).unwrap_or_else(|| "/".to_owned());
     if let Some(r) = fresh(headers, &ctx, lang, &here) {
         return Ok(r);
     }
     let r = portal::region(state, &ctx, id).await.map_err(|e| PortalError::new(lang, e))?;
+    Ok(page(&ctx, lang, &here, region_markup(lang, &ctx, &r)))
+}
+
+/// A region's page (the national page for the root).
+pub(super) fn region_markup(lang: Lang, ctx: &Context, r: &portal::Region) -> Markup {
     let node = &r.region.region.node;
+    let here = if node.parent_id.is_none() { "/".to_owned() } else { format!("/regions/{}/", node.id) };
     // The root is the whole election; a region id that is the root's is the national page.
     let title = if node.parent_id.is_none() { lang.t("national-results") } else { node.name.clone() };
     let body = html! {
-        (results(lang, &ctx, &r))
+        (results(lang, ctx, r))
         @if !r.region.children.is_empty() {
             section {
                 h2 { (lang.t("regions-below")) }
                 ul.places {
                     @for child in &r.region.children {
                         li data-published=(child.stats.stations) {
-                            a href=(format!("/{}/regions/{}", lang.code(), child.node.id)) { (child.node.name) }
+                            a href=(format!("/{}/regions/{}/", lang.code(), child.node.id)) { (child.node.name) }
                             (coverage_line(lang, child.stats.stations, child.node.stations))
                         }
                     }
@@ -86,7 +92,7 @@ async fn region_page(
                 ul.places {
                     @for center in &r.region.centers {
                         li data-published=(center.published) {
-                            a href=(format!("/{}/centers/{}", lang.code(), url(&center.id))) {
+                            a href=(format!("/{}/centers/{}/", lang.code(), url(&center.id))) {
                                 (center.name) " " span.code { (center.id) }
                             }
                             (coverage_line(lang, center.published, center.stations))
@@ -97,7 +103,7 @@ async fn region_page(
         }
     };
     let crumbs = crumbs(lang, &r.region.ancestors);
-    Ok(page(&ctx, lang, &here, frame(lang, &title, Some(&ctx.election.election.name), &crumbs, body, &here)))
+    frame(lang, &title, Some(&ctx.election.election.name), &crumbs, body, &here)
 }
 
 /// "12 of 40 tables published (30.0 %)" with a bar.
@@ -156,11 +162,17 @@ pub(crate) async fn center(
     headers: HeaderMap,
 ) -> PortalResult<Response> {
     let ctx = context(&state, lang).await?;
-    let here = format!("/centers/{}", url(&id));
+    let here = format!("/centers/{}/", url(&id));
     if let Some(r) = fresh(&headers, &ctx, lang, &here) {
         return Ok(r);
     }
     let c = portal::center(&state, &ctx, &id).await.map_err(|e| PortalError::new(lang, e))?;
+    Ok(page(&ctx, lang, &here, center_markup(lang, &ctx, &c)))
+}
+
+/// A center's page: its tables.
+pub(super) fn center_markup(lang: Lang, ctx: &Context, c: &PublicCenter) -> Markup {
+    let here = format!("/centers/{}/", url(&c.center.id));
     let mut crumbs = vec![(lang.t("crumb-national"), format!("/{}/", lang.code()))];
     crumbs.extend(crumbs_of(lang, &c.region));
     let body = html! {
@@ -169,7 +181,7 @@ pub(crate) async fn center(
         ul.tables {
             @for s in &c.stations {
                 li {
-                    a href=(format!("/{}/tables/{}", lang.code(), url(&s.id))) {
+                    a href=(format!("/{}/tables/{}/", lang.code(), url(&s.id))) {
                         (lang.t_args("table-number", &[("number", &s.number.to_string())]))
                     }
                     " "
@@ -183,17 +195,12 @@ pub(crate) async fn center(
             }
         }
     };
-    Ok(page(
-        &ctx,
-        lang,
-        &here,
-        frame(lang, &c.center.name, Some(&ctx.election.election.name), &crumbs, body, &here),
-    ))
+    frame(lang, &c.center.name, Some(&ctx.election.election.name), &crumbs, body, &here)
 }
 
 /// Breadcrumbs for the regions of `nodes` (root excluded).
 pub(super) fn crumbs_of(lang: Lang, nodes: &[RegionNode]) -> Vec<(String, String)> {
-    nodes.iter().map(|n| (n.name.clone(), format!("/{}/regions/{}", lang.code(), n.id))).collect()
+    nodes.iter().map(|n| (n.name.clone(), format!("/{}/regions/{}/", lang.code(), n.id))).collect()
 }
 
 #[derive(Deserialize)]
@@ -217,11 +224,11 @@ pub(crate) async fn search(
         _ => None,
     });
     if let Some(id) = exact {
-        return Ok(Redirect::to(&format!("/{}/tables/{}", lang.code(), url(&id))).into_response());
+        return Ok(Redirect::to(&format!("/{}/tables/{}/", lang.code(), url(&id))).into_response());
     }
-    let here = format!("/search?q={}", url(&q));
+    let here = format!("/search/?q={}", url(&q));
     let body = html! {
-        form.search-big method="get" action=(format!("/{}/search", lang.code())) {
+        form.search-big method="get" action=(format!("/{}/search/", lang.code())) {
             label for="q2" { (lang.t("search-label")) }
             input #q2 type="search" name="q" value=(q) maxlength="64";
             button type="submit" { (lang.t("search-button")) }
@@ -249,17 +256,17 @@ pub(crate) async fn search(
 fn hit_item(lang: Lang, hit: &SearchHit) -> Markup {
     match hit {
         SearchHit::Station { id, number, center } => html! {
-            a href=(format!("/{}/tables/{}", lang.code(), url(id))) {
+            a href=(format!("/{}/tables/{}/", lang.code(), url(id))) {
                 (lang.t_args("table-number", &[("number", &number.to_string())])) " · " (center)
             }
             " " span.code { (id) }
         },
         SearchHit::Center { id, name, region_path } => html! {
-            a href=(format!("/{}/centers/{}", lang.code(), url(id))) { (name) }
+            a href=(format!("/{}/centers/{}/", lang.code(), url(id))) { (name) }
             " " span.code { (id) } " " span.muted { (region_path.replace('/', " › ")) }
         },
         SearchHit::Region(node) => html! {
-            a href=(format!("/{}/regions/{}", lang.code(), node.id)) { (node.name) }
+            a href=(format!("/{}/regions/{}/", lang.code(), node.id)) { (node.name) }
             " " span.muted { (node.path.replace('/', " › ")) }
         },
     }

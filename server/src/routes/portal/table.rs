@@ -18,6 +18,7 @@ use super::pages::crumbs_of;
 use super::{PageLang, PortalError, PortalResult, context, fresh, matches, page};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::repo::coord::RegionNode;
 use crate::routes::dash::format::url;
 use crate::services::portal::{self, Context, qr_counts};
 use crate::{AppResult, AppState};
@@ -30,7 +31,7 @@ pub(crate) async fn show(
     headers: HeaderMap,
 ) -> PortalResult<Response> {
     let ctx = context(&state, lang).await?;
-    let here = format!("/tables/{}", url(&id));
+    let here = format!("/tables/{}/", url(&id));
     if let Some(r) = fresh(&headers, &ctx, lang, &here) {
         return Ok(r);
     }
@@ -40,15 +41,25 @@ pub(crate) async fn show(
         .public_center(table.center_id.clone(), ctx.contest.id.clone())
         .await
         .map_err(|e| PortalError::new(lang, e))?;
+    let region = center.map(|c| c.region).unwrap_or_default();
+    Ok(page(&ctx, lang, &here, table_markup(lang, &ctx, &table, &region)))
+}
+
+/// A table's page; `region` is its center's region, widest first (for the breadcrumbs).
+pub(super) fn table_markup(
+    lang: Lang,
+    ctx: &Context,
+    table: &PublishedTable,
+    region: &[RegionNode],
+) -> Markup {
+    let here = format!("/tables/{}/", url(&table.station_id));
     let mut crumbs = vec![(lang.t("crumb-national"), format!("/{}/", lang.code()))];
-    if let Some(c) = &center {
-        crumbs.extend(crumbs_of(lang, &c.region));
-    }
-    crumbs.push((table.center_name.clone(), format!("/{}/centers/{}", lang.code(), url(&table.center_id))));
+    crumbs.extend(crumbs_of(lang, region));
+    crumbs.push((table.center_name.clone(), format!("/{}/centers/{}/", lang.code(), url(&table.center_id))));
     let title = lang.t_args("table-number", &[("number", &table.number.to_string())]);
     let title = format!("{title} · {}", table.center_name);
-    let body = table_body(lang, &ctx, &table);
-    Ok(page(&ctx, lang, &here, frame(lang, &title, Some(&ctx.election.election.name), &crumbs, body, &here)))
+    let body = table_body(lang, ctx, table);
+    frame(lang, &title, Some(&ctx.election.election.name), &crumbs, body, &here)
 }
 
 fn table_body(lang: Lang, ctx: &Context, table: &PublishedTable) -> Markup {

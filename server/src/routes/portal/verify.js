@@ -8,7 +8,8 @@
 //   4. each photo's bytes hash to the SHA-256 the device signed;
 //   5. the server's receipt names this record (capture id and the SHA-256 of its canonical bytes)
 //      and verifies with the server key; likewise each photo's receipt.
-// Without JavaScript the page shows everything; this only adds the check.
+// Without JavaScript the page shows everything; this only adds the check (and, on a static
+// mirror, the look-up of a table by its code).
 "use strict";
 
 (function () {
@@ -218,7 +219,17 @@
     }
   }
 
+  // On a static mirror the search page cannot search: a table's code leads to its page.
+  function staticSearch() {
+    const form = document.querySelector("form[data-static-search]");
+    const q = new URLSearchParams(location.search).get("q");
+    if (form && q && q.trim()) {
+      location.replace("/" + form.dataset.staticSearch + "/tables/" + encodeURIComponent(q.trim()) + "/");
+    }
+  }
+
   function start() {
+    staticSearch();
     for (const button of document.querySelectorAll("button[data-verify]")) {
       button.hidden = false;
       button.addEventListener("click", () => run(button));
