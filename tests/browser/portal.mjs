@@ -100,7 +100,7 @@ try {
     await page.fill('#q', table)
     await page.press('#q', 'Enter')
     await page.waitForSelector('article.acta')
-    if (!page.url().endsWith(`/en/tables/${encodeURIComponent(table)}`)) throw new Error(`look-up by code went to ${page.url()}`)
+    if (!page.url().endsWith(`/en/tables/${encodeURIComponent(table)}/`)) throw new Error(`look-up by code went to ${page.url()}`)
     await page.screenshot({ path: `${shots}/${name}-table.png`, fullPage: true })
     await fits('table')
     step(`${name}: looked up ${table}`)
@@ -124,8 +124,8 @@ try {
     // 6. axe-core on every kind of page.
     const axeContext = await browser.newContext({ viewport: { width, height: 860 }, bypassCSP: true })
     const axePage = await axeContext.newPage()
-    for (const [what, path] of [['national', '/es/'], ['table', `/es/tables/${encodeURIComponent(table)}`],
-      ['search', `/fr/search?q=${encodeURIComponent(place)}`]]) {
+    for (const [what, path] of [['national', '/es/'], ['table', `/es/tables/${encodeURIComponent(table)}/`],
+      ['search', `/fr/search/?q=${encodeURIComponent(place)}`]]) {
       await axePage.goto(base + path)
       await axe(axePage, `${name}-${what}`)
     }
@@ -147,7 +147,7 @@ try {
     const page = await context.newPage()
     page.setDefaultTimeout(20_000)
     await route(page)
-    await page.goto(`${base}/en/tables/${encodeURIComponent(table)}`)
+    await page.goto(`${base}/en/tables/${encodeURIComponent(table)}/`)
     const r = await verifyOnPage(page)
     report.tamper[label] = { result: r.result, failed: r.checks.filter(([, ok]) => !ok).map(([c]) => c) }
     await page.screenshot({ path: `${shots}/tampered-${label}.png`, fullPage: true })
@@ -176,7 +176,7 @@ try {
   // 8. Without JavaScript: everything is there but the button.
   const plain = await browser.newContext({ viewport: { width: 390, height: 860 }, javaScriptEnabled: false })
   const plainPage = await plain.newPage()
-  await plainPage.goto(`${base}/es/tables/${encodeURIComponent(table)}`)
+  await plainPage.goto(`${base}/es/tables/${encodeURIComponent(table)}/`)
   const noJs = await plainPage.evaluate(() => ({
     numbers: document.querySelectorAll('td[data-field]').length,
     photo: !!document.querySelector('figure img'),
