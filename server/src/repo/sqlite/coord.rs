@@ -13,7 +13,8 @@ use super::{SqliteRepo, corrupt, from_json, reviews};
 use crate::repo::coord::*;
 use crate::repo::{RepoResult, ReviewOutcome, ReviewTarget};
 
-const REGION_COLUMNS: &str = "r.id, r.parent_id, r.depth, r.name, r.path, r.stations, r.registered";
+pub(super) const REGION_COLUMNS: &str =
+    "r.id, r.parent_id, r.depth, r.name, r.path, r.stations, r.registered";
 const STATS_COLUMNS: &str =
     "ifnull(s.stations_reported, 0), ifnull(s.registered_reported, 0), ifnull(s.records, 0),
      ifnull(s.photos_declared, 0), ifnull(s.photos_received, 0), ifnull(s.with_warnings, 0)";
@@ -25,7 +26,7 @@ fn u(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
-fn region_node(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RegionNode> {
+pub(super) fn region_node(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RegionNode> {
     Ok(RegionNode {
         id: r.get(at)?,
         parent_id: r.get(at + 1)?,

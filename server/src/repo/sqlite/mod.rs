@@ -27,7 +27,7 @@
 //! - `tally.rs`: the tally worker that keeps the dashboard's aggregates (ADR 7).
 //! - `coord.rs`: [`Coordination`], the dashboard's queries and the coordinators' accounts.
 //! - `publication.rs`: [`Publishing`], the append-only publication with its standing captures
-//!   and published sums, and the public's reads.
+//!   and published sums; `public_reads.rs`: the public's reads (portal, search, open data).
 //!
 //! [`Coordination`]: crate::repo::Coordination
 //! [`Publishing`]: crate::repo::Publishing
@@ -38,6 +38,7 @@ mod devices;
 mod election;
 mod feed;
 mod intake;
+mod public_reads;
 mod publication;
 mod regions;
 mod reviews;
