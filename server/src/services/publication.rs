@@ -1,6 +1,6 @@
 //! Publication, one way for every way in (the admin API, `testigo publish`, the dashboard to
 //! come): who may publish what, and withdrawals with a reason. What the public reads is in
-//! [`crate::services::portal`].
+//! the portal service (`services::portal`).
 //!
 //! Rules: publishing and withdrawing take a reviewer's right (viewers may not) and stay within
 //! the reviewer's region subtree — a table, region or capture outside it is "not found", as for

@@ -6,9 +6,10 @@
 //! Any static host, mirror or USB stick can serve the directory unchanged (from its root).
 //!
 //! Re-running it into the same directory is incremental: the manifest says how far what is
-//! public had changed when it was made ([`PublicCursor`]); only the tables changed since, their
-//! centers and regions, and the data files are made again, and a file whose bytes are the same is
-//! not written. Another election package or another program version renders everything again.
+//! public had changed when it was made
+//! ([`PublicCursor`](testigo_protocol::publication::PublicCursor)); only the tables changed since,
+//! their centers and regions, and the data files are made again, and a file whose bytes are the
+//! same is not written. Another election package or another program version renders everything again.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
