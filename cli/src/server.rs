@@ -255,6 +255,20 @@ pub enum PublishCommand {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// Turns on the portal's look-up of a voter's table by ID number, from a CSV file with the
+    /// header `voter_id,station_id` (replacing any earlier file; only keyed hashes of the
+    /// numbers are kept), or turns it off (`--clear`). Off by default.
+    Voters {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The voter file.
+        #[arg(required_unless_present = "clear", conflicts_with = "clear")]
+        file: Option<PathBuf>,
+        /// Remove the voter file: the look-up is off.
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 /// `device` subcommands.
@@ -600,6 +614,22 @@ pub fn publish(cmd: &PublishCommand) -> Result<(), Box<dyn std::error::Error>> {
             let on = on == "on";
             runtime()?.block_on(publication::set_on_verification(&state, &Reviewer::operator("cli"), on))?;
             println!("publish on verification: {}", if on { "on" } else { "off" });
+            return Ok(());
+        }
+        PublishCommand::Voters { data, file, clear } => {
+            let text = match (&file, clear) {
+                (Some(path), false) => {
+                    std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?
+                }
+                _ => "voter_id,station_id\n".to_owned(),
+            };
+            let state = open_existing_data_dir(data, Limits::default())?;
+            let n = runtime()?.block_on(publication::import_voters(&state, &text))?;
+            if n == 0 {
+                println!("voter look-up off");
+            } else {
+                println!("voter look-up on: {n} voters");
+            }
             return Ok(());
         }
     };

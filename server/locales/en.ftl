@@ -100,6 +100,11 @@ search-title = Search
 search-help = Type a table's or a center's code, or the name of a place.
 search-static-help = On this copy of the portal, type the exact table code; to find a place, go down through the regions from the national page.
 search-none = Nothing found.
+search-voter-label = Your ID number
+search-voter-button = Find my table
+search-voter-help = Type the number as it is on your ID; dots, dashes and spaces do not matter. It is not kept.
+search-voter-none = That number is not in the voter register loaded here.
+error-rate-limited = Too many searches from your connection. Wait a moment and try again.
 
 ## Errors
 error-title = Not available

@@ -100,6 +100,11 @@ search-title = Buscar
 search-help = Escriba el código de una mesa o de un centro, o el nombre de un lugar.
 search-static-help = En esta copia del portal, escriba el código exacto de la mesa; para buscar por lugar, recorra las regiones desde la página nacional.
 search-none = No se encontró nada.
+search-voter-label = Su número de cédula
+search-voter-button = Buscar mi mesa
+search-voter-help = Escriba el número como aparece en su documento; los puntos, guiones y espacios no cuentan. No se guarda.
+search-voter-none = Ese número no está en el registro cargado aquí.
+error-rate-limited = Demasiadas búsquedas desde su conexión. Espere un momento y vuelva a intentarlo.
 
 ## Errores
 error-title = No disponible

@@ -100,6 +100,11 @@ search-title = Chercher
 search-help = Saisissez le code d’un bureau ou d’un centre, ou le nom d’un lieu.
 search-static-help = Sur cette copie du portail, saisissez le code exact du bureau ; pour trouver un lieu, parcourez les régions depuis la page nationale.
 search-none = Rien n’a été trouvé.
+search-voter-label = Votre numéro de pièce d’identité
+search-voter-button = Trouver mon bureau de vote
+search-voter-help = Saisissez le numéro tel qu’il figure sur votre pièce ; points, tirets et espaces ne comptent pas. Il n’est pas conservé.
+search-voter-none = Ce numéro ne figure pas dans la liste électorale chargée ici.
+error-rate-limited = Trop de recherches depuis votre connexion. Patientez un instant puis réessayez.
 
 ## Erreurs
 error-title = Indisponible

@@ -100,6 +100,11 @@ search-title = Buscar
 search-help = Digite o código de uma mesa ou de um centro, ou o nome de um lugar.
 search-static-help = Nesta cópia do portal, digite o código exato da mesa; para encontrar um lugar, percorra as regiões a partir da página nacional.
 search-none = Nada encontrado.
+search-voter-label = O número do seu documento
+search-voter-button = Encontrar minha mesa
+search-voter-help = Digite o número como está no seu documento; pontos, traços e espaços não importam. Ele não é guardado.
+search-voter-none = Esse número não está no cadastro de eleitores carregado aqui.
+error-rate-limited = Muitas buscas a partir da sua conexão. Espere um momento e tente de novo.
 
 ## Erros
 error-title = Indisponível

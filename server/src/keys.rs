@@ -37,10 +37,13 @@ pub struct ServerKey {
     /// shares the key file agrees, and a copy of the database without it enrolls nobody even by
     /// trying every code.
     code_key: ring::hmac::Key,
+    voter_key: ring::hmac::Key,
 }
 
 /// The HKDF label of the enrollment-code key.
 const CODE_KEY_INFO: &[u8] = b"testigo.enrollment-codes.v1";
+/// The HKDF label of the voter-ID key.
+const VOTER_KEY_INFO: &[u8] = b"testigo.voter-ids.v1";
 
 /// `ring`'s HKDF output length for an HMAC-SHA256 key.
 struct HmacKeyLen;
@@ -93,19 +96,32 @@ impl ServerKey {
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, bytes, &rng)
             .map_err(|_| KeyError::Malformed)?;
         let public = PublicKey::from_sec1(pair.public_key().as_ref()).map_err(|_| KeyError::Malformed)?;
-        let mut code_key = [0u8; 32];
-        ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"testigo")
-            .extract(bytes)
-            .expand(&[CODE_KEY_INFO], HmacKeyLen)
-            .and_then(|okm| okm.fill(&mut code_key))
-            .map_err(|_| KeyError::Malformed)?;
-        let code_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &code_key);
-        Ok(ServerKey { pair, public, rng, code_key })
+        let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"testigo").extract(bytes);
+        let derive = |info: &[u8]| {
+            let mut key = [0u8; 32];
+            prk.expand(&[info], HmacKeyLen)
+                .and_then(|okm| okm.fill(&mut key))
+                .map(|()| ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key))
+                .map_err(|_| KeyError::Malformed)
+        };
+        let code_key = derive(CODE_KEY_INFO)?;
+        let voter_key = derive(VOTER_KEY_INFO)?;
+        Ok(ServerKey { pair, public, rng, code_key, voter_key })
     }
 
     /// The stored form of a normalised enrollment code: HMAC-SHA256 under this server's code key.
     pub fn code_hash(&self, normalized_code: &str) -> Sha256 {
         let tag = ring::hmac::sign(&self.code_key, normalized_code.as_bytes());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        Sha256(out)
+    }
+
+    /// The stored form of a normalised voter ID number (the optional voter look-up):
+    /// HMAC-SHA256 under a key derived for it alone, so the database holds no ID numbers and a
+    /// copy of it cannot be searched without this server's key.
+    pub fn voter_hash(&self, normalized_id: &str) -> Sha256 {
+        let tag = ring::hmac::sign(&self.voter_key, normalized_id.as_bytes());
         let mut out = [0u8; 32];
         out.copy_from_slice(tag.as_ref());
         Sha256(out)

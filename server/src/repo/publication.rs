@@ -256,6 +256,20 @@ pub trait Publishing: Send + Sync + 'static {
     /// Whether the photo `sha256` is public: its bytes were received for a published capture.
     async fn photo_is_public(&self, sha256: testigo_protocol::Sha256) -> RepoResult<bool>;
 
+    /// Replaces the voter-to-table look-up with `voters` (keyed hashes of voter ID numbers and
+    /// their table ids; empty turns the look-up off). Tables the election does not have are
+    /// refused, all of them named, and nothing changes.
+    async fn replace_voters(
+        &self,
+        voters: Vec<(testigo_protocol::Sha256, String)>,
+    ) -> RepoResult<Result<u64, Vec<String>>>;
+
+    /// Whether the voter look-up is on (a voter file is imported).
+    async fn voter_lookup_on(&self) -> RepoResult<bool>;
+
+    /// The table of the voter whose keyed ID hash is `voter_hash`, if the election has it.
+    async fn voter_table(&self, voter_hash: testigo_protocol::Sha256) -> RepoResult<Option<String>>;
+
     /// The acts of publication after `after_seq`, oldest first, at most `limit`.
     async fn publications(&self, after_seq: u64, limit: usize) -> RepoResult<Vec<PublicationEntry>>;
 }

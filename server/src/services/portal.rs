@@ -92,6 +92,29 @@ pub(crate) async fn search(state: &AppState, query: &str) -> AppResult<Vec<Searc
     Ok(state.public.public_search(query, SEARCH_LIMIT).await?)
 }
 
+/// Voter look-ups one address may make in a burst, and how fast they come back (per second):
+/// enough for a family, too few to walk a register.
+const VOTER_BURST: u32 = 10;
+const VOTER_PER_S: f64 = 0.1;
+
+/// Whether the voter look-up is on (an operator imported a voter file).
+pub(crate) async fn voter_lookup_on(state: &AppState) -> AppResult<bool> {
+    Ok(state.public.voter_lookup_on().await?)
+}
+
+/// The table of the voter with ID number `raw`, asked from address `ip`: `None` when the
+/// look-up is off, the number is not in the voter file or has no letters or digits. Each
+/// address may ask [`VOTER_BURST`] times, then once every ten seconds.
+pub(crate) async fn voter_table(state: &AppState, ip: &str, raw: &str) -> AppResult<Option<String>> {
+    let Some(id) = crate::services::publication::normalize_voter_id(raw) else {
+        return Ok(None);
+    };
+    if let Err(retry_after_s) = state.rate.take(&format!("voter:{ip}"), VOTER_BURST, VOTER_PER_S) {
+        return Err(AppError::RateLimited { retry_after_s });
+    }
+    Ok(state.public.voter_table(state.key.voter_hash(&id)).await?)
+}
+
 /// A published photo's bytes, or "not found" (no such photo, or not published).
 pub(crate) async fn photo(state: &AppState, sha256: Sha256) -> AppResult<Vec<u8>> {
     if !state.public.photo_is_public(sha256).await? {

@@ -141,3 +141,77 @@ pub async fn set_on_verification(state: &AppState, who: &Reviewer, on: bool) -> 
     }
     Ok(state.public.set_publish_on_verification(on).await?)
 }
+
+/// The longest voter ID number accepted, in letters and digits.
+pub const MAX_VOTER_ID_CHARS: usize = 32;
+
+/// A voter ID number as stored and looked up: its ASCII letters and digits, upper-cased
+/// (`v-12.345.678` and `V12345678` are the same number); `None` when it has none or more than
+/// [`MAX_VOTER_ID_CHARS`].
+pub fn normalize_voter_id(raw: &str) -> Option<String> {
+    let id: String =
+        raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    (!id.is_empty() && id.len() <= MAX_VOTER_ID_CHARS).then_some(id)
+}
+
+/// Why a voter file was refused; nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum VoterFileError {
+    /// The first line is not `voter_id,station_id`.
+    #[error("the first line must be the header `voter_id,station_id`")]
+    Header,
+    /// A line could not be read or has no usable ID number.
+    #[error("line {line}: {what}")]
+    Line {
+        /// Line number, from 1.
+        line: u64,
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// Tables the election does not have (the first few).
+    #[error("tables not in the election: {}", .0.join(", "))]
+    UnknownTables(Vec<String>),
+    /// Storage failed.
+    #[error(transparent)]
+    App(#[from] crate::AppError),
+}
+
+/// Replaces the voter look-up with a CSV file of `voter_id,station_id` rows (header first):
+/// each ID number is normalised ([`normalize_voter_id`]) and kept only as its keyed hash. A
+/// file with the header alone turns the look-up off. All or nothing; returns how many voters
+/// the look-up holds. The whole file is held in memory while it is checked (about 80 bytes a
+/// voter).
+pub async fn import_voters(state: &AppState, csv_text: &str) -> Result<u64, VoterFileError> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
+    let header = reader.headers().map_err(|_| VoterFileError::Header)?;
+    if header.iter().ne(["voter_id", "station_id"]) {
+        return Err(VoterFileError::Header);
+    }
+    let mut voters = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => return Err(VoterFileError::Line { line, what: "unreadable line (2 fields, UTF-8)" }),
+        }
+        let line = record.position().map_or(line, csv::Position::line);
+        let (Some(id), Some(station), None) = (record.get(0), record.get(1), record.get(2)) else {
+            return Err(VoterFileError::Line { line, what: "expected 2 fields" });
+        };
+        let id = normalize_voter_id(id)
+            .ok_or(VoterFileError::Line { line, what: "the voter ID must have 1 to 32 letters or digits" })?;
+        if station.is_empty() {
+            return Err(VoterFileError::Line { line, what: "the table id is empty" });
+        }
+        voters.push((state.key.voter_hash(&id), station.to_owned()));
+    }
+    match state.public.replace_voters(voters).await.map_err(crate::AppError::from)? {
+        Ok(n) => Ok(n),
+        Err(mut unknown) => {
+            unknown.truncate(10);
+            Err(VoterFileError::UnknownTables(unknown))
+        }
+    }
+}

@@ -351,3 +351,85 @@ async fn the_admin_api_publishes_and_withdraws() {
     let v: serde_json::Value = json_body(r).await;
     assert_eq!(v["publish_on_verification"], true);
 }
+
+async fn post_voter(s: &TestServer, id: &str) -> (StatusCode, Option<String>, String) {
+    let body = format!("voter={}", id.replace(' ', "+"));
+    let r = s
+        .send(
+            Request::post("/es/search/")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    let status = r.status();
+    let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    (status, location, String::from_utf8_lossy(&body_bytes(r).await).into_owned())
+}
+
+#[tokio::test]
+async fn a_voter_finds_their_table_by_id_number_once_an_operator_imports_the_file() {
+    let s = TestServer::new().await;
+    // Off by default: no form, and a posted number finds nothing.
+    let (_, _, page) = get_page(&s, "/es/search/").await;
+    assert!(!page.contains("name=\"voter\""), "{page}");
+    let (status, location, _) = post_voter(&s, "V-12.345.678").await;
+    assert_eq!((status, location), (StatusCode::OK, None));
+
+    // A bad file changes nothing, and says why.
+    let bad = publication::import_voters(&s.state, "cedula,mesa\nV1,st-1\n").await.unwrap_err();
+    assert!(matches!(bad, publication::VoterFileError::Header), "{bad}");
+    let bad =
+        publication::import_voters(&s.state, "voter_id,station_id\nV1,st-1\n--,st-2\n").await.unwrap_err();
+    assert!(matches!(bad, publication::VoterFileError::Line { line: 3, .. }), "{bad}");
+    let bad =
+        publication::import_voters(&s.state, "voter_id,station_id\nV1,st-1\nV2,nowhere\n").await.unwrap_err();
+    assert!(bad.to_string().contains("nowhere"), "{bad}");
+    assert!(!s.state.public.voter_lookup_on().await.unwrap());
+
+    let n = publication::import_voters(
+        &s.state,
+        "voter_id,station_id\nV-12.345.678,st-2\n\"E 87 654 321\",st-3\nv12345679,st-2\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 3);
+    let (_, _, page) = get_page(&s, "/es/search/").await;
+    assert!(page.contains("name=\"voter\"") && page.contains("method=\"post\""), "{page}");
+    // Dots, dashes, spaces and case do not matter.
+    let (status, location, _) = post_voter(&s, " v 12345678 ").await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/es/tables/st-2/")));
+    let (_, location, _) = post_voter(&s, "E-87654321").await;
+    assert_eq!(location.as_deref(), Some("/es/tables/st-3/"));
+    let (status, location, page) = post_voter(&s, "V-99").await;
+    assert_eq!((status, location), (StatusCode::OK, None));
+    assert!(page.contains("Ese número no está en el registro"), "{page}");
+    assert!(!page.contains("V-99"), "the number is not echoed");
+
+    // The database holds no ID number, only keyed hashes.
+    let db = std::fs::read(s.dir.path().join(testigo_server::DATABASE_FILE)).unwrap();
+    let wal = std::fs::read(s.dir.path().join(format!("{}-wal", testigo_server::DATABASE_FILE)))
+        .unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(!bytes.windows(9).any(|w| w == b"V12345678"), "an ID number is stored in clear");
+        assert!(!bytes.windows(9).any(|w| w == b"E87654321"), "an ID number is stored in clear");
+    }
+
+    // One address cannot walk the register: after a burst it waits.
+    let mut limited = false;
+    for i in 0..30 {
+        let (status, _, _) = post_voter(&s, &format!("V{i}")).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "voter look-ups are not rate-limited");
+
+    // A new file replaces the old; clearing turns the look-up off.
+    assert_eq!(publication::import_voters(&s.state, "voter_id,station_id\nV1,st-1\n").await.unwrap(), 1);
+    let hash = s.state.key.voter_hash("V12345678");
+    assert_eq!(s.state.public.voter_table(hash).await.unwrap(), None);
+    assert_eq!(publication::import_voters(&s.state, "voter_id,station_id\n").await.unwrap(), 0);
+    assert!(!s.state.public.voter_lookup_on().await.unwrap());
+}

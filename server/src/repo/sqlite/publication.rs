@@ -443,6 +443,30 @@ impl Publishing for super::SqliteRepo {
         self.db.read(move |c| public_search(c, &query, limit)).await
     }
 
+    async fn replace_voters(
+        &self,
+        voters: Vec<(testigo_protocol::Sha256, String)>,
+    ) -> RepoResult<Result<u64, Vec<String>>> {
+        self.db.write(move |c| replace_voters(c, &voters)).await
+    }
+
+    async fn voter_lookup_on(&self) -> RepoResult<bool> {
+        self.db.read(|c| Ok(c.prepare_cached("SELECT 1 FROM voter_tables LIMIT 1")?.exists([])?)).await
+    }
+
+    async fn voter_table(&self, voter_hash: testigo_protocol::Sha256) -> RepoResult<Option<String>> {
+        self.db
+            .read(move |c| {
+                Ok(c.prepare_cached(
+                    "SELECT v.station_id FROM voter_tables v JOIN stations s ON s.id = v.station_id
+                      WHERE v.voter_hash = ?1",
+                )?
+                .query_row([voter_hash.as_bytes().as_slice()], |r| r.get(0))
+                .optional()?)
+            })
+            .await
+    }
+
     async fn photo_is_public(&self, sha256: testigo_protocol::Sha256) -> RepoResult<bool> {
         self.db
             .read(move |c| {
@@ -458,4 +482,33 @@ impl Publishing for super::SqliteRepo {
     async fn publications(&self, after_seq: u64, limit: usize) -> RepoResult<Vec<PublicationEntry>> {
         self.db.read(move |c| publications(c, after_seq, limit)).await
     }
+}
+
+/// Replaces the voter look-up (one write job: all or nothing); unknown tables refuse it all.
+fn replace_voters(
+    tx: &Connection,
+    voters: &[(testigo_protocol::Sha256, String)],
+) -> RepoResult<Result<u64, Vec<String>>> {
+    let mut unknown = std::collections::BTreeSet::new();
+    {
+        let mut known = tx.prepare_cached("SELECT 1 FROM stations WHERE id = ?1")?;
+        for (_, station) in voters {
+            if !unknown.contains(station) && !known.exists([station])? {
+                unknown.insert(station.clone());
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Ok(Err(unknown.into_iter().collect()));
+    }
+    tx.execute("DELETE FROM voter_tables", [])?;
+    let mut n = 0u64;
+    {
+        let mut insert = tx
+            .prepare_cached("INSERT OR REPLACE INTO voter_tables (voter_hash, station_id) VALUES (?1, ?2)")?;
+        for (hash, station) in voters {
+            n += insert.execute(rusqlite::params![hash.as_bytes().as_slice(), station])? as u64;
+        }
+    }
+    Ok(Ok(n))
 }

@@ -319,6 +319,13 @@ const MIGRATIONS: &[&str] = &[
         on_verification INTEGER NOT NULL
     ) STRICT;
     INSERT INTO publication_settings (id, on_verification) VALUES (1, 1);
+    -- The optional voter-to-table look-up (empty: off): the keyed hash (HMAC-SHA256 under the
+    -- server's code key) of each normalised voter ID number, never the number itself. No foreign
+    -- key: a new election package may drop a table; its voters then find nothing.
+    CREATE TABLE voter_tables (
+        voter_hash BLOB PRIMARY KEY,
+        station_id TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
     "#,
 ];
 

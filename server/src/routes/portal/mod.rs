@@ -3,8 +3,9 @@
 //! Addresses start with the language (`/es/`, `/en/`, `/pt/`, `/fr/`); `/` sends a browser to
 //! the best one for its `Accept-Language`. Pages: the national results with the share of tables
 //! published (`/{lang}/`), a region (`/{lang}/regions/{id}/`), a center (`/{lang}/centers/{id}/`),
-//! a table with its acta (`/{lang}/tables/{id}/`), search (`/{lang}/search/?q=`). Every page
-//! address ends in `/`, so a static mirror serves each as a directory's `index.html`. Beside them,
+//! a table with its acta (`/{lang}/tables/{id}/`), search (`/{lang}/search/?q=`; with a voter
+//! file imported, `POST` a voter's ID number there). Every page address ends in `/`, so a static
+//! mirror serves each as a directory's `index.html`. Beside them,
 //! language-free: a published photo by its hash (`/photos/{sha256}.jpg`, immutable), a table's
 //! publication as data (`/data/tables/{id}.json`, what the page's verify button and
 //! `testigo verify` check), the server's keys (`/data/keys.json`), the stylesheet and the script.
@@ -53,13 +54,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{lang}/regions/{id}/", get(pages::region))
         .route("/{lang}/centers/{id}/", get(pages::center))
         .route("/{lang}/tables/{id}/", get(table::show))
-        .route("/{lang}/search/", get(pages::search))
+        .route("/{lang}/search/", get(pages::search).post(pages::voter))
         // Without the final slash too (typed by hand); the pages link to the form above, which a
         // static mirror serves as a directory's index.html.
         .route("/{lang}/regions/{id}", get(pages::region))
         .route("/{lang}/centers/{id}", get(pages::center))
         .route("/{lang}/tables/{id}", get(table::show))
-        .route("/{lang}/search", get(pages::search))
+        .route("/{lang}/search", get(pages::search).post(pages::voter))
         .route("/photos/{file}", get(table::photo))
         .route("/data/tables/{file}", get(table::data))
         .route("/data/keys.json", get(table::keys))
@@ -108,6 +109,7 @@ impl IntoResponse for PortalError {
     fn into_response(self) -> Response {
         let (status, id) = match &self.error {
             AppError::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
+            AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "error-rate-limited"),
             AppError::NoElection => (StatusCode::SERVICE_UNAVAILABLE, "error-no-election"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "error-bad-request"),
             e => {

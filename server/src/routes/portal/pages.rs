@@ -1,7 +1,8 @@
 //! The national results, a region, a center, and search.
 
+use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -9,6 +10,7 @@ use serde::Deserialize;
 use super::layout::frame;
 use super::{PageLang, PortalError, PortalResult, context, fresh, page};
 use crate::AppState;
+use crate::auth::ClientIp;
 use crate::i18n::Lang;
 use crate::repo::coord::RegionNode;
 use crate::repo::publication::{PublicCenter, SearchHit};
@@ -203,21 +205,28 @@ pub(super) fn crumbs_of(lang: Lang, nodes: &[RegionNode]) -> Vec<(String, String
     nodes.iter().map(|n| (n.name.clone(), format!("/{}/regions/{}/", lang.code(), n.id))).collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(crate) struct SearchQuery {
     #[serde(default)]
     q: String,
 }
 
+/// The voter look-up's form: sent in the body, so the ID number stays out of addresses,
+/// browser history and the logs of proxies in front.
+#[derive(Deserialize, Default)]
+pub(crate) struct VoterForm {
+    #[serde(default)]
+    voter: String,
+}
+
 /// `/{lang}/search?q=`: a table or center code, or a place name. An exact table code goes
-/// straight to its page.
+/// straight to its page. With the voter look-up on, the page also asks for an ID number.
 pub(crate) async fn search(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
     query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> PortalResult<Response> {
     let q = query.map(|Query(q)| q.q).unwrap_or_default();
-    let ctx = context(&state, lang).await?;
     let hits = portal::search(&state, &q).await.map_err(|e| PortalError::new(lang, e))?;
     let exact = hits.iter().find_map(|h| match h {
         SearchHit::Station { id, .. } if id.eq_ignore_ascii_case(q.trim()) => Some(id.clone()),
@@ -226,9 +235,37 @@ pub(crate) async fn search(
     if let Some(id) = exact {
         return Ok(Redirect::to(&format!("/{}/tables/{}/", lang.code(), url(&id))).into_response());
     }
-    let here = format!("/search/?q={}", url(&q));
+    search_page(&state, lang, &q, &hits, false).await
+}
+
+/// `POST /{lang}/search/` with `voter=`: the voter's table page, or the search page saying
+/// the number is not in the voter file.
+pub(crate) async fn voter(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    ClientIp(ip): ClientIp,
+    form: Result<Form<VoterForm>, axum::extract::rejection::FormRejection>,
+) -> PortalResult<Response> {
+    let raw = form.map(|Form(f)| f.voter).unwrap_or_default();
+    match portal::voter_table(&state, &ip, &raw).await.map_err(|e| PortalError::new(lang, e))? {
+        Some(id) => Ok(Redirect::to(&format!("/{}/tables/{}/", lang.code(), url(&id))).into_response()),
+        None => search_page(&state, lang, "", &[], true).await,
+    }
+}
+
+async fn search_page(
+    state: &AppState,
+    lang: Lang,
+    q: &str,
+    hits: &[SearchHit],
+    voter_missed: bool,
+) -> PortalResult<Response> {
+    let ctx = context(state, lang).await?;
+    let voter_on = portal::voter_lookup_on(state).await.map_err(|e| PortalError::new(lang, e))?;
+    let here = format!("/search/?q={}", url(q));
+    let action = format!("/{}/search/", lang.code());
     let body = html! {
-        form.search-big method="get" action=(format!("/{}/search/", lang.code())) {
+        form.search-big method="get" action=(action) {
             label for="q2" { (lang.t("search-label")) }
             input #q2 type="search" name="q" value=(q) maxlength="64";
             button type="submit" { (lang.t("search-button")) }
@@ -239,10 +276,21 @@ pub(crate) async fn search(
                 p.notice { (lang.t("search-none")) }
             } @else {
                 ul.places {
-                    @for hit in &hits {
+                    @for hit in hits {
                         li { (hit_item(lang, hit)) }
                     }
                 }
+            }
+        }
+        @if voter_on {
+            form.search-big #voter method="post" action=(action) {
+                label for="voter-id" { (lang.t("search-voter-label")) }
+                input #voter-id type="text" name="voter" autocomplete="off" maxlength="40";
+                button type="submit" { (lang.t("search-voter-button")) }
+            }
+            p.muted { (lang.t("search-voter-help")) }
+            @if voter_missed {
+                p.notice role="status" { (lang.t("search-voter-none")) }
             }
         }
     };
@@ -250,6 +298,7 @@ pub(crate) async fn search(
         .into_string()
         .into_response();
     super::set_page_headers(r.headers_mut(), lang);
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(r)
 }
 
