@@ -3,10 +3,12 @@
 //! writes them.
 //!
 //! Nothing a person reads is written in code: a page asks [`Lang::t`] (or [`Lang::t_args`]) for a
-//! message by its id. The four files have the same ids (a test checks); a missing id renders as
-//! `⟦id⟧`, which the page tests look for. Which language: the one the URL names (every portal
-//! address starts with it), else the best match for `Accept-Language` ([`Lang::negotiate`],
-//! by `fluent-langneg`), else Spanish.
+//! message by its id. Each language has two files in one bundle: the portal's (`es.ftl`) and the
+//! coordinators' dashboard's (`dash-es.ftl`, every id prefixed `dash-`). The four languages have
+//! the same ids in each file (a test checks); a missing id renders as `⟦id⟧`, which the page tests
+//! look for. Which language: the one the URL names (every portal address starts with it), else
+//! the best match for `Accept-Language` ([`Lang::negotiate`], by `fluent-langneg`; the dashboard
+//! always asks this way), else Spanish.
 
 use std::sync::OnceLock;
 
@@ -27,36 +29,39 @@ pub enum Lang {
     Fr,
 }
 
-const SOURCES: [(Lang, &str); 4] = [
-    (Lang::Es, include_str!("../locales/es.ftl")),
-    (Lang::En, include_str!("../locales/en.ftl")),
-    (Lang::Pt, include_str!("../locales/pt.ftl")),
-    (Lang::Fr, include_str!("../locales/fr.ftl")),
+/// Each language's files: the portal's, then the dashboard's.
+const SOURCES: [(Lang, [&str; 2]); 4] = [
+    (Lang::Es, [include_str!("../locales/es.ftl"), include_str!("../locales/dash-es.ftl")]),
+    (Lang::En, [include_str!("../locales/en.ftl"), include_str!("../locales/dash-en.ftl")]),
+    (Lang::Pt, [include_str!("../locales/pt.ftl"), include_str!("../locales/dash-pt.ftl")]),
+    (Lang::Fr, [include_str!("../locales/fr.ftl"), include_str!("../locales/dash-fr.ftl")]),
 ];
 
 type Bundle = FluentBundle<FluentResource>;
 
 fn bundles() -> &'static [Bundle; 4] {
     static BUNDLES: OnceLock<[Bundle; 4]> = OnceLock::new();
-    BUNDLES.get_or_init(|| SOURCES.map(|(lang, src)| bundle(lang, src)))
+    BUNDLES.get_or_init(|| SOURCES.map(|(lang, sources)| bundle(lang, sources)))
 }
 
-/// A bundle of one language's messages. A syntax error in a file is logged and the messages
-/// that did parse are kept (the tests refuse such a file).
-fn bundle(lang: Lang, src: &str) -> Bundle {
+/// A bundle of one language's messages, from all its files. A syntax error in a file is logged
+/// and the messages that did parse are kept (the tests refuse such a file).
+fn bundle(lang: Lang, sources: [&str; 2]) -> Bundle {
     let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Values go into HTML and attributes; bidi isolation marks would only add bytes.
     bundle.set_use_isolating(false);
-    let resource = match FluentResource::try_new(src.to_owned()) {
-        Ok(r) => r,
-        Err((r, errors)) => {
-            tracing::error!(lang = lang.code(), ?errors, "localisation file has errors");
-            r
+    for src in sources {
+        let resource = match FluentResource::try_new(src.to_owned()) {
+            Ok(r) => r,
+            Err((r, errors)) => {
+                tracing::error!(lang = lang.code(), ?errors, "localisation file has errors");
+                r
+            }
+        };
+        if let Err(errors) = bundle.add_resource(resource) {
+            tracing::error!(lang = lang.code(), ?errors, "localisation files repeat ids");
         }
-    };
-    if let Err(errors) = bundle.add_resource(resource) {
-        tracing::error!(lang = lang.code(), ?errors, "localisation file repeats ids");
     }
     bundle
 }
@@ -207,27 +212,92 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
 
     use super::*;
 
+    use fluent_syntax::ast;
+
     fn ids(src: &str) -> BTreeSet<String> {
+        messages(src).into_keys().collect()
+    }
+
+    /// Every message of a file with the variables it uses (in its value, selectors and variants).
+    fn messages(src: &str) -> BTreeMap<String, BTreeSet<String>> {
         let resource = FluentResource::try_new(src.to_owned()).expect("the file parses");
         resource
             .entries()
             .filter_map(|e| match e {
-                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                ast::Entry::Message(m) => {
+                    let mut vars = BTreeSet::new();
+                    if let Some(value) = &m.value {
+                        pattern_vars(value, &mut vars);
+                    }
+                    Some((m.id.name.to_owned(), vars))
+                }
                 _ => None,
             })
             .collect()
     }
 
+    fn pattern_vars(pattern: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
+        for element in &pattern.elements {
+            if let ast::PatternElement::Placeable { expression } = element {
+                expression_vars(expression, vars);
+            }
+        }
+    }
+
+    fn expression_vars(expression: &ast::Expression<&str>, vars: &mut BTreeSet<String>) {
+        match expression {
+            ast::Expression::Select { selector, variants } => {
+                inline_vars(selector, vars);
+                for v in variants {
+                    pattern_vars(&v.value, vars);
+                }
+            }
+            ast::Expression::Inline(inline) => inline_vars(inline, vars),
+        }
+    }
+
+    fn inline_vars(inline: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
+        match inline {
+            ast::InlineExpression::VariableReference { id } => {
+                vars.insert(id.name.to_owned());
+            }
+            ast::InlineExpression::Placeable { expression } => expression_vars(expression, vars),
+            _ => {}
+        }
+    }
+
     #[test]
     fn every_language_has_every_message_and_parses() {
-        let es = ids(SOURCES[0].1);
-        assert!(es.len() > 20);
-        for (lang, src) in SOURCES {
-            assert_eq!(ids(src), es, "{} has other messages than es", lang.code());
+        for file in 0..2 {
+            let es = ids(SOURCES[0].1[file]);
+            assert!(es.len() > 20);
+            for (lang, sources) in SOURCES {
+                assert_eq!(
+                    ids(sources[file]),
+                    es,
+                    "{} has other messages than es (file {file})",
+                    lang.code()
+                );
+            }
+        }
+        // The dashboard's ids, and only they, start with `dash-`: the files never collide.
+        for (lang, [portal, dash]) in SOURCES {
+            assert!(ids(portal).iter().all(|id| !id.starts_with("dash-")), "{}", lang.code());
+            assert!(ids(dash).iter().all(|id| id.starts_with("dash-")), "{}", lang.code());
+        }
+    }
+
+    #[test]
+    fn dashboard_messages_use_the_same_variables_in_every_language() {
+        let es = messages(SOURCES[0].1[1]);
+        for (lang, [_, dash]) in SOURCES {
+            for (id, vars) in messages(dash) {
+                assert_eq!(Some(&vars), es.get(&id), "{}: {id}", lang.code());
+            }
         }
     }
 
@@ -254,6 +324,7 @@ mod tests {
         assert!(one.contains('1') && !one.contains("tables"), "{one}");
         assert!(many.contains("1,200") && many.contains("tables"), "{many}");
         assert!(!Lang::Fr.t("national-results").starts_with('⟦'));
+        assert_eq!(Lang::Pt.t("dash-sign-in"), "Entrar", "the dashboard's file is in the same bundle");
         assert_eq!(Lang::Es.t("no-such-message-id"), "⟦no-such-message-id⟧");
     }
 }

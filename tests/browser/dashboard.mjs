@@ -25,7 +25,11 @@ const browser = await chromium.launch({
 })
 const timer = setTimeout(() => { console.log(JSON.stringify({ ...report, error: 'timed out' })); process.exit(1) }, 120_000)
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  // The checks below read the Spanish pages: ask for them (the dashboard speaks the browser's
+  // language, and headless Chromium asks for en-US).
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 }, locale: 'es-VE', extraHTTPHeaders: { 'Accept-Language': 'es-VE,es;q=0.9' },
+  })
   page.setDefaultTimeout(15_000)
   // The server's Content-Security-Policy must not block anything the pages use.
   const blocked = []

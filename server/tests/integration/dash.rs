@@ -504,3 +504,176 @@ async fn answers_carry_the_browser_protections_and_https_adds_secure_cookies() {
         assert_eq!(cookie.ends_with("; Secure"), https, "{cookie}");
     }
 }
+
+/// A page as a browser asking for `accept_language` gets it: status, headers, text.
+async fn page_in(
+    s: &TestServer,
+    cookie: Option<&str>,
+    path: &str,
+    accept_language: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    if let Some(accept) = accept_language {
+        request = request.header("accept-language", accept);
+    }
+    let r = s.send(request.body(Body::empty()).unwrap()).await;
+    let (status, headers) = (r.status(), r.headers().clone());
+    (status, headers, String::from_utf8(body_bytes(r).await).unwrap())
+}
+
+/// The dashboard speaks the language the browser asks for (Spanish when it asks for none the
+/// dashboard has), says so, and says that its pages depend on the asking.
+#[tokio::test]
+async fn pages_speak_the_language_the_browser_asks_for() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1"]).await;
+    send(&s, &d, "st-1", 12, None).await;
+    refresh(&s).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
+    let region = format!("/dash/regions/{}", root.id);
+    // Spanish, as it always was, without a header or for a language the dashboard lacks; the
+    // whole election has 4000 registered voters.
+    for accept in [None, Some("de-DE,de;q=0.9")] {
+        let (status, headers, html) = page_in(&s, Some(&cookie), &region, accept).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("<html lang=\"es\">") && html.contains("Mesas con acta"), "{html}");
+        assert!(html.contains(">Salir</button>") && html.contains("de 4\u{202f}000 inscritos"), "{html}");
+        assert_eq!(headers["content-language"], "es");
+    }
+    let (status, headers, html) = page_in(&s, Some(&cookie), &region, Some("en-US,en;q=0.9")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(html.contains("Tables with a tally sheet") && html.contains(">Sign out</button>"), "{html}");
+    assert!(html.contains("of 4,000 registered voters") && html.contains("Arrivals per minute"), "{html}");
+    assert!(!html.contains("Mesas con acta") && !html.contains("Salir"), "{html}");
+    assert!(headers["vary"].to_str().unwrap().contains("Accept-Language"), "{headers:?}");
+    assert_eq!(headers["content-language"], "en");
+    let (status, headers, html) =
+        page_in(&s, Some(&cookie), "/dash/tally", Some("fr-CA,fr;q=0.9,en;q=0.5")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<html lang=\"fr\">") && html.contains("Par candidat"), "{html}");
+    assert!(
+        html.contains("Bureaux avec procès-verbal") && html.contains(">Se déconnecter</button>"),
+        "{html}"
+    );
+    assert!(html.contains("Candidata Uno"), "names from the election file stay as they are: {html}");
+    assert!(headers["vary"].to_str().unwrap().contains("Accept-Language"), "{headers:?}");
+    assert_eq!(headers["content-language"], "fr");
+    // Pages without a session speak it too: the login page and failures.
+    let (_, headers, html) = page_in(&s, None, "/dash/login", Some("en")).await;
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Password") && html.contains("Sign in"));
+    assert!(headers["vary"].to_str().unwrap().contains("Accept-Language"), "{headers:?}");
+    let (_, _, html) = page_in(&s, None, "/dash/login", Some("fr")).await;
+    assert!(html.contains("<html lang=\"fr\">") && html.contains("Mot de passe"), "{html}");
+    let (status, headers, html) = page_in(&s, Some(&cookie), "/dash/regions/999999", Some("en")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Error 404"), "{html}");
+    assert!(html.contains("It does not exist, or it is not in your region."), "{html}");
+    assert!(headers["vary"].to_str().unwrap().contains("Accept-Language"), "{headers:?}");
+    let (status, _, html) = page_in(&s, Some(&cookie), "/dash/regions/999999", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("No existe, o no está en su región."), "{html}");
+    let (status, _, html) = page_in(&s, Some(&cookie), "/dash/regions/abc", Some("fr")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("<html lang=\"fr\">") && html.contains("adresse mal formée"), "{html}");
+    let wrong = Request::post("/dash/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept-language", "pt-BR,pt;q=0.9")
+        .body(Body::from("name=ana&password=mala"))
+        .unwrap();
+    let r = s.send(wrong).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let html = String::from_utf8(body_bytes(r).await).unwrap();
+    assert!(html.contains("<html lang=\"pt\">") && html.contains("Usuário ou senha incorretos."), "{html}");
+}
+
+/// Every main page, with everything it can show (warnings, photos received and awaited, other
+/// watchers' numbers, a correction, a review with its comment, a revoked device, failures),
+/// finds every message it asks for in each of the four languages.
+#[tokio::test]
+async fn no_page_misses_a_message_in_any_language() {
+    let s = TestServer::new().await;
+    let a = s.device(&["st-1", "st-3"]).await;
+    let b = s.device(&["st-1"]).await;
+    let (page1, page2) = (photo_bytes(7, 4000), photo_bytes(8, 4000));
+    let mut r = a.record("st-1", &[&page1, &page2]);
+    r.warnings = vec![
+        testigo_protocol::Warning::new(testigo_protocol::WarningCode::SumMismatch),
+        testigo_protocol::Warning::on(testigo_protocol::WarningCode::CountMissing, "o2"),
+    ];
+    r.notes = "La mesa cerró tarde".into();
+    let with_photos = r.id;
+    let _: BatchResult = json_body(s.send(a.batch(vec![a.sign(r)])).await).await;
+    assert_eq!(upload(&s, &a, with_photos, &page1).await, StatusCode::NO_CONTENT);
+    send(&s, &b, "st-1", 121, None).await;
+    let first = send(&s, &a, "st-3", 30, None).await;
+    send(&s, &a, "st-3", 35, Some(first)).await;
+    let target = testigo_server::repo::ReviewTarget::CaptureId(with_photos);
+    s.state
+        .repo
+        .review(target, ReviewStatus::Disputed, Some("Revise la fila 3".into()), "ana".into(), 1)
+        .await
+        .unwrap();
+    s.state.repo.revoke_device(b.public_key().key_id(), "perdido".into(), "ana".into(), 2).await.unwrap();
+    refresh(&s).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let mut paths = vec![
+        "/dash/tally".to_owned(),
+        "/dash/centers/ctr-1".to_owned(),
+        "/dash/stations/st-1".to_owned(),
+        "/dash/stations/st-3".to_owned(),
+        "/dash/stations/st-5".to_owned(),
+        "/dash/devices".to_owned(),
+        "/dash/batches".to_owned(),
+        "/dash/regions/999999".to_owned(),
+        "/dash/batches?filter=nonsense".to_owned(),
+    ];
+    for filter in ["all", "warnings", "unreviewed", "disputed", "missing_photo"] {
+        paths.push(format!("/dash/batches?filter={filter}"));
+    }
+    for region in ["", "Zulia", "Zulia/Maracaibo"] {
+        let node = s.state.coord.region_by_path(region.into()).await.unwrap().unwrap();
+        paths.push(format!("/dash/regions/{}", node.id));
+        paths.push(format!("/dash/tally?region={}", node.id));
+    }
+    let (_, captures) = s.state.coord.station("st-1".into(), "pres".into()).await.unwrap().unwrap();
+    let (_, corrections) = s.state.coord.station("st-3".into(), "pres".into()).await.unwrap().unwrap();
+    assert_eq!((captures.len(), corrections.len()), (2, 2));
+    for c in captures.iter().chain(&corrections) {
+        paths.push(format!("/dash/captures/{}", c.pk));
+    }
+    for lang in ["es", "en", "pt", "fr"] {
+        let (_, _, html) = page_in(&s, None, "/dash/login", Some(lang)).await;
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")) && !html.contains('⟦'), "{lang}: {html}");
+        for path in &paths {
+            let (status, _, html) = page_in(&s, Some(&cookie), path, Some(lang)).await;
+            assert!(status.is_success() || status.is_client_error(), "{lang} {path}: {status}");
+            assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{lang} {path}: {html}");
+            assert!(!html.contains('⟦'), "{lang} {path}: a message is missing: {html}");
+        }
+    }
+    // What the acta view showed is what the test meant to cover.
+    let pk = captures.iter().find(|c| c.capture_id == with_photos.to_string()).unwrap().pk;
+    let (_, _, html) = page_in(&s, Some(&cookie), &format!("/dash/captures/{pk}"), Some("en")).await;
+    for shown in [
+        "the votes do not add up to the voters who voted",
+        "a number is missing",
+        "Watcher's notes",
+        "tap the photo to zoom in",
+        "the photo has not arrived yet",
+        "other ",
+        "Review log",
+        "“Revise la fila 3”",
+        "Photo 2: received",
+    ] {
+        assert!(html.contains(shown), "{shown}: {html}");
+    }
+    let (_, _, html) = page_in(&s, Some(&cookie), "/dash/devices", Some("en")).await;
+    assert!(html.contains("revoked ") && html.contains("min ago"), "{html}");
+}

@@ -1,5 +1,5 @@
 //! The acta view (the photo beside the numbers, with the QR code's and other watchers' numbers
-//! side by side), its review, and the photos themselves.
+//! side by side), its review, and the photos themselves; in the session's language.
 
 use std::collections::BTreeMap;
 
@@ -12,32 +12,36 @@ use serde::Deserialize;
 use testigo_protocol::api::ReviewStatus;
 use testigo_protocol::election::Contest;
 use testigo_protocol::qr;
-use testigo_protocol::{Sha256, Warning};
+use testigo_protocol::{Sha256, Warning, WarningCode};
 
-use super::format::{num, short, time};
+use super::format::{num, short};
 use super::pages::{contest, station_crumbs};
 use super::{DashError, DashPath, DashResult, INCOMPLETE_FORM, Session};
 use crate::AppState;
+use crate::i18n::Lang;
 use crate::repo::ReviewTarget;
 use crate::repo::coord::{AuditEntry, CaptureDetail, CaptureRow, PhotoDetail};
 use crate::services::review::{self, InvalidReview, ReviewError, Reviewer, Verdict};
 
-/// One warning the phone raised, in Spanish, with its stable code.
-fn warning_item(w: &Warning) -> Markup {
-    let code = w.code.as_str();
-    let what = match code {
-        "count_missing" => "falta un número",
-        "sum_mismatch" => "la suma de votos no cuadra con los votantes",
-        "voted_exceeds_registered" => "más votantes que inscritos",
-        "photo_missing" => "sin foto",
-        "qr_mismatch" => "difiere del código QR",
-        other => other,
-    };
+/// The message that names a warning (every code has one: a new code does not compile without
+/// its message).
+fn warning_message(code: WarningCode) -> &'static str {
+    match code {
+        WarningCode::CountMissing => "dash-warning-count-missing",
+        WarningCode::SumMismatch => "dash-warning-sum-mismatch",
+        WarningCode::VotedExceedsRegistered => "dash-warning-voted-exceeds-registered",
+        WarningCode::PhotoMissing => "dash-warning-photo-missing",
+        WarningCode::QrMismatch => "dash-warning-qr-mismatch",
+    }
+}
+
+/// One warning the phone raised, in words, with its stable code.
+fn warning_item(lang: Lang, w: &Warning) -> Markup {
     html! {
         li {
-            code { (code) }
+            code { (w.code.as_str()) }
             " "
-            (what)
+            (lang.t(warning_message(w.code)))
             @if let Some(field) = &w.field { (format!(" ({field})")) }
         }
     }
@@ -48,6 +52,7 @@ pub(crate) async fn view(
     session: Session,
     DashPath(pk): DashPath<i64>,
 ) -> DashResult<Response> {
+    let lang = session.lang;
     let d = state.coord.capture_detail(pk).await?.ok_or(DashError::NotFound)?;
     if !session.sees(&d.row.region_path) {
         return Err(DashError::NotFound);
@@ -62,58 +67,59 @@ pub(crate) async fn view(
     let body = html! {
         p {
             @if d.counted {
-                span.tag.verified { "cuenta en los totales" }
+                span.tag.verified { (lang.t("dash-counted")) }
             } @else {
-                span.tag { "no cuenta en los totales" }
+                span.tag { (lang.t("dash-not-counted")) }
             }
         }
         div.acta {
-            section { (photo_pages(&d.photos)) }
+            section { (photo_pages(lang, &d.photos)) }
             section {
-                (numbers(&d, &contest, qr_counts.as_ref()))
+                (numbers(lang, &d, &contest, qr_counts.as_ref()))
                 @if !record.warnings.is_empty() {
-                    h2 { "Advertencias del teléfono" }
-                    ul { @for w in &record.warnings { (warning_item(w)) } }
+                    h2 { (lang.t("dash-phone-warnings")) }
+                    ul { @for w in &record.warnings { (warning_item(lang, w)) } }
                 }
                 @if !record.notes.is_empty() {
-                    h2 { "Notas del testigo" }
+                    h2 { (lang.t("dash-watcher-notes")) }
                     p { (record.notes) }
                 }
                 (review_section(&session, pk, d.row.review_status))
-                (audit_log(&d.audit))
-                (provenance(&d))
-                (history(&d.history, pk))
+                (audit_log(lang, &d.audit))
+                (provenance(lang, &d))
+                (history(lang, &d.history, pk))
             }
         }
     };
-    Ok(session.page(
-        format!("Acta — mesa {} — {}", d.station.number, d.station.center_name),
-        station_crumbs(&d.station),
-        body,
-    ))
+    let title = lang.t_args(
+        "dash-acta-title",
+        &[("number", &d.station.number.to_string()), ("center", &d.station.center_name)],
+    );
+    Ok(session.page(title, station_crumbs(lang, &d.station), body))
 }
 
 /// The acta's photos, one per page, each zoomed by a click (a CSS checkbox, no script).
-fn photo_pages(photos: &[PhotoDetail]) -> Markup {
+fn photo_pages(lang: Lang, photos: &[PhotoDetail]) -> Markup {
     html! {
         @if photos.is_empty() {
-            p.muted { "Esta captura no trae foto." }
+            p.muted { (lang.t("dash-no-photo")) }
         }
         @for photo in photos {
-            @let (page, size) = (photo.page, num(photo.size));
+            @let (page, size) = (photo.page.to_string(), num(lang, photo.size));
+            @let args = [("page", page.as_str()), ("size", size.as_str())];
             @if photo.receipt.is_some() {
                 div.photo {
                     input type="checkbox" id={ "z" (page) };
                     label for={ "z" (page) } {
                         img
                             src={ "/dash/photos/" (photo.sha256.to_hex()) }
-                            alt=(format!("Acta, página {page}"))
+                            alt=(lang.t_args("dash-photo-alt", &args))
                             loading="lazy";
                     }
                 }
-                p.muted { (format!("Página {page} · toque la foto para ampliar · {size} bytes")) }
+                p.muted { (lang.t_args("dash-photo-caption", &args)) }
             } @else {
-                p.muted { (format!("Página {page}: la foto aún no llega ({size} bytes esperados).")) }
+                p.muted { (lang.t_args("dash-photo-pending", &args)) }
             }
         }
     }
@@ -121,7 +127,12 @@ fn photo_pages(photos: &[PhotoDetail]) -> Markup {
 
 /// The numbers the watcher typed, beside those of the acta's QR code and of other watchers'
 /// captures of the same table; a cell that differs from the typed number is marked.
-fn numbers(d: &CaptureDetail, contest: &Contest, qr_counts: Option<&BTreeMap<String, u32>>) -> Markup {
+fn numbers(
+    lang: Lang,
+    d: &CaptureDetail,
+    contest: &Contest,
+    qr_counts: Option<&BTreeMap<String, u32>>,
+) -> Markup {
     let record = &d.signed.record;
     let typed: BTreeMap<&str, u32> =
         record.counts.iter().chain(&record.extra_counts).map(|(k, v)| (k.as_str(), *v)).collect();
@@ -136,19 +147,19 @@ fn numbers(d: &CaptureDetail, contest: &Contest, qr_counts: Option<&BTreeMap<Str
         .iter()
         .map(|o| (o.id.as_str(), o.party.as_str()))
         .chain(contest.count_fields.iter().map(|f| (f.id.as_str(), f.label.as_str())));
-    let show = |v: Option<u32>| v.map_or("—".to_owned(), |v| num(u64::from(v)));
+    let show = |v: Option<u32>| v.map_or("—".to_owned(), |v| num(lang, u64::from(v)));
     html! {
         div.table-wrap {
             table #numbers {
                 thead {
                     tr {
-                        th { "Campo" }
-                        th.n { "Escrito" }
-                        @if qr_counts.is_some() { th.n { "QR" } }
+                        th { (lang.t("dash-col-field")) }
+                        th.n { (lang.t("dash-col-typed")) }
+                        @if qr_counts.is_some() { th.n { (lang.t("dash-col-qr")) } }
                         @for (o, _) in &others {
                             th.n {
                                 a href={ "/dash/captures/" (o.pk) } {
-                                    (format!("otra {}", short(&o.device_id)))
+                                    (lang.t_args("dash-col-other", &[("device", short(&o.device_id))]))
                                 }
                             }
                         }
@@ -178,43 +189,51 @@ fn numbers(d: &CaptureDetail, contest: &Contest, qr_counts: Option<&BTreeMap<Str
 
 /// The review state, and the form to change it for coordinators who may review.
 fn review_section(session: &Session, pk: i64, status: ReviewStatus) -> Markup {
+    let lang = session.lang;
     let option = |s: ReviewStatus, label: &str| {
         html! {
-            label { input type="radio" name="status" value=(s.as_str()) checked[s == status]; " " (label) }
+            label {
+                input type="radio" name="status" value=(s.as_str()) checked[s == status];
+                " "
+                (lang.t(label))
+            }
         }
     };
     html! {
-        h2 { "Revisión" }
-        p { "Estado: " b #review-status { (status.as_str()) } }
+        h2 { (lang.t("dash-review")) }
+        // The state's stable code, as on the wire and in the audit log.
+        p { (lang.t("dash-review-state")) " " b #review-status { (status.as_str()) } }
         @if session.user.can_review {
             form.review method="post" action={ "/dash/captures/" (pk) "/review" } {
                 input type="hidden" name="csrf" value=(session.csrf);
                 div {
-                    (option(ReviewStatus::Verified, "Verificada"))
+                    (option(ReviewStatus::Verified, "dash-review-verified-option"))
                     " "
-                    (option(ReviewStatus::Disputed, "En disputa"))
+                    (option(ReviewStatus::Disputed, "dash-review-disputed-option"))
                     " "
-                    (option(ReviewStatus::Rejected, "Rechazada"))
+                    (option(ReviewStatus::Rejected, "dash-review-rejected-option"))
                 }
-                label { "Comentario para el testigo" textarea name="comment" maxlength="1000" {} }
-                button { "Guardar revisión" }
+                label { (lang.t("dash-review-comment")) textarea name="comment" maxlength="1000" {} }
+                button { (lang.t("dash-review-save")) }
             }
         }
     }
 }
 
-/// Who reviewed this capture, when, from what to what, with their comment.
-fn audit_log(audit: &[AuditEntry]) -> Markup {
+/// Who reviewed this capture, when, from what to what (stable codes), with their comment.
+fn audit_log(lang: Lang, audit: &[AuditEntry]) -> Markup {
     let text = |a: &AuditEntry, key: &str| a.detail.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     html! {
         @if !audit.is_empty() {
-            h2 { "Registro de revisiones" }
+            h2 { (lang.t("dash-audit")) }
             ul #audit {
                 @for a in audit {
                     li {
-                        (time(a.at_ms)) " · " (a.actor) " · "
+                        (lang.datetime(a.at_ms)) " · " (a.actor) " · "
                         (text(a, "from").unwrap_or_default()) " → " (text(a, "to").unwrap_or_default())
-                        @if let Some(comment) = text(a, "comment") { (format!(" — «{comment}»")) }
+                        @if let Some(comment) = text(a, "comment") {
+                            " " (lang.t_args("dash-audit-comment", &[("comment", &comment)]))
+                        }
                     }
                 }
             }
@@ -223,25 +242,25 @@ fn audit_log(audit: &[AuditEntry]) -> Markup {
 }
 
 /// Where the record and its photos came from: ids, times, hashes and the receipt's key.
-fn provenance(d: &CaptureDetail) -> Markup {
+fn provenance(lang: Lang, d: &CaptureDetail) -> Markup {
     let record = &d.signed.record;
     let receipt = &d.receipt.receipt;
     html! {
-        h2 { "Procedencia" }
+        h2 { (lang.t("dash-provenance")) }
         table.mono {
             tbody {
-                tr { td { "Captura" } td { (d.row.capture_id) } }
-                tr { td { "Dispositivo" } td { (d.row.device_id) } }
+                tr { td { (lang.t("dash-capture")) } td { (d.row.capture_id) } }
+                tr { td { (lang.t("dash-col-device")) } td { (d.row.device_id) } }
                 @if let Some((at, reason)) = &d.device_revoked {
                     tr.revoked {
-                        td { "Dispositivo revocado" }
-                        td { span.tag.warn { (time(*at)) } " " span.prose { (reason) } }
+                        td { (lang.t("dash-device-revoked")) }
+                        td { span.tag.warn { (lang.datetime(*at)) } " " span.prose { (reason) } }
                     }
                 }
-                tr { td { "Hora del teléfono" } td { (time(record.device_time_ms)) } }
-                tr { td { "Recibida (servidor)" } td { (time(receipt.received_at_ms)) } }
-                tr { td { "SHA-256 del registro" } td { (record.record_sha256().to_hex()) } }
-                tr { td { "Recibo firmado por" } td { (receipt.server_key_id.as_str()) } }
+                tr { td { (lang.t("dash-phone-time")) } td { (lang.datetime(record.device_time_ms)) } }
+                tr { td { (lang.t("dash-received-server")) } td { (lang.datetime(receipt.received_at_ms)) } }
+                tr { td { (lang.t("dash-record-sha")) } td { (record.record_sha256().to_hex()) } }
+                tr { td { (lang.t("dash-receipt-key")) } td { (receipt.server_key_id.as_str()) } }
                 @for photo in &d.photos {
                     @let original = record
                         .photos
@@ -252,10 +271,12 @@ fn provenance(d: &CaptureDetail) -> Markup {
                     @let received = photo
                         .receipt
                         .as_ref()
-                        .map_or("no recibida".to_owned(), |r| time(r.receipt.received_at_ms));
-                    tr { td { (format!("Foto {}: SHA-256", photo.page)) } td { (photo.sha256.to_hex()) } }
-                    tr { td { (format!("Foto {}: original de la cámara", photo.page)) } td { (original) } }
-                    tr { td { (format!("Foto {}: recibida", photo.page)) } td { (received) } }
+                        .map_or_else(|| lang.t("dash-photo-not-received"), |r| lang.datetime(r.receipt.received_at_ms));
+                    @let page = photo.page.to_string();
+                    @let args = [("page", page.as_str())];
+                    tr { td { (lang.t_args("dash-photo-sha", &args)) } td { (photo.sha256.to_hex()) } }
+                    tr { td { (lang.t_args("dash-photo-original", &args)) } td { (original) } }
+                    tr { td { (lang.t_args("dash-photo-received", &args)) } td { (received) } }
                 }
             }
         }
@@ -263,15 +284,15 @@ fn provenance(d: &CaptureDetail) -> Markup {
 }
 
 /// The device's chain of corrections of this acta, when there is one.
-fn history(history: &[CaptureRow], pk: i64) -> Markup {
+fn history(lang: Lang, history: &[CaptureRow], pk: i64) -> Markup {
     html! {
         @if history.len() > 1 {
-            h2 { "Correcciones (mismo dispositivo)" }
+            h2 { (lang.t("dash-corrections")) }
             ol {
                 @for h in history {
                     li {
-                        a href={ "/dash/captures/" (h.pk) } { (time(h.received_at_ms)) }
-                        @if h.pk == pk { " " b { "(esta)" } }
+                        a href={ "/dash/captures/" (h.pk) } { (lang.datetime(h.received_at_ms)) }
+                        @if h.pk == pk { " " b { (lang.t("dash-this-one")) } }
                     }
                 }
             }
@@ -280,9 +301,9 @@ fn history(history: &[CaptureRow], pk: i64) -> Markup {
 }
 
 /// The refusal for an account that may look but not review.
-const VIEW_ONLY: &str = "Su cuenta puede ver pero no revisar.";
+const VIEW_ONLY: &str = "dash-error-view-only";
 /// The refusal for a review form without a state.
-const NO_VERDICT: &str = "elija un estado";
+const NO_VERDICT: &str = "dash-error-no-verdict";
 
 #[derive(Deserialize)]
 pub(crate) struct ReviewForm {
@@ -298,24 +319,18 @@ pub(crate) async fn review(
     DashPath(pk): DashPath<i64>,
     form: Result<Form<ReviewForm>, FormRejection>,
 ) -> DashResult<Response> {
-    let Ok(Form(form)) = form else { return Err(DashError::BadRequest(INCOMPLETE_FORM.into())) };
+    let Ok(Form(form)) = form else { return Err(DashError::BadRequest(INCOMPLETE_FORM)) };
     session.check_csrf(&form.csrf)?;
     if !session.user.can_review {
         return Err(DashError::Forbidden(VIEW_ONLY));
     }
-    let status: ReviewStatus = form
-        .status
-        .as_deref()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| DashError::BadRequest(NO_VERDICT.into()))?;
+    let status: ReviewStatus =
+        form.status.as_deref().and_then(|s| s.parse().ok()).ok_or(DashError::BadRequest(NO_VERDICT))?;
     let verdict = Verdict::new(status, Some(&form.comment)).map_err(|e| {
-        DashError::BadRequest(
-            match e {
-                InvalidReview::NoVerdict => NO_VERDICT,
-                InvalidReview::CommentTooLong => "el comentario es demasiado largo",
-            }
-            .into(),
-        )
+        DashError::BadRequest(match e {
+            InvalidReview::NoVerdict => NO_VERDICT,
+            InvalidReview::CommentTooLong => "dash-error-comment-too-long",
+        })
     })?;
     match review::review(&state, &Reviewer::from(&session.user), ReviewTarget::Pk(pk), verdict).await {
         Ok(_) => Ok(Redirect::to(&format!("/dash/captures/{pk}")).into_response()),
@@ -347,9 +362,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn warnings_read_in_spanish_with_their_code() {
-        let w = Warning::on(testigo_protocol::WarningCode::QrMismatch, "o01");
-        let t = warning_item(&w).into_string();
-        assert!(t.contains("qr_mismatch") && t.contains("QR") && t.contains("o01"));
+    fn warnings_read_in_words_with_their_code() {
+        let w = Warning::on(WarningCode::QrMismatch, "o01");
+        let t = warning_item(Lang::Es, &w).into_string();
+        assert!(t.contains("qr_mismatch") && t.contains("difiere del código QR") && t.contains("o01"), "{t}");
+        let t = warning_item(Lang::En, &w).into_string();
+        assert!(
+            t.contains("qr_mismatch") && t.contains("differs from the QR code") && t.contains("o01"),
+            "{t}"
+        );
+        for lang in Lang::ALL {
+            for code in [
+                WarningCode::CountMissing,
+                WarningCode::SumMismatch,
+                WarningCode::VotedExceedsRegistered,
+                WarningCode::PhotoMissing,
+                WarningCode::QrMismatch,
+            ] {
+                assert!(!lang.t(warning_message(code)).starts_with('⟦'), "{}: {code:?}", lang.code());
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use maud::{Markup, html};
 
+use crate::i18n::Lang;
 use crate::repo::coord::ActivityPoint;
 
 /// A horizontal bar filled to `part / whole`.
@@ -20,8 +21,8 @@ struct Column {
     photos_height: i64,
 }
 
-/// Arrivals per minute as an inline SVG bar chart (records dark, photos light).
-pub(crate) fn sparkline(points: &[ActivityPoint], from_minute: i64, minutes: i64) -> Markup {
+/// Arrivals per minute as an inline SVG bar chart (records dark, photos light), labelled in `lang`.
+pub(crate) fn sparkline(lang: Lang, points: &[ActivityPoint], from_minute: i64, minutes: i64) -> Markup {
     let max = points.iter().map(|p| p.records.max(p.photos)).max().unwrap_or(0).max(1);
     let (w, h) = (minutes.max(1) * 4, 60i64);
     let height = |n: u64| (n as f64 / max as f64 * h as f64).round() as i64;
@@ -37,13 +38,13 @@ pub(crate) fn sparkline(points: &[ActivityPoint], from_minute: i64, minutes: i64
     });
     html! {
         svg.spark viewBox=(format!("0 0 {w} {h}")) preserveAspectRatio="none" role="img"
-            aria-label="arrivals per minute" {
+            aria-label=(lang.t("dash-chart-arrivals")) {
             @for c in columns {
                 rect.r x=(c.x) y=(h - c.records_height) width="2" height=(c.records_height) {
-                    title { (format!("{} records", c.records)) }
+                    title { (lang.t_count("dash-chart-records", c.records, &[])) }
                 }
                 rect.p x=(c.x + 2) y=(h - c.photos_height) width="2" height=(c.photos_height) {
-                    title { (format!("{} photos", c.photos)) }
+                    title { (lang.t_count("dash-chart-photos", c.photos, &[])) }
                 }
             }
         }
@@ -63,20 +64,24 @@ mod tests {
             ActivityPoint { minute: 10, records: 2, photos: 1 },
             ActivityPoint { minute: 99, records: 1, photos: 1 },
         ];
-        let svg = sparkline(&points, 10, 3).into_string();
+        let svg = sparkline(Lang::En, &points, 10, 3).into_string();
         assert!(svg.starts_with("<svg class=\"spark\" viewBox=\"0 0 12 60\""), "{svg}");
         assert!(
             svg.contains(
-                "<rect class=\"r\" x=\"0\" y=\"0\" width=\"2\" height=\"60\"><title>2 records</title></rect>"
+                "<rect class=\"r\" x=\"0\" y=\"0\" width=\"2\" height=\"60\"><title>2 tally sheets</title></rect>"
             ),
             "{svg}"
         );
         assert!(
             svg.contains(
-                "<rect class=\"p\" x=\"2\" y=\"30\" width=\"2\" height=\"30\"><title>1 photos</title></rect>"
+                "<rect class=\"p\" x=\"2\" y=\"30\" width=\"2\" height=\"30\"><title>1 photo</title></rect>"
             ),
             "{svg}"
         );
         assert_eq!(svg.matches("<rect").count(), 2, "minute 99 lies outside the window: {svg}");
+        assert!(svg.contains("aria-label=\"arrivals per minute\""), "{svg}");
+        let svg = sparkline(Lang::Es, &points, 10, 3).into_string();
+        assert!(svg.contains("aria-label=\"llegadas por minuto\""), "{svg}");
+        assert!(svg.contains("<title>2 actas</title>") && svg.contains("<title>1 foto</title>"), "{svg}");
     }
 }

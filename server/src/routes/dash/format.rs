@@ -1,7 +1,14 @@
-//! How the pages write numbers, percentages, times, short ids and URL parts.
+//! How the pages write numbers, percentages, short ids and URL parts, in the page's language.
+//!
+//! Spanish keeps the dashboard's own forms (`1 234 567` grouped by narrow no-break spaces, as the
+//! RAE recommends, and `42.5 %`), so its pages read as they always have; the other languages
+//! write numbers as the portal does ([`Lang::int`], [`Lang::percent`]). Times are
+//! [`Lang::datetime`] in every language, called by the pages directly.
 //!
 //! Everything here is plain text: the templates escape it like any other value, so these
 //! functions never produce markup.
+
+use crate::i18n::Lang;
 
 /// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved
 /// characters).
@@ -14,8 +21,16 @@ pub(crate) fn url(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
 }
 
-/// A count with thin spaces between thousands (1 234 567).
-pub(crate) fn num(n: u64) -> String {
+/// A count, with the language's digit grouping.
+pub(crate) fn num(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::Es => thin_grouped(n),
+        _ => lang.int(i64::try_from(n).unwrap_or(i64::MAX)),
+    }
+}
+
+/// A count with narrow no-break spaces between thousands (1 234 567).
+fn thin_grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -27,38 +42,18 @@ pub(crate) fn num(n: u64) -> String {
     out
 }
 
-/// A signed count.
-pub(crate) fn inum(n: i64) -> String {
-    if n < 0 { format!("−{}", num(n.unsigned_abs())) } else { num(n.unsigned_abs()) }
+/// A signed count (a true minus sign before a negative one).
+pub(crate) fn inum(lang: Lang, n: i64) -> String {
+    if n < 0 { format!("−{}", num(lang, n.unsigned_abs())) } else { num(lang, n.unsigned_abs()) }
 }
 
 /// `part` as a percentage of `whole`, one decimal.
-pub(crate) fn pct(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "–".into();
+pub(crate) fn pct(lang: Lang, part: u64, whole: u64) -> String {
+    match lang {
+        Lang::Es if whole == 0 => "–".into(),
+        Lang::Es => format!("{:.1}\u{a0}%", part as f64 * 100.0 / whole as f64),
+        _ => lang.percent(part, whole),
     }
-    format!("{:.1}\u{a0}%", part as f64 * 100.0 / whole as f64)
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// A server time as `YYYY-MM-DD HH:MM:SS UTC`.
-pub(crate) fn time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (y, m, d) = civil(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", s / 3600, s / 60 % 60, s % 60)
 }
 
 /// A short form of a long id (its first 8 characters).
@@ -71,15 +66,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_times_and_url_parts() {
-        assert_eq!(num(1_234_567), "1\u{202f}234\u{202f}567");
-        assert_eq!(num(12), "12");
-        assert_eq!(inum(-1500), "−1\u{202f}500");
-        assert_eq!(pct(1, 3), "33.3\u{a0}%");
-        assert_eq!(pct(1, 0), "–");
-        assert_eq!(time(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(time(1_785_270_004_321), "2026-07-28 20:20:04 UTC");
-        assert_eq!(time(951_782_400_000), "2000-02-29 00:00:00 UTC");
+    fn numbers_and_url_parts() {
+        assert_eq!(num(Lang::Es, 1_234_567), "1\u{202f}234\u{202f}567");
+        assert_eq!(num(Lang::Es, 12), "12");
+        assert_eq!(inum(Lang::Es, -1500), "−1\u{202f}500");
+        assert_eq!(pct(Lang::Es, 1, 3), "33.3\u{a0}%");
+        assert_eq!(pct(Lang::Es, 1, 0), "–");
+        assert_eq!(num(Lang::En, 1_234_567), "1,234,567");
+        assert_eq!(inum(Lang::En, -1500), "−1,500");
+        assert_eq!(pct(Lang::En, 1, 3), "33.3%");
+        assert_eq!(pct(Lang::Fr, 1, 0), "—");
+        // The times the dashboard has always written, now from `Lang::datetime`.
+        assert_eq!(Lang::Es.datetime(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(Lang::Fr.datetime(1_785_270_004_321), "2026-07-28 20:20:04 UTC");
+        assert_eq!(Lang::Es.datetime(951_782_400_000), "2000-02-29 00:00:00 UTC");
         assert_eq!(url("Zulia/Maracaibo ñ"), "Zulia%2FMaracaibo%20%C3%B1");
         assert_eq!(short("0123456789abcdef"), "01234567");
         assert_eq!(short("ñandú"), "ñandú");

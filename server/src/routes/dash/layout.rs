@@ -1,25 +1,28 @@
 //! The frame every dashboard page shares (head, header with the navigation and the sign-out
-//! form, breadcrumbs, heading) and the response that carries a page.
+//! form, breadcrumbs, heading) and the response that carries a page, in the page's language.
 //!
 //! Pages are plain server-rendered HTML with one small stylesheet, no scripts and no build step:
 //! they load fast on a slow link and work on a phone screen.
 
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
+use crate::i18n::Lang;
 use crate::repo::coord::Coordinator;
 
 /// The stylesheet, served at `/dash/static/app.css`.
 pub(crate) const CSS: &str = include_str!("app.css");
 
 /// The first breadcrumb of pages that are not under a region: back to the start.
-pub(crate) fn home_crumb() -> (String, String) {
-    ("Inicio".into(), "/dash".into())
+pub(crate) fn home_crumb(lang: Lang) -> (String, String) {
+    (lang.t("dash-home"), "/dash".into())
 }
 
 /// A full page.
 pub(crate) struct Page<'a> {
+    /// The language every text of the frame is in (the page's own texts are given in it too).
+    pub lang: Lang,
     /// The `<title>` and the heading.
     pub title: String,
     /// Breadcrumbs (label, link).
@@ -34,27 +37,29 @@ pub(crate) struct Page<'a> {
 
 /// Renders a page in the common layout.
 pub(crate) fn layout(page: Page<'_>) -> Markup {
+    let lang = page.lang;
+    let brand = lang.t("dash-brand");
     html! {
         (DOCTYPE)
-        html lang="es" {
+        html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (page.title) " · Testigo" }
+                title { (page.title) " · " (brand) }
                 link rel="stylesheet" href="/dash/static/app.css";
             }
             body {
                 header {
-                    a.brand href="/dash" { "Testigo" }
+                    a.brand href="/dash" { (brand) }
                     @if let (Some(user), Some(csrf)) = (page.user, page.csrf) {
                         nav {
-                            a href="/dash" { "Resumen" }
-                            a href="/dash/tally" { "Totales" }
-                            a href="/dash/batches" { "Lotes" }
-                            a href="/dash/devices" { "Dispositivos" }
+                            a href="/dash" { (lang.t("dash-overview")) }
+                            a href="/dash/tally" { (lang.t("dash-tally")) }
+                            a href="/dash/batches" { (lang.t("dash-batches")) }
+                            a href="/dash/devices" { (lang.t("dash-devices")) }
                             form method="post" action="/dash/logout" {
                                 input type="hidden" name="csrf" value=(csrf);
-                                button title=(user.name) { "Salir" }
+                                button title=(user.name) { (lang.t("dash-sign-out")) }
                             }
                         }
                     }
@@ -75,10 +80,16 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
     }
 }
 
-/// A page as a response: HTML, never cached (it shows one coordinator's live view).
-pub(crate) fn html_page(page: Markup) -> Response {
+/// A page in `lang` as a response: HTML, never cached (it shows one coordinator's live view),
+/// and saying that its language came from the request's `Accept-Language`.
+pub(crate) fn html_page(lang: Lang, page: Markup) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code())),
+            (header::VARY, HeaderValue::from_static("Accept-Language")),
+        ],
         page.into_string(),
     )
         .into_response()
@@ -98,6 +109,7 @@ mod tests {
         };
         let hostile = "<a href='x'>&\"</a>";
         let page = layout(Page {
+            lang: Lang::Es,
             title: hostile.into(),
             crumbs: vec![(hostile.into(), "/dash?a=1&b=\"2\"".into())],
             body: html! { p { (hostile) } },
@@ -115,5 +127,26 @@ mod tests {
         assert!(page.contains("value=\"&quot;&gt;&lt;script&gt;\""), "{page}");
         assert!(page.contains("title=\"ana&quot; onclick=&quot;x\""), "{page}");
         assert!(!page.contains("<script>") && !page.contains("<a href='x'>"), "{page}");
+    }
+
+    #[test]
+    fn the_frame_is_in_the_pages_language() {
+        let user = Coordinator { id: 1, name: "ana".into(), scope_path: String::new(), can_review: true };
+        for (lang, sign_out) in
+            [(Lang::Es, "Salir"), (Lang::En, "Sign out"), (Lang::Pt, "Sair"), (Lang::Fr, "Se déconnecter")]
+        {
+            let page = layout(Page {
+                lang,
+                title: "t".into(),
+                crumbs: vec![home_crumb(lang)],
+                body: html! {},
+                user: Some(&user),
+                csrf: Some("c"),
+            })
+            .into_string();
+            assert!(page.contains(&format!("<html lang=\"{}\">", lang.code())), "{page}");
+            assert!(page.contains(&format!(">{sign_out}</button>")), "{page}");
+            assert!(!page.contains('⟦'), "{page}");
+        }
     }
 }

@@ -12,40 +12,46 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{Page, html_page, layout};
-use super::{COOKIE_NAME, DashError, DashResult, INCOMPLETE_FORM, Session};
+use super::{COOKIE_NAME, DashError, DashLang, DashResult, INCOMPLETE_FORM, Session};
 use crate::AppState;
 use crate::auth::ClientIp;
+use crate::i18n::Lang;
 use crate::repo::coord::SessionKind;
 use crate::services::accounts::{self, SignInError};
 
-/// The login page's title and its button.
-const SIGN_IN: &str = "Entrar";
-
-/// The login page, with what went wrong last time, if anything.
-fn login_page(error: Option<&str>) -> Response {
-    html_page(layout(Page {
-        title: SIGN_IN.into(),
-        crumbs: vec![],
-        body: html! {
-            @if let Some(error) = error {
-                p.error { (error) }
-            }
-            form.login method="post" action="/dash/login" {
-                label { "Usuario " input name="name" autocomplete="username" required; }
-                label {
-                    "Contraseña "
-                    input name="password" type="password" autocomplete="current-password" required;
+/// The login page in `lang`, with what went wrong last time (a message id), if anything.
+fn login_page(lang: Lang, error: Option<&str>) -> Response {
+    let sign_in = lang.t("dash-sign-in");
+    html_page(
+        lang,
+        layout(Page {
+            lang,
+            title: sign_in.clone(),
+            crumbs: vec![],
+            body: html! {
+                @if let Some(error) = error {
+                    p.error { (lang.t(error)) }
                 }
-                button { (SIGN_IN) }
-            }
-        },
-        user: None,
-        csrf: None,
-    }))
+                form.login method="post" action="/dash/login" {
+                    label {
+                        (lang.t("dash-login-user")) " "
+                        input name="name" autocomplete="username" required;
+                    }
+                    label {
+                        (lang.t("dash-login-password")) " "
+                        input name="password" type="password" autocomplete="current-password" required;
+                    }
+                    button { (sign_in) }
+                }
+            },
+            user: None,
+            csrf: None,
+        }),
+    )
 }
 
-pub(crate) async fn login_form() -> Response {
-    login_page(None)
+pub(crate) async fn login_form(DashLang(lang): DashLang) -> Response {
+    login_page(lang, None)
 }
 
 #[derive(Deserialize)]
@@ -54,11 +60,11 @@ pub(crate) struct LoginForm {
     password: String,
 }
 
-fn throttled(retry_after_s: u64) -> Response {
+fn throttled(lang: Lang, retry_after_s: u64) -> Response {
     (
         StatusCode::TOO_MANY_REQUESTS,
         [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())],
-        login_page(Some("Demasiados intentos. Espere unos minutos.")),
+        login_page(lang, Some("dash-login-throttled")),
     )
         .into_response()
 }
@@ -66,25 +72,26 @@ fn throttled(retry_after_s: u64) -> Response {
 pub(crate) async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    DashLang(lang): DashLang,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> DashResult<Response> {
     let Ok(Form(form)) = form else {
         // An unreadable form still counts as an attempt against the address.
         return Ok(match accounts::sign_in(&state, &ip, "", "", SessionKind::Dashboard).await {
-            Err(SignInError::Throttled { retry_after_s }) => throttled(retry_after_s),
-            _ => login_page(Some("Escriba usuario y contraseña.")),
+            Err(SignInError::Throttled { retry_after_s }) => throttled(lang, retry_after_s),
+            _ => login_page(lang, Some("dash-login-incomplete")),
         });
     };
-    let session =
-        match accounts::sign_in(&state, &ip, &form.name, &form.password, SessionKind::Dashboard).await {
-            Ok((_, session)) => session,
-            Err(SignInError::Throttled { retry_after_s }) => return Ok(throttled(retry_after_s)),
-            Err(SignInError::WrongCredentials) => {
-                return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Usuario o contraseña incorrectos.")))
-                    .into_response());
-            }
-            Err(SignInError::Repo(e)) => return Err(e.into()),
-        };
+    let session = match accounts::sign_in(&state, &ip, &form.name, &form.password, SessionKind::Dashboard)
+        .await
+    {
+        Ok((_, session)) => session,
+        Err(SignInError::Throttled { retry_after_s }) => return Ok(throttled(lang, retry_after_s)),
+        Err(SignInError::WrongCredentials) => {
+            return Ok((StatusCode::UNAUTHORIZED, login_page(lang, Some("dash-login-wrong"))).into_response());
+        }
+        Err(SignInError::Repo(e)) => return Err(e.into()),
+    };
     // Secure when the server is reached over https: the cookie then never travels in clear.
     let secure = if state.limits.https { "; Secure" } else { "" };
     let cookie = format!(
@@ -110,7 +117,7 @@ pub(crate) async fn logout(
     session: Session,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> DashResult<Response> {
-    let Ok(Form(form)) = form else { return Err(DashError::BadRequest(INCOMPLETE_FORM.into())) };
+    let Ok(Form(form)) = form else { return Err(DashError::BadRequest(INCOMPLETE_FORM)) };
     session.check_csrf(&form.csrf)?;
     state.coord.end_session(session.token_hash, SessionKind::Dashboard).await?;
     let mut response = Redirect::to("/dash/login").into_response();

@@ -12,9 +12,15 @@
 //! escapes every value it interpolates, so names from the election file, watchers' notes and
 //! review comments can never become markup. Nothing here escapes by hand and nothing uses
 //! `PreEscaped`; if constant markup ever needs it, say at that place why it is safe. Values that
-//! go into a URL are percent-encoded first (`format::url`), then escaped like the rest. Each human
-//! text is one literal (a sentence with values is one `format!`), so moving the texts to
-//! localisation files is mechanical.
+//! go into a URL are percent-encoded first (`format::url`), then escaped like the rest.
+//!
+//! Languages: every text a coordinator reads is a message of `server/locales/dash-{es,en,pt,fr}.ftl`
+//! (ids `dash-…`, in the same bundles as the portal's, see [`crate::i18n`]); a sentence with
+//! values is one message with arguments. The language is the best match for the request's
+//! `Accept-Language`, else Spanish ([`request_lang`]); the session carries it to the pages, and
+//! each page says it (`<html lang>`, `Content-Language`) and that it depends on the header
+//! (`Vary: Accept-Language`). A failure ([`DashError`]) is language-free where it happens; the
+//! [`localise`] layer writes its page in the request's language.
 //!
 //! Files: `layout.rs` (the frame of every page and its response), `login.rs` (signing in and
 //! out), `pages.rs` (overview, drill-down, tally, batches, devices), `acta.rs` (the acta view,
@@ -28,11 +34,14 @@ mod layout;
 mod login;
 mod pages;
 
+use std::convert::Infallible;
+
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
@@ -40,13 +49,14 @@ use testigo_protocol::Sha256;
 
 use self::layout::{Page, home_crumb, html_page, layout};
 use crate::auth::token_hash;
+use crate::i18n::Lang;
 use crate::repo::coord::{Coordinator, SessionKind};
 use crate::{AppState, now_ms};
 
 const COOKIE_NAME: &str = "testigo_session";
 
 /// The answer to a form that lacks a field (the logout and the review form).
-const INCOMPLETE_FORM: &str = "formulario incompleto";
+const INCOMPLETE_FORM: &str = "dash-error-incomplete-form";
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -63,6 +73,35 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/captures/{pk}", get(acta::view))
         .route("/dash/captures/{pk}/review", post(acta::review))
         .route("/dash/photos/{sha}", get(acta::photo))
+        .layer(middleware::from_fn(localise))
+}
+
+/// The language of a dashboard request: the best match for its `Accept-Language`, else Spanish.
+pub(crate) fn request_lang(headers: &HeaderMap) -> Lang {
+    Lang::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+/// The language of a page that has no session (the login page).
+pub(crate) struct DashLang(pub(crate) Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for DashLang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(DashLang(request_lang(&parts.headers)))
+    }
+}
+
+/// Writes the page of a failure in the request's language: a [`DashError`] becomes a response
+/// wherever it happens (in a handler, an extractor), without knowing the request; it leaves a
+/// [`Failure`] in the response for this layer, which every dashboard route goes through.
+async fn localise(request: Request, next: Next) -> Response {
+    let lang = request_lang(request.headers());
+    let mut response = next.run(request).await;
+    match response.extensions_mut().remove::<Failure>() {
+        Some(failure) => failure.page(lang),
+        None => response,
+    }
 }
 
 /// A failed page: shown as a page, never as JSON.
@@ -72,12 +111,34 @@ pub(crate) enum DashError {
     Login,
     /// Nothing here, or not in the coordinator's scope (the same answer for both).
     NotFound,
-    /// The coordinator may not do this.
+    /// The coordinator may not do this: the id of the message that says why.
     Forbidden(&'static str),
-    /// The form or query is wrong.
-    BadRequest(String),
+    /// The form or query is wrong: the id of the message that says how.
+    BadRequest(&'static str),
     /// Storage failed (logged, not shown).
     Internal(String),
+}
+
+/// What a failed page says, before its language is known: its status and its message's id.
+#[derive(Debug, Clone, Copy)]
+struct Failure {
+    status: StatusCode,
+    message: &'static str,
+}
+
+impl Failure {
+    /// The failure's page in `lang`.
+    fn page(self, lang: Lang) -> Response {
+        let page = layout(Page {
+            lang,
+            title: lang.t_args("dash-error-title", &[("status", self.status.as_str())]),
+            crumbs: vec![home_crumb(lang)],
+            body: html! { p.error { (lang.t(self.message)) } },
+            user: None,
+            csrf: None,
+        });
+        (self.status, html_page(lang, page)).into_response()
+    }
 }
 
 /// A path's parameters for the dashboard: one that does not parse is the dashboard's own "bad
@@ -91,7 +152,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> 
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(t)| DashPath(t))
-            .map_err(|_| DashError::BadRequest("dirección mal formada".into()))
+            .map_err(|_| DashError::BadRequest("dash-error-bad-address"))
     }
 }
 
@@ -114,51 +175,62 @@ impl From<crate::error::AppError> for DashError {
             // No election yet and a contest it lacks read as "nothing here", like a stray URL.
             AppError::NotFound | AppError::NoElection => DashError::NotFound,
             AppError::Unauthorized => DashError::Login,
-            AppError::Forbidden(why) => DashError::Forbidden(why),
-            AppError::BadRequest(why) => DashError::BadRequest(why),
+            // The services' details are English words for the API; the page says it in its own.
+            AppError::Forbidden(why) => {
+                tracing::debug!(why, "dashboard action refused");
+                DashError::Forbidden("dash-error-forbidden")
+            }
+            AppError::BadRequest(why) => {
+                tracing::debug!(%why, "dashboard request refused");
+                DashError::BadRequest("dash-error-bad-request")
+            }
             e => DashError::Internal(e.to_string()),
         }
     }
 }
 
 impl IntoResponse for DashError {
+    /// The redirect to the login page, or the status with a [`Failure`] for [`localise`] to
+    /// write as a page.
     fn into_response(self) -> Response {
-        let (status, message) = match &self {
+        let (status, message) = match self {
             DashError::Login => return Redirect::to("/dash/login").into_response(),
-            DashError::NotFound => (StatusCode::NOT_FOUND, "No existe, o no está en su región.".to_owned()),
-            DashError::Forbidden(why) => (StatusCode::FORBIDDEN, (*why).to_owned()),
-            DashError::BadRequest(why) => (StatusCode::BAD_REQUEST, why.clone()),
+            DashError::NotFound => (StatusCode::NOT_FOUND, "dash-error-not-found"),
+            DashError::Forbidden(why) => (StatusCode::FORBIDDEN, why),
+            DashError::BadRequest(why) => (StatusCode::BAD_REQUEST, why),
             DashError::Internal(cause) => {
                 tracing::error!(%cause, "dashboard page failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Error interno. Inténtelo de nuevo.".to_owned())
+                (StatusCode::INTERNAL_SERVER_ERROR, "dash-error-internal")
             }
         };
-        let page = layout(Page {
-            title: format!("Error {}", status.as_u16()),
-            crumbs: vec![home_crumb()],
-            body: html! { p.error { (message) } },
-            user: None,
-            csrf: None,
-        });
-        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.into_string()).into_response()
+        let mut response = status.into_response();
+        response.extensions_mut().insert(Failure { status, message });
+        response
     }
 }
 
 /// Result of a page.
 pub(crate) type DashResult<T> = Result<T, DashError>;
 
-/// The signed-in coordinator.
+/// The signed-in coordinator, and the language of the request.
 #[derive(Debug, Clone)]
 pub(crate) struct Session {
     pub(crate) user: Coordinator,
     pub(crate) csrf: String,
     pub(crate) token_hash: Sha256,
+    /// The language the pages are written in ([`request_lang`]).
+    pub(crate) lang: Lang,
 }
 
 impl Session {
-    /// A page of the dashboard for this coordinator: the layout with their navigation.
+    /// A page of the dashboard for this coordinator: the layout with their navigation, in the
+    /// session's language (`title`, `crumbs` and `body` are written in it too).
     pub(crate) fn page(&self, title: String, crumbs: Vec<(String, String)>, body: Markup) -> Response {
-        html_page(layout(Page { title, crumbs, body, user: Some(&self.user), csrf: Some(&self.csrf) }))
+        let lang = self.lang;
+        html_page(
+            lang,
+            layout(Page { lang, title, crumbs, body, user: Some(&self.user), csrf: Some(&self.csrf) }),
+        )
     }
 
     /// Whether `path` lies in this coordinator's scope.
@@ -172,7 +244,7 @@ impl Session {
         let (a, b) = (value.as_bytes(), self.csrf.as_bytes());
         let differ = a.len() != b.len() || a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) != 0;
         if differ {
-            return Err(DashError::Forbidden("El formulario caducó. Recargue la página."));
+            return Err(DashError::Forbidden("dash-error-form-expired"));
         }
         Ok(())
     }
@@ -199,7 +271,7 @@ impl FromRequestParts<AppState> for Session {
         let hash = token_hash(&token);
         let (user, csrf) =
             state.coord.session(hash, SessionKind::Dashboard, now_ms()).await?.ok_or(DashError::Login)?;
-        Ok(Session { user, csrf, token_hash: hash })
+        Ok(Session { user, csrf, token_hash: hash, lang: request_lang(&parts.headers) })
     }
 }
 

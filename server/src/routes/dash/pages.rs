@@ -1,5 +1,5 @@
 //! Overview, drill-down, tally, batches and devices: the pages that read the aggregates and
-//! lists, each within the coordinator's scope.
+//! lists, each within the coordinator's scope, in the session's language.
 
 use std::sync::Arc;
 
@@ -11,10 +11,11 @@ use serde::Deserialize;
 use testigo_protocol::election::{Contest, CountFieldKind};
 
 use super::charts::{bar, sparkline};
-use super::format::{inum, num, pct, short, time, url};
+use super::format::{inum, num, pct, short, url};
 use super::layout::home_crumb;
 use super::{DashError, DashPath, DashResult, Session};
 use crate::AppState;
+use crate::i18n::Lang;
 use crate::repo::ElectionInfo;
 use crate::repo::coord::{BatchFilter, CaptureRow, RegionNode, RegionRow, RegionStats, StationRow};
 use crate::services::tally;
@@ -28,7 +29,7 @@ pub(crate) struct Params {
 }
 
 pub(crate) fn params(q: Result<Query<Params>, QueryRejection>) -> DashResult<Params> {
-    q.map(|Query(p)| p).map_err(|_| DashError::BadRequest("parámetros no válidos".into()))
+    q.map(|Query(p)| p).map_err(|_| DashError::BadRequest("dash-error-bad-params"))
 }
 
 /// The election and the contest a page is about (the first unless `?contest=` names another).
@@ -63,50 +64,45 @@ fn crumbs(
         .collect()
 }
 
-// Labels that several cards and tables share, each written once.
-const STATIONS_REPORTED: &str = "Mesas con acta";
-const VOTERS_COVERED: &str = "Electores cubiertos";
-const REGISTERED: &str = "Inscritos";
-const ACTAS: &str = "Actas";
-
 /// How a table is named in links and breadcrumbs.
-fn station_label(number: u32) -> String {
-    format!("Mesa {number}")
+fn station_label(lang: Lang, number: u32) -> String {
+    lang.t_args("dash-station", &[("number", &number.to_string())])
 }
 
 /// The breadcrumbs of a table's pages (the table and its actas): start, center, table.
-pub(crate) fn station_crumbs(station: &StationRow) -> Vec<(String, String)> {
+pub(crate) fn station_crumbs(lang: Lang, station: &StationRow) -> Vec<(String, String)> {
     vec![
-        home_crumb(),
+        home_crumb(lang),
         (station.center_name.clone(), format!("/dash/centers/{}", url(&station.center_id))),
-        (station_label(station.number), format!("/dash/stations/{}", url(&station.id))),
+        (station_label(lang, station.number), format!("/dash/stations/{}", url(&station.id))),
     ]
 }
 
 /// The four cards at the top of a region's pages: tables, voters, actas and photos received.
-fn stats_cards(row: &RegionRow) -> Markup {
+fn stats_cards(lang: Lang, row: &RegionRow) -> Markup {
     let s = &row.stats;
+    let n = |v: u64| num(lang, v);
     html! {
         div.cards {
             div.card {
-                small { (STATIONS_REPORTED) }
-                b { (num(s.stations_reported)) " / " (num(row.node.stations)) }
-                (pct(s.stations_reported, row.node.stations))
+                small { (lang.t("dash-stations-reported")) }
+                b { (n(s.stations_reported)) " / " (n(row.node.stations)) }
+                (pct(lang, s.stations_reported, row.node.stations))
                 (bar(s.stations_reported, row.node.stations))
             }
             div.card {
-                small { (VOTERS_COVERED) }
-                b { (pct(s.registered_reported, row.node.registered)) }
-                (format!("de {} inscritos", num(row.node.registered)))
+                small { (lang.t("dash-voters-covered")) }
+                b { (pct(lang, s.registered_reported, row.node.registered)) }
+                (lang.t_args("dash-of-registered", &[("registered", &n(row.node.registered))]))
             }
             div.card {
-                small { "Actas recibidas" }
-                b { (num(s.records)) }
-                (format!("{} con advertencias", num(s.with_warnings)))
+                small { (lang.t("dash-actas-received")) }
+                b { (n(s.records)) }
+                (lang.t_args("dash-n-with-warnings", &[("n", &n(s.with_warnings))]))
             }
             div.card {
-                small { "Fotos recibidas" }
-                b { (num(s.photos_received)) " / " (num(s.photos_declared)) }
+                small { (lang.t("dash-photos-received")) }
+                b { (n(s.photos_received)) " / " (n(s.photos_declared)) }
                 (bar(s.photos_received, s.photos_declared))
             }
         }
@@ -114,26 +110,27 @@ fn stats_cards(row: &RegionRow) -> Markup {
 }
 
 /// The header cells that go with `stats_cells`.
-fn stats_head() -> Markup {
+fn stats_head(lang: Lang) -> Markup {
     html! {
-        th.n { (STATIONS_REPORTED) }
-        th.n { (VOTERS_COVERED) }
-        th.n { (ACTAS) }
-        th.n { "Fotos" }
-        th.n { "Con advertencias" }
+        th.n { (lang.t("dash-stations-reported")) }
+        th.n { (lang.t("dash-voters-covered")) }
+        th.n { (lang.t("dash-actas")) }
+        th.n { (lang.t("dash-photos")) }
+        th.n { (lang.t("dash-with-warnings")) }
     }
 }
 
 /// A region's figures as cells of its row in a table of regions.
-fn stats_cells(stats: &RegionStats, stations: u64, registered: u64) -> Markup {
+fn stats_cells(lang: Lang, stats: &RegionStats, stations: u64, registered: u64) -> Markup {
+    let n = |v: u64| num(lang, v);
     html! {
         td.n {
-            (num(stats.stations_reported)) " / " (num(stations)) " " (bar(stats.stations_reported, stations))
+            (n(stats.stations_reported)) " / " (n(stations)) " " (bar(stats.stations_reported, stations))
         }
-        td.n { (pct(stats.registered_reported, registered)) }
-        td.n { (num(stats.records)) }
-        td.n { (num(stats.photos_received)) " / " (num(stats.photos_declared)) }
-        td.n { (num(stats.with_warnings)) }
+        td.n { (pct(lang, stats.registered_reported, registered)) }
+        td.n { (n(stats.records)) }
+        td.n { (n(stats.photos_received)) " / " (n(stats.photos_declared)) }
+        td.n { (n(stats.with_warnings)) }
     }
 }
 
@@ -148,6 +145,7 @@ pub(crate) async fn region(
     DashPath(id): DashPath<i64>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> DashResult<Response> {
+    let lang = session.lang;
     let p = params(q)?;
     let (election, contest) = contest(&state, p.contest.as_deref()).await?;
     let view = tally::region_in_scope(&state, &session.user.scope_path, Some(id), &contest).await?;
@@ -157,20 +155,20 @@ pub(crate) async fn region(
     let contest_q = url(&contest.id);
     let q = format!("region={id}&contest={contest_q}");
     let body = html! {
-        (stats_cards(&view.region))
+        (stats_cards(lang, &view.region))
         p {
-            a href={ "/dash/tally?" (q) } { "Totales de esta región" }
+            a href={ "/dash/tally?" (q) } { (lang.t("dash-region-tally")) }
             " · "
-            a href={ "/dash/batches?" (q) } { "Lotes recibidos" }
+            a href={ "/dash/batches?" (q) } { (lang.t("dash-batches-received")) }
         }
-        h2 { "Llegadas por minuto (últimas 3 horas)" }
-        (sparkline(&activity, now_minute - window + 1, window))
-        p.muted { "Oscuro: actas · claro: fotos" }
+        h2 { (lang.t("dash-arrivals")) }
+        (sparkline(lang, &activity, now_minute - window + 1, window))
+        p.muted { (lang.t("dash-arrivals-legend")) }
         @if !view.children.is_empty() {
-            h2 { "Subregiones" }
+            h2 { (lang.t("dash-subregions")) }
             div.table-wrap {
                 table {
-                    thead { tr { th { "Región" } (stats_head()) } }
+                    thead { tr { th { (lang.t("dash-col-region")) } (stats_head(lang)) } }
                     tbody {
                         @for child in &view.children {
                             tr {
@@ -179,7 +177,7 @@ pub(crate) async fn region(
                                         (child.node.name)
                                     }
                                 }
-                                (stats_cells(&child.stats, child.node.stations, child.node.registered))
+                                (stats_cells(lang, &child.stats, child.node.stations, child.node.registered))
                             }
                         }
                     }
@@ -187,15 +185,15 @@ pub(crate) async fn region(
             }
         }
         @if !view.centers.is_empty() {
-            h2 { "Centros de votación" }
+            h2 { (lang.t("dash-centers")) }
             div.table-wrap {
                 table {
                     thead {
                         tr {
-                            th { "Centro" }
-                            th.n { (STATIONS_REPORTED) }
-                            th.n { (REGISTERED) }
-                            th.n { (ACTAS) }
+                            th { (lang.t("dash-col-center")) }
+                            th.n { (lang.t("dash-stations-reported")) }
+                            th.n { (lang.t("dash-registered")) }
+                            th.n { (lang.t("dash-actas")) }
                         }
                     }
                     tbody {
@@ -209,11 +207,11 @@ pub(crate) async fn region(
                                     span.muted.mono { (c.id) }
                                 }
                                 td.n {
-                                    (num(c.reported)) " / " (num(c.stations)) " "
+                                    (num(lang, c.reported)) " / " (num(lang, c.stations)) " "
                                     (bar(c.reported, c.stations))
                                 }
-                                td.n { (num(c.registered)) }
-                                td.n { (num(c.records)) }
+                                td.n { (num(lang, c.registered)) }
+                                td.n { (num(lang, c.records)) }
                             }
                         }
                     }
@@ -221,11 +219,11 @@ pub(crate) async fn region(
             }
         }
     };
-    Ok(session.page(
-        format!("{} — {}", region_label(&view.region.node, &election), contest.name),
-        crumbs(&session, &view.ancestors, &view.region.node, &election),
-        body,
-    ))
+    let title = lang.t_args(
+        "dash-region-title",
+        &[("region", &region_label(&view.region.node, &election)), ("contest", &contest.name)],
+    );
+    Ok(session.page(title, crumbs(&session, &view.ancestors, &view.region.node, &election), body))
 }
 
 pub(crate) async fn tally(
@@ -233,42 +231,56 @@ pub(crate) async fn tally(
     session: Session,
     q: Result<Query<Params>, QueryRejection>,
 ) -> DashResult<Response> {
+    let lang = session.lang;
     let p = params(q)?;
     let (election, contest) = contest(&state, p.contest.as_deref()).await?;
     let tally::Tally { view, votes, candidates, valid } =
         tally::tally(&state, &session.user.scope_path, p.region, &contest).await?;
     let region_id = view.region.node.id;
     let stats = &view.region.stats;
-    let coverage = format!(
-        "Cada mesa cuenta una vez: su captura más reciente que no fue corregida ni rechazada. \
-         Cobertura: {} de las mesas, {} de los electores inscritos.",
-        pct(stats.stations_reported, view.region.node.stations),
-        pct(stats.registered_reported, view.region.node.registered)
+    let coverage = lang.t_args(
+        "dash-tally-coverage",
+        &[
+            ("stations", &pct(lang, stats.stations_reported, view.region.node.stations)),
+            ("voters", &pct(lang, stats.registered_reported, view.region.node.registered)),
+        ],
     );
     let valid_votes = valid.max(0) as u64;
     let body = html! {
-        (stats_cards(&view.region))
+        (stats_cards(lang, &view.region))
         p.muted { (coverage) }
-        h2 { "Por candidato" }
+        h2 { (lang.t("dash-by-candidate")) }
         div.table-wrap {
             table #candidates {
-                thead { tr { th { "Candidato" } th.n { "Votos" } th.n { "%" } } }
+                thead {
+                    tr {
+                        th { (lang.t("dash-col-candidate")) }
+                        th.n { (lang.t("dash-col-votes")) }
+                        th.n { (lang.t("dash-col-share")) }
+                    }
+                }
                 tbody {
                     @for c in &candidates {
                         @let share = if valid > 0 { c.votes.max(0) as u64 } else { 0 };
                         tr {
                             td { (c.name) }
-                            td.n { (inum(c.votes)) }
-                            td.n { (pct(share, valid_votes)) " " (bar(share, valid_votes)) }
+                            td.n { (inum(lang, c.votes)) }
+                            td.n { (pct(lang, share, valid_votes)) " " (bar(share, valid_votes)) }
                         }
                     }
                 }
             }
         }
-        h2 { "Por tarjeta (partido)" }
+        h2 { (lang.t("dash-by-option")) }
         div.table-wrap {
             table #options {
-                thead { tr { th { "Tarjeta" } th { "Candidato" } th.n { "Votos" } } }
+                thead {
+                    tr {
+                        th { (lang.t("dash-col-option")) }
+                        th { (lang.t("dash-col-candidate")) }
+                        th.n { (lang.t("dash-col-votes")) }
+                    }
+                }
                 tbody {
                     @for o in &contest.options {
                         @let name = contest
@@ -279,59 +291,57 @@ pub(crate) async fn tally(
                         tr {
                             td { (o.party) }
                             td { (name) }
-                            td.n { (inum(votes.get(&o.id).copied().unwrap_or(0))) }
+                            td.n { (inum(lang, votes.get(&o.id).copied().unwrap_or(0))) }
                         }
                     }
                 }
             }
         }
-        h2 { "Otros números del acta" }
+        h2 { (lang.t("dash-other-numbers")) }
         div.table-wrap {
             table {
                 tbody {
-                    tr { td { "Votos válidos (suma de tarjetas)" } td.n { (inum(valid)) } }
+                    tr { td { (lang.t("dash-valid-votes")) } td.n { (inum(lang, valid)) } }
                     @for f in &contest.count_fields {
-                        tr { td { (f.label) } td.n { (inum(votes.get(&f.id).copied().unwrap_or(0))) } }
+                        tr { td { (f.label) } td.n { (inum(lang, votes.get(&f.id).copied().unwrap_or(0))) } }
                     }
                 }
             }
         }
         @if contest.field_of_kind(CountFieldKind::VotersWhoVoted).is_some() {
-            p.muted {
-                "Los números son los que escribieron los testigos; las diferencias con la foto se ven en \
-                 cada acta."
-            }
+            p.muted { (lang.t("dash-tally-typed-note")) }
         }
     };
+    let region = region_label(&view.region.node, &election);
     let mut c = crumbs(&session, &view.ancestors, &view.region.node, &election);
-    c.push(("Totales".into(), format!("/dash/tally?region={region_id}")));
-    Ok(session.page(format!("Totales — {}", region_label(&view.region.node, &election)), c, body))
+    c.push((lang.t("dash-tally"), format!("/dash/tally?region={region_id}")));
+    Ok(session.page(lang.t_args("dash-tally-title", &[("region", &region)]), c, body))
 }
 
-fn review_tag(row: &CaptureRow) -> Markup {
+fn review_tag(lang: Lang, row: &CaptureRow) -> Markup {
     let s = row.review_status.as_str();
     let label = match s {
-        "verified" => "verificada",
-        "disputed" => "en disputa",
-        "rejected" => "rechazada",
-        _ => "sin revisar",
+        "verified" => "dash-review-verified",
+        "disputed" => "dash-review-disputed",
+        "rejected" => "dash-review-rejected",
+        _ => "dash-review-unreviewed",
     };
-    html! { span class={ "tag " (s) } { (label) } }
+    html! { span class={ "tag " (s) } { (lang.t(label)) } }
 }
 
 /// Captures as a table; `current` is the one that counts for its table, if it is among them.
-pub(crate) fn capture_rows(rows: &[CaptureRow], current: Option<i64>) -> Markup {
+pub(crate) fn capture_rows(lang: Lang, rows: &[CaptureRow], current: Option<i64>) -> Markup {
     html! {
         div.table-wrap {
             table {
                 thead {
                     tr {
-                        th { "Recibida" }
-                        th { "Mesa" }
-                        th { "Dispositivo" }
-                        th.n { "Advertencias" }
-                        th.n { "Fotos" }
-                        th { "Revisión" }
+                        th { (lang.t("dash-col-received")) }
+                        th { (lang.t("dash-col-station")) }
+                        th { (lang.t("dash-col-device")) }
+                        th.n { (lang.t("dash-col-warnings")) }
+                        th.n { (lang.t("dash-photos")) }
+                        th { (lang.t("dash-col-review")) }
                         th {}
                     }
                 }
@@ -340,18 +350,18 @@ pub(crate) fn capture_rows(rows: &[CaptureRow], current: Option<i64>) -> Markup 
                         @let counts = current == Some(r.pk);
                         @let corrected = r.superseded_by.is_some();
                         tr {
-                            td { a href={ "/dash/captures/" (r.pk) } { (time(r.received_at_ms)) } }
+                            td { a href={ "/dash/captures/" (r.pk) } { (lang.datetime(r.received_at_ms)) } }
                             td { a href={ "/dash/stations/" (url(&r.station_id)) } { (r.station_id) } }
                             td.mono { (short(&r.device_id)) }
                             td.n {
                                 @if r.warnings > 0 { span.tag.warn { (r.warnings) } } @else { "0" }
                             }
                             td.n { (r.photos_received) " / " (r.photos_declared) }
-                            td { (review_tag(r)) }
+                            td { (review_tag(lang, r)) }
                             td {
-                                @if counts { span.tag.verified { "cuenta" } }
+                                @if counts { span.tag.verified { (lang.t("dash-counts")) } }
                                 @if counts && corrected { " " }
-                                @if corrected { span.tag { "corregida" } }
+                                @if corrected { span.tag { (lang.t("dash-corrected")) } }
                             }
                         }
                     }
@@ -367,6 +377,7 @@ pub(crate) async fn center(
     DashPath(id): DashPath<String>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> DashResult<Response> {
+    let lang = session.lang;
     let p = params(q)?;
     let (election, contest) = contest(&state, p.contest.as_deref()).await?;
     let (center, stations) = state.coord.center(id, contest.id.clone()).await?.ok_or(DashError::NotFound)?;
@@ -375,31 +386,38 @@ pub(crate) async fn center(
     }
     let body = html! {
         p {
-            (format!(
-                "{} mesas · {} inscritos · {} con acta",
-                num(center.stations),
-                num(center.registered),
-                num(center.reported)
+            (lang.t_args(
+                "dash-center-summary",
+                &[
+                    ("stations", &num(lang, center.stations)),
+                    ("registered", &num(lang, center.registered)),
+                    ("reported", &num(lang, center.reported)),
+                ],
             ))
         }
         div.table-wrap {
             table {
                 thead {
-                    tr { th { "Mesa" } th.n { (REGISTERED) } th.n { "Capturas" } th { "Acta que cuenta" } }
+                    tr {
+                        th { (lang.t("dash-col-station")) }
+                        th.n { (lang.t("dash-registered")) }
+                        th.n { (lang.t("dash-col-captures")) }
+                        th { (lang.t("dash-col-counted-acta")) }
+                    }
                 }
                 tbody {
                     @for s in &stations {
                         tr {
                             td {
-                                a href={ "/dash/stations/" (url(&s.id)) } { (station_label(s.number)) }
+                                a href={ "/dash/stations/" (url(&s.id)) } { (station_label(lang, s.number)) }
                                 " "
                                 span.muted.mono { (s.id) }
                             }
-                            td.n { (num(s.registered)) }
-                            td.n { (num(s.captures)) }
+                            td.n { (num(lang, s.registered)) }
+                            td.n { (num(lang, s.captures)) }
                             td {
                                 @if let Some(pk) = s.current_pk {
-                                    a href={ "/dash/captures/" (pk) } { "ver acta" }
+                                    a href={ "/dash/captures/" (pk) } { (lang.t("dash-view-acta")) }
                                 } @else {
                                     span.muted { "—" }
                                 }
@@ -428,6 +446,7 @@ pub(crate) async fn station(
     DashPath(id): DashPath<String>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> DashResult<Response> {
+    let lang = session.lang;
     let p = params(q)?;
     let (_, contest) = contest(&state, p.contest.as_deref()).await?;
     let (station, captures) =
@@ -437,24 +456,26 @@ pub(crate) async fn station(
     }
     let body = html! {
         p {
-            (format!(
-                "{} · {} inscritos · {} capturas recibidas",
-                station.center_name,
-                num(station.registered),
-                num(station.captures)
+            (lang.t_args(
+                "dash-station-summary",
+                &[
+                    ("center", &station.center_name),
+                    ("registered", &num(lang, station.registered)),
+                    ("captures", &num(lang, station.captures)),
+                ],
             ))
         }
         @if captures.is_empty() {
-            p.muted { "Ningún testigo ha enviado esta acta todavía." }
+            p.muted { (lang.t("dash-station-no-captures")) }
         } @else {
-            (capture_rows(&captures, station.current_pk))
+            (capture_rows(lang, &captures, station.current_pk))
         }
     };
-    Ok(session.page(
-        format!("{} — {}", station_label(station.number), station.center_name),
-        station_crumbs(&station),
-        body,
-    ))
+    let title = lang.t_args(
+        "dash-station-title",
+        &[("number", &station.number.to_string()), ("center", &station.center_name)],
+    );
+    Ok(session.page(title, station_crumbs(lang, &station), body))
 }
 
 /// How many captures the batches page lists at a time.
@@ -465,6 +486,7 @@ pub(crate) async fn batches(
     session: Session,
     q: Result<Query<Params>, QueryRejection>,
 ) -> DashResult<Response> {
+    let lang = session.lang;
     let p = params(q)?;
     let scope = match p.region {
         Some(id) => {
@@ -482,60 +504,67 @@ pub(crate) async fn batches(
         Some("disputed") => (BatchFilter::Disputed, "disputed"),
         Some("unreviewed") => (BatchFilter::Unreviewed, "unreviewed"),
         Some("missing_photo") => (BatchFilter::MissingPhoto, "missing_photo"),
-        Some(_) => return Err(DashError::BadRequest("filtro desconocido".into())),
+        Some(_) => return Err(DashError::BadRequest("dash-error-unknown-filter")),
     };
     let rows = state.coord.batches(scope.clone(), filter, p.before, BATCHES_PAGE).await?;
     let region_q = p.region.map(|r| format!("region={r}&")).unwrap_or_default();
     let filters = [
-        ("all", "Todas"),
-        ("warnings", "Con advertencias"),
-        ("unreviewed", "Sin revisar"),
-        ("disputed", "En disputa"),
-        ("missing_photo", "Falta foto"),
+        ("all", "dash-filter-all"),
+        ("warnings", "dash-filter-warnings"),
+        ("unreviewed", "dash-filter-unreviewed"),
+        ("disputed", "dash-filter-disputed"),
+        ("missing_photo", "dash-filter-missing-photo"),
     ];
     let body = html! {
         p.filters {
             @for (f, label) in filters {
                 a class=[(f == name).then_some("on")] href={ "/dash/batches?" (region_q) "filter=" (f) } {
-                    (label)
+                    (lang.t(label))
                 }
             }
         }
         @if rows.is_empty() {
-            p.muted { "Nada que mostrar." }
+            p.muted { (lang.t("dash-nothing")) }
         } @else {
-            (capture_rows(&rows, None))
+            (capture_rows(lang, &rows, None))
             @if let Some(last) = rows.last().filter(|_| rows.len() == BATCHES_PAGE) {
                 p {
                     a href={ "/dash/batches?" (region_q) "filter=" (name) "&before=" (last.pk) } {
-                        "Más antiguas →"
+                        (lang.t("dash-older"))
                     }
                 }
             }
         }
     };
-    Ok(session.page(
-        if scope.is_empty() { "Lotes recibidos".into() } else { format!("Lotes recibidos — {scope}") },
-        vec![home_crumb()],
-        body,
-    ))
+    let title = if scope.is_empty() {
+        lang.t("dash-batches-received")
+    } else {
+        lang.t_args("dash-batches-title-scope", &[("scope", &scope)])
+    };
+    Ok(session.page(title, vec![home_crumb(lang)], body))
 }
 
 pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> DashResult<Response> {
+    let lang = session.lang;
     let now = crate::now_ms();
     let (summary, rows) = state.coord.devices(session.user.scope_path.clone(), now, 200).await?;
     let body = html! {
         div.cards {
-            div.card { small { "Dispositivos inscritos" } b { (num(summary.total)) } }
-            div.card { small { "Vistos en 15 min" } b { (num(summary.last_15_min)) } }
-            div.card { small { "Vistos en la última hora" } b { (num(summary.last_hour)) } }
-            div.card { small { "Nunca vistos" } b { (num(summary.never)) } }
+            div.card { small { (lang.t("dash-devices-enrolled")) } b { (num(lang, summary.total)) } }
+            div.card { small { (lang.t("dash-devices-seen-15-min")) } b { (num(lang, summary.last_15_min)) } }
+            div.card { small { (lang.t("dash-devices-seen-hour")) } b { (num(lang, summary.last_hour)) } }
+            div.card { small { (lang.t("dash-devices-never-seen")) } b { (num(lang, summary.never)) } }
         }
-        h2 { "Vistos más recientemente" }
+        h2 { (lang.t("dash-devices-recent")) }
         div.table-wrap {
             table {
                 thead {
-                    tr { th { "Dispositivo" } th { "Mesas" } th { "Visto por última vez" } th.n { (ACTAS) } }
+                    tr {
+                        th { (lang.t("dash-col-device")) }
+                        th { (lang.t("dash-col-stations")) }
+                        th { (lang.t("dash-col-last-seen")) }
+                        th.n { (lang.t("dash-actas")) }
+                    }
                 }
                 tbody {
                     @for d in &rows {
@@ -546,7 +575,7 @@ pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> 
                                 (d.id)
                                 @if let Some(t) = d.revoked_at_ms {
                                     " "
-                                    span.tag.warn { (format!("revocado {}", time(t))) }
+                                    span.tag.warn { (lang.t_args("dash-revoked-at", &[("at", &lang.datetime(t))])) }
                                 }
                             }
                             td {
@@ -556,24 +585,25 @@ pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> 
                                 }
                                 @if more > 0 {
                                     @if !d.stations.is_empty() { " " }
-                                    span.muted { (format!("y {more} más")) }
+                                    span.muted { (lang.t_args("dash-and-more", &[("n", &more.to_string())])) }
                                 }
                             }
                             td {
                                 @if let Some(t) = d.last_seen_at_ms {
-                                    (time(t))
+                                    @let minutes = ((now - t).max(0) / 60_000).to_string();
+                                    (lang.datetime(t))
                                     " "
-                                    span.muted { (format!("(hace {} min)", (now - t).max(0) / 60_000)) }
+                                    span.muted { (lang.t_args("dash-minutes-ago", &[("minutes", &minutes)])) }
                                 } @else {
-                                    "nunca"
+                                    (lang.t("dash-never"))
                                 }
                             }
-                            td.n { (num(d.records)) }
+                            td.n { (num(lang, d.records)) }
                         }
                     }
                 }
             }
         }
     };
-    Ok(session.page("Dispositivos".into(), vec![home_crumb()], body))
+    Ok(session.page(lang.t("dash-devices"), vec![home_crumb(lang)], body))
 }

@@ -1,0 +1,174 @@
+# Testigo — the coordinators' dashboard, English texts.
+# Every language file has exactly the same ids, all prefixed "dash-", and each message uses the
+# same variables in every language (a test checks).
+
+## The frame of every page
+dash-brand = Testigo
+dash-home = Home
+dash-overview = Overview
+dash-tally = Totals
+dash-batches = Batches
+dash-devices = Devices
+dash-sign-out = Sign out
+
+## Signing in
+dash-sign-in = Sign in
+dash-login-user = User name
+dash-login-password = Password
+dash-login-throttled = Too many attempts. Wait a few minutes.
+dash-login-incomplete = Enter your user name and password.
+dash-login-wrong = Wrong user name or password.
+
+## Errors
+dash-error-title = Error { $status }
+dash-error-not-found = It does not exist, or it is not in your region.
+dash-error-internal = Internal error. Try again.
+dash-error-forbidden = Your account may not do this.
+dash-error-bad-request = The request is not valid.
+dash-error-bad-address = malformed address
+dash-error-bad-params = invalid parameters
+dash-error-incomplete-form = incomplete form
+dash-error-form-expired = The form has expired. Reload the page.
+dash-error-unknown-filter = unknown filter
+dash-error-view-only = Your account can view but not review.
+dash-error-no-verdict = choose a state
+dash-error-comment-too-long = the comment is too long
+
+## Regions
+dash-region-title = { $region } — { $contest }
+dash-stations-reported = Tables with a tally sheet
+dash-voters-covered = Voters covered
+dash-registered = Registered
+dash-actas = Tally sheets
+dash-photos = Photos
+dash-with-warnings = With warnings
+dash-of-registered = of { $registered } registered voters
+dash-actas-received = Tally sheets received
+dash-n-with-warnings = { $n } with warnings
+dash-photos-received = Photos received
+dash-region-tally = Totals for this region
+dash-batches-received = Received batches
+dash-arrivals = Arrivals per minute (last 3 hours)
+dash-arrivals-legend = Dark: tally sheets · light: photos
+dash-subregions = Subregions
+dash-col-region = Region
+dash-centers = Polling centers
+dash-col-center = Center
+
+## Arrivals chart (accessible label and the bars' titles)
+dash-chart-arrivals = arrivals per minute
+dash-chart-records =
+    { $count ->
+        [one] { $n } tally sheet
+       *[other] { $n } tally sheets
+    }
+dash-chart-photos =
+    { $count ->
+        [one] { $n } photo
+       *[other] { $n } photos
+    }
+
+## Totals
+dash-tally-title = Totals — { $region }
+dash-tally-coverage = Each table counts once: its latest capture that was neither corrected nor rejected. Coverage: { $stations } of the tables, { $voters } of the registered voters.
+dash-by-candidate = By candidate
+dash-col-candidate = Candidate
+dash-col-votes = Votes
+dash-col-share = %
+dash-by-option = By ballot line (party)
+dash-col-option = Ballot line
+dash-other-numbers = Other numbers on the tally sheet
+dash-valid-votes = Valid votes (sum of ballot lines)
+dash-tally-typed-note = These are the numbers the watchers typed; any difference from the photo shows on each tally sheet.
+
+## Lists of captures
+dash-review-verified = verified
+dash-review-disputed = disputed
+dash-review-rejected = rejected
+dash-review-unreviewed = not reviewed
+dash-col-received = Received
+dash-col-station = Table
+dash-col-device = Device
+dash-col-warnings = Warnings
+dash-col-review = Review
+dash-counts = counts
+dash-corrected = corrected
+
+## Centers and tables
+dash-station = Table { $number }
+dash-center-summary = Tables: { $stations } · Registered voters: { $registered } · With a tally sheet: { $reported }
+dash-col-captures = Captures
+dash-col-counted-acta = Tally sheet that counts
+dash-view-acta = view tally sheet
+dash-station-title = Table { $number } — { $center }
+dash-station-summary = { $center } · Registered voters: { $registered } · Captures received: { $captures }
+dash-station-no-captures = No watcher has sent this tally sheet yet.
+
+## Batches
+dash-batches-title-scope = Received batches — { $scope }
+dash-filter-all = All
+dash-filter-warnings = With warnings
+dash-filter-unreviewed = Not reviewed
+dash-filter-disputed = Disputed
+dash-filter-missing-photo = Photo missing
+dash-nothing = Nothing to show.
+dash-older = Older →
+
+## Devices
+dash-devices-enrolled = Enrolled devices
+dash-devices-seen-15-min = Seen in the last 15 min
+dash-devices-seen-hour = Seen in the last hour
+dash-devices-never-seen = Never seen
+dash-devices-recent = Most recently seen
+dash-col-stations = Tables
+dash-col-last-seen = Last seen
+dash-revoked-at = revoked { $at }
+dash-and-more = and { $n } more
+dash-minutes-ago = ({ $minutes } min ago)
+dash-never = never
+
+## The tally sheet
+dash-acta-title = Tally sheet — table { $number } — { $center }
+dash-counted = counts in the totals
+dash-not-counted = does not count in the totals
+dash-phone-warnings = Warnings from the phone
+dash-watcher-notes = Watcher's notes
+dash-warning-count-missing = a number is missing
+dash-warning-sum-mismatch = the votes do not add up to the voters who voted
+dash-warning-voted-exceeds-registered = more voters than registered
+dash-warning-photo-missing = no photo
+dash-warning-qr-mismatch = differs from the QR code
+dash-no-photo = This capture has no photo.
+dash-photo-alt = Tally sheet, page { $page }
+dash-photo-caption = Page { $page } · tap the photo to zoom in · { $size } bytes
+dash-photo-pending = Page { $page }: the photo has not arrived yet ({ $size } bytes expected).
+dash-col-field = Field
+dash-col-typed = Typed
+dash-col-qr = QR
+dash-col-other = other { $device }
+
+## Review
+dash-review = Review
+dash-review-state = State:
+dash-review-verified-option = Verified
+dash-review-disputed-option = Disputed
+dash-review-rejected-option = Rejected
+dash-review-comment = Comment for the watcher
+dash-review-save = Save review
+dash-audit = Review log
+dash-audit-comment = — “{ $comment }”
+
+## Provenance
+dash-provenance = Provenance
+dash-capture = Capture
+dash-device-revoked = Device revoked
+dash-phone-time = Phone's time
+dash-received-server = Received (server)
+dash-record-sha = SHA-256 of the record
+dash-receipt-key = Receipt signed by
+dash-photo-sha = Photo { $page }: SHA-256
+dash-photo-original = Photo { $page }: camera original
+dash-photo-received = Photo { $page }: received
+dash-photo-not-received = not received
+dash-corrections = Corrections (same device)
+dash-this-one = (this one)

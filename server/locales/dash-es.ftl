@@ -1,0 +1,174 @@
+# Testigo — textos del panel de los coordinadores (español, idioma por defecto).
+# Cada archivo de idioma tiene exactamente los mismos identificadores, todos con el prefijo
+# «dash-», y cada mensaje usa las mismas variables en todos los idiomas (una prueba lo comprueba).
+
+## Marco de cada página
+dash-brand = Testigo
+dash-home = Inicio
+dash-overview = Resumen
+dash-tally = Totales
+dash-batches = Lotes
+dash-devices = Dispositivos
+dash-sign-out = Salir
+
+## Entrar
+dash-sign-in = Entrar
+dash-login-user = Usuario
+dash-login-password = Contraseña
+dash-login-throttled = Demasiados intentos. Espere unos minutos.
+dash-login-incomplete = Escriba usuario y contraseña.
+dash-login-wrong = Usuario o contraseña incorrectos.
+
+## Errores
+dash-error-title = Error { $status }
+dash-error-not-found = No existe, o no está en su región.
+dash-error-internal = Error interno. Inténtelo de nuevo.
+dash-error-forbidden = Su cuenta no puede hacer esto.
+dash-error-bad-request = La solicitud no es válida.
+dash-error-bad-address = dirección mal formada
+dash-error-bad-params = parámetros no válidos
+dash-error-incomplete-form = formulario incompleto
+dash-error-form-expired = El formulario caducó. Recargue la página.
+dash-error-unknown-filter = filtro desconocido
+dash-error-view-only = Su cuenta puede ver pero no revisar.
+dash-error-no-verdict = elija un estado
+dash-error-comment-too-long = el comentario es demasiado largo
+
+## Regiones
+dash-region-title = { $region } — { $contest }
+dash-stations-reported = Mesas con acta
+dash-voters-covered = Electores cubiertos
+dash-registered = Inscritos
+dash-actas = Actas
+dash-photos = Fotos
+dash-with-warnings = Con advertencias
+dash-of-registered = de { $registered } inscritos
+dash-actas-received = Actas recibidas
+dash-n-with-warnings = { $n } con advertencias
+dash-photos-received = Fotos recibidas
+dash-region-tally = Totales de esta región
+dash-batches-received = Lotes recibidos
+dash-arrivals = Llegadas por minuto (últimas 3 horas)
+dash-arrivals-legend = Oscuro: actas · claro: fotos
+dash-subregions = Subregiones
+dash-col-region = Región
+dash-centers = Centros de votación
+dash-col-center = Centro
+
+## Gráfico de llegadas (etiqueta accesible y títulos de las barras)
+dash-chart-arrivals = llegadas por minuto
+dash-chart-records =
+    { $count ->
+        [one] { $n } acta
+       *[other] { $n } actas
+    }
+dash-chart-photos =
+    { $count ->
+        [one] { $n } foto
+       *[other] { $n } fotos
+    }
+
+## Totales
+dash-tally-title = Totales — { $region }
+dash-tally-coverage = Cada mesa cuenta una vez: su captura más reciente que no fue corregida ni rechazada. Cobertura: { $stations } de las mesas, { $voters } de los electores inscritos.
+dash-by-candidate = Por candidato
+dash-col-candidate = Candidato
+dash-col-votes = Votos
+dash-col-share = %
+dash-by-option = Por tarjeta (partido)
+dash-col-option = Tarjeta
+dash-other-numbers = Otros números del acta
+dash-valid-votes = Votos válidos (suma de tarjetas)
+dash-tally-typed-note = Los números son los que escribieron los testigos; las diferencias con la foto se ven en cada acta.
+
+## Listas de capturas
+dash-review-verified = verificada
+dash-review-disputed = en disputa
+dash-review-rejected = rechazada
+dash-review-unreviewed = sin revisar
+dash-col-received = Recibida
+dash-col-station = Mesa
+dash-col-device = Dispositivo
+dash-col-warnings = Advertencias
+dash-col-review = Revisión
+dash-counts = cuenta
+dash-corrected = corregida
+
+## Centros y mesas
+dash-station = Mesa { $number }
+dash-center-summary = { $stations } mesas · { $registered } inscritos · { $reported } con acta
+dash-col-captures = Capturas
+dash-col-counted-acta = Acta que cuenta
+dash-view-acta = ver acta
+dash-station-title = Mesa { $number } — { $center }
+dash-station-summary = { $center } · { $registered } inscritos · { $captures } capturas recibidas
+dash-station-no-captures = Ningún testigo ha enviado esta acta todavía.
+
+## Lotes
+dash-batches-title-scope = Lotes recibidos — { $scope }
+dash-filter-all = Todas
+dash-filter-warnings = Con advertencias
+dash-filter-unreviewed = Sin revisar
+dash-filter-disputed = En disputa
+dash-filter-missing-photo = Falta foto
+dash-nothing = Nada que mostrar.
+dash-older = Más antiguas →
+
+## Dispositivos
+dash-devices-enrolled = Dispositivos inscritos
+dash-devices-seen-15-min = Vistos en 15 min
+dash-devices-seen-hour = Vistos en la última hora
+dash-devices-never-seen = Nunca vistos
+dash-devices-recent = Vistos más recientemente
+dash-col-stations = Mesas
+dash-col-last-seen = Visto por última vez
+dash-revoked-at = revocado { $at }
+dash-and-more = y { $n } más
+dash-minutes-ago = (hace { $minutes } min)
+dash-never = nunca
+
+## El acta
+dash-acta-title = Acta — mesa { $number } — { $center }
+dash-counted = cuenta en los totales
+dash-not-counted = no cuenta en los totales
+dash-phone-warnings = Advertencias del teléfono
+dash-watcher-notes = Notas del testigo
+dash-warning-count-missing = falta un número
+dash-warning-sum-mismatch = la suma de votos no cuadra con los votantes
+dash-warning-voted-exceeds-registered = más votantes que inscritos
+dash-warning-photo-missing = sin foto
+dash-warning-qr-mismatch = difiere del código QR
+dash-no-photo = Esta captura no trae foto.
+dash-photo-alt = Acta, página { $page }
+dash-photo-caption = Página { $page } · toque la foto para ampliar · { $size } bytes
+dash-photo-pending = Página { $page }: la foto aún no llega ({ $size } bytes esperados).
+dash-col-field = Campo
+dash-col-typed = Escrito
+dash-col-qr = QR
+dash-col-other = otra { $device }
+
+## Revisión
+dash-review = Revisión
+dash-review-state = Estado:
+dash-review-verified-option = Verificada
+dash-review-disputed-option = En disputa
+dash-review-rejected-option = Rechazada
+dash-review-comment = Comentario para el testigo
+dash-review-save = Guardar revisión
+dash-audit = Registro de revisiones
+dash-audit-comment = — «{ $comment }»
+
+## Procedencia
+dash-provenance = Procedencia
+dash-capture = Captura
+dash-device-revoked = Dispositivo revocado
+dash-phone-time = Hora del teléfono
+dash-received-server = Recibida (servidor)
+dash-record-sha = SHA-256 del registro
+dash-receipt-key = Recibo firmado por
+dash-photo-sha = Foto { $page }: SHA-256
+dash-photo-original = Foto { $page }: original de la cámara
+dash-photo-received = Foto { $page }: recibida
+dash-photo-not-received = no recibida
+dash-corrections = Correcciones (mismo dispositivo)
+dash-this-one = (esta)

@@ -1,0 +1,174 @@
+# Testigo — tableau de bord des coordinateurs, textes en français.
+# Chaque fichier de langue a exactement les mêmes identifiants, tous préfixés par « dash- », et
+# chaque message utilise les mêmes variables dans toutes les langues (un test le vérifie).
+
+## Le cadre de chaque page
+dash-brand = Testigo
+dash-home = Accueil
+dash-overview = Vue d’ensemble
+dash-tally = Totaux
+dash-batches = Lots
+dash-devices = Appareils
+dash-sign-out = Se déconnecter
+
+## Connexion
+dash-sign-in = Se connecter
+dash-login-user = Identifiant
+dash-login-password = Mot de passe
+dash-login-throttled = Trop de tentatives. Patientez quelques minutes.
+dash-login-incomplete = Saisissez l’identifiant et le mot de passe.
+dash-login-wrong = Identifiant ou mot de passe incorrect.
+
+## Erreurs
+dash-error-title = Erreur { $status }
+dash-error-not-found = Cela n’existe pas, ou n’est pas dans votre région.
+dash-error-internal = Erreur interne. Réessayez.
+dash-error-forbidden = Votre compte ne peut pas faire cela.
+dash-error-bad-request = La requête n’est pas valide.
+dash-error-bad-address = adresse mal formée
+dash-error-bad-params = paramètres non valides
+dash-error-incomplete-form = formulaire incomplet
+dash-error-form-expired = Le formulaire a expiré. Rechargez la page.
+dash-error-unknown-filter = filtre inconnu
+dash-error-view-only = Votre compte peut consulter mais pas examiner.
+dash-error-no-verdict = choisissez un état
+dash-error-comment-too-long = le commentaire est trop long
+
+## Régions
+dash-region-title = { $region } — { $contest }
+dash-stations-reported = Bureaux avec procès-verbal
+dash-voters-covered = Électeurs couverts
+dash-registered = Inscrits
+dash-actas = Procès-verbaux
+dash-photos = Photos
+dash-with-warnings = Avec avertissements
+dash-of-registered = sur { $registered } inscrits
+dash-actas-received = Procès-verbaux reçus
+dash-n-with-warnings = { $n } avec avertissements
+dash-photos-received = Photos reçues
+dash-region-tally = Totaux de cette région
+dash-batches-received = Lots reçus
+dash-arrivals = Arrivées par minute (3 dernières heures)
+dash-arrivals-legend = Foncé : procès-verbaux · clair : photos
+dash-subregions = Sous-régions
+dash-col-region = Région
+dash-centers = Centres de vote
+dash-col-center = Centre
+
+## Graphique des arrivées (libellé accessible et titres des barres)
+dash-chart-arrivals = arrivées par minute
+dash-chart-records =
+    { $count ->
+        [one] { $n } procès-verbal
+       *[other] { $n } procès-verbaux
+    }
+dash-chart-photos =
+    { $count ->
+        [one] { $n } photo
+       *[other] { $n } photos
+    }
+
+## Totaux
+dash-tally-title = Totaux — { $region }
+dash-tally-coverage = Chaque bureau compte une fois : sa saisie la plus récente qui n’a été ni corrigée ni rejetée. Couverture : { $stations } des bureaux, { $voters } des électeurs inscrits.
+dash-by-candidate = Par candidat
+dash-col-candidate = Candidat
+dash-col-votes = Voix
+dash-col-share = %
+dash-by-option = Par option de vote (parti)
+dash-col-option = Option
+dash-other-numbers = Autres chiffres du procès-verbal
+dash-valid-votes = Suffrages exprimés (somme des options)
+dash-tally-typed-note = Les chiffres sont ceux qu’ont saisis les observateurs ; les écarts avec la photo apparaissent sur chaque procès-verbal.
+
+## Listes de saisies
+dash-review-verified = vérifiée
+dash-review-disputed = contestée
+dash-review-rejected = rejetée
+dash-review-unreviewed = non examinée
+dash-col-received = Reçue
+dash-col-station = Bureau
+dash-col-device = Appareil
+dash-col-warnings = Avertissements
+dash-col-review = Examen
+dash-counts = retenue
+dash-corrected = corrigée
+
+## Centres et bureaux
+dash-station = Bureau { $number }
+dash-center-summary = Bureaux : { $stations } · Électeurs inscrits : { $registered } · Avec procès-verbal : { $reported }
+dash-col-captures = Saisies
+dash-col-counted-acta = Procès-verbal retenu
+dash-view-acta = voir le procès-verbal
+dash-station-title = Bureau { $number } — { $center }
+dash-station-summary = { $center } · Électeurs inscrits : { $registered } · Saisies reçues : { $captures }
+dash-station-no-captures = Aucun observateur n’a encore envoyé ce procès-verbal.
+
+## Lots
+dash-batches-title-scope = Lots reçus — { $scope }
+dash-filter-all = Toutes
+dash-filter-warnings = Avec avertissements
+dash-filter-unreviewed = Non examinées
+dash-filter-disputed = Contestées
+dash-filter-missing-photo = Photo manquante
+dash-nothing = Rien à afficher.
+dash-older = Plus anciennes →
+
+## Appareils
+dash-devices-enrolled = Appareils inscrits
+dash-devices-seen-15-min = Vus dans les 15 dernières min
+dash-devices-seen-hour = Vus dans la dernière heure
+dash-devices-never-seen = Jamais vus
+dash-devices-recent = Vus le plus récemment
+dash-col-stations = Bureaux
+dash-col-last-seen = Vu pour la dernière fois
+dash-revoked-at = révoqué le { $at }
+dash-and-more = et { $n } de plus
+dash-minutes-ago = (il y a { $minutes } min)
+dash-never = jamais
+
+## Le procès-verbal
+dash-acta-title = Procès-verbal — bureau { $number } — { $center }
+dash-counted = compte dans les totaux
+dash-not-counted = ne compte pas dans les totaux
+dash-phone-warnings = Avertissements du téléphone
+dash-watcher-notes = Notes de l’observateur
+dash-warning-count-missing = un chiffre manque
+dash-warning-sum-mismatch = la somme des voix ne correspond pas aux votants
+dash-warning-voted-exceeds-registered = plus de votants que d’inscrits
+dash-warning-photo-missing = pas de photo
+dash-warning-qr-mismatch = diffère du code QR
+dash-no-photo = Cette saisie n’a pas de photo.
+dash-photo-alt = Procès-verbal, page { $page }
+dash-photo-caption = Page { $page } · touchez la photo pour l’agrandir · { $size } octets
+dash-photo-pending = Page { $page } : la photo n’est pas encore arrivée ({ $size } octets attendus).
+dash-col-field = Champ
+dash-col-typed = Saisi
+dash-col-qr = QR
+dash-col-other = autre { $device }
+
+## Examen
+dash-review = Examen
+dash-review-state = État :
+dash-review-verified-option = Vérifiée
+dash-review-disputed-option = Contestée
+dash-review-rejected-option = Rejetée
+dash-review-comment = Commentaire pour l’observateur
+dash-review-save = Enregistrer l’examen
+dash-audit = Journal des examens
+dash-audit-comment = — « { $comment } »
+
+## Provenance
+dash-provenance = Provenance
+dash-capture = Saisie
+dash-device-revoked = Appareil révoqué
+dash-phone-time = Heure du téléphone
+dash-received-server = Reçue (serveur)
+dash-record-sha = SHA-256 de l’enregistrement
+dash-receipt-key = Reçu signé par
+dash-photo-sha = Photo { $page } : SHA-256
+dash-photo-original = Photo { $page } : original de l’appareil photo
+dash-photo-received = Photo { $page } : reçue
+dash-photo-not-received = non reçue
+dash-corrections = Corrections (même appareil)
+dash-this-one = (celle-ci)

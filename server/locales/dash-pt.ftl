@@ -1,0 +1,174 @@
+# Testigo — painel dos coordenadores, textos em português.
+# Todos os arquivos de idioma têm exatamente os mesmos identificadores, todos com o prefixo
+# "dash-", e cada mensagem usa as mesmas variáveis em todos os idiomas (um teste verifica).
+
+## A moldura de cada página
+dash-brand = Testigo
+dash-home = Início
+dash-overview = Resumo
+dash-tally = Totais
+dash-batches = Lotes
+dash-devices = Dispositivos
+dash-sign-out = Sair
+
+## Entrar
+dash-sign-in = Entrar
+dash-login-user = Usuário
+dash-login-password = Senha
+dash-login-throttled = Tentativas demais. Aguarde alguns minutos.
+dash-login-incomplete = Digite o usuário e a senha.
+dash-login-wrong = Usuário ou senha incorretos.
+
+## Erros
+dash-error-title = Erro { $status }
+dash-error-not-found = Não existe, ou não está na sua região.
+dash-error-internal = Erro interno. Tente de novo.
+dash-error-forbidden = A sua conta não pode fazer isto.
+dash-error-bad-request = A solicitação não é válida.
+dash-error-bad-address = endereço mal formado
+dash-error-bad-params = parâmetros inválidos
+dash-error-incomplete-form = formulário incompleto
+dash-error-form-expired = O formulário expirou. Recarregue a página.
+dash-error-unknown-filter = filtro desconhecido
+dash-error-view-only = A sua conta pode ver, mas não revisar.
+dash-error-no-verdict = escolha um estado
+dash-error-comment-too-long = o comentário é longo demais
+
+## Regiões
+dash-region-title = { $region } — { $contest }
+dash-stations-reported = Mesas com ata
+dash-voters-covered = Eleitores cobertos
+dash-registered = Inscritos
+dash-actas = Atas
+dash-photos = Fotos
+dash-with-warnings = Com avisos
+dash-of-registered = de { $registered } inscritos
+dash-actas-received = Atas recebidas
+dash-n-with-warnings = { $n } com avisos
+dash-photos-received = Fotos recebidas
+dash-region-tally = Totais desta região
+dash-batches-received = Lotes recebidos
+dash-arrivals = Chegadas por minuto (últimas 3 horas)
+dash-arrivals-legend = Escuro: atas · claro: fotos
+dash-subregions = Sub-regiões
+dash-col-region = Região
+dash-centers = Locais de votação
+dash-col-center = Local
+
+## Gráfico de chegadas (rótulo acessível e títulos das barras)
+dash-chart-arrivals = chegadas por minuto
+dash-chart-records =
+    { $count ->
+        [one] { $n } ata
+       *[other] { $n } atas
+    }
+dash-chart-photos =
+    { $count ->
+        [one] { $n } foto
+       *[other] { $n } fotos
+    }
+
+## Totais
+dash-tally-title = Totais — { $region }
+dash-tally-coverage = Cada mesa conta uma vez: a sua captura mais recente que não foi corrigida nem rejeitada. Cobertura: { $stations } das mesas, { $voters } dos eleitores inscritos.
+dash-by-candidate = Por candidato
+dash-col-candidate = Candidato
+dash-col-votes = Votos
+dash-col-share = %
+dash-by-option = Por opção de voto (partido)
+dash-col-option = Opção
+dash-other-numbers = Outros números da ata
+dash-valid-votes = Votos válidos (soma das opções)
+dash-tally-typed-note = Os números são os que os fiscais digitaram; as diferenças em relação à foto aparecem em cada ata.
+
+## Listas de capturas
+dash-review-verified = verificada
+dash-review-disputed = em disputa
+dash-review-rejected = rejeitada
+dash-review-unreviewed = não revisada
+dash-col-received = Recebida
+dash-col-station = Mesa
+dash-col-device = Dispositivo
+dash-col-warnings = Avisos
+dash-col-review = Revisão
+dash-counts = conta
+dash-corrected = corrigida
+
+## Locais e mesas
+dash-station = Mesa { $number }
+dash-center-summary = Mesas: { $stations } · Eleitores inscritos: { $registered } · Com ata: { $reported }
+dash-col-captures = Capturas
+dash-col-counted-acta = Ata que conta
+dash-view-acta = ver ata
+dash-station-title = Mesa { $number } — { $center }
+dash-station-summary = { $center } · Eleitores inscritos: { $registered } · Capturas recebidas: { $captures }
+dash-station-no-captures = Nenhum fiscal enviou esta ata ainda.
+
+## Lotes
+dash-batches-title-scope = Lotes recebidos — { $scope }
+dash-filter-all = Todas
+dash-filter-warnings = Com avisos
+dash-filter-unreviewed = Não revisadas
+dash-filter-disputed = Em disputa
+dash-filter-missing-photo = Sem foto
+dash-nothing = Nada para mostrar.
+dash-older = Mais antigas →
+
+## Dispositivos
+dash-devices-enrolled = Dispositivos inscritos
+dash-devices-seen-15-min = Vistos nos últimos 15 min
+dash-devices-seen-hour = Vistos na última hora
+dash-devices-never-seen = Nunca vistos
+dash-devices-recent = Vistos mais recentemente
+dash-col-stations = Mesas
+dash-col-last-seen = Visto pela última vez
+dash-revoked-at = revogado { $at }
+dash-and-more = e mais { $n }
+dash-minutes-ago = (há { $minutes } min)
+dash-never = nunca
+
+## A ata
+dash-acta-title = Ata — mesa { $number } — { $center }
+dash-counted = conta nos totais
+dash-not-counted = não conta nos totais
+dash-phone-warnings = Avisos do telefone
+dash-watcher-notes = Notas do fiscal
+dash-warning-count-missing = falta um número
+dash-warning-sum-mismatch = a soma dos votos não bate com os votantes
+dash-warning-voted-exceeds-registered = mais votantes do que inscritos
+dash-warning-photo-missing = sem foto
+dash-warning-qr-mismatch = difere do código QR
+dash-no-photo = Esta captura não traz foto.
+dash-photo-alt = Ata, página { $page }
+dash-photo-caption = Página { $page } · toque na foto para ampliar · { $size } bytes
+dash-photo-pending = Página { $page }: a foto ainda não chegou ({ $size } bytes esperados).
+dash-col-field = Campo
+dash-col-typed = Digitado
+dash-col-qr = QR
+dash-col-other = outra { $device }
+
+## Revisão
+dash-review = Revisão
+dash-review-state = Estado:
+dash-review-verified-option = Verificada
+dash-review-disputed-option = Em disputa
+dash-review-rejected-option = Rejeitada
+dash-review-comment = Comentário para o fiscal
+dash-review-save = Salvar revisão
+dash-audit = Registro de revisões
+dash-audit-comment = — “{ $comment }”
+
+## Procedência
+dash-provenance = Procedência
+dash-capture = Captura
+dash-device-revoked = Dispositivo revogado
+dash-phone-time = Hora do telefone
+dash-received-server = Recebida (servidor)
+dash-record-sha = SHA-256 do registro
+dash-receipt-key = Recibo assinado por
+dash-photo-sha = Foto { $page }: SHA-256
+dash-photo-original = Foto { $page }: original da câmera
+dash-photo-received = Foto { $page }: recebida
+dash-photo-not-received = não recebida
+dash-corrections = Correções (mesmo dispositivo)
+dash-this-one = (esta)
