@@ -24,7 +24,8 @@ use crate::repo::{RepoError, RepoResult};
 
 /// The most jobs committed together.
 const GROUP_MAX: usize = 512;
-/// Idle reader connections kept open.
+/// Reader connections: at most this many reads run at once (others wait for a connection, so
+/// none is opened only to be closed again, its page cache cold), and as many are kept open.
 const POOL_MAX: usize = 8;
 
 impl From<rusqlite::Error> for RepoError {
@@ -85,6 +86,8 @@ pub(crate) struct Db {
     path: PathBuf,
     jobs: mpsc::Sender<Box<dyn Job>>,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per reader connection.
+    reading: tokio::sync::Semaphore,
 }
 
 /// Opens a connection with the server's pragmas.
@@ -130,7 +133,12 @@ impl Db {
             .name("testigo-db-writer".into())
             .spawn(move || writer_loop(conn, rx))
             .map_err(|e| RepoError::Db(format!("cannot start the writer thread: {e}")))?;
-        Ok(Db { path: path.to_path_buf(), jobs, readers: Mutex::new(Vec::new()) })
+        Ok(Db {
+            path: path.to_path_buf(),
+            jobs,
+            readers: Mutex::new(Vec::new()),
+            reading: tokio::sync::Semaphore::new(POOL_MAX),
+        })
     }
 
     /// Runs `f` in the next group-commit transaction; answers after the commit.
@@ -151,6 +159,8 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> RepoResult<T> + Send + 'static,
     {
+        let _permit =
+            self.reading.acquire().await.map_err(|e| RepoError::Db(format!("reader pool closed: {e}")))?;
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.read_blocking(f))
             .await
