@@ -107,6 +107,10 @@ pub struct Limits {
     /// Free disk space the server keeps for everyone: below it, new photo bytes and records are
     /// refused (`507`) until space returns, and `/healthz` says `degraded`.
     pub free_space_reserve: u64,
+    /// How long the public portal uses what it read of the publication's progress before it
+    /// reads it again (pages rendered for it are served from memory meanwhile): how late a new
+    /// publication may show on the portal.
+    pub public_context_ttl: Duration,
 }
 
 impl Default for Limits {
@@ -128,6 +132,7 @@ impl Default for Limits {
             login_free_per_account: 20,
             login_free_per_ip: 50,
             trusted_proxies: Vec::new(),
+            public_context_ttl: Duration::from_secs(1),
             https: false,
             max_device_uploads: 4,
             max_device_bytes: 256 * 1024 * 1024,
@@ -156,6 +161,7 @@ pub struct AppState {
     pub(crate) logins: Arc<ratelimit::Backoff>,
     pub(crate) uploads: Arc<services::uploads::UploadLocks>,
     pub(crate) seen: Arc<auth::SeenCache>,
+    pub(crate) portal: Arc<routes::portal::cache::PortalCache>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -184,6 +190,7 @@ impl AppState {
             logins: Arc::default(),
             uploads: Arc::default(),
             seen: Arc::default(),
+            portal: Arc::default(),
             limits: Arc::new(limits),
         }
     }

@@ -249,6 +249,14 @@ pub trait Publishing: Send + Sync + 'static {
     /// A table with nothing published has an empty list.
     async fn public_table(&self, station_id: String, contest: String) -> RepoResult<Option<PublishedTable>>;
 
+    /// A table's publication and its center's regions (widest first, without the whole
+    /// election), in one read: what the table's page shows. `None` for no such table.
+    async fn public_table_page(
+        &self,
+        station_id: String,
+        contest: String,
+    ) -> RepoResult<Option<(PublishedTable, Vec<crate::repo::coord::RegionNode>)>>;
+
     /// Tables, centers and regions whose code starts with `query` or whose name contains it
     /// (case-insensitive), at most `limit`.
     async fn public_search(&self, query: String, limit: usize) -> RepoResult<Vec<SearchHit>>;

@@ -12,6 +12,7 @@ use testigo_protocol::publication::PublishedTable;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::repo::ElectionInfo;
+use crate::repo::coord::RegionNode;
 use crate::repo::publication::{PublicCenter, PublicRegion, SearchHit};
 use crate::services::tally::{CandidateTotal, candidate_totals};
 
@@ -81,6 +82,15 @@ pub(crate) async fn center(state: &AppState, ctx: &Context, id: &str) -> AppResu
 /// A table's publication, or "not found" for no such table.
 pub(crate) async fn table(state: &AppState, ctx: &Context, id: &str) -> AppResult<PublishedTable> {
     state.public.public_table(id.to_owned(), ctx.contest.id.clone()).await?.ok_or(AppError::NotFound)
+}
+
+/// A table's publication and its center's regions (for the breadcrumbs), or "not found".
+pub(crate) async fn table_page(
+    state: &AppState,
+    ctx: &Context,
+    id: &str,
+) -> AppResult<(PublishedTable, Vec<RegionNode>)> {
+    state.public.public_table_page(id.to_owned(), ctx.contest.id.clone()).await?.ok_or(AppError::NotFound)
 }
 
 /// Tables, centers and regions matching `query` (trimmed, at most [`MAX_QUERY_CHARS`]).

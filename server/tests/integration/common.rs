@@ -77,8 +77,11 @@ pub fn package(version: u64, stations: usize) -> ElectionPackage {
 }
 
 impl TestServer {
+    /// A server whose portal reads the publication's progress on every page (tests publish and
+    /// look at once; `portal::pages_are_kept_while_nothing_is_published` tests the delay).
     pub async fn new() -> TestServer {
-        TestServer::with_limits(Limits::default()).await
+        TestServer::with_limits(Limits { public_context_ttl: std::time::Duration::ZERO, ..Limits::default() })
+            .await
     }
 
     pub async fn with_limits(limits: Limits) -> TestServer {

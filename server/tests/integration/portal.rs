@@ -433,3 +433,32 @@ async fn a_voter_finds_their_table_by_id_number_once_an_operator_imports_the_fil
     assert_eq!(publication::import_voters(&s.state, "voter_id,station_id\n").await.unwrap(), 0);
     assert!(!s.state.public.voter_lookup_on().await.unwrap());
 }
+
+#[tokio::test]
+async fn pages_are_kept_while_nothing_is_published() {
+    let ttl = std::time::Duration::from_secs(3);
+    let s = TestServer::with_limits(testigo_server::Limits { public_context_ttl: ttl, ..Default::default() })
+        .await;
+    let d = s.device(&["st-1", "st-2"]).await;
+    let first = send(&s, &d, "st-1", 11, None, &[]).await;
+    refresh(&s).await;
+    verify(&s, first).await;
+    let (_, headers, before) = get_page(&s, "/es/").await;
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    // The same page again is the same bytes and validator (from memory).
+    let (_, headers2, again) = get_page(&s, "/es/").await;
+    assert_eq!((headers2["etag"].to_str().unwrap(), again.as_str()), (etag.as_str(), before.as_str()));
+
+    // A publication shows once the context is read again, not before and not later.
+    let second = send(&s, &d, "st-2", 22, None, &[]).await;
+    refresh(&s).await;
+    verify(&s, second).await;
+    let (_, headers2, kept) = get_page(&s, "/es/").await;
+    assert_eq!((headers2["etag"].to_str().unwrap(), kept.as_str()), (etag.as_str(), before.as_str()));
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(100)).await;
+    let (_, headers3, after) = get_page(&s, "/es/").await;
+    assert_ne!(headers3["etag"].to_str().unwrap(), etag);
+    assert_ne!(after, before);
+    let (_, _, table) = get_page(&s, "/es/tables/st-2/").await;
+    assert!(table.contains("22"), "{table}");
+}

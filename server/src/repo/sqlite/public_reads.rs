@@ -204,6 +204,22 @@ pub(super) fn public_region(
     Ok(Some(PublicRegion { region, ancestors, children, centers, votes }))
 }
 
+pub(super) fn public_table_page(
+    c: &Connection,
+    station_id: &str,
+    contest: &str,
+) -> RepoResult<Option<(PublishedTable, Vec<RegionNode>)>> {
+    let Some(table) = public_table(c, station_id, contest)? else { return Ok(None) };
+    let region_id: Option<i64> = c
+        .prepare_cached("SELECT region_id FROM centers WHERE id = ?1")?
+        .query_row([table.center_id.as_str()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let mut region = ancestors(c, region_id)?;
+    region.retain(|n| n.parent_id.is_some());
+    Ok(Some((table, region)))
+}
+
 pub(super) fn public_center(
     c: &Connection,
     center_id: &str,

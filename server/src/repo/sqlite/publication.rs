@@ -439,6 +439,14 @@ impl Publishing for super::SqliteRepo {
         self.db.read(move |c| public_table(c, &station_id, &contest)).await
     }
 
+    async fn public_table_page(
+        &self,
+        station_id: String,
+        contest: String,
+    ) -> RepoResult<Option<(PublishedTable, Vec<crate::repo::coord::RegionNode>)>> {
+        self.db.read(move |c| public_table_page(c, &station_id, &contest)).await
+    }
+
     async fn public_search(&self, query: String, limit: usize) -> RepoResult<Vec<SearchHit>> {
         self.db.read(move |c| public_search(c, &query, limit)).await
     }

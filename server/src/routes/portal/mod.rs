@@ -19,10 +19,13 @@
 //! photos), `layout.rs` (the frame, the language switch), `portal.css`, `verify.js`.
 //! Every text comes from the localisation files ([`crate::i18n`]).
 
+pub(crate) mod cache;
 mod layout;
 pub mod mirror;
 mod pages;
 mod table;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -151,11 +154,22 @@ pub(crate) fn fresh(headers: &HeaderMap, ctx: &Context, lang: Lang, key: &str) -
     matches(headers, &etag).then(|| page_headers(StatusCode::NOT_MODIFIED.into_response(), lang, &etag))
 }
 
-/// A page that depends only on `ctx` and its address, with its validator. Clients and caches
-/// may reuse it for a minute, then ask again.
-pub(crate) fn page(ctx: &Context, lang: Lang, key: &str, markup: Markup) -> Response {
-    let etag = ctx.etag(&format!("{}:{key}", lang.code()));
-    page_headers(markup.into_string().into_response(), lang, &etag)
+/// The page `key` as already rendered for `ctx`, from the cache, with its validator.
+pub(crate) fn cached(state: &AppState, ctx: &Context, lang: Lang, key: &str) -> Option<Response> {
+    let key = format!("{}:{key}", lang.code());
+    let html = state.portal.page(ctx, &key)?;
+    let etag = ctx.etag(&key);
+    Some(page_headers(html.into_response(), lang, &etag))
+}
+
+/// A page that depends only on `ctx` and its address, with its validator; kept for the next
+/// visitor while `ctx` stands. Clients and caches may reuse it for a minute, then ask again.
+pub(crate) fn page(state: &AppState, ctx: &Context, lang: Lang, key: &str, markup: Markup) -> Response {
+    let key = format!("{}:{key}", lang.code());
+    let etag = ctx.etag(&key);
+    let html = axum::body::Bytes::from(markup.into_string());
+    state.portal.keep_page(ctx, &key, html.clone());
+    page_headers(html.into_response(), lang, &etag)
 }
 
 fn page_headers(mut r: Response, lang: Lang, etag: &str) -> Response {
@@ -204,6 +218,12 @@ async fn js(headers: HeaderMap) -> Response {
 }
 
 /// The context every page needs, or the page's error.
-pub(crate) async fn context(state: &AppState, lang: Lang) -> PortalResult<Context> {
-    crate::services::portal::context(state).await.map_err(|e| PortalError::new(lang, e))
+pub(crate) async fn context(state: &AppState, lang: Lang) -> PortalResult<Arc<Context>> {
+    let now = std::time::Instant::now();
+    if let Some(ctx) = state.portal.context(now, state.limits.public_context_ttl) {
+        return Ok(ctx);
+    }
+    let ctx = Arc::new(crate::services::portal::context(state).await.map_err(|e| PortalError::new(lang, e))?);
+    state.portal.keep_context(now, ctx.clone());
+    Ok(ctx)
 }

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::frame;
-use super::{PageLang, PortalError, PortalResult, context, fresh, page};
+use super::{PageLang, PortalError, PortalResult, cached, context, fresh, page};
 use crate::AppState;
 use crate::auth::ClientIp;
 use crate::i18n::Lang;
@@ -60,11 +60,11 @@ async fn region_page(
 ) -> PortalResult<Response> {
     let ctx = context(state, lang).await?;
     let here = id.map(|id| format!("/regions/{id}/")).unwrap_or_else(|| "/".to_owned());
-    if let Some(r) = fresh(headers, &ctx, lang, &here) {
+    if let Some(r) = fresh(headers, &ctx, lang, &here).or_else(|| cached(state, &ctx, lang, &here)) {
         return Ok(r);
     }
     let r = portal::region(state, &ctx, id).await.map_err(|e| PortalError::new(lang, e))?;
-    Ok(page(&ctx, lang, &here, region_markup(lang, &ctx, &r)))
+    Ok(page(state, &ctx, lang, &here, region_markup(lang, &ctx, &r)))
 }
 
 /// A region's page (the national page for the root).
@@ -165,11 +165,11 @@ pub(crate) async fn center(
 ) -> PortalResult<Response> {
     let ctx = context(&state, lang).await?;
     let here = format!("/centers/{}/", url(&id));
-    if let Some(r) = fresh(&headers, &ctx, lang, &here) {
+    if let Some(r) = fresh(&headers, &ctx, lang, &here).or_else(|| cached(&state, &ctx, lang, &here)) {
         return Ok(r);
     }
     let c = portal::center(&state, &ctx, &id).await.map_err(|e| PortalError::new(lang, e))?;
-    Ok(page(&ctx, lang, &here, center_markup(lang, &ctx, &c)))
+    Ok(page(&state, &ctx, lang, &here, center_markup(lang, &ctx, &c)))
 }
 
 /// A center's page: its tables.
