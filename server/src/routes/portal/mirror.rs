@@ -82,37 +82,110 @@ fn segment(id: &str) -> Result<&str, ExportError> {
     if bad { Err(ExportError::UnsafeId(id.to_owned())) } else { Ok(id) }
 }
 
+/// Threads that write files, while the export renders the next pages: writing a file, its
+/// directory and its rename cost the kernel more than rendering the page does.
+const WRITERS: usize = 2;
+
+/// A file for a writer thread: its path and bytes, written whole (a temporary name, then a
+/// rename) so that a reader, or a sync to a host, never sees half a file.
+type WriteJob = (PathBuf, Vec<u8>);
+
 /// The directory being written, and what it holds.
 struct Mirror {
     out: PathBuf,
     files: BTreeMap<String, ManifestFile>,
     report: ExportReport,
+    /// Directories known to exist.
+    dirs: std::collections::HashSet<PathBuf>,
+    jobs: Option<std::sync::mpsc::SyncSender<WriteJob>>,
+    writers: Vec<std::thread::JoinHandle<Result<(), ExportError>>>,
 }
 
 impl Mirror {
+    fn new(out: &Path, files: BTreeMap<String, ManifestFile>, full: bool) -> Result<Mirror, ExportError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<WriteJob>(256);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let mut writers = Vec::new();
+        for n in 0..WRITERS {
+            let rx = rx.clone();
+            let writer = std::thread::Builder::new()
+                .name(format!("testigo-mirror-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => return Ok(()),
+                        };
+                        let Ok((path, bytes)) = job else { return Ok(()) };
+                        let tmp = path.with_extension("tmp~");
+                        std::fs::write(&tmp, &bytes).map_err(Self::io(&tmp))?;
+                        std::fs::rename(&tmp, &path).map_err(Self::io(&path))?;
+                    }
+                })
+                .map_err(Self::io(out))?;
+            writers.push(writer);
+        }
+        Ok(Mirror {
+            out: out.to_owned(),
+            files,
+            report: ExportReport { full, ..ExportReport::default() },
+            dirs: std::collections::HashSet::new(),
+            jobs: Some(tx),
+            writers,
+        })
+    }
+
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
         move |e| ExportError::Io(path.to_owned(), e)
+    }
+
+    /// Makes `dir` (and its parents) unless it was made before.
+    fn dir(&mut self, dir: &Path) -> Result<(), ExportError> {
+        if !self.dirs.contains(dir) {
+            std::fs::create_dir_all(dir).map_err(Self::io(dir))?;
+            self.dirs.insert(dir.to_owned());
+        }
+        Ok(())
     }
 
     /// Puts `bytes` at `rel`, unless the same bytes are there.
     fn put(&mut self, rel: &str, bytes: &[u8]) -> Result<(), ExportError> {
         let entry = ManifestFile { sha256: Sha256::digest(bytes), size: bytes.len() as u64 };
         let path = self.out.join(rel);
-        let on_disk = std::fs::metadata(&path).map(|m| m.len() == entry.size).unwrap_or(false);
-        if on_disk && self.files.get(rel) == Some(&entry) {
+        if self.files.get(rel) == Some(&entry)
+            && std::fs::metadata(&path).map(|m| m.len() == entry.size).unwrap_or(false)
+        {
             self.report.unchanged += 1;
             return Ok(());
         }
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(Self::io(dir))?;
+            self.dir(dir)?;
         }
-        // Whole or not at all: a reader (or a sync to a host) never sees half a file.
-        let tmp = path.with_extension("tmp~");
-        std::fs::write(&tmp, bytes).map_err(Self::io(&tmp))?;
-        std::fs::rename(&tmp, &path).map_err(Self::io(&path))?;
+        let Some(jobs) = &self.jobs else {
+            return Err(ExportError::Io(path, std::io::Error::other("closed")));
+        };
+        if jobs.send((path.clone(), bytes.to_vec())).is_err() {
+            // A writer stopped on an error: `finish` reports it.
+            return self.finish().and(Err(ExportError::Io(path, std::io::Error::other("writer stopped"))));
+        }
         self.files.insert(rel.to_owned(), entry);
         self.report.written += 1;
         Ok(())
+    }
+
+    /// Waits for every file to be written; the first writer's error, if any.
+    fn finish(&mut self) -> Result<(), ExportError> {
+        self.jobs = None;
+        let mut result = Ok(());
+        for writer in self.writers.drain(..) {
+            let outcome = writer.join().unwrap_or_else(|_| {
+                Err(ExportError::App(AppError::Internal("a mirror writer panicked".into())))
+            });
+            if result.is_ok() {
+                result = outcome;
+            }
+        }
+        result
     }
 
     /// Puts a published photo at `photos/{sha}.jpg`: a hard link to the store's file where it
@@ -126,7 +199,7 @@ impl Mirror {
         let size = state.blobs.blob_size(sha).await.map_err(|e| AppError::Internal(e.to_string()))?;
         let Some(size) = size else { return Ok(()) };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(Self::io(dir))?;
+            self.dir(dir)?;
         }
         let linked = match state.blobs.local_path(sha) {
             Some(from) => std::fs::hard_link(&from, &path).is_ok() || path.is_file(),
@@ -161,11 +234,7 @@ pub async fn export(state: &AppState, out: &Path) -> Result<ExportReport, Export
     let ctx = portal::context(state).await?;
     let before = previous(out, &ctx);
     let full = before.is_none();
-    let mut m = Mirror {
-        out: out.to_owned(),
-        files: before.as_ref().map(|b| b.files.clone()).unwrap_or_default(),
-        report: ExportReport { full, ..ExportReport::default() },
-    };
+    let mut m = Mirror::new(out, before.as_ref().map(|b| b.files.clone()).unwrap_or_default(), full)?;
 
     // Which tables, centers and regions to render.
     let (tables, centers, regions) = match &before {
@@ -224,6 +293,8 @@ pub async fn export(state: &AppState, out: &Path) -> Result<ExportReport, Export
     common_files(state, &ctx, &mut m).await?;
     open_data(state, &ctx, &mut m).await?;
 
+    // Every file is written before the manifest that lists it.
+    m.finish()?;
     let manifest = Manifest {
         format: PUBLICATION_FORMAT,
         election_id: ctx.election.election.id.clone(),
