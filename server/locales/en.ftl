@@ -60,6 +60,7 @@ review-disputed = Disputed
 review-rejected = Rejected
 photo-alt = Photo of the acta, page { $page }
 photo-full = Full resolution
+photo-zoom = Tap to zoom in or out
 photo-size = { $kb } KB
 photo-not-received = The photo of this page has not arrived yet.
 col-option = Option

@@ -60,6 +60,7 @@ review-disputed = En disputa
 review-rejected = Rechazada
 photo-alt = Foto del acta, página { $page }
 photo-full = Resolución completa
+photo-zoom = Toque para ampliar o reducir
 photo-size = { $kb } KB
 photo-not-received = La foto de esta página aún no ha llegado.
 col-option = Opción

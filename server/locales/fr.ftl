@@ -60,6 +60,7 @@ review-disputed = Contesté
 review-rejected = Rejeté
 photo-alt = Photo du procès-verbal, page { $page }
 photo-full = Pleine résolution
+photo-zoom = Touchez pour agrandir ou réduire
 photo-size = { $kb } Ko
 photo-not-received = La photo de cette page n’est pas encore arrivée.
 col-option = Option

@@ -60,6 +60,7 @@ review-disputed = Em disputa
 review-rejected = Rejeitada
 photo-alt = Foto da ata, página { $page }
 photo-full = Resolução completa
+photo-zoom = Toque para ampliar ou reduzir
 photo-size = { $kb } KB
 photo-not-received = A foto desta página ainda não chegou.
 col-option = Opção

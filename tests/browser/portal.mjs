@@ -111,6 +111,29 @@ try {
     await page.screenshot({ path: `${shots}/${name}-verified.png`, fullPage: true })
     step(`${name}: verified ${valid.checks.length} checks`)
 
+    // 4b. Zoom: a tap on the photo shows it at full size in its frame, scrollable; again, back.
+    await page.click('.photos a[data-zoom] img')
+    const zoomed = await page.evaluate(() => {
+      const link = document.querySelector('.photos a[data-zoom]')
+      const img = link.querySelector('img')
+      return {
+        on: link.closest('figure').classList.contains('zoomed'),
+        expanded: link.getAttribute('aria-expanded'),
+        full: img.getBoundingClientRect().width >= img.naturalWidth - 1,
+        scrolls: link.scrollWidth > link.clientWidth,
+        url: location.pathname,
+      }
+    })
+    if (!zoomed.on || zoomed.expanded !== 'true' || !zoomed.full || !zoomed.scrolls || !zoomed.url.includes('/tables/')) {
+      throw new Error(`zoom: ${JSON.stringify(zoomed)}`)
+    }
+    await page.screenshot({ path: `${shots}/${name}-zoomed.png` })
+    await page.click('.photos a[data-zoom] img')
+    if (await page.evaluate(() => document.querySelector('.photos figure').classList.contains('zoomed'))) {
+      throw new Error('zoom: a second tap did not zoom out')
+    }
+    step(`${name}: zoomed the photo in and out`)
+
     // 5. Search by a place name.
     await page.fill('#q', place)
     await page.press('#q', 'Enter')

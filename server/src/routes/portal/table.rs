@@ -15,7 +15,7 @@ use testigo_protocol::publication::{
 
 use super::layout::frame;
 use super::pages::crumbs_of;
-use super::{PageLang, PortalError, PortalResult, context, fresh, matches, page};
+use super::{PageLang, PortalError, PortalResult, cached, context, fresh, matches, page};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::repo::coord::RegionNode;
@@ -32,17 +32,12 @@ pub(crate) async fn show(
 ) -> PortalResult<Response> {
     let ctx = context(&state, lang).await?;
     let here = format!("/tables/{}/", url(&id));
-    if let Some(r) = fresh(&headers, &ctx, lang, &here) {
+    if let Some(r) = fresh(&headers, &ctx, lang, &here).or_else(|| cached(&state, &ctx, lang, &here)) {
         return Ok(r);
     }
-    let table = portal::table(&state, &ctx, &id).await.map_err(|e| PortalError::new(lang, e))?;
-    let center = state
-        .public
-        .public_center(table.center_id.clone(), ctx.contest.id.clone())
-        .await
-        .map_err(|e| PortalError::new(lang, e))?;
-    let region = center.map(|c| c.region).unwrap_or_default();
-    Ok(page(&ctx, lang, &here, table_markup(lang, &ctx, &table, &region)))
+    let (table, region) =
+        portal::table_page(&state, &ctx, &id).await.map_err(|e| PortalError::new(lang, e))?;
+    Ok(page(&state, &ctx, lang, &here, table_markup(lang, &ctx, &table, &region)))
 }
 
 /// A table's page; `region` is its center's region, widest first (for the breadcrumbs).
@@ -152,7 +147,7 @@ fn capture(
                 @for (p, receipt) in record.photos.iter().zip(c.photo_receipts.iter().map(Some).chain(std::iter::repeat(None))) {
                     figure {
                         @if receipt.is_some() {
-                            a href=(format!("/photos/{}.jpg", p.sha256)) {
+                            a href=(format!("/photos/{}.jpg", p.sha256)) data-zoom data-tzoom=(lang.t("photo-zoom")) {
                                 img src=(format!("/photos/{}.jpg", p.sha256)) loading="lazy" width=(p.width) height=(p.height)
                                     alt=(lang.t_args("photo-alt", &[("page", &p.page.to_string())]));
                             }

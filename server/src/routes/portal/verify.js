@@ -8,8 +8,8 @@
 //   4. each photo's bytes hash to the SHA-256 the device signed;
 //   5. the server's receipt names this record (capture id and the SHA-256 of its canonical bytes)
 //      and verifies with the server key; likewise each photo's receipt.
-// Without JavaScript the page shows everything; this only adds the check (and, on a static
-// mirror, the look-up of a table by its code).
+// Without JavaScript the page shows everything; this only adds the check, zoom on the photo
+// and, on a static mirror, the look-up of a table by its code.
 "use strict";
 
 (function () {
@@ -228,8 +228,31 @@
     }
   }
 
+  // The acta's photo: a click (or Enter) shows it at full size inside its frame, scrolled to
+  // where it was clicked; again, back to fitting the page. Without JavaScript the link opens it.
+  function zoom(link) {
+    link.addEventListener("click", (e) => {
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      const figure = link.closest("figure");
+      const img = link.querySelector("img");
+      const rect = img.getBoundingClientRect();
+      const fx = rect.width ? (e.clientX - rect.left) / rect.width : 0.5;
+      const fy = rect.height ? (e.clientY - rect.top) / rect.height : 0.5;
+      const on = figure.classList.toggle("zoomed");
+      link.setAttribute("aria-expanded", String(on));
+      if (on) {
+        link.scrollLeft = fx * img.naturalWidth - link.clientWidth / 2;
+        link.scrollTop = fy * img.naturalHeight - link.clientHeight / 2;
+      }
+    });
+    link.setAttribute("aria-expanded", "false");
+    if (link.dataset.tzoom) link.title = link.dataset.tzoom;
+  }
+
   function start() {
     staticSearch();
+    for (const link of document.querySelectorAll(".photos a[data-zoom]")) zoom(link);
     for (const button of document.querySelectorAll("button[data-verify]")) {
       button.hidden = false;
       button.addEventListener("click", () => run(button));
