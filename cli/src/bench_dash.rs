@@ -9,20 +9,15 @@
 //! slowest times are reported per page.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::Request;
 use clap::Args;
-use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
-use testigo_protocol::capture::CAPTURE_FORMAT;
-use testigo_protocol::receipt::ReceiptSubject;
-use testigo_protocol::{CaptureRecord, PublicKey, Sha256, Signature, SignedCapture};
-use testigo_server::repo::NewRecord;
 use testigo_server::{Limits, now_ms, open_data_dir};
 use tower::ServiceExt as _;
+
+use crate::bench_seed::Error;
 
 /// Arguments of `bench dashboard`.
 #[derive(Args, Clone)]
@@ -44,8 +39,6 @@ pub struct DashArgs {
     json: bool,
 }
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
-
 fn secs(d: Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
 }
@@ -63,91 +56,13 @@ async fn go(args: DashArgs) -> Result<(), Error> {
     let mut setup = serde_json::Map::new();
 
     let t = Instant::now();
-    let sample = testigo_testkit::SampleElection::new(5, args.stations);
-    setup.insert("generate_s".into(), secs(t.elapsed()).into());
-    let t = Instant::now();
-    state.repo.import_election(sample.package.clone(), now_ms()).await??;
-    setup.insert("import_s".into(), secs(t.elapsed()).into());
-    let election = state.repo.election().await?.ok_or("no election")?;
-    let contest = election.contests.first().ok_or("no contest")?.clone();
-
-    // Devices, each for a contiguous share of the tables.
-    let t = Instant::now();
-    let rng = SystemRandom::new();
-    let per = args.stations.div_ceil(args.devices.max(1));
-    let mut devices = Vec::new();
-    for chunk in sample.package.stations.chunks(per.max(1)) {
-        let pkcs8 =
-            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).map_err(|_| "keygen")?;
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
-            .map_err(|_| "key")?;
-        let public = PublicKey::from_sec1(pair.public_key().as_ref())?;
-        let ids: Vec<String> = chunk.iter().map(|s| s.id.clone()).collect();
-        let code =
-            testigo_server::services::enrollment::create_codes(&state, &ids, 1, now_ms()).await?.remove(0);
-        let hash =
-            state.key.code_hash(&testigo_server::services::enrollment::normalize(&code).ok_or("code")?);
-        let outcome =
-            state.repo.enroll(hash, public.clone(), Sha256::digest(code.as_bytes()), now_ms()).await?;
-        if !matches!(outcome, testigo_server::repo::EnrollOutcome::Enrolled(_)) {
-            return Err(format!("enrolling a bench device: {outcome:?}").into());
-        }
-        devices.push((Arc::new(pair), public, ids));
-    }
-    setup.insert("enroll_s".into(), secs(t.elapsed()).into());
+    let seeded = crate::bench_seed::election(&state, args.stations, args.devices).await?;
+    setup.insert("import_enroll_s".into(), secs(t.elapsed()).into());
+    let contest_id = seeded.contest_id.clone();
 
     // One capture per table: signed, receipted, stored in batches as intake stores them.
     let t = Instant::now();
-    let key = state.key.clone();
-    let mut stored = 0usize;
-    let mut index = 0usize;
-    for (pair, public, ids) in &devices {
-        let mut batch = Vec::with_capacity(500);
-        for station in ids {
-            let spec = sample.acta(index).ok_or("acta")?;
-            index += 1;
-            let truth = testigo_testkit::sample::acta_counts(&spec);
-            let record = CaptureRecord {
-                format: CAPTURE_FORMAT,
-                id: uuid::Uuid::now_v7(),
-                election_id: election.election.id.clone(),
-                package_version: election.version,
-                contest_id: contest.id.clone(),
-                station_id: station.clone(),
-                counts: truth.counts,
-                extra_counts: truth.extra,
-                photos: vec![],
-                qr_payload: spec.qr_payload.clone(),
-                device_time_ms: now_ms(),
-                supersedes: None,
-                notes: String::new(),
-                warnings: if index.is_multiple_of(13) {
-                    vec![testigo_protocol::Warning::new(testigo_protocol::WarningCode::PhotoMissing)]
-                } else {
-                    vec![]
-                },
-                device_key_id: public.key_id(),
-            };
-            let sig = pair.sign(&rng, &record.canonical_bytes()).map_err(|_| "sign")?;
-            let signed = SignedCapture { record, signature: Signature(sig.as_ref().to_vec()) };
-            let record_sha256 = signed.record.record_sha256();
-            let receipt = key.receipt(
-                ReceiptSubject::Record { capture_id: signed.record.id, record_sha256 },
-                &public.key_id(),
-                now_ms(),
-            )?;
-            let json = serde_json::to_string(&signed)?;
-            batch.push(NewRecord { signed, json, record_sha256, receipt });
-            if batch.len() == 500 {
-                stored += batch.len();
-                state.repo.store_records(public.key_id(), std::mem::take(&mut batch), now_ms()).await?;
-            }
-        }
-        stored += batch.len();
-        if !batch.is_empty() {
-            state.repo.store_records(public.key_id(), batch, now_ms()).await?;
-        }
-    }
+    let stored = crate::bench_seed::captures(&state, &seeded, None, |_| true).await?;
     setup.insert("captures".into(), stored.into());
     setup.insert("store_s".into(), secs(t.elapsed()).into());
     let t = Instant::now();
@@ -190,21 +105,21 @@ async fn go(args: DashArgs) -> Result<(), Error> {
     let mut node = root.clone();
     let mut levels = vec![("region: whole election".to_owned(), format!("/dash/regions/{}", root.id))];
     for depth in ["state", "municipality", "parish"] {
-        let view = state.coord.region_view(node.id, contest.id.clone()).await?.ok_or("region")?;
+        let view = state.coord.region_view(node.id, contest_id.clone()).await?.ok_or("region")?;
         let Some(child) = view.children.into_iter().max_by_key(|c| c.node.stations) else { break };
         node = child.node;
         levels.push((format!("region: {depth}"), format!("/dash/regions/{}", node.id)));
     }
     let state_id =
         levels.get(1).map(|(_, p)| p.rsplit('/').next().unwrap_or("0").to_owned()).unwrap_or_default();
-    let view = state.coord.region_view(node.id, contest.id.clone()).await?.ok_or("leaf")?;
+    let view = state.coord.region_view(node.id, contest_id.clone()).await?.ok_or("leaf")?;
     let center = view.centers.first().ok_or("no center")?.clone();
-    let (_, stations) = state.coord.center(center.id.clone(), contest.id.clone()).await?.ok_or("center")?;
+    let (_, stations) = state.coord.center(center.id.clone(), contest_id.clone()).await?.ok_or("center")?;
     let station = stations.first().ok_or("no station")?.clone();
     let pk = station.current_pk.ok_or("no capture")?;
     let state_path = state
         .coord
-        .region_view(state_id.parse().unwrap_or(0), contest.id.clone())
+        .region_view(state_id.parse().unwrap_or(0), contest_id.clone())
         .await?
         .map(|v| v.region.node.path)
         .ok_or("state")?;
@@ -259,7 +174,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
     }
     let mut counts = BTreeMap::new();
     counts.insert("stations", args.stations);
-    counts.insert("devices", devices.len());
+    counts.insert("devices", seeded.device_count());
     let report = serde_json::json!({ "setup": setup, "counts": counts, "pages": results });
     if args.json {
         println!("{report}");

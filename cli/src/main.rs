@@ -5,6 +5,8 @@
 
 mod bench;
 mod bench_dash;
+mod bench_portal;
+mod bench_seed;
 mod bench_sync;
 mod demo;
 mod photo;
@@ -130,6 +132,9 @@ enum BenchCommand {
     Sync(bench_sync::SyncArgs),
     /// The coordinators' pages with a million stations and captures.
     Dashboard(bench_dash::DashArgs),
+    /// The public portal with every table published: static export (full and incremental),
+    /// page bytes and render times.
+    Portal(bench_portal::PortalArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
@@ -196,6 +201,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench(BenchCommand::Ingest(args)) => bench::ingest(&args)?,
         Command::Bench(BenchCommand::Sync(args)) => bench_sync::run(&args)?,
         Command::Bench(BenchCommand::Dashboard(args)) => bench_dash::run(&args)?,
+        Command::Bench(BenchCommand::Portal(args)) => bench_portal::run(&args)?,
     }
     Ok(())
 }
