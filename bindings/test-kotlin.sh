@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The generated Kotlin bindings, for real: generates them (bindings/generate.sh), compiles them
 # with a JUnit 4 suite (tests/kotlin/src) using the Kotlin compiler from npm, and runs the suite on
-# the JVM against the built library and a real `testigo serve` on loopback.
+# the JVM against the built library and a real `testigo serve` on loopback. The watcher app's
+# plain-Kotlin module (android-sample/watcher: everything below the screens) is compiled with them
+# and its JUnit suite runs in the same JVM.
 #
 # TESTIGO_BIN may name a `testigo` binary to use instead of building one.
 #
@@ -29,6 +31,9 @@ if [ ! -f "$kotlin_dir/node_modules/.package-lock.json" ] \
 fi
 kotlinc="$kotlin_dir/node_modules/kotlin-compiler/bin/kotlinc"
 stdlib="$kotlin_dir/node_modules/kotlin-compiler/lib/kotlin-stdlib.jar"
+# kotlinx-coroutines ships with the compiler: the watcher module's StateFlow model runs on it.
+coroutines="$kotlin_dir/node_modules/kotlin-compiler/lib/kotlinx-coroutines-core-jvm.jar"
+watcher="$root/android-sample/watcher/src"
 
 bindings/generate.sh
 # The `testigo` command the tests drive (serve, election, enroll, review, sim), unless given.
@@ -39,7 +44,9 @@ fi
 
 classes="$root/bindings/out/kotlin-tests.jar"
 echo "compiling the generated Kotlin and the tests…"
-"$kotlinc" -nowarn -cp "$jars" -d "$classes" "$root/bindings/out/kotlin" "$kotlin_dir/src"
+"$kotlinc" -nowarn -cp "$jars:$coroutines" -d "$classes" "$root/bindings/out/kotlin" "$kotlin_dir/src" \
+  "$watcher/main/kotlin" "$watcher/test/kotlin"
 
 TESTIGO_BIN="$TESTIGO_BIN" \
-  java -Djna.library.path="$root/bindings/out/lib" -cp "$jars:$stdlib:$classes" org.testigo.tests.MainKt
+  java -Djna.library.path="$root/bindings/out/lib" -cp "$jars:$stdlib:$coroutines:$classes:$watcher/main/resources" \
+  org.testigo.tests.MainKt

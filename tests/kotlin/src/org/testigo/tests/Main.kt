@@ -6,7 +6,7 @@ import org.junit.runner.JUnitCore
 import org.junit.runner.notification.Failure
 import org.junit.runner.notification.RunListener
 
-/** Runs the suite, prints one line per test and a closing `kotlin: N passed, N failed` line. */
+/** Runs the suites (the bindings', then the watcher app's model), prints one line per test and a closing `kotlin: N passed, N failed` line. */
 fun main() {
     val core = JUnitCore()
     core.addListener(object : RunListener() {
@@ -20,7 +20,11 @@ fun main() {
             if (description !in failed) println("ok     ${description.methodName}")
         }
     })
-    val result = core.run(BindingsTest::class.java)
+    val result = core.run(
+        BindingsTest::class.java,
+        org.testigo.watcher.ModelTest::class.java,
+        org.testigo.watcher.WatcherNightTest::class.java,
+    )
     val failedCount = result.failureCount
     val passed = result.runCount - failedCount
     println("kotlin: $passed passed, $failedCount failed, ${result.ignoreCount} skipped")

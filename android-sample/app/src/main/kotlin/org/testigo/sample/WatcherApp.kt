@@ -1,0 +1,33 @@
+package org.testigo.sample
+
+import android.app.Application
+import androidx.core.os.ConfigurationCompat
+import org.testigo.watcher.Strings
+import org.testigo.watcher.Watcher
+import org.testigo.watcher.WatcherConfig
+
+/** Holds the one [Watcher] of the process, shared by the screens and the sync worker. */
+class WatcherApp : Application() {
+    /** The model below every screen. */
+    lateinit var watcher: Watcher
+        private set
+
+    /** The device key, kept to delete it with a wipe. */
+    lateinit var signer: KeystoreSigner
+        private set
+
+    override fun onCreate() {
+        super.onCreate()
+        signer = KeystoreSigner(packageManager)
+        watcher = Watcher(
+            WatcherConfig(dataDir = filesDir, vault = KeystoreVault(packageManager), signer = signer),
+            scheduler = WorkScheduler(this),
+        )
+    }
+
+    /** The watcher's words, in the phone's preferred language among the four. */
+    fun strings(): Strings {
+        val list = ConfigurationCompat.getLocales(resources.configuration)
+        return Strings.forLocales((0 until list.size()).mapNotNull { list[it] })
+    }
+}

@@ -1,0 +1,319 @@
+package org.testigo.watcher
+
+import java.awt.image.BufferedImage
+import java.io.ByteArrayOutputStream
+import java.io.File
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.TimeUnit
+import javax.imageio.ImageIO
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.runBlocking
+import org.junit.AfterClass
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.BeforeClass
+import org.junit.Test
+import org.testigo.core.SyncObserver
+import org.testigo.core.model.OutboxKind
+import org.testigo.core.model.ReportingStatus
+import org.testigo.core.model.SyncEvent
+import org.testigo.core.protocol.ReviewStatus
+import org.testigo.tests.JavaSecuritySigner
+import org.testigo.tests.Server
+import org.testigo.tests.Testigo
+
+/**
+ * One watcher's night through the app's model, as the screens and the background worker drive
+ * it, against the real library and a real `testigo serve`: PIN, enrollment by QR, a capture with
+ * the QR's numbers, a seal, a sync the OS stops, "send now", the receipts, reviews arriving, a
+ * correction, a parked photo, the lock, and the duress PIN wiping everything.
+ */
+class WatcherNightTest {
+    companion object {
+        private lateinit var server: Server
+
+        @BeforeClass @JvmStatic fun startServer() {
+            server = Server()
+        }
+
+        @AfterClass @JvmStatic fun stopServer() {
+            server.close()
+        }
+    }
+
+    /** What the model asked the platform's scheduler for, in order. */
+    private class Plans : Scheduler {
+        val asked = CopyOnWriteArrayList<NextSync>()
+        override fun schedule(next: NextSync) {
+            asked.add(next)
+        }
+    }
+
+    /** Holds the sync thread on the first photo chunk until the OS (the test) stops the run. */
+    private class StopOnPhoto(private val watcher: () -> Watcher) : SyncObserver {
+        @Volatile var armed = false
+        @Volatile var stopped = false
+        override fun onEvent(event: SyncEvent) {
+            if (armed && event is SyncEvent.Sending && event.kind is OutboxKind.Photo) {
+                armed = false
+                watcher().stopSync()
+                stopped = true
+            }
+        }
+    }
+
+    /** The text of an enrollment QR code that carries the server's address, as an operator prints it. */
+    private fun scannedQr(): String {
+        val json = Testigo.run("enroll", "--data", server.data.path, "--station", server.stationIds.first(),
+            "--url", server.url, "--json")
+        return Regex("\"uri\":\"([^\"]+)\"").find(json)?.groupValues?.get(1)
+            ?: throw IllegalStateException("no uri in: $json")
+    }
+
+    private fun strings() = Strings.LANGUAGES.map { Strings.of(it) }
+
+    /** Every message shown exists in every language. */
+    private fun assertWorded(text: Text?) {
+        if (text == null) return
+        for (s in strings()) assertTrue("${s.language} lacks ${text.key}", s.missing(listOf(text.key)).isEmpty())
+    }
+
+    private fun Watcher.now() = state.value
+
+    /** A JPEG of a blank page: a usable photo that is not the acta's. */
+    private fun blankPage(): ByteArray {
+        val image = BufferedImage(1200, 1600, BufferedImage.TYPE_INT_RGB)
+        val g = image.createGraphics()
+        g.color = java.awt.Color.WHITE
+        g.fillRect(0, 0, 1200, 1600)
+        g.color = java.awt.Color.BLACK
+        g.drawString("acta", 100, 100)
+        g.dispose()
+        return ByteArrayOutputStream().also { ImageIO.write(image, "jpg", it) }.toByteArray()
+    }
+
+    @Test fun aWatchersNight() = runBlocking {
+        val plans = Plans()
+        val dir = server.newDir("watcher")
+        val vault = JvmVault()
+        lateinit var watcher: Watcher
+        val stopper = StopOnPhoto { watcher }
+        watcher = Watcher(
+            WatcherConfig(dir, vault, JavaSecuritySigner(), pinIterations = 1_000),
+            plans,
+            progress = stopper,
+        )
+
+        // First run: choose a PIN and a duress PIN (a bad choice is refused with a message).
+        watcher.start()
+        assertEquals(Screen.ChoosePin, watcher.now().screen)
+        watcher.choosePin("2468", "2468")
+        assertEquals(Text("pin-invalid"), watcher.now().message)
+        watcher.dismiss()
+        watcher.choosePin("2468", "1357")
+        assertEquals(watcher.now().message.toString(), Screen.Enroll, watcher.now().screen)
+        assertTrue("the master key is kept wrapped", File(dir, "master.key").length() > 32)
+        assertTrue(watcher.now().settings!!.hardwareKey)
+
+        // Enroll with the text of the scanned QR code.
+        watcher.enroll(scannedQr())
+        assertEquals(Text("enrolled"), watcher.now().message)
+        assertEquals(Screen.Home, watcher.now().screen)
+        val station = watcher.now().stations.single()
+        assertEquals(server.stationIds.first(), station.stationId)
+        assertEquals(ReportingStatus.NOT_STARTED, station.status)
+        assertTrue(plans.asked.last() is NextSync.WhenOnline)
+        assertEquals(server.url, watcher.now().settings!!.serverUrl)
+
+        // Capture: the form is empty and warns of the missing photo; the photo's QR fills it.
+        watcher.openStation(station.stationId)
+        var draft = (watcher.now().screen as Screen.Capture).draft
+        assertTrue(draft.fields.isNotEmpty() && draft.fields.all { it.value == null })
+        assertTrue(draft.warnings.contains(Text("warning-photo-missing")))
+        watcher.addPhoto(server.actaJpeg)
+        draft = (watcher.now().screen as Screen.Capture).draft
+        assertTrue(draft.qrRead)
+        assertEquals(1, draft.photos.size)
+        // The acta's QR carries every option's votes; the numbers it lacks are asked for by name.
+        val typed = draft.fields.filter { !it.fromQr }
+        assertTrue(draft.fields.filter { it.fromQr }.all { it.value != null })
+        assertEquals(listOf("votantes", "sobrantes"), typed.map { it.id })
+        assertTrue(typed.all { it.value == null })
+        for (f in typed) assertTrue(draft.warnings.toString(), draft.warnings.contains(Text("warning-count-missing", "field" to f.label)))
+        assertFalse(draft.warnings.contains(Text("warning-photo-missing")))
+        draft.warnings.forEach(::assertWorded)
+        watcher.setCount("votantes", draft.fields.filter { it.fromQr }.sumOf { it.value!! })
+        watcher.setCount("sobrantes", 0u)
+        draft = (watcher.now().screen as Screen.Capture).draft
+        assertFalse(draft.warnings.any { it.key == "warning-count-missing" })
+        // A typo is flagged against the QR, by the field's label, and corrected.
+        val first = draft.fields.first()
+        watcher.setCount(first.id, first.value!! + 7u)
+        draft = (watcher.now().screen as Screen.Capture).draft
+        assertTrue(draft.warnings.toString(), draft.warnings.contains(Text("warning-qr-mismatch", "field" to first.label)))
+        assertFalse(draft.fields.first().fromQr)
+        watcher.setCount(first.id, first.value!!)
+        watcher.setNotes("firmada por todos los miembros")
+
+        // Seal only after the confirmation.
+        watcher.requestSeal()
+        assertTrue((watcher.now().screen as Screen.Capture).confirming)
+        watcher.confirmSeal()
+        assertEquals(Text("sealed"), watcher.now().message)
+        assertEquals(Screen.Home, watcher.now().screen)
+        var row = watcher.now().captures.single()
+        assertEquals(ReportingStatus.QUEUED, row.status)
+        assertEquals(0, row.receipts)
+        assertEquals(NextSync.WhenOnline::class, plans.asked.last()::class)
+
+        // The background run is stopped by the OS mid-photo: it says so and plans another.
+        stopper.armed = true
+        var next = watcher.syncInBackground()
+        assertTrue(stopper.stopped)
+        assertTrue(next is NextSync.WhenOnline)
+        assertEquals(Text("sync-cancelled", "pending" to 1), watcher.now().sync.last)
+        assertFalse(watcher.now().sync.running)
+        row = watcher.now().captures.single()
+        assertEquals(ReportingStatus.QUEUED, row.status)
+        assertEquals(1, row.waiting)
+        assertTrue("the progress reached the screen", watcher.now().sync.bytesTotal > 0)
+
+        // "Send now": delivered, with both receipts checked against the enrollment's key.
+        next = watcher.sendNow()
+        row = watcher.now().captures.single()
+        assertEquals(ReportingStatus.DELIVERED, row.status)
+        assertEquals(2, row.receipts)
+        assertTrue(row.receiptsVerified)
+        assertEquals(Text("sync-idle"), watcher.now().sync.last)
+        assertNull(row.review)
+        // Delivered without a verdict: keep asking for it now and then.
+        assertTrue(next is NextSync.WhenOnline && (next as NextSync.WhenOnline).atMs >= System.currentTimeMillis() + 60_000)
+
+        // The coordinators dispute it; the verdict arrives with the next background run.
+        server.review(row.id, "disputed", "la foto está borrosa")
+        watcher.syncInBackground()
+        row = watcher.now().captures.single()
+        assertEquals(ReviewStatus.DISPUTED, row.review)
+        assertEquals(Text("review-disputed"), row.reviewText)
+        assertEquals("la foto está borrosa", row.reviewComment)
+
+        // A correction with a new photo of the page: the old capture can no longer be corrected.
+        watcher.correct(row.id)
+        draft = (watcher.now().screen as Screen.Capture).draft
+        assertEquals(row.id, draft.supersedes)
+        assertTrue("the numbers carry over", draft.fields.all { it.value != null })
+        watcher.removePhoto(1u)
+        watcher.addPhoto(blankPage())
+        draft = (watcher.now().screen as Screen.Capture).draft
+        assertEquals(1, draft.photos.size)
+        watcher.requestSeal()
+        watcher.confirmSeal()
+        assertEquals(2, watcher.now().captures.size)
+        val correction = watcher.now().captures.first { it.supersedes == row.id }
+        assertFalse(watcher.now().captures.first { it.id == row.id }.canCorrect)
+
+        // Its photo is damaged on the phone before it leaves: parked, with what to do.
+        val photos = File(File(dir, "store"), "photos").listFiles()!!.filter { it.isFile }
+        val newest = photos.maxByOrNull { it.lastModified() }!!
+        newest.writeBytes(newest.readBytes().copyOf(100))
+        watcher.sendNow()
+        val parked = watcher.now().captures.first { it.id == correction.id }
+        assertEquals(ReportingStatus.PARKED, parked.status)
+        assertEquals(Text("parked-photo-damaged"), parked.parked)
+        assertEquals(Text("sync-idle-parked"), watcher.now().sync.last)
+        assertWorded(parked.parked)
+
+        // Locked in the pocket: a wrong PIN counts down, the right one opens with everything kept.
+        watcher.lock()
+        assertEquals(Screen.Locked(), watcher.now().screen)
+        assertTrue(watcher.now().captures.isEmpty())
+        watcher.unlock("0000")
+        assertEquals(Screen.Locked(9), watcher.now().screen)
+        watcher.unlock("2468")
+        assertEquals(Screen.Home, watcher.now().screen)
+        assertEquals(2, watcher.now().captures.size)
+
+        // Under duress: the duress PIN wipes everything, the master key included, silently.
+        watcher.lock()
+        watcher.unlock("1357")
+        assertEquals(Screen.ChoosePin, watcher.now().screen)
+        assertNull(watcher.now().message)
+        assertTrue(vault.destroyed)
+        assertEquals(listOf<String>(), dir.list()!!.filter { File(dir, it).let { f -> f.isFile || (f.list()?.isNotEmpty() ?: false) } })
+        assertEquals(NextSync.None, plans.asked.last())
+        watcher.start()
+        assertEquals(Screen.ChoosePin, watcher.now().screen)
+    }
+
+    @Test fun tooManyWrongPinsWipe() = runBlocking {
+        val dir = server.newDir("watcher")
+        val vault = JvmVault()
+        val watcher = Watcher(WatcherConfig(dir, vault, maxPinTries = 3, pinIterations = 1_000), Plans())
+        watcher.start()
+        watcher.choosePin("1111", null)
+        watcher.enroll(scannedQr())
+        watcher.lock()
+        watcher.unlock("2222")
+        watcher.unlock("3333")
+        assertEquals(Screen.Locked(1), watcher.now().screen)
+        watcher.unlock("4444")
+        assertEquals(Screen.ChoosePin, watcher.now().screen)
+        assertTrue(vault.destroyed)
+        assertFalse(File(dir, "master.key").exists())
+        assertFalse(File(dir, "pin.properties").exists())
+    }
+
+    @Test fun thePanicButtonWipesAndSaysSo() = runBlocking {
+        val dir = server.newDir("watcher")
+        val vault = JvmVault()
+        val watcher = Watcher(WatcherConfig(dir, vault, pinIterations = 1_000), Plans())
+        watcher.start()
+        watcher.choosePin("1111", null)
+        watcher.enroll(scannedQr())
+        watcher.openStation(server.stationIds.first())
+        watcher.addPhoto(server.actaJpeg)
+        watcher.panicWipe()
+        assertEquals(Screen.ChoosePin, watcher.now().screen)
+        assertEquals(Text("wiped"), watcher.now().message)
+        assertTrue(vault.destroyed)
+        assertFalse(File(File(dir, "store"), "photos").exists())
+    }
+
+    @Test fun aRevokedPhoneIsAskedToEnrollAgain() = runBlocking {
+        val plans = Plans()
+        val watcher = Watcher(WatcherConfig(server.newDir("watcher"), JvmVault(), pinIterations = 1_000), plans)
+        watcher.start()
+        watcher.choosePin("1111", null)
+        watcher.enroll(scannedQr())
+        watcher.openStation(server.stationIds.first())
+        watcher.addPhoto(server.actaJpeg)
+        watcher.requestSeal()
+        watcher.confirmSeal()
+        Testigo.run("device", "revoke", "--data", server.data.path, "--reason", "phone seized",
+            watcher.now().settings!!.deviceKeyId)
+        val next = watcher.sendNow()
+        assertEquals(NextSync.Enroll, next)
+        assertEquals(Screen.Enroll, watcher.now().screen)
+        assertEquals(Text("sync-unauthorized"), watcher.now().sync.last)
+        assertEquals(NextSync.Enroll, plans.asked.last())
+        // A wrong code is refused by name; the sealed capture stays.
+        watcher.enroll("not-a-code", server.url)
+        assertEquals(Text("enroll-code-invalid"), watcher.now().message)
+        assertEquals(1, watcher.now().captures.size)
+    }
+
+    @Test fun typedCodesNeedAServer() = runBlocking {
+        val watcher = Watcher(WatcherConfig(server.newDir("watcher"), JvmVault(), pinIterations = 1_000), Plans())
+        watcher.start()
+        watcher.choosePin("1111", null)
+        watcher.enroll(server.enrollCode().code)
+        assertEquals(Text("enroll-needs-server"), watcher.now().message)
+        assertEquals(Screen.Enroll, watcher.now().screen)
+        watcher.enroll(server.enrollCode().code, server.url)
+        assertEquals(Screen.Home, watcher.now().screen)
+    }
+}
