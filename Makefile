@@ -5,7 +5,7 @@ CARGO ?= cargo
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-check: setup fmt-check clippy doc test test-kotlin test-python check-swift api-conformance ## Every check CI runs: formatting, lints, doc links, all tests, the bindings, the API against its OpenAPI document (installs what is missing first)
+check: setup fmt-check clippy doc test test-kotlin test-python check-swift check-ios api-conformance ## Every check CI runs: formatting, lints, doc links, all tests, the bindings, the API against its OpenAPI document (installs what is missing first)
 
 setup: ## Install what a fresh machine lacks: Debian packages (JNA, JUnit, Chromium, ...), Python and npm packages
 	scripts/setup.sh
@@ -39,6 +39,9 @@ check-swift: setup ## The generated Swift bindings' C headers compile and match 
 
 ffi-size: ## Stripped size of the release shared library the apps load
 	$(CARGO) build --locked --release -p testigo-ffi && cp $${CARGO_TARGET_DIR:-target}/release/libtestigo_ffi.so /tmp/libtestigo_ffi.so && strip /tmp/libtestigo_ffi.so && ls -l /tmp/libtestigo_ffi.so
+
+check-ios: setup ## The iOS app's Swift sources parse (tree-sitter), name only catalog keys, and mirror the Kotlin model's messages and delays
+	python3 ios-sample/check-sources.py
 
 bench-ingest: setup ## Server intake load test, with @tus/server receiving the same photos
 	scripts/bench-ingest.sh

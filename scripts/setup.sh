@@ -33,6 +33,10 @@ python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet c
 # The API conformance run (scripts/api-conformance.sh) is schemathesis.
 command -v st >/dev/null || python3 -m pip install --quiet 'schemathesis>=4.32,<5'
 
+# The iOS app's Swift sources are parsed with tree-sitter's Swift grammar (make check-ios).
+python3 -c 'import tree_sitter, tree_sitter_swift' 2>/dev/null \
+  || python3 -m pip install --quiet 'tree-sitter>=0.25,<0.27' 'tree-sitter-swift>=0.7,<0.8'
+
 # The npm packages the tests drive (tus-js-client, @tus/server, playwright-core), exactly as locked.
 for dir in tests/tus-js tests/browser; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then

@@ -1,0 +1,115 @@
+import BackgroundTasks
+import SwiftUI
+import Testigo
+import WatcherKit
+
+/// The watcher's iOS app: thin SwiftUI screens over WatcherKit's `Watcher`.
+@main
+struct TestigoWatcherApp: App {
+    @StateObject private var watcher: Watcher
+    @Environment(\.scenePhase) private var phase
+    private let strings: Strings
+
+    init() {
+        let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+            .appendingPathComponent("testigo", isDirectory: true)
+        let config = WatcherConfig(dataDir: support, vault: SecureEnclaveVault(), signer: try? SecureEnclaveSigner())
+        let watcher = Watcher(config: config, scheduler: BackgroundSync.shared)
+        _watcher = StateObject(wrappedValue: watcher)
+        strings = (try? Strings.forPreferred()) ?? (try! Strings.of("es"))
+        BackgroundSync.shared.register(watcher)
+    }
+
+    var body: some Scene {
+        WindowGroup {
+            WatcherScreens(watcher: watcher, t: strings)
+                .onAppear { watcher.start() }
+        }
+        .onChange(of: phase) { newPhase in
+            // Locked whenever the app leaves the screen; the app switcher shows no content.
+            if newPhase == .background { watcher.lockNow() }
+        }
+    }
+}
+
+/// Background sync with BGTaskScheduler: one processing task needing network, resubmitted with
+/// the time WatcherKit's `SyncPolicy` asks for.
+final class BackgroundSync: Scheduler {
+    static let shared = BackgroundSync()
+    static let identifier = "org.testigo.watcher.sync"
+    private weak var watcher: Watcher?
+
+    func register(_ watcher: Watcher) {
+        self.watcher = watcher
+        BGTaskScheduler.shared.register(forTaskWithIdentifier: Self.identifier, using: nil) { task in
+            guard let task = task as? BGProcessingTask else { return }
+            let run = Task { @MainActor in
+                await self.watcher?.syncInBackground(budget: 25)
+                task.setTaskCompleted(success: true)
+            }
+            task.expirationHandler = {
+                Task { @MainActor in self.watcher?.stopSync() }
+                run.cancel()
+            }
+        }
+    }
+
+    func schedule(_ next: NextSync) {
+        BGTaskScheduler.shared.cancel(taskRequestWithIdentifier: Self.identifier)
+        guard case .whenOnline(let atMs) = next else { return }
+        let request = BGProcessingTaskRequest(identifier: Self.identifier)
+        request.requiresNetworkConnectivity = true
+        request.earliestBeginDate = Date(timeIntervalSince1970: TimeInterval(atMs) / 1000)
+        try? BGTaskScheduler.shared.submit(request)
+    }
+}
+
+/// The device signing key: P-256 in the Secure Enclave, through the bindings' `Signer`.
+final class SecureEnclaveSigner: Signer, @unchecked Sendable {
+    private let key: SecKey
+
+    init(tag: String = "org.testigo.watcher.device") throws {
+        let tagData = Data(tag.utf8)
+        let query: [String: Any] = [
+            kSecClass as String: kSecClassKey, kSecAttrApplicationTag as String: tagData,
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom, kSecReturnRef as String: true,
+        ]
+        var item: CFTypeRef?
+        if SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess, let item {
+            key = item as! SecKey
+            return
+        }
+        var attributes: [String: Any] = [
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecAttrKeySizeInBits as String: 256,
+            kSecPrivateKeyAttrs as String: [
+                kSecAttrIsPermanent as String: true, kSecAttrApplicationTag as String: tagData,
+                kSecAttrAccessible as String: kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly,
+            ] as [String: Any],
+        ]
+        #if !targetEnvironment(simulator)
+        attributes[kSecAttrTokenID as String] = kSecAttrTokenIDSecureEnclave
+        #endif
+        var error: Unmanaged<CFError>?
+        guard let created = SecKeyCreateRandomKey(attributes as CFDictionary, &error) else {
+            throw error!.takeRetainedValue() as Error
+        }
+        key = created
+    }
+
+    func publicKey() throws -> Data {
+        var error: Unmanaged<CFError>?
+        guard let pub = SecKeyCopyPublicKey(key), let bytes = SecKeyCopyExternalRepresentation(pub, &error) else {
+            throw SignerError.Failed(message: "the device key is gone")
+        }
+        return bytes as Data // X9.63: 0x04 || X || Y, 65 bytes
+    }
+
+    func sign(message: Data) throws -> Data {
+        var error: Unmanaged<CFError>?
+        guard let signature = SecKeyCreateSignature(key, .ecdsaSignatureMessageX962SHA256, message as CFData, &error) else {
+            throw SignerError.Failed(message: "the Secure Enclave could not sign")
+        }
+        return signature as Data
+    }
+}

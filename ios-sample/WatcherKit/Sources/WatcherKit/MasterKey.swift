@@ -1,0 +1,107 @@
+import Foundation
+import Security
+
+/// The platform key store as the master key needs it (android-sample's `KeyVault`).
+public protocol KeyVault: AnyObject {
+    func wrap(_ key: Data) throws -> Data
+    func unwrap(_ wrapped: Data) throws -> Data
+    func destroy() throws
+}
+
+/// The store's 32-byte master key: made once, kept in `file` only as the vault wrapped it.
+public final class MasterKey {
+    private let file: URL
+    private let vault: KeyVault
+
+    public init(file: URL, vault: KeyVault) {
+        self.file = file
+        self.vault = vault
+    }
+
+    /// The master key, made on first call.
+    public func obtain() throws -> Data {
+        if FileManager.default.fileExists(atPath: file.path) {
+            return try vault.unwrap(Data(contentsOf: file))
+        }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        guard SecRandomCopyBytes(kSecRandomDefault, 32, &bytes) == errSecSuccess else { throw CocoaError(.featureUnsupported) }
+        let key = Data(bytes)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try vault.wrap(key).write(to: file, options: [.atomic, .completeFileProtectionUntilFirstUserAuthentication])
+        return key
+    }
+
+    /// Destroys the platform key and the wrapped copy.
+    public func destroy() throws {
+        try vault.destroy()
+        if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
+    }
+}
+
+/// The master key wrapped with ECIES by a P-256 key in the Secure Enclave (a Keychain key on a
+/// simulator, which has no enclave). The enclave key never leaves the hardware.
+public final class SecureEnclaveVault: KeyVault {
+    private let tag: Data
+
+    public init(tag: String = "org.testigo.watcher.master-wrap") {
+        self.tag = Data(tag.utf8)
+    }
+
+    private static let algorithm = SecKeyAlgorithm.eciesEncryptionCofactorVariableIVX963SHA256AESGCM
+
+    public func wrap(_ key: Data) throws -> Data {
+        let priv = try privateKey(create: true)
+        guard let pub = SecKeyCopyPublicKey(priv) else { throw CocoaError(.featureUnsupported) }
+        var error: Unmanaged<CFError>?
+        guard let out = SecKeyCreateEncryptedData(pub, Self.algorithm, key as CFData, &error) else {
+            throw error!.takeRetainedValue() as Error
+        }
+        return out as Data
+    }
+
+    public func unwrap(_ wrapped: Data) throws -> Data {
+        let priv = try privateKey(create: false)
+        var error: Unmanaged<CFError>?
+        guard let out = SecKeyCreateDecryptedData(priv, Self.algorithm, wrapped as CFData, &error) else {
+            throw error!.takeRetainedValue() as Error
+        }
+        return out as Data
+    }
+
+    public func destroy() throws {
+        let query: [String: Any] = [kSecClass as String: kSecClassKey, kSecAttrApplicationTag as String: tag]
+        let status = SecItemDelete(query as CFDictionary)
+        guard status == errSecSuccess || status == errSecItemNotFound else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    private func privateKey(create: Bool) throws -> SecKey {
+        let query: [String: Any] = [
+            kSecClass as String: kSecClassKey,
+            kSecAttrApplicationTag as String: tag,
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecReturnRef as String: true,
+        ]
+        var item: CFTypeRef?
+        if SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess, let item {
+            return (item as! SecKey)
+        }
+        guard create else { throw CocoaError(.fileNoSuchFile) }
+        var attributes: [String: Any] = [
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecAttrKeySizeInBits as String: 256,
+            kSecPrivateKeyAttrs as String: [
+                kSecAttrIsPermanent as String: true,
+                kSecAttrApplicationTag as String: tag,
+                kSecAttrAccessible as String: kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly,
+            ] as [String: Any],
+        ]
+        #if !targetEnvironment(simulator)
+        attributes[kSecAttrTokenID as String] = kSecAttrTokenIDSecureEnclave
+        #endif
+        var error: Unmanaged<CFError>?
+        guard let key = SecKeyCreateRandomKey(attributes as CFDictionary, &error) else {
+            throw error!.takeRetainedValue() as Error
+        }
+        return key
+    }
+}
