@@ -376,13 +376,22 @@ class Watcher(
         if (!running.compareAndSet(null, token)) return NextSync.None
         _state.update { it.copy(sync = it.sync.copy(running = true, bytesDone = 0, bytesTotal = 0)) }
         val report: SyncReport? = try {
-            blockingCancellable(token) { s.sync(SyncOptions(ignoreBackoff, maxDuration), token) }
+            blockingCancellable(token) {
+                try {
+                    s.sync(SyncOptions(ignoreBackoff, maxDuration), token)
+                } finally {
+                    // Free only once the core's run has really ended (after a cancel, a moment later).
+                    running.set(null)
+                    token.close()
+                }
+            }
         } catch (e: TestigoException) {
             _state.update { it.copy(message = Messages.error(e)) }
             null
-        } finally {
-            running.set(null)
-            token.close()
+        } catch (e: kotlinx.coroutines.CancellationException) {
+            // The worker was stopped: the run ends, and WorkManager reschedules the job itself.
+            _state.update { it.copy(sync = it.sync.copy(running = false)) }
+            throw e
         }
         val next = if (report == null) {
             NextSync.WhenOnline(clock() + SyncPolicy.AFTER_STOP_MS)

@@ -249,6 +249,44 @@ class WatcherNightTest {
         assertEquals(Screen.ChoosePin, watcher.now().screen)
     }
 
+    @Test fun cancellingTheWorkersCoroutineStopsTheSync() = runBlocking {
+        // WorkManager stops a CoroutineWorker by cancelling its coroutine: the core's run must end.
+        lateinit var job: kotlinx.coroutines.Deferred<NextSync>
+        val cancelOnPhoto = object : SyncObserver {
+            @Volatile var cancelled = false
+            override fun onEvent(event: SyncEvent) {
+                if (!cancelled && event is SyncEvent.Sending && event.kind is OutboxKind.Photo) {
+                    cancelled = true
+                    job.cancel()
+                }
+            }
+        }
+        val watcher = Watcher(WatcherConfig(server.newDir("watcher"), JvmVault(), pinIterations = 1_000), Plans(),
+            progress = cancelOnPhoto)
+        watcher.start()
+        watcher.choosePin("1111", null)
+        watcher.enroll(scannedQr())
+        watcher.openStation(server.stationIds.first())
+        watcher.addPhoto(server.actaJpeg)
+        watcher.requestSeal()
+        watcher.confirmSeal()
+        job = async(Dispatchers.Default) { watcher.syncInBackground() }
+        assertTrue(runCatching { job.await() }.exceptionOrNull() is kotlinx.coroutines.CancellationException)
+        assertTrue(cancelOnPhoto.cancelled)
+        assertFalse(watcher.now().sync.running)
+        // The photo did not go; the next run is not refused as busy and delivers it.
+        watcher.home()
+        assertEquals(1, watcher.now().captures.single().waiting)
+        // The cancelled run ends a moment after its coroutine; until then "send now" waits its turn.
+        for (attempt in 1..50) {
+            watcher.sendNow()
+            if (watcher.now().captures.single().status == ReportingStatus.DELIVERED) break
+            Thread.sleep(100)
+        }
+        assertEquals(ReportingStatus.DELIVERED, watcher.now().captures.single().status)
+        assertEquals(2, watcher.now().captures.single().receipts)
+    }
+
     @Test fun tooManyWrongPinsWipe() = runBlocking {
         val dir = server.newDir("watcher")
         val vault = JvmVault()
