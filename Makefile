@@ -37,8 +37,8 @@ api-conformance: setup ## The server against its OpenAPI document: schemathesis,
 check-swift: setup ## The generated Swift bindings' C headers compile and match the library's exports
 	bindings/check-swift.sh
 
-ffi-size: ## Stripped size of the release shared library the apps load
-	$(CARGO) build --locked --release -p testigo-ffi && cp $${CARGO_TARGET_DIR:-target}/release/libtestigo_ffi.so /tmp/libtestigo_ffi.so && strip /tmp/libtestigo_ffi.so && ls -l /tmp/libtestigo_ffi.so
+ffi-size: ## Stripped size of the shared library the apps load (the `phone` profile: fat LTO, one codegen unit)
+	$(CARGO) build --locked --profile phone -p testigo-ffi && cp $${CARGO_TARGET_DIR:-target}/phone/libtestigo_ffi.so /tmp/libtestigo_ffi.so && strip /tmp/libtestigo_ffi.so && ls -l /tmp/libtestigo_ffi.so
 
 check-ios: setup ## The iOS app's Swift sources parse (tree-sitter), name only catalog keys, and mirror the Kotlin model's messages and delays
 	python3 ios-sample/check-sources.py

@@ -18,10 +18,10 @@ out="$root/bindings/out"
 
 # Phones have no system OpenSSL for SQLCipher: it is built from source (`vendored-openssl`).
 for target in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin; do
-  cargo rustc --locked --release -p testigo-ffi --lib --crate-type staticlib \
+  cargo rustc --locked --profile phone -p testigo-ffi --lib --crate-type staticlib \
     --features vendored-openssl --target "$target"
 done
-lib() { echo "$target_dir/$1/release/libtestigo_ffi.a"; }
+lib() { echo "$target_dir/$1/phone/libtestigo_ffi.a"; }
 
 # Swift sources, the three FFI headers and their one module map, from the host library.
 bindings/generate.sh --release

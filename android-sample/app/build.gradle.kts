@@ -43,17 +43,35 @@ android {
 }
 
 // The Rust library for each ABI (needs the Android NDK, `cargo install cargo-ndk` and
-// `rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android`).
+// `rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android`), built
+// with the `phone` profile (root Cargo.toml: fat LTO in one codegen unit, the smallest library),
+// then copied into the jniLibs layout from cargo's own output.
+val abiTriples = mapOf(
+    "arm64-v8a" to "aarch64-linux-android",
+    "armeabi-v7a" to "armv7-linux-androideabi",
+    "x86_64" to "x86_64-linux-android",
+)
+val cargoTargetDir: File = System.getenv("CARGO_TARGET_DIR")?.let(::File) ?: File(repoRoot, "target")
+
 val cargoNdk by tasks.registering(Exec::class) {
     workingDir = repoRoot
     val args = mutableListOf("cargo", "ndk")
     abis.forEach { args += listOf("-t", it) }
-    args += listOf("-o", jniLibsDir.get().asFile.path, "build", "--release", "--locked", "-p", "testigo-ffi")
+    // Android has no libcrypto for SQLCipher to link: OpenSSL is built from source (`vendored-openssl`).
+    args += listOf("build", "--profile", "phone", "--locked", "-p", "testigo-ffi", "--features", "vendored-openssl")
     commandLine(args)
     inputs.dir(File(repoRoot, "core/src"))
     inputs.dir(File(repoRoot, "protocol/src"))
     inputs.dir(File(repoRoot, "bindings/src"))
-    outputs.dir(jniLibsDir)
+    outputs.files(abis.map { File(cargoTargetDir, "${abiTriples.getValue(it)}/phone/libtestigo_ffi.so") })
+}
+
+val rustJniLibs by tasks.registering(Copy::class) {
+    dependsOn(cargoNdk)
+    abis.forEach { abi ->
+        from(File(cargoTargetDir, "${abiTriples.getValue(abi)}/phone/libtestigo_ffi.so")) { into(abi) }
+    }
+    into(jniLibsDir)
 }
 
 // The Kotlin bindings `:watcher` compiles (bindings/out/kotlin), generated from the host library.
@@ -64,7 +82,7 @@ val generateBindings by tasks.registering(Exec::class) {
     outputs.dir(File(repoRoot, "bindings/out/kotlin"))
 }
 
-tasks.named("preBuild") { dependsOn(cargoNdk) }
+tasks.named("preBuild") { dependsOn(rustJniLibs) }
 project(":watcher").tasks.matching { it.name == "compileKotlin" }.configureEach { dependsOn(generateBindings) }
 
 dependencies {
