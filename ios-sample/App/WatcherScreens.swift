@@ -161,6 +161,9 @@ struct CaptureView: View {
                 Button(draft.photos == 0 ? t["button-take-photo"] : t["button-add-page"]) { camera = true }
             }
             Section {
+                ForEach(0..<draft.photos, id: \.self) { page in PreparedPhotoView(watcher: watcher, page: page) }
+            }
+            Section {
                 ForEach(draft.fields) { f in
                     HStack {
                         Text(f.label)
@@ -196,6 +199,20 @@ struct CaptureView: View {
                 primaryButton: .default(Text(t["button-confirm"])) { Task { await watcher.confirmSeal() } },
                 secondaryButton: .cancel(Text(t["button-back"])) { watcher.cancelSeal() })
         }
+    }
+}
+
+/// The prepared page as the core stored it: the watcher sees what will be sent.
+struct PreparedPhotoView: View {
+    @ObservedObject var watcher: Watcher
+    let page: Int
+    @State private var image: UIImage?
+
+    var body: some View {
+        Group {
+            if let image { Image(uiImage: image).resizable().scaledToFit() } else { ProgressView() }
+        }
+        .task { image = await watcher.preparedPhoto(page: page, small: false).flatMap(UIImage.init(data:)) }
     }
 }
 

@@ -199,6 +199,17 @@ public final class Watcher: ObservableObject {
         await showDraft(id)
     }
 
+    /// The prepared page as the core stored it (or its thumbnail), to show after the shot.
+    public func preparedPhoto(page: Int, small: Bool = true) async -> Data? {
+        guard let s = store, let id = currentDraft?.captureId else { return nil }
+        return await core { () -> Data? in
+            let photos = try s.capture(captureId: id).photos
+            guard photos.indices.contains(page) else { return nil }
+            if small { return try s.thumbnail(sha256: photos[page].sha256) }
+            return try s.readPhoto(sha256: photos[page].sha256)
+        } ?? nil
+    }
+
     public func setCount(_ field: String, _ value: UInt32?) async {
         guard let s = store, let id = currentDraft?.captureId else { return }
         guard await core({ try s.setCount(captureId: id, field: field, value: value) }) != nil else { return }

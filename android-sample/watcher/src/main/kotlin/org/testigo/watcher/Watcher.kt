@@ -273,6 +273,15 @@ class Watcher(
         showDraft(draft.captureId)
     }
 
+    /**
+     * The prepared page as the core stored it (downsized, metadata stripped), to show after the
+     * shot, or its small thumbnail with `small`; `null` if there is no such photo.
+     */
+    suspend fun preparedPhoto(photo: PhotoRef, small: Boolean = true): ByteArray? {
+        val s = actions.withLock { store } ?: return null
+        return core { if (small) s.thumbnail(photo.sha256) else s.readPhoto(photo.sha256) }
+    }
+
     /** Removes a page of the draft. */
     suspend fun removePhoto(page: UInt) = act {
         val s = store ?: return@act

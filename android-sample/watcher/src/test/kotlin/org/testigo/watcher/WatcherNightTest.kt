@@ -138,6 +138,13 @@ class WatcherNightTest {
         draft = (watcher.now().screen as Screen.Capture).draft
         assertTrue(draft.qrRead)
         assertEquals(1, draft.photos.size)
+        // The prepared photo is shown after the shot: a downsized JPEG, and its thumbnail.
+        val prepared = watcher.preparedPhoto(draft.photos.single(), small = false)!!
+        val thumbnail = watcher.preparedPhoto(draft.photos.single())!!
+        for (jpeg in listOf(prepared, thumbnail)) assertEquals(0xFF.toByte(), jpeg[0])
+        assertTrue(thumbnail.size < prepared.size && prepared.size < server.actaJpeg.size)
+        assertEquals(draft.photos.single().sha256,
+            java.security.MessageDigest.getInstance("SHA-256").digest(prepared).joinToString("") { "%02x".format(it) })
         // The acta's QR carries every option's votes; the numbers it lacks are asked for by name.
         val typed = draft.fields.filter { !it.fromQr }
         assertTrue(draft.fields.filter { it.fromQr }.all { it.value != null })

@@ -30,6 +30,7 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.asImageBitmap
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
@@ -217,6 +218,7 @@ private fun CaptureForm(t: Strings, draft: DraftView, confirming: Boolean, watch
                 }
             }
         }
+        items(draft.photos, key = { it.sha256 }) { photo -> PreparedPhoto(watcher, photo) }
         items(draft.fields, key = { it.id }) { f ->
             OutlinedTextField(
                 value = f.value?.toString() ?: "",
@@ -252,6 +254,17 @@ private fun CaptureForm(t: Strings, draft: DraftView, confirming: Boolean, watch
             dismissButton = { TextButton(onClick = { scope.launch { watcher.cancelSeal() } }) { Text(t["button-back"]) } },
         )
     }
+}
+
+/** The prepared page, as the core stored it: the watcher sees what will be sent. */
+@Composable
+private fun PreparedPhoto(watcher: Watcher, photo: org.testigo.core.protocol.PhotoRef) {
+    var bitmap by remember(photo.sha256) { mutableStateOf<androidx.compose.ui.graphics.ImageBitmap?>(null) }
+    LaunchedEffect(photo.sha256) {
+        bitmap = watcher.preparedPhoto(photo, small = false)
+            ?.let { android.graphics.BitmapFactory.decodeByteArray(it, 0, it.size)?.asImageBitmap() }
+    }
+    bitmap?.let { androidx.compose.foundation.Image(it, contentDescription = null, modifier = Modifier.fillMaxWidth()) }
 }
 
 @Composable
