@@ -13,7 +13,9 @@ struct TestigoWatcherApp: App {
     init() {
         let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
             .appendingPathComponent("testigo", isDirectory: true)
-        let config = WatcherConfig(dataDir: support, vault: SecureEnclaveVault(), signer: try? SecureEnclaveSigner())
+        var config = WatcherConfig(dataDir: support, vault: SecureEnclaveVault(), signer: try? SecureEnclaveSigner())
+        // A wipe (panic button, duress PIN, too many PINs) deletes the device key too.
+        config.onWipe = { try? EnclaveKey.delete(tag: SecureEnclaveSigner.tag) }
         let watcher = Watcher(config: config, scheduler: BackgroundSync.shared)
         _watcher = StateObject(wrappedValue: watcher)
         strings = (try? Strings.forPreferred()) ?? (try! Strings.of("es"))
@@ -66,40 +68,21 @@ final class BackgroundSync: Scheduler {
 
 /// The device signing key: P-256 in the Secure Enclave, through the bindings' `Signer`.
 final class SecureEnclaveSigner: Signer, @unchecked Sendable {
-    private let key: SecKey
+    /// The key, made on first use and again after a wipe deleted it.
+    private var key: SecKey {
+        get throws { try EnclaveKey.find(tag: Self.tag) ?? EnclaveKey.create(tag: Self.tag) }
+    }
 
-    init(tag: String = "org.testigo.watcher.device") throws {
-        let tagData = Data(tag.utf8)
-        let query: [String: Any] = [
-            kSecClass as String: kSecClassKey, kSecAttrApplicationTag as String: tagData,
-            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom, kSecReturnRef as String: true,
-        ]
-        var item: CFTypeRef?
-        if SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess, let item {
-            key = item as! SecKey
-            return
-        }
-        var attributes: [String: Any] = [
-            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
-            kSecAttrKeySizeInBits as String: 256,
-            kSecPrivateKeyAttrs as String: [
-                kSecAttrIsPermanent as String: true, kSecAttrApplicationTag as String: tagData,
-                kSecAttrAccessible as String: kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly,
-            ] as [String: Any],
-        ]
-        #if !targetEnvironment(simulator)
-        attributes[kSecAttrTokenID as String] = kSecAttrTokenIDSecureEnclave
-        #endif
-        var error: Unmanaged<CFError>?
-        guard let created = SecKeyCreateRandomKey(attributes as CFDictionary, &error) else {
-            throw error!.takeRetainedValue() as Error
-        }
-        key = created
+    /// The Keychain tag of the device key.
+    static let tag = Data("org.testigo.watcher.device".utf8)
+
+    init() throws {
+        _ = try key
     }
 
     func publicKey() throws -> Data {
         var error: Unmanaged<CFError>?
-        guard let pub = SecKeyCopyPublicKey(key), let bytes = SecKeyCopyExternalRepresentation(pub, &error) else {
+        guard let pub = SecKeyCopyPublicKey(try key), let bytes = SecKeyCopyExternalRepresentation(pub, &error) else {
             throw SignerError.Failed(message: "the device key is gone")
         }
         return bytes as Data // X9.63: 0x04 || X || Y, 65 bytes
@@ -107,7 +90,7 @@ final class SecureEnclaveSigner: Signer, @unchecked Sendable {
 
     func sign(message: Data) throws -> Data {
         var error: Unmanaged<CFError>?
-        guard let signature = SecKeyCreateSignature(key, .ecdsaSignatureMessageX962SHA256, message as CFData, &error) else {
+        guard let signature = SecKeyCreateSignature(try key, .ecdsaSignatureMessageX962SHA256, message as CFData, &error) else {
             throw SignerError.Failed(message: "the Secure Enclave could not sign")
         }
         return signature as Data

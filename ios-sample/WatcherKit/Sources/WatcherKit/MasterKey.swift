@@ -68,13 +68,20 @@ public final class SecureEnclaveVault: KeyVault {
         return out as Data
     }
 
-    public func destroy() throws {
-        let query: [String: Any] = [kSecClass as String: kSecClassKey, kSecAttrApplicationTag as String: tag]
-        let status = SecItemDelete(query as CFDictionary)
-        guard status == errSecSuccess || status == errSecItemNotFound else { throw CocoaError(.fileWriteUnknown) }
-    }
+    public func destroy() throws { try EnclaveKey.delete(tag: tag) }
 
     private func privateKey(create: Bool) throws -> SecKey {
+        if let key = EnclaveKey.find(tag: tag) { return key }
+        guard create else { throw CocoaError(.fileNoSuchFile) }
+        return try EnclaveKey.create(tag: tag)
+    }
+}
+
+/// A P-256 private key in the Secure Enclave (a Keychain key on a simulator), found by its tag:
+/// the master key's wrapping key here, the device signing key in the app.
+public enum EnclaveKey {
+    /// The key with this tag, if there is one.
+    public static func find(tag: Data) -> SecKey? {
         let query: [String: Any] = [
             kSecClass as String: kSecClassKey,
             kSecAttrApplicationTag as String: tag,
@@ -82,10 +89,19 @@ public final class SecureEnclaveVault: KeyVault {
             kSecReturnRef as String: true,
         ]
         var item: CFTypeRef?
-        if SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess, let item {
-            return (item as! SecKey)
-        }
-        guard create else { throw CocoaError(.fileNoSuchFile) }
+        guard SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess, let item else { return nil }
+        return (item as! SecKey)
+    }
+
+    /// Deletes the key with this tag (nothing to do if there is none).
+    public static func delete(tag: Data) throws {
+        let query: [String: Any] = [kSecClass as String: kSecClassKey, kSecAttrApplicationTag as String: tag]
+        let status = SecItemDelete(query as CFDictionary)
+        guard status == errSecSuccess || status == errSecItemNotFound else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    /// A new key with this tag, usable after the first unlock, never leaving this device.
+    public static func create(tag: Data) throws -> SecKey {
         var attributes: [String: Any] = [
             kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
             kSecAttrKeySizeInBits as String: 256,

@@ -8,6 +8,9 @@ public struct WatcherConfig {
     public var signer: Signer?
     public var allowInsecureHttp = false
     public var maxPinTries = 10
+    /// Deletes the platform's own keys with every wipe (the device signing key): a key left
+    /// behind would name the device in every record it signed, and those are public.
+    public var onWipe: () -> Void = {}
 
     public init(dataDir: URL, vault: KeyVault, signer: Signer?) {
         self.dataDir = dataDir
@@ -349,6 +352,7 @@ public final class Watcher: ObservableObject {
         }
         try? masterKey.destroy()
         try? lock.clear()
+        config.onWipe()
         scheduler.schedule(NextSync.none)
         state = WatcherState(screen: .choosePin, message: message)
     }

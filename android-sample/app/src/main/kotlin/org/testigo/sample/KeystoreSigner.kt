@@ -22,7 +22,9 @@ import org.testigo.core.SignerException
 class KeystoreSigner(private val pm: PackageManager, private val alias: String = "testigo-device") : Signer {
     private val keyStore = KeyStore.getInstance("AndroidKeyStore").apply { load(null) }
 
-    init {
+    /** Makes the key if there is none: on first use, and again after a wipe deleted it. */
+    @Synchronized
+    private fun ensureKey() {
         if (!keyStore.containsAlias(alias)) {
             try {
                 generate(strongBox = Build.VERSION.SDK_INT >= 28 && pm.hasSystemFeature(PackageManager.FEATURE_STRONGBOX_KEYSTORE))
@@ -33,12 +35,14 @@ class KeystoreSigner(private val pm: PackageManager, private val alias: String =
     }
 
     override fun publicKey(): ByteArray {
+        ensureKey()
         val point = (keyStore.getCertificate(alias)?.publicKey as? ECPublicKey)?.w
             ?: throw SignerException.Failed("the device key is gone")
         return byteArrayOf(0x04) + fixed32(point.affineX) + fixed32(point.affineY)
     }
 
     override fun sign(message: ByteArray): ByteArray {
+        ensureKey()
         val key = keyStore.getKey(alias, null) as? PrivateKey ?: throw SignerException.Failed("the device key is gone")
         return try {
             Signature.getInstance("SHA256withECDSA").run {

@@ -32,6 +32,6 @@ class MainActivity : ComponentActivity() {
                 lifecycleScope.launch { app.watcher.lock() }
             }
         })
-        setContent { WatcherScreens(app.watcher, app.strings(), onWiped = { app.signer.destroy() }) }
+        setContent { WatcherScreens(app.watcher, app.strings()) }
     }
 }

@@ -12,15 +12,19 @@ class WatcherApp : Application() {
     lateinit var watcher: Watcher
         private set
 
-    /** The device key, kept to delete it with a wipe. */
-    lateinit var signer: KeystoreSigner
-        private set
+    private lateinit var signer: KeystoreSigner
 
     override fun onCreate() {
         super.onCreate()
         signer = KeystoreSigner(packageManager)
         watcher = Watcher(
-            WatcherConfig(dataDir = filesDir, vault = KeystoreVault(packageManager), signer = signer),
+            WatcherConfig(
+                dataDir = filesDir,
+                vault = KeystoreVault(packageManager),
+                signer = signer,
+                // A wipe (panic button, duress PIN, too many PINs) deletes the device key too.
+                onWipe = { signer.destroy() },
+            ),
             scheduler = WorkScheduler(this),
         )
     }

@@ -49,6 +49,11 @@ class WatcherConfig(
     val maxPinTries: Int = 10,
     /** PBKDF2 iterations for the PINs. */
     val pinIterations: Int = 60_000,
+    /**
+     * Deletes the platform's own keys with every wipe (the device signing key in the key store):
+     * a key left behind would name the device in every record it signed, and those are public.
+     */
+    val onWipe: () -> Unit = {},
 ) {
     internal val storeDir = File(dataDir, "store")
     internal val pinFile = File(dataDir, "pin.properties")
@@ -494,6 +499,7 @@ class Watcher(
             wipeStoreDir(config.storeDir.path)
             masterKey.destroy()
             lock.clear()
+            config.onWipe()
         }
         scheduler.schedule(NextSync.None)
         _state.value = WatcherState(screen = Screen.ChoosePin, message = message)

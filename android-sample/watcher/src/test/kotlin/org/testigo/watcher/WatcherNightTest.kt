@@ -102,8 +102,9 @@ class WatcherNightTest {
         val vault = JvmVault()
         lateinit var watcher: Watcher
         val stopper = StopOnPhoto { watcher }
+        var platformKeysDeleted = 0
         watcher = Watcher(
-            WatcherConfig(dir, vault, JavaSecuritySigner(), pinIterations = 1_000),
+            WatcherConfig(dir, vault, JavaSecuritySigner(), pinIterations = 1_000, onWipe = { platformKeysDeleted++ }),
             plans,
             progress = stopper,
         )
@@ -250,6 +251,7 @@ class WatcherNightTest {
         assertEquals(Screen.ChoosePin, watcher.now().screen)
         assertNull(watcher.now().message)
         assertTrue(vault.destroyed)
+        assertEquals("the device key goes too", 1, platformKeysDeleted)
         assertEquals(listOf<String>(), dir.list()!!.filter { File(dir, it).let { f -> f.isFile || (f.list()?.isNotEmpty() ?: false) } })
         assertEquals(NextSync.None, plans.asked.last())
         watcher.start()

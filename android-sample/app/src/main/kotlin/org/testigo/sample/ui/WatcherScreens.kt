@@ -46,7 +46,7 @@ import org.testigo.watcher.Watcher
  * of the model, and every word comes from [Strings].
  */
 @Composable
-fun WatcherScreens(watcher: Watcher, t: Strings, onWiped: () -> Unit) {
+fun WatcherScreens(watcher: Watcher, t: Strings) {
     val state by watcher.state.collectAsState()
     val scope = rememberCoroutineScope()
     val snackbar = remember { SnackbarHostState() }
@@ -66,7 +66,7 @@ fun WatcherScreens(watcher: Watcher, t: Strings, onWiped: () -> Unit) {
                     Screen.Enroll -> Enroll(t, onScanned = { scope.launch { watcher.enroll(it) } }) { code, server ->
                         scope.launch { watcher.enroll(code, server) }
                     }
-                    Screen.Home -> Home(t, state.stations, state.captures, state.sync, watcher, onWiped)
+                    Screen.Home -> Home(t, state.stations, state.captures, state.sync, watcher)
                     is Screen.Capture -> CaptureForm(t, screen.draft, screen.confirming, watcher)
                     Screen.Settings -> Settings(t, state.settings, watcher)
                 }
@@ -132,7 +132,6 @@ private fun Home(
     captures: List<CaptureRow>,
     sync: org.testigo.watcher.SyncView,
     watcher: Watcher,
-    onWiped: () -> Unit,
 ) {
     val scope = rememberCoroutineScope()
     var confirmWipe by remember { mutableStateOf(false) }
@@ -170,7 +169,7 @@ private fun Home(
             onDismissRequest = { confirmWipe = false },
             text = { Text(t["wipe-confirm"]) },
             confirmButton = {
-                Button(onClick = { confirmWipe = false; scope.launch { watcher.panicWipe(); onWiped() } }) { Text(t["button-wipe"]) }
+                Button(onClick = { confirmWipe = false; scope.launch { watcher.panicWipe() } }) { Text(t["button-wipe"]) }
             },
             dismissButton = { TextButton(onClick = { confirmWipe = false }) { Text(t["button-back"]) } },
         )
