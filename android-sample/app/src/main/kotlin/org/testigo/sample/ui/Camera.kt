@@ -5,6 +5,7 @@ import androidx.camera.core.ImageAnalysis
 import androidx.camera.core.ImageCapture
 import androidx.camera.core.ImageCaptureException
 import androidx.camera.core.ImageProxy
+import androidx.camera.core.UseCase
 import androidx.camera.lifecycle.ProcessCameraProvider
 import androidx.camera.view.PreviewView
 import androidx.compose.foundation.layout.Column
@@ -39,23 +40,11 @@ import org.testigo.watcher.Strings
 @Composable
 fun ActaCamera(t: Strings, onPhoto: (ByteArray, String?) -> Unit) {
     val context = LocalContext.current
-    val owner = LocalLifecycleOwner.current
     val capture = remember { ImageCapture.Builder().setCaptureMode(ImageCapture.CAPTURE_MODE_MAXIMIZE_QUALITY).build() }
     val lastQr = remember { arrayOfNulls<String>(1) }
     val analysis = remember { qrAnalysis { lastQr[0] = it } }
-    val preview = remember { PreviewView(context) }
-    DisposableEffect(Unit) {
-        val providerFuture = ProcessCameraProvider.getInstance(context)
-        providerFuture.addListener({
-            val provider = providerFuture.get()
-            val previewUseCase = androidx.camera.core.Preview.Builder().build().also { it.surfaceProvider = preview.surfaceProvider }
-            provider.unbindAll()
-            provider.bindToLifecycle(owner, CameraSelector.DEFAULT_BACK_CAMERA, previewUseCase, capture, analysis)
-        }, ContextCompat.getMainExecutor(context))
-        onDispose { providerFuture.get().unbindAll() }
-    }
     Column {
-        AndroidView({ preview }, Modifier.fillMaxWidth().height(480.dp))
+        CameraPreview(Modifier.fillMaxWidth().height(480.dp), capture, analysis)
         Button(onClick = {
             // To a private cache file, read, then deleted: the photo is kept only in the store.
             val file = File.createTempFile("acta", ".jpg", context.cacheDir)
@@ -82,8 +71,6 @@ fun ActaCamera(t: Strings, onPhoto: (ByteArray, String?) -> Unit) {
 @Composable
 fun QrScanner(onText: (String) -> Unit) {
     val context = LocalContext.current
-    val owner = LocalLifecycleOwner.current
-    val preview = remember { PreviewView(context) }
     val done = remember { booleanArrayOf(false) }
     val analysis = remember {
         qrAnalysis { text ->
@@ -93,17 +80,26 @@ fun QrScanner(onText: (String) -> Unit) {
             }
         }
     }
+    CameraPreview(Modifier.fillMaxWidth().height(320.dp), analysis)
+}
+
+/** The back camera's preview with `useCases` bound to the screen's lifecycle while it is shown. */
+@Composable
+private fun CameraPreview(modifier: Modifier, vararg useCases: UseCase) {
+    val context = LocalContext.current
+    val owner = LocalLifecycleOwner.current
+    val preview = remember { PreviewView(context) }
     DisposableEffect(Unit) {
         val providerFuture = ProcessCameraProvider.getInstance(context)
         providerFuture.addListener({
             val provider = providerFuture.get()
             val previewUseCase = androidx.camera.core.Preview.Builder().build().also { it.surfaceProvider = preview.surfaceProvider }
             provider.unbindAll()
-            provider.bindToLifecycle(owner, CameraSelector.DEFAULT_BACK_CAMERA, previewUseCase, analysis)
+            provider.bindToLifecycle(owner, CameraSelector.DEFAULT_BACK_CAMERA, previewUseCase, *useCases)
         }, ContextCompat.getMainExecutor(context))
         onDispose { providerFuture.get().unbindAll() }
     }
-    AndroidView({ preview }, Modifier.fillMaxWidth().height(320.dp))
+    AndroidView({ preview }, modifier)
 }
 
 /** An analysis use case that reads QR codes from the preview's luminance plane. */
