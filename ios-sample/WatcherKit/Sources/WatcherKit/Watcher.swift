@@ -273,7 +273,10 @@ public final class Watcher: ObservableObject {
     public func stopSync() { running?.cancel() }
 
     private func sync(ignoreBackoff: Bool, maxDuration: TimeInterval) async -> NextSync {
-        guard let s = store, running == nil else { return NextSync.none }
+        // Locked, the store is closed: the background run opens it (once a PIN and a key exist).
+        guard running == nil else { return NextSync.none }
+        let canOpen = lock.isSet && FileManager.default.fileExists(atPath: config.keyFile.path)
+        guard let s = store ?? (canOpen ? await openStore() : nil) else { return NextSync.none }
         let token = CancelToken()
         running = token
         state.sync.running = true
@@ -289,10 +292,15 @@ public final class Watcher: ObservableObject {
             scheduler.schedule(next)
             return next
         case .success(let report):
-            await refresh(state.screen)
-            let awaiting = state.captures.contains {
-                $0.status == .delivered && $0.canCorrect && $0.review != .verified && $0.review != .rejected
-            }
+            // While locked, nothing is put on the (hidden) screens.
+            if case .locked = state.screen {} else { await refresh(state.screen) }
+            let awaiting = (await core { () -> Bool in
+                try s.captures().contains { c in
+                    guard c.state == .sealed, c.status == .delivered, try s.capture(captureId: c.id).supersededBy == nil else { return false }
+                    let verdict = try s.review(captureId: c.id)?.status
+                    return verdict != .verified && verdict != .rejected
+                }
+            }) ?? false
             let next = SyncPolicy.after(report, nowMs: Self.nowMs(), awaitingReview: awaiting)
             state.sync.last = Messages.sync(report)
             if next == .enroll { state.screen = .enroll }
@@ -320,6 +328,15 @@ public final class Watcher: ObservableObject {
     }
 
     private func open() async {
+        guard let opened = await openStore() else { return }
+        let enrolled = (await core { try opened.enrollment() }) ?? nil
+        await refresh(enrolled != nil ? .home : .enroll)
+    }
+
+    /// Opens the store with the master key from the vault. The PIN only guards the screens, so a
+    /// background sync opens the store while the app is locked.
+    private func openStore() async -> Store? {
+        if let store { return store }
         let config = self.config
         let masterKey = self.masterKey
         let opened = await core { () -> Store in
@@ -328,11 +345,10 @@ public final class Watcher: ObservableObject {
             defer { key.resetBytes(in: 0..<key.count) }
             return try Store.open(dir: config.storeDir.path, key: key, signer: config.signer, allowInsecureHttp: config.allowInsecureHttp)
         }
-        guard let opened else { return }
+        guard let opened else { return nil }
         store = opened
         if let handle = try? opened.observeSync(observer: Progress(self)) { observers.append(handle) }
-        let enrolled = (await core { try opened.enrollment() }) ?? nil
-        await refresh(enrolled != nil ? .home : .enroll)
+        return opened
     }
 
     private func close() {

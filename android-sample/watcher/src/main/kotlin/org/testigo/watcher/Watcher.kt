@@ -385,7 +385,10 @@ class Watcher(
     }
 
     private suspend fun sync(ignoreBackoff: Boolean, maxDuration: Duration): NextSync {
-        val s = actions.withLock { store } ?: return NextSync.None
+        // Locked (the app went to the background) the store is closed: the background run opens
+        // it, but only once a PIN and a master key exist (never before the first start).
+        val s = actions.withLock { store ?: if (lock.isSet && masterKey.exists) openStore() else null }
+            ?: return NextSync.None
         val token = CancelToken()
         if (!running.compareAndSet(null, token)) return NextSync.None
         _state.update { it.copy(sync = it.sync.copy(running = true, bytesDone = 0, bytesTotal = 0)) }
@@ -410,12 +413,9 @@ class Watcher(
         val next = if (report == null) {
             NextSync.WhenOnline(clock() + SyncPolicy.AFTER_STOP_MS)
         } else {
-            actions.withLock { refresh(_state.value.screen) }
-            // Reviews come with syncs: keep asking while a delivered capture has no final verdict.
-            val awaiting = _state.value.captures.any {
-                it.status == ReportingStatus.DELIVERED && it.canCorrect &&
-                    it.review != ReviewStatus.VERIFIED && it.review != ReviewStatus.REJECTED
-            }
+            // While locked, nothing is put on the (hidden) screens.
+            actions.withLock { if (_state.value.screen !is Screen.Locked) refresh(_state.value.screen) }
+            val awaiting = core { awaitingReview(s) } ?: false
             SyncPolicy.after(report, clock(), awaiting)
         }
         _state.update {
@@ -454,6 +454,17 @@ class Watcher(
     }
 
     private suspend fun open() {
+        val opened = openStore() ?: return
+        val enrolled = core { opened.enrollment() } != null
+        refresh(if (enrolled) Screen.Home else Screen.Enroll)
+    }
+
+    /**
+     * Opens the store with the master key from the platform's vault. The PIN only guards the
+     * screens, so a background sync opens the store while the app is locked.
+     */
+    private suspend fun openStore(): Store? {
+        store?.let { return it }
         val opened = withContext(io) {
             // The store's directory is made here; the core creates what goes in it.
             if (!config.storeDir.isDirectory && !config.storeDir.mkdirs()) {
@@ -469,12 +480,18 @@ class Watcher(
             } finally {
                 key.fill(0)
             }
-        } ?: return
+        } ?: return null
         store = opened
         observers += opened.observeSync(Progress())
         progress?.let { observers += opened.observeSync(it) }
-        val enrolled = core { opened.enrollment() } != null
-        refresh(if (enrolled) Screen.Home else Screen.Enroll)
+        return opened
+    }
+
+    /** Reviews come with syncs: keep asking while a delivered capture has no final verdict. */
+    private fun awaitingReview(s: Store): Boolean = s.captures().any { c ->
+        c.state == CaptureState.SEALED && c.status == ReportingStatus.DELIVERED &&
+            s.capture(c.id).supersededBy == null &&
+            s.review(c.id)?.status.let { it != ReviewStatus.VERIFIED && it != ReviewStatus.REJECTED }
     }
 
     private fun close() {

@@ -235,15 +235,22 @@ class WatcherNightTest {
         assertEquals(Text("sync-idle-parked"), watcher.now().sync.last)
         assertWorded(parked.parked)
 
-        // Locked in the pocket: a wrong PIN counts down, the right one opens with everything kept.
+        // Locked in the pocket: background sync still runs, and shows nothing until the PIN.
         watcher.lock()
         assertEquals(Screen.Locked(), watcher.now().screen)
         assertTrue(watcher.now().captures.isEmpty())
+        server.review(correction.id, "verified", "ok")
+        watcher.syncInBackground()
+        assertEquals(Screen.Locked(), watcher.now().screen)
+        assertTrue(watcher.now().captures.isEmpty())
+        // A wrong PIN counts down, the right one opens with everything kept.
         watcher.unlock("0000")
         assertEquals(Screen.Locked(9), watcher.now().screen)
         watcher.unlock("2468")
         assertEquals(Screen.Home, watcher.now().screen)
         assertEquals(2, watcher.now().captures.size)
+        assertEquals("the review came in while locked", ReviewStatus.VERIFIED,
+            watcher.now().captures.first { it.id == correction.id }.review)
 
         // Under duress: the duress PIN wipes everything, the master key included, silently.
         watcher.lock()
