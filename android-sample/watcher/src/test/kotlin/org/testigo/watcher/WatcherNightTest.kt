@@ -74,6 +74,18 @@ class WatcherNightTest {
             ?: throw IllegalStateException("no uri in: $json")
     }
 
+    /** A first start with PIN 1111, enrollment from the QR code, and one acta photographed and sealed. */
+    private suspend fun sealOneActa(watcher: Watcher) {
+        watcher.start()
+        watcher.choosePin("1111", null)
+        watcher.enroll(scannedQr())
+        watcher.openStation(server.stationIds.first())
+        watcher.addPhoto(server.actaJpeg)
+        watcher.requestSeal()
+        watcher.confirmSeal()
+        assertEquals(Text("sealed"), watcher.now().message)
+    }
+
     private fun strings() = Strings.LANGUAGES.map { Strings.of(it) }
 
     /** Every message shown exists in every language. */
@@ -279,13 +291,7 @@ class WatcherNightTest {
         }
         val watcher = Watcher(WatcherConfig(server.newDir("watcher"), JvmVault(), pinIterations = 1_000), Plans(),
             progress = cancelOnPhoto)
-        watcher.start()
-        watcher.choosePin("1111", null)
-        watcher.enroll(scannedQr())
-        watcher.openStation(server.stationIds.first())
-        watcher.addPhoto(server.actaJpeg)
-        watcher.requestSeal()
-        watcher.confirmSeal()
+        sealOneActa(watcher)
         job = async(Dispatchers.Default) { watcher.syncInBackground() }
         assertTrue(runCatching { job.await() }.exceptionOrNull() is kotlinx.coroutines.CancellationException)
         assertTrue(cancelOnPhoto.cancelled)
@@ -340,13 +346,7 @@ class WatcherNightTest {
     @Test fun aRevokedPhoneIsAskedToEnrollAgain() = runBlocking {
         val plans = Plans()
         val watcher = Watcher(WatcherConfig(server.newDir("watcher"), JvmVault(), pinIterations = 1_000), plans)
-        watcher.start()
-        watcher.choosePin("1111", null)
-        watcher.enroll(scannedQr())
-        watcher.openStation(server.stationIds.first())
-        watcher.addPhoto(server.actaJpeg)
-        watcher.requestSeal()
-        watcher.confirmSeal()
+        sealOneActa(watcher)
         Testigo.run("device", "revoke", "--data", server.data.path, "--reason", "phone seized",
             watcher.now().settings!!.deviceKeyId)
         val next = watcher.sendNow()
