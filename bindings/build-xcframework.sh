@@ -16,10 +16,11 @@ fi
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 out="$root/bindings/out"
 
-# Phones have no system OpenSSL for SQLCipher: it is built from source (`vendored-openssl`).
+# SQLCipher uses Apple's CommonCrypto here (no OpenSSL in the library): libsqlite3-sys picks it
+# for Apple targets when no OpenSSL directory is given, so none may leak in from the shell.
 for target in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin; do
-  cargo rustc --locked --profile phone -p testigo-ffi --lib --crate-type staticlib \
-    --features vendored-openssl --target "$target"
+  env -u OPENSSL_DIR -u SQLCIPHER_OPENSSL_DIR -u OPENSSL_LIB_DIR -u OPENSSL_INCLUDE_DIR \
+    cargo rustc --locked --profile phone -p testigo-ffi --lib --crate-type staticlib --target "$target"
 done
 lib() { echo "$target_dir/$1/phone/libtestigo_ffi.a"; }
 

@@ -16,7 +16,7 @@ let package = Package(
             name: "Testigo",
             dependencies: ["TestigoFFI"],
             path: "Sources/Testigo",
-            // getrandom uses SecRandomCopyBytes on iOS.
+            // SQLCipher's CommonCrypto and getrandom's SecRandomCopyBytes.
             linkerSettings: [.linkedFramework("Security")]
         ),
         .testTarget(name: "TestigoTests", dependencies: ["Testigo"], path: "Tests/TestigoTests"),
