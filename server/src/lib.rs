@@ -27,6 +27,7 @@ pub mod election;
 pub mod error;
 pub mod i18n;
 pub mod keys;
+pub mod official;
 mod ratelimit;
 pub mod repo;
 mod routes;
@@ -46,7 +47,7 @@ use crate::blobs::{BlobStore, FsBlobStore};
 use crate::keys::ServerKey;
 use crate::ratelimit::RateLimiter;
 use crate::repo::sqlite::SqliteRepo;
-use crate::repo::{Coordination, Publishing, Repo};
+use crate::repo::{Analysis, Coordination, Publishing, Repo};
 
 pub use crate::error::{AppError, AppResult};
 pub use crate::routes::portal::mirror;
@@ -151,6 +152,8 @@ pub struct AppState {
     pub coord: Arc<dyn Coordination>,
     /// What is public, and the portal's reads.
     pub public: Arc<dyn Publishing>,
+    /// Official results, the contrast, the quick count's sample.
+    pub analysis: Arc<dyn Analysis>,
     /// Photo bytes.
     pub blobs: Arc<dyn BlobStore>,
     /// The receipt key.
@@ -176,6 +179,7 @@ impl AppState {
         repo: Arc<dyn Repo>,
         coord: Arc<dyn Coordination>,
         public: Arc<dyn Publishing>,
+        analysis: Arc<dyn Analysis>,
         blobs: Arc<dyn BlobStore>,
         key: Arc<ServerKey>,
         limits: Limits,
@@ -184,6 +188,7 @@ impl AppState {
             repo,
             coord,
             public,
+            analysis,
             blobs,
             key,
             rate: Arc::new(RateLimiter::default()),
@@ -235,7 +240,7 @@ pub fn open_data_dir(dir: &Path, limits: Limits) -> Result<AppState, OpenError> 
     std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     let blobs = FsBlobStore::open(&dir.join("photos"))?;
     let key = ServerKey::load_or_create(&dir.join("server.key"))?;
-    Ok(AppState::new(repo.clone(), repo.clone(), repo, Arc::new(blobs), Arc::new(key), limits))
+    Ok(AppState::new(repo.clone(), repo.clone(), repo.clone(), repo, Arc::new(blobs), Arc::new(key), limits))
 }
 
 /// [`open_data_dir`] for a directory that must already hold a server's data: for commands that

@@ -80,6 +80,12 @@ impl Election {
 
     /// One polling station's acta, drawn from `seed`.
     pub fn acta(&self, seed: u64) -> ActaSpec {
+        self.acta_with_swing(seed, &[])
+    }
+
+    /// One polling station's acta, drawn from `seed`, with each option's popularity multiplied by
+    /// its factor in `swing` (its region's lean; options past the end keep theirs).
+    pub fn acta_with_swing(&self, seed: u64, swing: &[f64]) -> ActaSpec {
         let mut rng = Rng::stream(seed, 0xAC7A);
         let registered = rng.int(200, 600);
         let voters = (f64::from(registered) * rng.range(0.42, 0.88)).round() as u32;
@@ -87,7 +93,12 @@ impl Election {
         let blank =
             if rng.chance(0.5) { 0 } else { (f64::from(voters) * rng.range(0.0, 0.012)).round() as u32 };
         let valid = voters.saturating_sub(null + blank);
-        let lean: Vec<f64> = self.shares.iter().map(|s| s * (0.6 * rng.normal()).exp()).collect();
+        let lean: Vec<f64> = self
+            .shares
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s * swing.get(i).copied().unwrap_or(1.0) * (0.6 * rng.normal()).exp())
+            .collect();
         let counts = split(valid, &lean);
         let acta_id = format!(
             "{:02}{:02}{:02}{:03}.{:02}.1.{:04}",

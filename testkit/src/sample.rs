@@ -3,7 +3,7 @@
 //! Shaped like Venezuela's 2024 presidential election: one contest, 38 party cards for 10
 //! candidates, four extra counts (null, blank, voters who voted, ballots unused), a QR code in the
 //! CNE 2024 format on most actas; regions from state to municipality to parish; centers with one to
-//! nine tables. Center codes follow the CNE pattern (state, municipality, parish, center:
+//! nine tables; each state leans its own way (a regional swing on every option). Center codes follow the CNE pattern (state, municipality, parish, center:
 //! `SSMMPPCCC`), so acta ids (`SSMMPPCCC.TT.1.NNNN`) read like real ones. Names of municipalities,
 //! parishes and centers are invented.
 //!
@@ -66,6 +66,8 @@ pub struct SampleStation {
     pub center_code: String,
     /// The table number.
     pub table: u32,
+    /// Its state's index (the first level of the region tree).
+    pub state: usize,
 }
 
 /// A synthetic election: the package and the model its actas are drawn from.
@@ -76,6 +78,8 @@ pub struct SampleElection {
     /// Where each station is, in package order.
     pub stations: Vec<SampleStation>,
     model: Election,
+    /// Per state, each ballot option's regional lean (a factor on its national popularity).
+    swing: Vec<Vec<f64>>,
     seed: u64,
 }
 
@@ -125,7 +129,12 @@ impl SampleElection {
                                 number: t,
                                 registered_voters: model.acta(station_seed(seed, index)).registered,
                             });
-                            where_.push(SampleStation { index, center_code: code.clone(), table: t });
+                            where_.push(SampleStation {
+                                index,
+                                center_code: code.clone(),
+                                table: t,
+                                state: s,
+                            });
                             index += 1;
                             in_state += 1;
                         }
@@ -181,14 +190,23 @@ impl SampleElection {
             stations: out_stations,
             assignment: None,
         };
-        SampleElection { package, stations: where_, model, seed }
+        // Regions lean: each option's popularity varies by state (a log-normal factor, a swing of
+        // roughly ±25% in share), on top of each table's own lean, as real regional results do.
+        let swing = (0..STATES.len())
+            .map(|s| {
+                let mut rng = Rng::stream(seed ^ (s as u64).wrapping_mul(0x51_7CC1), 0x5317);
+                (0..crate::DEFAULT_OPTIONS).map(|_| (0.25 * rng.normal()).exp()).collect()
+            })
+            .collect();
+        SampleElection { package, stations: where_, model, swing, seed }
     }
 
     /// The truth of station `index`'s acta: what is printed and written on it. Its registered
     /// voters are the package's, and its acta id and QR code name its center and table.
     pub fn acta(&self, index: usize) -> Option<ActaSpec> {
         let at = self.stations.get(index)?;
-        let mut spec = self.model.acta(station_seed(self.seed, index));
+        let swing = self.swing.get(at.state).map_or(&[][..], Vec::as_slice);
+        let mut spec = self.model.acta_with_swing(station_seed(self.seed, index), swing);
         spec.acta_id = format!("{}.{:02}.1.{:04}", at.center_code, at.table, index % 10_000);
         if spec.qr_payload.is_some() {
             let counts: Vec<u32> = spec.rows.iter().map(|r| r.count).collect();

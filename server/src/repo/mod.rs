@@ -6,10 +6,12 @@
 //! implementation must keep are written on the methods (idempotency and conflict handling happen
 //! inside one transaction with the insert, so replicas racing on the same record agree).
 
+pub mod analysis;
 pub mod coord;
 pub mod publication;
 pub mod sqlite;
 
+pub use analysis::Analysis;
 pub use coord::Coordination;
 pub use publication::Publishing;
 
@@ -463,12 +465,14 @@ pub struct TallyProgress {
     pub photos: usize,
     /// Tables whose current capture was re-chosen.
     pub stations: usize,
+    /// Tables whose contrast with the official numbers was recomputed.
+    pub contrasts: usize,
 }
 
 impl TallyProgress {
     /// Whether nothing was left to do.
     pub fn is_idle(&self) -> bool {
-        self.captures == 0 && self.photos == 0 && self.stations == 0
+        self.captures == 0 && self.photos == 0 && self.stations == 0 && self.contrasts == 0
     }
 }
 

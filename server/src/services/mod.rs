@@ -22,6 +22,8 @@
 //! | [`publication`] | who may publish and withdraw what; publishing on verification |
 //! | `portal` | what the public reads: published tables, photos, sums, search |
 //! | `tally` | the contest a view is about, a region within a scope, the tally per candidate |
+//! | [`official`] | importing the authority's results; the contrast of every table with them |
+//! | [`quickcount`] | the quick count: the sample's draw, the estimate with its margin of error |
 //! | [`storage`] | the free-space reserve: `507` before the disk fills, free space for `/healthz` |
 
 pub mod accounts;
@@ -29,10 +31,12 @@ pub mod devices;
 pub mod enrollment;
 pub(crate) mod feed;
 pub(crate) mod intake;
+pub mod official;
 pub(crate) mod package;
 pub(crate) mod photos;
 pub(crate) mod portal;
 pub mod publication;
+pub mod quickcount;
 pub mod review;
 pub mod storage;
 pub(crate) mod tally;

@@ -28,10 +28,14 @@
 //! - `coord.rs`: [`Coordination`], the dashboard's queries and the coordinators' accounts.
 //! - `publication.rs`: [`Publishing`], the append-only publication with its standing captures
 //!   and published sums; `public_reads.rs`: the public's reads (portal, search, open data).
+//! - `analysis.rs`: [`Analysis`], official results, the contrast (a step of the tally worker)
+//!   and the quick count's sample.
 //!
 //! [`Coordination`]: crate::repo::Coordination
 //! [`Publishing`]: crate::repo::Publishing
+//! [`Analysis`]: crate::repo::Analysis
 
+mod analysis;
 mod coord;
 mod db;
 mod devices;

@@ -327,6 +327,91 @@ const MIGRATIONS: &[&str] = &[
         station_id TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // Version 6: the count checked against others. Official results, every import kept whole
+    // (the file, its SHA-256, each row) and never changed; the numbers standing per table (the
+    // latest import that gives them); the contrast of each table with our acta, and its sums per
+    // region, kept by the tally worker from `contrast_dirty` as the tally is from `tally_dirty`;
+    // the quick count's sample.
+    r#"
+    CREATE TABLE official_imports (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        sha256 BLOB NOT NULL,
+        content BLOB NOT NULL,
+        mapping_json TEXT NOT NULL,
+        tables INTEGER NOT NULL,
+        imported_at_ms INTEGER NOT NULL,
+        actor TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE official_results (
+        import_id INTEGER NOT NULL REFERENCES official_imports(id),
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        counts_json TEXT NOT NULL,
+        PRIMARY KEY (import_id, station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TRIGGER official_imports_never_change BEFORE UPDATE ON official_imports
+        BEGIN SELECT RAISE(ABORT, 'official imports are kept as they came'); END;
+    CREATE TRIGGER official_imports_never_shrink BEFORE DELETE ON official_imports
+        BEGIN SELECT RAISE(ABORT, 'official imports are kept as they came'); END;
+    CREATE TRIGGER official_results_never_change BEFORE UPDATE ON official_results
+        BEGIN SELECT RAISE(ABORT, 'official imports are kept as they came'); END;
+    CREATE TRIGGER official_results_never_shrink BEFORE DELETE ON official_results
+        BEGIN SELECT RAISE(ABORT, 'official imports are kept as they came'); END;
+    CREATE TABLE official_current (
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        import_id INTEGER NOT NULL,
+        counts_json TEXT NOT NULL,
+        PRIMARY KEY (station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE contrast_dirty (
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        PRIMARY KEY (station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE contrast (
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('match', 'differs', 'only_official', 'only_ours')),
+        region_id INTEGER,
+        region_path TEXT NOT NULL,
+        -- The sum of the absolute differences, and ours minus official per differing field.
+        difference INTEGER NOT NULL,
+        differences_json TEXT NOT NULL,
+        PRIMARY KEY (station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX contrast_by_difference ON contrast(contest_id, status, difference DESC, station_id);
+    CREATE TABLE region_contrast (
+        region_id INTEGER NOT NULL,
+        contest_id TEXT NOT NULL,
+        matching INTEGER NOT NULL DEFAULT 0,
+        differing INTEGER NOT NULL DEFAULT 0,
+        only_official INTEGER NOT NULL DEFAULT 0,
+        only_ours INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (region_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE region_contrast_votes (
+        region_id INTEGER NOT NULL,
+        contest_id TEXT NOT NULL,
+        field_id TEXT NOT NULL,
+        difference INTEGER NOT NULL,
+        PRIMARY KEY (region_id, contest_id, field_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE quickcount (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seed TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        strata_json TEXT NOT NULL,
+        drawn_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE quickcount_sample (
+        station_id TEXT PRIMARY KEY,
+        stratum TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes; a database from a newer version is refused, not

@@ -11,7 +11,9 @@
 //! 3. dirty tables (from 1, and from reviews in `tally_dirty`): the table's current capture is
 //!    chosen again — the latest received that is neither superseded nor rejected — and if it
 //!    changed, the old capture's numbers are taken out of every ancestor's tally and the new one's
-//!    put in, with the table's reporting and registered voters.
+//!    put in, with the table's reporting and registered voters;
+//! 4. tables whose contrast with the official numbers is dirty (from 3, and from official
+//!    imports): see `analysis.rs`.
 //!
 //! All deltas of a batch are summed per (region, field) in memory and applied at the end, so a
 //! batch of thousands of captures costs a few hundred row updates, and any page reads small
@@ -391,6 +393,7 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
                 stats.stations_reported += reported;
                 stats.registered_reported += reported * registered;
             }
+            super::analysis::mark_dirty(c, &station, &contest)?;
             match now {
                 Some((pk, _)) => {
                     let json = serde_json::to_string(&new_counts).unwrap_or_else(|_| "{}".into());
@@ -405,6 +408,8 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
     }
 
     deltas.apply(c)?;
+    // 4. The contrast with the official numbers, for tables whose numbers changed on either side.
+    progress.contrasts = super::analysis::refresh(c, &tree, budget)?;
     c.execute(
         "UPDATE tally_state SET capture_cursor = ?1, photo_cursor = ?2 WHERE id = 1",
         params![capture_cursor, photo_cursor],
