@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod analysis;
 mod bench;
 mod bench_dash;
 mod bench_portal;
@@ -50,6 +51,12 @@ enum Command {
     /// The public portal: publish tables, regions or captures, withdraw with a reason.
     #[command(subcommand)]
     Publish(server::PublishCommand),
+    /// The authority's official results: imports, and the contrast with our actas.
+    #[command(subcommand)]
+    Official(analysis::OfficialCommand),
+    /// The quick count: the sample's draw before the election, the estimate on the night.
+    #[command(subcommand)]
+    Quickcount(analysis::QuickcountCommand),
     /// Checks a whole publication (a mirror's directory or address): the signed manifest, every
     /// file's hash, every device signature, receipt and photo; names every failure.
     Verify(verify::VerifyArgs),
@@ -151,6 +158,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Review(args) => server::review(&args)?,
         Command::Device(cmd) => server::device(&cmd)?,
         Command::Publish(cmd) => server::publish(&cmd)?,
+        Command::Official(cmd) => analysis::official(&cmd)?,
+        Command::Quickcount(cmd) => analysis::quickcount(&cmd)?,
         Command::Verify(args) => {
             if !verify::verify(&args)? {
                 return Err("the publication does not verify (see above)".into());

@@ -282,7 +282,7 @@ impl Plan {
     fn new(mapping: &Mapping, contests: &[Contest]) -> Result<Plan, OfficialFileError> {
         let template = mapping.fields.as_deref().map(Template::parse).transpose()?;
         let mut fields = BTreeMap::new();
-        for (key, _) in &mapping.counts {
+        for key in mapping.counts.keys() {
             let known = ["null", "blank", "voters_who_voted", "ballots_unused", "other"]
                 .contains(&key.as_str())
                 || contests.iter().any(|c| {

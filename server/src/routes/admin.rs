@@ -39,7 +39,7 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// A coordinator authenticated by their API session token (and that token's hash).
-pub(crate) struct Admin(Coordinator, testigo_protocol::Sha256);
+pub(crate) struct Admin(pub(crate) Coordinator, pub(crate) testigo_protocol::Sha256);
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;

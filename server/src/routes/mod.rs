@@ -6,6 +6,7 @@ pub(crate) mod dash;
 mod enroll;
 mod feed;
 mod health;
+mod official;
 mod package;
 pub mod portal;
 pub(crate) mod uploads;
@@ -58,6 +59,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(captures::routes())
         .merge(feed::routes())
         .merge(admin::routes())
+        .merge(official::routes())
         .merge(dash::routes())
         .merge(portal::routes())
         .layer(middleware::from_fn_with_state(state.clone(), deadline));

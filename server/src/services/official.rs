@@ -108,19 +108,19 @@ pub async fn import(
 }
 
 /// A region's contrast and its children's, within a scope.
-pub(crate) struct RegionContrastView {
+pub struct RegionContrastView {
     /// The region (with its children and ancestors).
-    pub(crate) view: RegionView,
+    pub view: RegionView,
     /// The region's own sums.
-    pub(crate) contrast: RegionContrast,
+    pub contrast: RegionContrast,
     /// Per child region, in the view's order.
-    pub(crate) children: Vec<RegionContrast>,
+    pub children: Vec<RegionContrast>,
     /// The differing tables' difference per candidate (ours minus official), largest first.
-    pub(crate) candidates: Vec<CandidateTotal>,
+    pub candidates: Vec<CandidateTotal>,
 }
 
 /// The contrast of `region` (the scope's root if `None`) for `contest`.
-pub(crate) async fn region(
+pub async fn region(
     state: &AppState,
     scope: &str,
     region: Option<i64>,
@@ -137,8 +137,21 @@ pub(crate) async fn region(
     Ok(RegionContrastView { view, contrast, children, candidates })
 }
 
+/// The contrast of the whole election (or the contest named) for the command line: the contest
+/// and the root region's view.
+pub async fn national(state: &AppState, contest: Option<&str>) -> AppResult<(Contest, RegionContrastView)> {
+    let (_, contest) = tally::contest(state, contest).await?;
+    let view = region(state, "", None, &contest).await?;
+    Ok((contest, view))
+}
+
+/// The contest a command names (the first if none), for the command line.
+pub async fn contest(state: &AppState, wanted: Option<&str>) -> AppResult<Contest> {
+    Ok(tally::contest(state, wanted).await?.1)
+}
+
 /// One page of the contrast's tables within a scope, and how many there are in all.
-pub(crate) async fn tables(
+pub async fn tables(
     state: &AppState,
     scope: &str,
     contest: &Contest,
@@ -161,7 +174,7 @@ pub(crate) async fn tables(
 }
 
 /// One table's contrast, if it lies in `scope` and either side has numbers.
-pub(crate) async fn table(
+pub async fn table(
     state: &AppState,
     scope: &str,
     station: &str,

@@ -47,13 +47,13 @@ pub(crate) async fn region_in_scope(
 
 /// One candidate's votes, summed over their party lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CandidateTotal {
+pub struct CandidateTotal {
     /// The candidate's id.
-    pub(crate) id: String,
+    pub id: String,
     /// Their name.
-    pub(crate) name: String,
+    pub name: String,
     /// Their votes.
-    pub(crate) votes: i64,
+    pub votes: i64,
 }
 
 /// The tally of a region within `scope`: its view, the votes per field (ballot options and extra

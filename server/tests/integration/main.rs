@@ -10,6 +10,7 @@ mod feed;
 mod hostile;
 mod intake;
 mod migrations;
+mod official;
 mod portal;
 mod socket;
 mod tus_js;
