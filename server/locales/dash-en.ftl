@@ -172,3 +172,44 @@ dash-photo-received = Photo { $page }: received
 dash-photo-not-received = not received
 dash-corrections = Corrections (same device)
 dash-this-one = (this one)
+
+## Contrast with the official results
+dash-contrast = Official contrast
+dash-contrast-title = Contrast with the official results: { $region }
+dash-contrast-none = No official results have been imported yet (testigo official import, or the admin API).
+dash-contrast-compared = Tables compared
+dash-contrast-matching = Matching
+dash-contrast-differing = Differing
+dash-contrast-only-official = Official only
+dash-contrast-only-ours = Ours only
+dash-contrast-by-candidate = Difference per candidate (ours minus official, over the differing tables)
+dash-contrast-by-region = By region
+dash-contrast-tables = Tables
+dash-contrast-no-tables = No table here.
+dash-contrast-sort-difference = Largest difference first
+dash-contrast-sort-table = By table
+dash-contrast-csv = Download every discrepancy (CSV)
+dash-contrast-open = Acta and numbers
+dash-contrast-showing = Tables { $from }–{ $to } of { $total }
+dash-contrast-imports = Official results imported
+dash-col-difference = Difference
+dash-col-differences = What differs (ours minus official)
+dash-col-official = Official
+dash-col-acta = Acta
+dash-col-source = Source
+dash-col-imported = Imported
+dash-col-tables = Tables
+dash-prev-page = Previous
+dash-next-page = Next
+
+## Quick count
+dash-quickcount = Quick count
+dash-quickcount-none = No sample has been drawn yet (testigo quickcount draw --size N --seed S).
+dash-quickcount-in = { $in } of { $sample } sample tables in ({ $pct })
+dash-quickcount-seed = Seed: “{ $seed }” — anyone can redraw the sample from it.
+dash-col-estimate = Estimated share
+dash-col-margin = Margin of error (95%)
+dash-quickcount-lead-beyond = The leader's lead exceeds its margin of error (±{ $margin }).
+dash-quickcount-lead-within = The leader's lead is within its margin of error (±{ $margin }): too close to call.
+dash-quickcount-chart = The leader's margin of error as the sample fills
+dash-quickcount-method = Method: a random sample of tables drawn before the election, stratified by the first level of regions and shared in proportion to registered voters; shares by a ratio estimator with stratified variance; 95% margins (normal approximation).

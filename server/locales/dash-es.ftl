@@ -172,3 +172,44 @@ dash-photo-received = Foto { $page }: recibida
 dash-photo-not-received = no recibida
 dash-corrections = Correcciones (mismo dispositivo)
 dash-this-one = (esta)
+
+## Contraste con los resultados oficiales
+dash-contrast = Contraste oficial
+dash-contrast-title = Contraste con los resultados oficiales: { $region }
+dash-contrast-none = Todavía no se han importado resultados oficiales (testigo official import, o la API de administración).
+dash-contrast-compared = Mesas comparadas
+dash-contrast-matching = Coinciden
+dash-contrast-differing = Difieren
+dash-contrast-only-official = Solo oficial
+dash-contrast-only-ours = Solo nuestra
+dash-contrast-by-candidate = Diferencia por candidato (nuestra menos oficial, en las mesas que difieren)
+dash-contrast-by-region = Por región
+dash-contrast-tables = Mesas
+dash-contrast-no-tables = Ninguna mesa aquí.
+dash-contrast-sort-difference = Mayor diferencia primero
+dash-contrast-sort-table = Por mesa
+dash-contrast-csv = Descargar todas las discrepancias (CSV)
+dash-contrast-open = Acta y números
+dash-contrast-showing = Mesas { $from }–{ $to } de { $total }
+dash-contrast-imports = Resultados oficiales importados
+dash-col-difference = Diferencia
+dash-col-differences = Qué difiere (nuestra menos oficial)
+dash-col-official = Oficial
+dash-col-acta = Acta
+dash-col-source = Fuente
+dash-col-imported = Importado
+dash-col-tables = Mesas
+dash-prev-page = Anterior
+dash-next-page = Siguiente
+
+## Conteo rápido
+dash-quickcount = Conteo rápido
+dash-quickcount-none = Todavía no se ha sorteado la muestra (testigo quickcount draw --size N --seed S).
+dash-quickcount-in = { $in } de { $sample } mesas de la muestra recibidas ({ $pct })
+dash-quickcount-seed = Semilla: «{ $seed }»; cualquiera puede volver a sortear la muestra con ella.
+dash-col-estimate = Proporción estimada
+dash-col-margin = Margen de error (95 %)
+dash-quickcount-lead-beyond = La ventaja del primero supera su margen de error (±{ $margin }).
+dash-quickcount-lead-within = La ventaja del primero está dentro de su margen de error (±{ $margin }): demasiado reñido.
+dash-quickcount-chart = Margen de error del primero a medida que llega la muestra
+dash-quickcount-method = Método: muestra aleatoria de mesas sorteada antes de la elección, estratificada por el primer nivel de regiones y repartida en proporción a los electores inscritos; proporciones con un estimador de razón y varianza estratificada; márgenes al 95 % (aproximación normal).

@@ -172,3 +172,44 @@ dash-photo-received = Photo { $page } : reçue
 dash-photo-not-received = non reçue
 dash-corrections = Corrections (même appareil)
 dash-this-one = (celle-ci)
+
+## Comparaison avec les résultats officiels
+dash-contrast = Comparaison officielle
+dash-contrast-title = Comparaison avec les résultats officiels : { $region }
+dash-contrast-none = Aucun résultat officiel n’a encore été importé (testigo official import, ou l’API d’administration).
+dash-contrast-compared = Bureaux comparés
+dash-contrast-matching = Concordants
+dash-contrast-differing = Divergents
+dash-contrast-only-official = Officiel seul
+dash-contrast-only-ours = Nôtre seul
+dash-contrast-by-candidate = Écart par candidat (le nôtre moins l’officiel, sur les bureaux divergents)
+dash-contrast-by-region = Par région
+dash-contrast-tables = Bureaux
+dash-contrast-no-tables = Aucun bureau ici.
+dash-contrast-sort-difference = Plus grand écart d’abord
+dash-contrast-sort-table = Par bureau
+dash-contrast-csv = Télécharger tous les écarts (CSV)
+dash-contrast-open = Procès-verbal et chiffres
+dash-contrast-showing = Bureaux { $from }–{ $to } sur { $total }
+dash-contrast-imports = Résultats officiels importés
+dash-col-difference = Écart
+dash-col-differences = Ce qui diffère (le nôtre moins l’officiel)
+dash-col-official = Officiel
+dash-col-acta = Procès-verbal
+dash-col-source = Source
+dash-col-imported = Importé
+dash-col-tables = Bureaux
+dash-prev-page = Précédent
+dash-next-page = Suivant
+
+## Comptage rapide
+dash-quickcount = Comptage rapide
+dash-quickcount-none = L’échantillon n’a pas encore été tiré (testigo quickcount draw --size N --seed S).
+dash-quickcount-in = { $in } bureaux de l’échantillon sur { $sample } reçus ({ $pct })
+dash-quickcount-seed = Graine : « { $seed } » — chacun peut retirer l’échantillon avec elle.
+dash-col-estimate = Part estimée
+dash-col-margin = Marge d’erreur (95 %)
+dash-quickcount-lead-beyond = L’avance du premier dépasse sa marge d’erreur (±{ $margin }).
+dash-quickcount-lead-within = L’avance du premier reste dans sa marge d’erreur (±{ $margin }) : trop serré pour conclure.
+dash-quickcount-chart = Marge d’erreur du premier à mesure que l’échantillon arrive
+dash-quickcount-method = Méthode : échantillon aléatoire de bureaux tiré avant l’élection, stratifié par le premier niveau de régions et réparti en proportion des inscrits ; parts par un estimateur par le ratio à variance stratifiée ; marges à 95 % (approximation normale).

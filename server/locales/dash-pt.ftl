@@ -172,3 +172,44 @@ dash-photo-received = Foto { $page }: recebida
 dash-photo-not-received = não recebida
 dash-corrections = Correções (mesmo dispositivo)
 dash-this-one = (esta)
+
+## Contraste com os resultados oficiais
+dash-contrast = Contraste oficial
+dash-contrast-title = Contraste com os resultados oficiais: { $region }
+dash-contrast-none = Ainda não foram importados resultados oficiais (testigo official import, ou a API de administração).
+dash-contrast-compared = Mesas comparadas
+dash-contrast-matching = Coincidem
+dash-contrast-differing = Diferem
+dash-contrast-only-official = Só oficial
+dash-contrast-only-ours = Só nossa
+dash-contrast-by-candidate = Diferença por candidato (nossa menos oficial, nas mesas que diferem)
+dash-contrast-by-region = Por região
+dash-contrast-tables = Mesas
+dash-contrast-no-tables = Nenhuma mesa aqui.
+dash-contrast-sort-difference = Maior diferença primeiro
+dash-contrast-sort-table = Por mesa
+dash-contrast-csv = Baixar todas as discrepâncias (CSV)
+dash-contrast-open = Ata e números
+dash-contrast-showing = Mesas { $from }–{ $to } de { $total }
+dash-contrast-imports = Resultados oficiais importados
+dash-col-difference = Diferença
+dash-col-differences = O que difere (nossa menos oficial)
+dash-col-official = Oficial
+dash-col-acta = Ata
+dash-col-source = Fonte
+dash-col-imported = Importado
+dash-col-tables = Mesas
+dash-prev-page = Anterior
+dash-next-page = Seguinte
+
+## Contagem rápida
+dash-quickcount = Contagem rápida
+dash-quickcount-none = A amostra ainda não foi sorteada (testigo quickcount draw --size N --seed S).
+dash-quickcount-in = { $in } de { $sample } mesas da amostra recebidas ({ $pct })
+dash-quickcount-seed = Semente: “{ $seed }” — qualquer pessoa pode sortear a amostra de novo com ela.
+dash-col-estimate = Proporção estimada
+dash-col-margin = Margem de erro (95%)
+dash-quickcount-lead-beyond = A vantagem do primeiro supera a sua margem de erro (±{ $margin }).
+dash-quickcount-lead-within = A vantagem do primeiro está dentro da sua margem de erro (±{ $margin }): disputa apertada demais.
+dash-quickcount-chart = Margem de erro do primeiro à medida que a amostra chega
+dash-quickcount-method = Método: amostra aleatória de mesas sorteada antes da eleição, estratificada pelo primeiro nível de regiões e repartida em proporção aos eleitores inscritos; proporções por um estimador de razão com variância estratificada; margens a 95% (aproximação normal).

@@ -211,6 +211,8 @@ pub struct SampleReport {
     pub stratum: String,
     /// The numbers of the acta that counts for it, if one has arrived.
     pub counts: Option<BTreeMap<String, i64>>,
+    /// When that acta arrived.
+    pub received_at_ms: Option<TimestampMs>,
 }
 
 /// Official results, the contrast and the quick count's sample. See the module doc.

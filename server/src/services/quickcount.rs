@@ -338,13 +338,44 @@ pub async fn draw_sample(state: &AppState, who: &Reviewer, size: u64, seed: &str
 
 /// The quick count as the night stands, for `contest`: `None` before a sample is drawn.
 pub async fn current(state: &AppState, contest: &Contest) -> AppResult<Option<(StoredDraw, Estimate)>> {
+    Ok(night(state, contest, 0).await?.map(|n| (n.draw, n.estimate)))
+}
+
+/// The quick count with how it came to be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Night {
+    /// The draw.
+    pub draw: StoredDraw,
+    /// The estimate now.
+    pub estimate: Estimate,
+    /// (sample tables in, the leading candidate's margin of error) as the reports arrived.
+    pub history: Vec<(u64, f64)>,
+}
+
+/// The quick count now and, after each of `points` equal steps of the reports (in order of
+/// arrival), the leading candidate's margin of error then.
+pub async fn night(state: &AppState, contest: &Contest, points: usize) -> AppResult<Option<Night>> {
     let Some(draw) = state.analysis.draw().await? else { return Ok(None) };
-    let reports = state.analysis.sample_reports(contest.id.clone()).await?;
-    let strata = strata_of(contest, &draw, &reports);
+    let mut reports = state.analysis.sample_reports(contest.id.clone()).await?;
     let candidates: Vec<(String, String)> =
         contest.candidates.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
-    let est = estimate(&strata, &candidates, draw.size);
-    Ok(Some((draw, est)))
+    let now = estimate(&strata_of(contest, &draw, &reports), &candidates, draw.size);
+    let mut history = Vec::new();
+    if points > 0 {
+        reports.retain(|r| r.counts.is_some());
+        reports.sort_by_key(|r| r.received_at_ms);
+        let n = reports.len();
+        for step in 1..=points {
+            let k = n * step / points;
+            if k < 2 || history.last().is_some_and(|(prev, _)| *prev == k as u64) {
+                continue;
+            }
+            let then =
+                estimate(&strata_of(contest, &draw, reports.get(..k).unwrap_or(&[])), &candidates, draw.size);
+            history.push((k as u64, then.shares.first().map_or(0.0, |s| s.margin)));
+        }
+    }
+    Ok(Some(Night { draw, estimate: now, history }))
 }
 
 #[cfg(test)]

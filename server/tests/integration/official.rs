@@ -174,3 +174,70 @@ async fn login(s: &TestServer, name: &str, password: &str) -> String {
     let r: serde_json::Value = json_body(s.send(post_json("/v1/admin/login", None, body)).await).await;
     format!("Bearer {}", r["token"].as_str().unwrap())
 }
+
+async fn cookie(s: &TestServer, name: &str, password: &str) -> String {
+    let r = s
+        .send(
+            axum::http::Request::post("/dash/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(format!("name={name}&password={password}")))
+                .unwrap(),
+        )
+        .await;
+    r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+async fn page(s: &TestServer, cookie: &str, path: &str, lang: &str) -> (u16, String) {
+    let r = s
+        .send(
+            axum::http::Request::get(path)
+                .header("cookie", cookie)
+                .header("accept-language", lang)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    (r.status().as_u16(), String::from_utf8(body_bytes(r).await).unwrap())
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_contrast_the_acta_beside_both_numbers_and_the_quick_count() {
+    let s = TestServer::new().await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let d = s.device(&["st-1", "st-2", "st-3"]).await;
+    for (st, o1) in [("st-1", 120), ("st-2", 90), ("st-3", 120)] {
+        send(&s, &d, st, o1).await;
+    }
+    import(&s, "round-1", "table,o1,o2,o3\nst-1,120,30,200\nst-2,100,30,200\nst-3,10,30,200\n")
+        .await
+        .unwrap();
+    refresh(&s).await;
+    let c = cookie(&s, "ana", "una clave larga").await;
+    let (status, html) = page(&s, &c, "/dash/contrast", "en").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Tables compared") && html.contains("round-1"), "{html}");
+    // Largest difference first: st-3 (+110) before st-2 (−10); by table, st-2 first.
+    let (a, b) = (html.find(">st-3<").unwrap(), html.find(">st-2<").unwrap());
+    assert!(a < b);
+    let (_, by_table) = page(&s, &c, "/dash/contrast?sort=table", "es").await;
+    assert!(by_table.contains("Mesas comparadas"));
+    assert!(by_table.find(">st-2<").unwrap() < by_table.find(">st-3<").unwrap());
+    // The acta opens with our numbers and the official ones side by side, the difference marked.
+    let pk = html.split("/dash/captures/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (status, acta) = page(&s, &c, &format!("/dash/captures/{pk}"), "en").await;
+    assert_eq!(status, 200);
+    assert!(acta.contains(">Official<") && acta.contains("class=\"n diff\""), "{acta}");
+    let (_, csv) = page(&s, &c, "/dash/contrast.csv", "en").await;
+    assert_eq!(csv.lines().count(), 3);
+    let (status, _) = page(&s, &c, "/dash/contrast?status=nonsense", "en").await;
+    assert_eq!(status, 400);
+
+    let (_, q) = page(&s, &c, "/dash/quickcount", "fr").await;
+    assert!(q.contains("pas encore été tiré"), "{q}");
+    testigo_server::services::quickcount::draw_sample(&s.state, &Reviewer::operator("ana"), 8, "graine")
+        .await
+        .unwrap();
+    let (_, q) = page(&s, &c, "/dash/quickcount", "pt").await;
+    assert!(q.contains("3 de 8 mesas da amostra"), "{q}");
+    assert!(q.contains("<svg"), "the margin chart: {q}");
+}

@@ -421,8 +421,9 @@ fn load_draw(c: &Connection) -> RepoResult<Option<StoredDraw>> {
 
 fn sample_reports(c: &Connection, contest: &str) -> RepoResult<Vec<SampleReport>> {
     let mut stmt = c.prepare_cached(
-        "SELECT q.station_id, q.stratum, sc.counts_json FROM quickcount_sample q
+        "SELECT q.station_id, q.stratum, sc.counts_json, c.received_at_ms FROM quickcount_sample q
            LEFT JOIN station_current sc ON sc.station_id = q.station_id AND sc.contest_id = ?1
+           LEFT JOIN captures c ON c.pk = sc.capture_pk
           ORDER BY q.station_id",
     )?;
     let rows = stmt.query_map([contest], |r| {
@@ -430,6 +431,7 @@ fn sample_reports(c: &Connection, contest: &str) -> RepoResult<Vec<SampleReport>
             station_id: r.get(0)?,
             stratum: r.get(1)?,
             counts: r.get::<_, Option<String>>(2)?.map(|j| serde_json::from_str(&j).unwrap_or_default()),
+            received_at_ms: r.get(3)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

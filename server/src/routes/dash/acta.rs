@@ -64,6 +64,10 @@ pub(crate) async fn view(
         .as_deref()
         .and_then(|text| contest.acta_qr.as_ref().and_then(|f| qr::parse(f, &contest, text).ok()))
         .map(|q| q.all());
+    let official =
+        crate::services::official::table(&state, &session.user.scope_path, &d.row.station_id, &contest)
+            .await?
+            .and_then(|t| t.official);
     let body = html! {
         p {
             @if d.counted {
@@ -75,7 +79,7 @@ pub(crate) async fn view(
         div.acta {
             section { (photo_pages(lang, &d.photos)) }
             section {
-                (numbers(lang, &d, &contest, qr_counts.as_ref()))
+                (numbers(lang, &d, &contest, qr_counts.as_ref(), official.as_ref()))
                 @if !record.warnings.is_empty() {
                     h2 { (lang.t("dash-phone-warnings")) }
                     ul { @for w in &record.warnings { (warning_item(lang, w)) } }
@@ -126,12 +130,14 @@ fn photo_pages(lang: Lang, photos: &[PhotoDetail]) -> Markup {
 }
 
 /// The numbers the watcher typed, beside those of the acta's QR code and of other watchers'
-/// captures of the same table; a cell that differs from the typed number is marked.
+/// captures of the same table and the authority's official numbers; a cell that differs from the
+/// typed number is marked.
 fn numbers(
     lang: Lang,
     d: &CaptureDetail,
     contest: &Contest,
     qr_counts: Option<&BTreeMap<String, u32>>,
+    official: Option<&BTreeMap<String, i64>>,
 ) -> Markup {
     let record = &d.signed.record;
     let typed: BTreeMap<&str, u32> =
@@ -156,6 +162,7 @@ fn numbers(
                         th { (lang.t("dash-col-field")) }
                         th.n { (lang.t("dash-col-typed")) }
                         @if qr_counts.is_some() { th.n { (lang.t("dash-col-qr")) } }
+                        @if official.is_some() { th.n { (lang.t("dash-col-official")) } }
                         @for (o, _) in &others {
                             th.n {
                                 a href={ "/dash/captures/" (o.pk) } {
@@ -173,6 +180,10 @@ fn numbers(
                             td.n { (show(mine)) }
                             @if let Some(q) = qr_counts {
                                 @let theirs = q.get(id).copied();
+                                td.n.diff[theirs.is_some() && theirs != mine] { (show(theirs)) }
+                            }
+                            @if let Some(o) = official {
+                                @let theirs = o.get(id).and_then(|v| u32::try_from(*v).ok());
                                 td.n.diff[theirs.is_some() && theirs != mine] { (show(theirs)) }
                             }
                             @for (_, counts) in &others {

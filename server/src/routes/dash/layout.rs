@@ -55,6 +55,8 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                         nav {
                             a href="/dash" { (lang.t("dash-overview")) }
                             a href="/dash/tally" { (lang.t("dash-tally")) }
+                            a href="/dash/contrast" { (lang.t("dash-contrast")) }
+                            a href="/dash/quickcount" { (lang.t("dash-quickcount")) }
                             a href="/dash/batches" { (lang.t("dash-batches")) }
                             a href="/dash/devices" { (lang.t("dash-devices")) }
                             form method="post" action="/dash/logout" {

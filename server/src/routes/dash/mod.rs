@@ -28,6 +28,7 @@
 //! times, URL parts).
 
 mod acta;
+mod analysis;
 pub(crate) mod charts;
 pub(crate) mod format;
 mod layout;
@@ -66,6 +67,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/static/app.css", get(css))
         .route("/dash/regions/{id}", get(pages::region))
         .route("/dash/tally", get(pages::tally))
+        .route("/dash/contrast", get(analysis::contrast))
+        .route("/dash/contrast.csv", get(analysis::contrast_csv))
+        .route("/dash/quickcount", get(analysis::quickcount))
         .route("/dash/centers/{id}", get(pages::center))
         .route("/dash/stations/{id}", get(pages::station))
         .route("/dash/batches", get(pages::batches))

@@ -45,12 +45,12 @@ async fn scope_root(state: &AppState, session: &Session) -> DashResult<RegionNod
     state.coord.region_by_path(session.user.scope_path.clone()).await?.ok_or(DashError::NotFound)
 }
 
-fn region_label(node: &RegionNode, election: &ElectionInfo) -> String {
+pub(crate) fn region_label(node: &RegionNode, election: &ElectionInfo) -> String {
     if node.path.is_empty() { election.election.name.clone() } else { node.name.clone() }
 }
 
 /// Breadcrumbs from the coordinator's scope down to `node` (never above the scope).
-fn crumbs(
+pub(crate) fn crumbs(
     session: &Session,
     ancestors: &[RegionNode],
     node: &RegionNode,
