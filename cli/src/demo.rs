@@ -26,6 +26,10 @@ pub struct DemoArgs {
     /// takes longer: every phone's photo work shares its cores).
     #[arg(long, default_value_t = 600)]
     deadline_s: u64,
+    /// Percentage of tables the simulated authority publishes altered (the contrast must find
+    /// exactly those).
+    #[arg(long, default_value_t = 5.0)]
+    official_altered: f64,
     /// Keep the server and its dashboard running after the report (until Ctrl-C).
     #[arg(long)]
     keep_serving: bool,
@@ -56,7 +60,7 @@ fn secs(v: Option<f64>) -> String {
 
 fn json(r: &FieldReport) -> serde_json::Value {
     let d = &r.delivery;
-    serde_json::json!({
+    let mut out = serde_json::json!({
         "ok": r.ok(),
         "tables_total": r.tables_total,
         "tables_reported": r.tables_reported,
@@ -95,7 +99,23 @@ fn json(r: &FieldReport) -> serde_json::Value {
         "watchers_done_p50_s": quantile(&r.watchers_done_s, 0.5),
         "watchers_done_p90_s": quantile(&r.watchers_done_s, 0.9),
         "watchers_done_max_s": quantile(&r.watchers_done_s, 1.0),
-    })
+    });
+    out["official"] = serde_json::json!({
+        "altered": r.contrast.altered,
+        "differing": r.contrast.differing,
+        "exact": r.contrast.exact,
+    });
+    out["quick_count"] = serde_json::json!({
+        "sample": r.quick_count.sample,
+        "reported": r.quick_count.reported,
+        "leader_share": r.quick_count.leader.1,
+        "leader_margin": r.quick_count.leader.2,
+        "leader_truth": r.quick_count.leader.3,
+        "within_95": r.quick_count.within.0,
+        "candidates": r.quick_count.within.1,
+        "within_999": r.quick_count.within_999,
+    });
+    out
 }
 
 fn text(r: &FieldReport) -> String {
@@ -113,6 +133,8 @@ fn text(r: &FieldReport) -> String {
          \n  mistakes               {} typed, {} flagged by the phone, {} corrected after sealing\
          \n  QR codes               {} read of {} printed\
          \n  time to tables         50 %: {}, 90 %: {}, 100 %: {}\
+         \n  official contrast      {} tables altered by the authority, {} found differing  {}\
+         \n  quick count            {} of {} sample tables; leader {} {:.2} % ± {:.2} (truth {:.2} %); {} of {} candidates within ±95 %  {}\
          \n  network                {:.1} MB up, {:.1} MB down; {} resets, {} stalls, {} black holes, {} cut answers, {} proxy errors, {} outages\n",
         r.tables_total,
         r.watchers,
@@ -155,6 +177,18 @@ fn text(r: &FieldReport) -> String {
         secs(r.time_to_50_s),
         secs(r.time_to_90_s),
         secs(r.time_to_100_s),
+        r.contrast.altered,
+        r.contrast.differing,
+        mark(r.contrast.exact),
+        r.quick_count.reported,
+        r.quick_count.sample,
+        r.quick_count.leader.0,
+        100.0 * r.quick_count.leader.1,
+        100.0 * r.quick_count.leader.2,
+        100.0 * r.quick_count.leader.3,
+        r.quick_count.within.0,
+        r.quick_count.within.1,
+        mark(r.quick_count.within_999),
         r.bytes_up as f64 / 1e6,
         r.bytes_down as f64 / 1e6,
         r.faults.resets,
@@ -175,6 +209,7 @@ pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
         profile,
         seed: args.seed,
         deadline: Duration::from_secs(args.deadline_s),
+        official_altered: (args.official_altered / 100.0).clamp(0.0, 1.0),
         ..FieldOptions::default()
     };
     let bars = MultiProgress::new();

@@ -29,6 +29,7 @@ use crate::server::LocalServer;
 
 mod check;
 mod night;
+pub mod official;
 mod plan;
 
 pub use check::{Delivery, SealedRecord, check_delivery, sealed_records};
@@ -113,6 +114,8 @@ pub struct FieldOptions {
     pub parallel_captures: usize,
     /// How long watchers may keep trying to sync.
     pub deadline: Duration,
+    /// Share of tables the simulated authority publishes altered (0 to 1).
+    pub official_altered: f64,
 }
 
 impl Default for FieldOptions {
@@ -127,6 +130,7 @@ impl Default for FieldOptions {
             photo_size: (2400, 1800),
             parallel_captures: std::thread::available_parallelism().map_or(2, |n| n.get()).max(1),
             deadline: Duration::from_secs(600),
+            official_altered: 0.05,
         }
     }
 }
@@ -199,12 +203,20 @@ pub struct FieldReport {
     pub duration_s: f64,
     /// When each watcher was done (everything delivered), seconds from the start, sorted.
     pub watchers_done_s: Vec<f64>,
+    /// The contrast with the simulated authority's results.
+    pub contrast: official::ContrastCheck,
+    /// The quick count at the end of the night.
+    pub quick_count: official::QuickCountCheck,
 }
 
 impl FieldReport {
     /// Whether every invariant holds.
     pub fn ok(&self) -> bool {
-        self.delivery.complete() && self.tally_matches && self.tables_reported == self.tables_total
+        self.delivery.complete()
+            && self.tally_matches
+            && self.tables_reported == self.tables_total
+            && self.contrast.exact
+            && self.quick_count.within_999
     }
 
     /// The report of the night `night`, run to `plan` and checked into `verdict`.
@@ -215,6 +227,7 @@ impl FieldReport {
         verdict: check::Verdict,
         crossings: night::Crossings,
         started: Instant,
+        (contrast, quick_count): (official::ContrastCheck, official::QuickCountCheck),
     ) -> FieldReport {
         let network = plan.network_stats();
         let [t50, t90, t100] = crossings.0;
@@ -241,6 +254,8 @@ impl FieldReport {
             outages: night.outages,
             duration_s: started.elapsed().as_secs_f64(),
             watchers_done_s: night.watchers_done_s.clone(),
+            contrast,
+            quick_count,
         }
     }
 }
@@ -254,6 +269,7 @@ pub fn run(
     let started = Instant::now();
     let election = SampleElection::new(options.seed, options.stations.max(1));
     let server = LocalServer::start(&election)?;
+    official::draw(&server, options)?;
     let plan = plan::Plan::make(options, &election, &server)?;
     let night = night::run(options, &election, &server, &plan, started, progress)?;
 
@@ -265,7 +281,11 @@ pub fn run(
     // Thresholds crossed only by the tally's last refresh were crossed when it settled.
     crossings.mark(verdict.tables_reported, plan.tables, settled_s);
 
-    let report = FieldReport::new(options, &plan, &night, verdict, crossings, started);
+    // The authority publishes; the contrast must find exactly what it altered. The quick count
+    // was drawn before the night.
+    let others =
+        (official::contrast(&server, &election, options)?, official::quick_count(&server, &election)?);
+    let report = FieldReport::new(options, &plan, &night, verdict, crossings, started, others);
     // The proxies go first, then the phones' stores and the temporary directory they live in;
     // the server lives on.
     drop(plan);
