@@ -100,12 +100,12 @@ fn json(r: &FieldReport) -> serde_json::Value {
         "watchers_done_p90_s": quantile(&r.watchers_done_s, 0.9),
         "watchers_done_max_s": quantile(&r.watchers_done_s, 1.0),
     });
-    out["official"] = serde_json::json!({
+    let official = serde_json::json!({
         "altered": r.contrast.altered,
         "differing": r.contrast.differing,
         "exact": r.contrast.exact,
     });
-    out["quick_count"] = serde_json::json!({
+    let quick_count = serde_json::json!({
         "sample": r.quick_count.sample,
         "reported": r.quick_count.reported,
         "leader_share": r.quick_count.leader.1,
@@ -115,6 +115,10 @@ fn json(r: &FieldReport) -> serde_json::Value {
         "candidates": r.quick_count.within.1,
         "within_999": r.quick_count.within_999,
     });
+    if let Some(map) = out.as_object_mut() {
+        map.insert("official".into(), official);
+        map.insert("quick_count".into(), quick_count);
+    }
     out
 }
 

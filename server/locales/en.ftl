@@ -113,3 +113,27 @@ error-not-found = There is no such page.
 error-no-election = No election is set up yet.
 error-bad-request = The address is not valid.
 error-internal = Internal error. Try again.
+
+## Contrast with the official results
+col-official = Official
+col-region = Region
+official-match = The authority's official numbers for this table equal this acta's.
+official-differs =
+    { $count ->
+        [one] The authority's official numbers differ from this acta in { $n } number (marked).
+       *[other] The authority's official numbers differ from this acta in { $n } numbers (marked).
+    }
+official-source = Official numbers from “{ $source }”, imported { $time }.
+contrast-link = Compare with the official results
+contrast-title = Our actas and the official results
+contrast-explained = Every published acta beside the numbers the electoral authority published for the same table. A difference is ours minus official; each table's page shows the acta's photo and both sets of numbers.
+contrast-compared = Tables compared
+contrast-matching = Matching
+contrast-differing = Differing
+contrast-only-official = Official numbers without a published acta
+contrast-by-candidate = Difference per candidate (ours minus official, over the differing tables)
+contrast-col-difference = Difference
+contrast-by-region = By region
+contrast-largest = The largest differences
+contrast-imports = The official results as imported
+contrast-method = Each import is kept whole with the SHA-256 of the file as received; for each table the latest import that gives its numbers stands. Only the counts the authority gives are compared.

@@ -113,3 +113,27 @@ error-not-found = No existe esta página.
 error-no-election = Todavía no hay una elección configurada.
 error-bad-request = La dirección no es válida.
 error-internal = Error interno. Inténtelo de nuevo.
+
+## Contraste con los resultados oficiales
+col-official = Oficial
+col-region = Región
+official-match = Los números oficiales de la autoridad para esta mesa son iguales a los de esta acta.
+official-differs =
+    { $count ->
+        [one] Los números oficiales de la autoridad difieren de esta acta en { $n } número (marcado).
+       *[other] Los números oficiales de la autoridad difieren de esta acta en { $n } números (marcados).
+    }
+official-source = Números oficiales de «{ $source }», importados el { $time }.
+contrast-link = Comparar con los resultados oficiales
+contrast-title = Nuestras actas y los resultados oficiales
+contrast-explained = Cada acta publicada junto a los números que la autoridad electoral publicó para la misma mesa. Una diferencia es la nuestra menos la oficial; la página de cada mesa muestra la foto del acta y ambos juegos de números.
+contrast-compared = Mesas comparadas
+contrast-matching = Coinciden
+contrast-differing = Difieren
+contrast-only-official = Números oficiales sin acta publicada
+contrast-by-candidate = Diferencia por candidato (nuestra menos oficial, en las mesas que difieren)
+contrast-col-difference = Diferencia
+contrast-by-region = Por región
+contrast-largest = Las mayores diferencias
+contrast-imports = Los resultados oficiales tal como se importaron
+contrast-method = Cada importación se guarda entera con el SHA-256 del archivo tal como llegó; para cada mesa vale la última importación que da sus números. Solo se comparan los números que da la autoridad.

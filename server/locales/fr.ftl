@@ -113,3 +113,27 @@ error-not-found = Cette page n’existe pas.
 error-no-election = Aucune élection n’est encore configurée.
 error-bad-request = L’adresse n’est pas valide.
 error-internal = Erreur interne. Réessayez.
+
+## Comparaison avec les résultats officiels
+col-official = Officiel
+col-region = Région
+official-match = Les chiffres officiels de l’autorité pour ce bureau sont égaux à ceux de ce procès-verbal.
+official-differs =
+    { $count ->
+        [one] Les chiffres officiels de l’autorité diffèrent de ce procès-verbal sur { $n } chiffre (marqué).
+       *[other] Les chiffres officiels de l’autorité diffèrent de ce procès-verbal sur { $n } chiffres (marqués).
+    }
+official-source = Chiffres officiels de « { $source } », importés le { $time }.
+contrast-link = Comparer avec les résultats officiels
+contrast-title = Nos procès-verbaux et les résultats officiels
+contrast-explained = Chaque procès-verbal publié à côté des chiffres que l’autorité électorale a publiés pour le même bureau. Un écart est le nôtre moins l’officiel ; la page de chaque bureau montre la photo du procès-verbal et les deux séries de chiffres.
+contrast-compared = Bureaux comparés
+contrast-matching = Concordants
+contrast-differing = Divergents
+contrast-only-official = Chiffres officiels sans procès-verbal publié
+contrast-by-candidate = Écart par candidat (le nôtre moins l’officiel, sur les bureaux divergents)
+contrast-col-difference = Écart
+contrast-by-region = Par région
+contrast-largest = Les plus grands écarts
+contrast-imports = Les résultats officiels tels qu’importés
+contrast-method = Chaque import est conservé entier avec le SHA-256 du fichier tel que reçu ; pour chaque bureau, le dernier import qui donne ses chiffres fait foi. Seuls les chiffres donnés par l’autorité sont comparés.

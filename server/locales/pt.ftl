@@ -113,3 +113,27 @@ error-not-found = Esta página não existe.
 error-no-election = Ainda não há uma eleição configurada.
 error-bad-request = O endereço não é válido.
 error-internal = Erro interno. Tente de novo.
+
+## Contraste com os resultados oficiais
+col-official = Oficial
+col-region = Região
+official-match = Os números oficiais da autoridade para esta mesa são iguais aos desta ata.
+official-differs =
+    { $count ->
+        [one] Os números oficiais da autoridade diferem desta ata em { $n } número (marcado).
+       *[other] Os números oficiais da autoridade diferem desta ata em { $n } números (marcados).
+    }
+official-source = Números oficiais de “{ $source }”, importados em { $time }.
+contrast-link = Comparar com os resultados oficiais
+contrast-title = As nossas atas e os resultados oficiais
+contrast-explained = Cada ata publicada ao lado dos números que a autoridade eleitoral publicou para a mesma mesa. Uma diferença é a nossa menos a oficial; a página de cada mesa mostra a foto da ata e os dois conjuntos de números.
+contrast-compared = Mesas comparadas
+contrast-matching = Coincidem
+contrast-differing = Diferem
+contrast-only-official = Números oficiais sem ata publicada
+contrast-by-candidate = Diferença por candidato (nossa menos oficial, nas mesas que diferem)
+contrast-col-difference = Diferença
+contrast-by-region = Por região
+contrast-largest = As maiores diferenças
+contrast-imports = Os resultados oficiais tal como importados
+contrast-method = Cada importação é guardada inteira com o SHA-256 do ficheiro tal como chegou; para cada mesa vale a última importação que dá os seus números. Só se comparam os números que a autoridade dá.

@@ -97,6 +97,26 @@ impl ContrastStatus {
     }
 }
 
+/// Which of our captures a table is contrasted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContrastSide {
+    /// The capture the table counts with now (the coordinators' view).
+    Current,
+    /// The table's published capture (the public's view).
+    Published,
+}
+
+impl ContrastSide {
+    /// The stable name (`current`, `published`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContrastSide::Current => "current",
+            ContrastSide::Published => "published",
+        }
+    }
+}
+
 /// A region's contrast with the official numbers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RegionContrast {
@@ -140,7 +160,7 @@ pub struct TableContrast {
     pub differences: BTreeMap<String, i64>,
     /// Our acta's numbers, if one counts.
     pub ours: Option<BTreeMap<String, i64>>,
-    /// The capture that counts, if any.
+    /// Our capture (the one that counts, or the published one), if any.
     pub capture_pk: Option<i64>,
     /// The official numbers, if any.
     pub official: Option<BTreeMap<String, i64>>,
@@ -151,6 +171,8 @@ pub struct TableContrast {
 /// Which tables a contrast list shows, and in which order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContrastQuery {
+    /// Which of our captures.
+    pub side: ContrastSide,
     /// Only tables in this region path and below (`""`: all).
     pub scope: String,
     /// The contest.
@@ -231,17 +253,36 @@ pub trait Analysis: Send + Sync + 'static {
     async fn official_imports(&self) -> RepoResult<Vec<OfficialImport>>;
 
     /// A region's contrast (the region and everything beneath it) for `contest`.
-    async fn region_contrast(&self, region_id: i64, contest: String) -> RepoResult<RegionContrast>;
+    async fn region_contrast(
+        &self,
+        region_id: i64,
+        contest: String,
+        side: ContrastSide,
+    ) -> RepoResult<RegionContrast>;
 
     /// Tables of the contrast, filtered and ordered as asked.
     async fn contrast_tables(&self, query: ContrastQuery) -> RepoResult<Vec<TableContrast>>;
 
     /// How many tables `contrast_tables` would list without offset and limit.
-    async fn contrast_count(&self, scope: String, contest: String, status: ContrastStatus)
-    -> RepoResult<u64>;
+    async fn contrast_count(
+        &self,
+        side: ContrastSide,
+        scope: String,
+        contest: String,
+        status: ContrastStatus,
+    ) -> RepoResult<u64>;
 
     /// One table's contrast, if either side has numbers for it.
-    async fn table_contrast(&self, station_id: String, contest: String) -> RepoResult<Option<TableContrast>>;
+    async fn table_contrast(
+        &self,
+        station_id: String,
+        contest: String,
+        side: ContrastSide,
+    ) -> RepoResult<Option<TableContrast>>;
+
+    /// A number that changes whenever the public side of the contrast changes (the portal's
+    /// pages depend on it).
+    async fn public_contrast_generation(&self) -> RepoResult<u64>;
 
     /// Every table of the election with its stratum and registered voters (the frame a quick
     /// count is drawn from), in table id order.

@@ -17,7 +17,7 @@ use super::{parse_json, read_body};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::official::Mapping;
-use crate::repo::analysis::ContrastStatus;
+use crate::repo::analysis::{ContrastSide, ContrastStatus};
 use crate::services::official::{self, ImportError, ImportRequest};
 use crate::services::quickcount;
 use crate::services::review::Reviewer;
@@ -105,7 +105,7 @@ async fn contrast(
 ) -> AppResult<Json<Value>> {
     let p = params(q)?;
     let (_, contest) = tally::contest(&state, p.contest.as_deref()).await?;
-    let v = official::region(&state, &user.scope_path, p.region, &contest).await?;
+    let v = official::region(&state, ContrastSide::Current, &user.scope_path, p.region, &contest).await?;
     let children: Vec<Value> = v
         .view
         .children
@@ -143,6 +143,7 @@ async fn discrepancies(
     };
     let (rows, total) = official::tables(
         &state,
+        ContrastSide::Current,
         &user.scope_path,
         &contest,
         status,

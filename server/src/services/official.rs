@@ -11,8 +11,8 @@ use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::official::{self, FileFormat, Mapping, OfficialFileError};
 use crate::repo::analysis::{
-    ContrastQuery, ContrastStatus, NewOfficialImport, OfficialImport, RegionContrast, TableContrast,
-    UnknownTable,
+    ContrastQuery, ContrastSide, ContrastStatus, NewOfficialImport, OfficialImport, RegionContrast,
+    TableContrast, UnknownTable,
 };
 use crate::repo::coord::RegionView;
 use crate::services::review::Reviewer;
@@ -119,18 +119,19 @@ pub struct RegionContrastView {
     pub candidates: Vec<CandidateTotal>,
 }
 
-/// The contrast of `region` (the scope's root if `None`) for `contest`.
+/// The contrast of `region` (the scope's root if `None`) for `contest`, on `side`.
 pub async fn region(
     state: &AppState,
+    side: ContrastSide,
     scope: &str,
     region: Option<i64>,
     contest: &Contest,
 ) -> AppResult<RegionContrastView> {
     let view = tally::region_in_scope(state, scope, region, contest).await?;
-    let contrast = state.analysis.region_contrast(view.region.node.id, contest.id.clone()).await?;
+    let contrast = state.analysis.region_contrast(view.region.node.id, contest.id.clone(), side).await?;
     let mut children = Vec::with_capacity(view.children.len());
     for child in &view.children {
-        children.push(state.analysis.region_contrast(child.node.id, contest.id.clone()).await?);
+        children.push(state.analysis.region_contrast(child.node.id, contest.id.clone(), side).await?);
     }
     let mut candidates = tally::candidate_totals(contest, &contrast.difference);
     candidates.sort_by(|a, b| b.votes.abs().cmp(&a.votes.abs()).then(a.id.cmp(&b.id)));
@@ -141,7 +142,7 @@ pub async fn region(
 /// and the root region's view.
 pub async fn national(state: &AppState, contest: Option<&str>) -> AppResult<(Contest, RegionContrastView)> {
     let (_, contest) = tally::contest(state, contest).await?;
-    let view = region(state, "", None, &contest).await?;
+    let view = region(state, ContrastSide::Current, "", None, &contest).await?;
     Ok((contest, view))
 }
 
@@ -150,9 +151,11 @@ pub async fn contest(state: &AppState, wanted: Option<&str>) -> AppResult<Contes
     Ok(tally::contest(state, wanted).await?.1)
 }
 
-/// One page of the contrast's tables within a scope, and how many there are in all.
+/// One page of the contrast's tables on `side` within a scope, and how many there are in all.
+#[allow(clippy::too_many_arguments)]
 pub async fn tables(
     state: &AppState,
+    side: ContrastSide,
     scope: &str,
     contest: &Contest,
     status: ContrastStatus,
@@ -161,6 +164,7 @@ pub async fn tables(
     limit: u64,
 ) -> AppResult<(Vec<TableContrast>, u64)> {
     let query = ContrastQuery {
+        side,
         scope: scope.to_owned(),
         contest: contest.id.clone(),
         status,
@@ -169,18 +173,19 @@ pub async fn tables(
         limit: limit.min(500),
     };
     let rows = state.analysis.contrast_tables(query).await?;
-    let total = state.analysis.contrast_count(scope.to_owned(), contest.id.clone(), status).await?;
+    let total = state.analysis.contrast_count(side, scope.to_owned(), contest.id.clone(), status).await?;
     Ok((rows, total))
 }
 
-/// One table's contrast, if it lies in `scope` and either side has numbers.
+/// One table's contrast on `side`, if it lies in `scope` and either side has numbers.
 pub async fn table(
     state: &AppState,
+    side: ContrastSide,
     scope: &str,
     station: &str,
     contest: &Contest,
 ) -> AppResult<Option<TableContrast>> {
-    let row = state.analysis.table_contrast(station.to_owned(), contest.id.clone()).await?;
+    let row = state.analysis.table_contrast(station.to_owned(), contest.id.clone(), side).await?;
     Ok(row.filter(|r| crate::repo::coord::within_scope(&r.region_path, scope)))
 }
 
@@ -208,6 +213,7 @@ pub async fn discrepancies_csv(state: &AppState, scope: &str, contest: &Contest)
         let mut offset = 0;
         loop {
             let query = ContrastQuery {
+                side: ContrastSide::Current,
                 scope: scope.to_owned(),
                 contest: contest.id.clone(),
                 status,

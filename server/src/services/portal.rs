@@ -12,6 +12,7 @@ use testigo_protocol::publication::PublishedTable;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::repo::ElectionInfo;
+use crate::repo::analysis::{ContrastSide, ContrastStatus, OfficialImport, TableContrast};
 use crate::repo::coord::RegionNode;
 use crate::repo::publication::{PublicCenter, PublicRegion, SearchHit};
 use crate::services::tally::{CandidateTotal, candidate_totals};
@@ -32,6 +33,10 @@ pub(crate) struct Context {
     pub(crate) contest: Contest,
     /// How far what is public has changed ([`crate::repo::Publishing::public_version`]).
     pub(crate) cursor: testigo_protocol::publication::PublicCursor,
+    /// The official results imported so far (their history is public).
+    pub(crate) official: Vec<OfficialImport>,
+    /// How far the public side of the contrast has changed.
+    pub(crate) contrast: u64,
 }
 
 impl Context {
@@ -41,11 +46,23 @@ impl Context {
         let digest = Sha256::digest(page.as_bytes()).to_string();
         let short = digest.get(..12).unwrap_or(&digest);
         format!(
-            "W/\"{}-{}-{short}-{}\"",
+            "W/\"{}-{}-{}-{}-{short}-{}\"",
             self.election.version,
             self.cursor.total(),
+            self.official.len(),
+            self.contrast,
             env!("CARGO_PKG_VERSION")
         )
+    }
+
+    /// What the pages were rendered for: they change when any part of it does.
+    pub(crate) fn generation(&self) -> (u64, u64, u64, u64) {
+        (self.election.version, self.cursor.total(), self.official.len() as u64, self.contrast)
+    }
+
+    /// The import a table's official numbers came from.
+    pub(crate) fn import(&self, id: i64) -> Option<&OfficialImport> {
+        self.official.iter().find(|i| i.id == id)
     }
 }
 
@@ -53,7 +70,9 @@ impl Context {
 pub(crate) async fn context(state: &AppState) -> AppResult<Context> {
     let (election, contest) = crate::services::tally::contest(state, None).await?;
     let cursor = state.public.public_version().await?;
-    Ok(Context { election, contest, cursor })
+    let official = state.analysis.official_imports().await?;
+    let contrast = state.analysis.public_contrast_generation().await?;
+    Ok(Context { election, contest, cursor, official, contrast })
 }
 
 /// A region's public numbers and its candidates' published votes.
@@ -138,4 +157,52 @@ pub(crate) async fn photo(state: &AppState, sha256: Sha256) -> AppResult<Vec<u8>
 pub(crate) fn qr_counts(ctx: &Context, payload: Option<&str>) -> Option<BTreeMap<String, u32>> {
     let format = ctx.contest.acta_qr.as_ref()?;
     testigo_protocol::qr::parse(format, &ctx.contest, payload?).ok().map(|q| q.all())
+}
+
+/// A published table's official numbers (compared with its published acta), if the authority
+/// gave any.
+pub(crate) async fn official_numbers(
+    state: &AppState,
+    ctx: &Context,
+    id: &str,
+) -> AppResult<Option<TableContrast>> {
+    if ctx.official.is_empty() {
+        return Ok(None);
+    }
+    let row =
+        state.analysis.table_contrast(id.to_owned(), ctx.contest.id.clone(), ContrastSide::Published).await?;
+    Ok(row.filter(|r| r.official.is_some()))
+}
+
+/// How many of the largest public discrepancies the contrast page lists.
+pub const CONTRAST_LIST: u64 = 100;
+
+/// The public contrast: published actas against the official numbers, nationally, per
+/// first-level region, and the largest discrepancies.
+pub(crate) struct PublicContrast {
+    /// The national sums.
+    pub(crate) view: crate::services::official::RegionContrastView,
+    /// The published tables that differ most, largest first.
+    pub(crate) largest: Vec<TableContrast>,
+}
+
+/// The public contrast (published actas only), or "not found" before any official import.
+pub(crate) async fn contrast(state: &AppState, ctx: &Context) -> AppResult<PublicContrast> {
+    if ctx.official.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let view =
+        crate::services::official::region(state, ContrastSide::Published, "", None, &ctx.contest).await?;
+    let (largest, _) = crate::services::official::tables(
+        state,
+        ContrastSide::Published,
+        "",
+        &ctx.contest,
+        ContrastStatus::Differs,
+        true,
+        0,
+        CONTRAST_LIST,
+    )
+    .await?;
+    Ok(PublicContrast { view, largest })
 }

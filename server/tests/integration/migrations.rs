@@ -15,12 +15,13 @@ use testigo_server::repo::{Coordination, PhotoLookup, Repo, RepoError, UploadSta
 use uuid::Uuid;
 
 /// The frozen fixtures, one per released version, oldest first.
-const FIXTURES: [(u32, &str); 5] = [
+const FIXTURES: [(u32, &str); 6] = [
     (1, include_str!("../fixtures/schema-v1.sql")),
     (2, include_str!("../fixtures/schema-v2.sql")),
     (3, include_str!("../fixtures/schema-v3.sql")),
     (4, include_str!("../fixtures/schema-v4.sql")),
     (5, include_str!("../fixtures/schema-v5.sql")),
+    (6, include_str!("../fixtures/schema-v6.sql")),
 ];
 
 /// The device the fixtures enrolled (its token is "token-one").

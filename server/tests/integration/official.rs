@@ -3,7 +3,7 @@
 //! each table's status and the region sums following both sides, scopes holding.
 
 use testigo_protocol::api::BatchResult;
-use testigo_server::repo::analysis::ContrastStatus;
+use testigo_server::repo::analysis::{ContrastSide, ContrastStatus};
 use testigo_server::services::accounts::create_user;
 use testigo_server::services::official::{self, ImportError, ImportRequest};
 use testigo_server::services::review::Reviewer;
@@ -85,14 +85,22 @@ async fn the_contrast_follows_official_rounds_and_our_actas() {
     let imports = s.state.analysis.official_imports().await.unwrap();
     assert_eq!(imports.iter().map(|i| i.id).collect::<Vec<_>>(), vec![first.id, second.id]);
     assert_ne!(imports[0].sha256, imports[1].sha256);
-    let st2 = s.state.analysis.table_contrast("st-2".into(), contest.id.clone()).await.unwrap().unwrap();
+    let st2 = s
+        .state
+        .analysis
+        .table_contrast("st-2".into(), contest.id.clone(), ContrastSide::Current)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(st2.import_id, Some(second.id));
 
     // A correction of ours moves the table back to differing.
     send(&s, &d, "st-1", 125).await;
     refresh(&s).await;
     let (rows, total) =
-        official::tables(&s.state, "", &contest, ContrastStatus::Differs, true, 0, 10).await.unwrap();
+        official::tables(&s.state, ContrastSide::Current, "", &contest, ContrastStatus::Differs, true, 0, 10)
+            .await
+            .unwrap();
     assert_eq!(total, 1);
     assert_eq!(rows[0].station_id, "st-1");
     assert_eq!(rows[0].differences, [("o1".to_owned(), 5)].into());
@@ -240,4 +248,88 @@ async fn the_dashboard_shows_the_contrast_the_acta_beside_both_numbers_and_the_q
     let (_, q) = page(&s, &c, "/dash/quickcount", "pt").await;
     assert!(q.contains("3 de 8 mesas da amostra"), "{q}");
     assert!(q.contains("<svg"), "the margin chart: {q}");
+}
+
+#[tokio::test]
+async fn the_portal_shows_official_numbers_beside_published_actas_only_and_the_mirror_carries_them() {
+    use testigo_protocol::api::ReviewStatus;
+    use testigo_server::repo::ReviewTarget;
+    use testigo_server::services::review::{self, Verdict};
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1", "st-2", "st-4"]).await;
+    let mut ids = Vec::new();
+    for (st, o1) in [("st-1", 120), ("st-2", 90), ("st-4", 77)] {
+        let mut r = d.record(st, &[]);
+        r.counts.insert("o1".into(), o1);
+        ids.push(r.id);
+        let res: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
+        assert!(matches!(res.results[0], testigo_protocol::api::RecordOutcome::Stored { .. }));
+    }
+    // st-1 and st-2 are verified (and so published); st-4 is not published.
+    for id in &ids[..2] {
+        let verdict = Verdict::new(ReviewStatus::Verified, None).unwrap();
+        review::review(&s.state, &Reviewer::operator("ana"), ReviewTarget::CaptureId(*id), verdict)
+            .await
+            .unwrap();
+    }
+    refresh(&s).await;
+    let get = |path: &'static str| {
+        let s = &s;
+        async move {
+            let r = s.send(axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap()).await;
+            (r.status().as_u16(), String::from_utf8(body_bytes(r).await).unwrap())
+        }
+    };
+    assert_eq!(get("/en/contrast/").await.0, 404, "no contrast before an official import");
+    let (_, before) = get("/en/tables/st-2/").await;
+    assert!(!before.contains("Official"));
+
+    import(
+        &s,
+        "CNE boletín 1",
+        "table,o1,o2,o3\nst-1,120,30,200\nst-2,100,30,200\nst-3,1,1,1\nst-4,70,30,200\n",
+    )
+    .await
+    .unwrap();
+    refresh(&s).await;
+    let (status, page) = get("/en/tables/st-2/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(">Official<") && page.contains("mismatch"), "{page}");
+    assert!(page.contains("differ from this acta in 1 number") && page.contains("CNE boletín 1"), "{page}");
+    let (_, same) = get("/en/tables/st-1/").await;
+    assert!(same.contains("equal this acta"));
+    let (_, national) = get("/en/").await;
+    assert!(national.contains("/en/contrast/"));
+    let (status, contrast) = get("/es/contrast/").await;
+    assert_eq!(status, 200);
+    assert!(contrast.contains("Mesas comparadas") && contrast.contains("/es/tables/st-2/"), "{contrast}");
+    // The public contrast counts published actas only: st-4's unpublished acta is not in it
+    // (the authority's st-3 and st-4 stand without a published acta), while the coordinators'
+    // contrast has st-4 differing.
+    let public = s
+        .state
+        .analysis
+        .region_contrast(1, "pres".into(), testigo_server::repo::analysis::ContrastSide::Published)
+        .await
+        .unwrap();
+    assert_eq!((public.matching, public.differing, public.only_official), (1, 1, 2));
+    let (_, coordinators) = official::national(&s.state, None).await.unwrap();
+    assert_eq!((coordinators.contrast.matching, coordinators.contrast.differing), (1, 2));
+
+    // The static mirror carries the contrast page and the list of imports, and a new import
+    // renders every table again.
+    let out = tempfile::tempdir().unwrap();
+    let first = testigo_server::mirror::export(&s.state, out.path()).await.unwrap();
+    assert!(first.full);
+    assert!(out.path().join("en/contrast/index.html").is_file());
+    let listed = std::fs::read_to_string(out.path().join("data/official.json")).unwrap();
+    assert!(listed.contains("CNE boletín 1"));
+    let again = testigo_server::mirror::export(&s.state, out.path()).await.unwrap();
+    assert!(!again.full);
+    import(&s, "CNE boletín 2", "table,o1,o2,o3\nst-2,90,30,200\n").await.unwrap();
+    refresh(&s).await;
+    let after = testigo_server::mirror::export(&s.state, out.path()).await.unwrap();
+    assert!(after.full);
+    let st2 = std::fs::read_to_string(out.path().join("en/tables/st-2/index.html")).unwrap();
+    assert!(st2.contains("equal this acta"), "{st2}");
 }

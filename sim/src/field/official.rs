@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use testigo_server::repo::analysis::ContrastStatus;
+use testigo_server::repo::analysis::{ContrastSide, ContrastStatus};
 use testigo_server::services::official::{self, ImportRequest};
 use testigo_server::services::quickcount;
 use testigo_server::services::review::Reviewer;
@@ -120,6 +120,7 @@ pub fn contrast(
         loop {
             let (rows, _) = server.block_on(official::tables(
                 &server.state,
+                ContrastSide::Current,
                 "",
                 &contest_info,
                 status,
@@ -159,10 +160,10 @@ pub fn quick_count(server: &LocalServer, election: &SampleElection) -> Result<Qu
         for o in &contest.options {
             let v = f64::from(truth.counts.get(&o.id).copied().unwrap_or(0));
             valid += v;
-            if let Some(k) = contest.candidates.iter().position(|c| c.id == o.candidate_id) {
-                if let Some(slot) = votes.get_mut(k) {
-                    *slot += v;
-                }
+            if let Some(slot) =
+                contest.candidates.iter().position(|c| c.id == o.candidate_id).and_then(|k| votes.get_mut(k))
+            {
+                *slot += v;
             }
         }
     }

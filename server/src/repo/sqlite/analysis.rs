@@ -17,8 +17,8 @@ use super::SqliteRepo;
 use super::tally::Tree;
 use crate::repo::RepoResult;
 use crate::repo::analysis::{
-    Analysis, ContrastQuery, ContrastStatus, FrameTable, NewOfficialImport, OfficialImport, RegionContrast,
-    SampleReport, StoredDraw, StratumSize, TableContrast, UnknownTable,
+    Analysis, ContrastQuery, ContrastSide, ContrastStatus, FrameTable, NewOfficialImport, OfficialImport,
+    RegionContrast, SampleReport, StoredDraw, StratumSize, TableContrast, UnknownTable,
 };
 
 /// How many unknown tables an import refusal names.
@@ -62,6 +62,17 @@ fn import(c: &Connection, new: &NewOfficialImport) -> RepoResult<Result<Official
          ON CONFLICT (station_id, contest_id) DO UPDATE SET import_id = excluded.import_id,
             counts_json = excluded.counts_json",
     )?;
+    // Until the first import the worker keeps no contrast (see `refresh`); the first one makes
+    // every table with a capture of ours dirty, so each gets its row.
+    let first: bool = !c.prepare_cached("SELECT 1 FROM official_imports WHERE id != ?1")?.exists([id])?;
+    if first {
+        c.execute(
+            "INSERT OR IGNORE INTO contrast_dirty (station_id, contest_id)
+             SELECT station_id, contest_id FROM station_current
+             UNION SELECT station_id, contest_id FROM published_current",
+            [],
+        )?;
+    }
     let mut dirty = c.prepare_cached(
         "INSERT INTO contrast_dirty (station_id, contest_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
     )?;
@@ -149,12 +160,12 @@ fn compare(
 /// Changes per region to `region_contrast` and `region_contrast_votes`.
 #[derive(Default)]
 struct Deltas {
-    counts: HashMap<(i64, String), [i64; 4]>,
-    votes: HashMap<(i64, String, String), i64>,
+    counts: HashMap<(i64, String, ContrastSide), [i64; 4]>,
+    votes: HashMap<(i64, String, ContrastSide, String), i64>,
 }
 
 impl Deltas {
-    fn add(&mut self, chain: &[i64], contest: &str, row: &Row, sign: i64) {
+    fn add(&mut self, chain: &[i64], contest: &str, side: ContrastSide, row: &Row, sign: i64) {
         let slot = match row.status {
             ContrastStatus::Match => 0,
             ContrastStatus::Differs => 1,
@@ -162,41 +173,41 @@ impl Deltas {
             ContrastStatus::OnlyOurs => 3,
         };
         for &node in chain {
-            if let Some(n) = self.counts.entry((node, contest.to_owned())).or_default().get_mut(slot) {
+            if let Some(n) = self.counts.entry((node, contest.to_owned(), side)).or_default().get_mut(slot) {
                 *n += sign;
             }
             for (field, d) in &row.differences {
-                *self.votes.entry((node, contest.to_owned(), field.clone())).or_default() += sign * d;
+                *self.votes.entry((node, contest.to_owned(), side, field.clone())).or_default() += sign * d;
             }
         }
     }
 
     fn apply(self, c: &Connection) -> RepoResult<()> {
         let mut counts = c.prepare_cached(
-            "INSERT INTO region_contrast (region_id, contest_id, matching, differing, only_official, only_ours)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (region_id, contest_id) DO UPDATE SET matching = matching + excluded.matching,
+            "INSERT INTO region_contrast (region_id, contest_id, side, matching, differing, only_official, only_ours)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (region_id, contest_id, side) DO UPDATE SET matching = matching + excluded.matching,
                 differing = differing + excluded.differing, only_official = only_official + excluded.only_official,
                 only_ours = only_ours + excluded.only_ours",
         )?;
-        for ((region, contest), [m, d, o, u]) in self.counts {
-            counts.execute(params![region, contest, m, d, o, u])?;
+        for ((region, contest, side), [m, d, o, u]) in self.counts {
+            counts.execute(params![region, contest, side.as_str(), m, d, o, u])?;
         }
         let mut votes = c.prepare_cached(
-            "INSERT INTO region_contrast_votes (region_id, contest_id, field_id, difference) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (region_id, contest_id, field_id) DO UPDATE SET difference = difference + excluded.difference",
+            "INSERT INTO region_contrast_votes (region_id, contest_id, side, field_id, difference) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (region_id, contest_id, side, field_id) DO UPDATE SET difference = difference + excluded.difference",
         )?;
-        for ((region, contest, field), d) in self.votes {
+        for ((region, contest, side, field), d) in self.votes {
             if d != 0 {
-                votes.execute(params![region, contest, field, d])?;
+                votes.execute(params![region, contest, side.as_str(), field, d])?;
             }
         }
         Ok(())
     }
 }
 
-/// The contrast step of the tally worker: recomputes at most `budget` dirty tables. Returns how
-/// many it did.
+/// The contrast step of the tally worker: recomputes both sides of at most `budget` dirty
+/// tables. Returns how many tables it did.
 pub(super) fn refresh(c: &Connection, tree: &Tree, budget: usize) -> RepoResult<usize> {
     let queued: Vec<(String, String)> = c
         .prepare_cached("SELECT station_id, contest_id FROM contrast_dirty LIMIT ?1")?
@@ -205,79 +216,123 @@ pub(super) fn refresh(c: &Connection, tree: &Tree, budget: usize) -> RepoResult<
     if queued.is_empty() {
         return Ok(0);
     }
+    // Before any official results there is nothing to contrast with: the first import marks
+    // every table with a capture of ours dirty again.
+    if !c.prepare_cached("SELECT 1 FROM official_imports LIMIT 1")?.exists([])? {
+        c.execute("DELETE FROM contrast_dirty", [])?;
+        return Ok(0);
+    }
     let mut done =
         c.prepare_cached("DELETE FROM contrast_dirty WHERE station_id = ?1 AND contest_id = ?2")?;
-    let mut ours = c.prepare_cached(
+    let mut current = c.prepare_cached(
         "SELECT counts_json FROM station_current WHERE station_id = ?1 AND contest_id = ?2",
+    )?;
+    let mut published = c.prepare_cached(
+        "SELECT counts_json FROM published_current WHERE station_id = ?1 AND contest_id = ?2",
     )?;
     let mut official = c.prepare_cached(
         "SELECT counts_json FROM official_current WHERE station_id = ?1 AND contest_id = ?2",
     )?;
     let mut stored = c.prepare_cached(
-        "SELECT status, differences_json FROM contrast WHERE station_id = ?1 AND contest_id = ?2",
+        "SELECT status, differences_json FROM contrast WHERE station_id = ?1 AND contest_id = ?2 AND side = ?3",
     )?;
     let mut place = c.prepare_cached(
         "SELECT ce.region_id, coalesce(r.path, '') FROM stations s JOIN centers ce ON ce.id = s.center_id
            LEFT JOIN regions r ON r.id = ce.region_id WHERE s.id = ?1",
     )?;
     let mut upsert = c.prepare_cached(
-        "INSERT INTO contrast (station_id, contest_id, status, region_id, region_path, difference, differences_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (station_id, contest_id) DO UPDATE SET status = excluded.status, region_id = excluded.region_id,
-            region_path = excluded.region_path, difference = excluded.difference,
-            differences_json = excluded.differences_json",
+        "INSERT INTO contrast (station_id, contest_id, side, status, region_id, region_path, difference, differences_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (station_id, contest_id, side) DO UPDATE SET status = excluded.status,
+            region_id = excluded.region_id, region_path = excluded.region_path,
+            difference = excluded.difference, differences_json = excluded.differences_json",
     )?;
-    let mut remove = c.prepare_cached("DELETE FROM contrast WHERE station_id = ?1 AND contest_id = ?2")?;
+    let mut remove =
+        c.prepare_cached("DELETE FROM contrast WHERE station_id = ?1 AND contest_id = ?2 AND side = ?3")?;
     let counts = |json: Option<String>| -> Option<BTreeMap<String, i64>> {
         json.map(|j| serde_json::from_str(&j).unwrap_or_default())
     };
     let mut deltas = Deltas::default();
+    let mut public_changed = false;
     for (station, contest) in &queued {
         done.execute(params![station, contest])?;
-        let now = compare(
-            counts(ours.query_row(params![station, contest], |r| r.get(0)).optional()?).as_ref(),
-            counts(official.query_row(params![station, contest], |r| r.get(0)).optional()?).as_ref(),
-        );
-        let before: Option<Row> = stored
-            .query_row(params![station, contest], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .optional()?
-            .and_then(|(status, json)| {
-                Some(Row {
-                    status: ContrastStatus::parse(&status)?,
-                    differences: serde_json::from_str(&json).ok()?,
-                })
-            });
+        let theirs = counts(official.query_row(params![station, contest], |r| r.get(0)).optional()?);
         let (region, path): (Option<i64>, String) = place
             .query_row([station], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .unwrap_or((None, String::new()));
         let chain = tree.chain(region.unwrap_or(tree.root));
-        if let Some(old) = &before {
-            deltas.add(&chain, contest, old, -1);
-        }
-        match now {
-            Some((status, differences)) => {
-                let difference: i64 = differences.values().map(|d| d.abs()).sum();
-                let json = serde_json::to_string(&differences).unwrap_or_else(|_| "{}".into());
-                upsert.execute(params![station, contest, status.as_str(), region, path, difference, json])?;
-                deltas.add(&chain, contest, &Row { status, differences }, 1);
+        for side in [ContrastSide::Current, ContrastSide::Published] {
+            let source = match side {
+                ContrastSide::Current => &mut current,
+                ContrastSide::Published => &mut published,
+            };
+            let ours = counts(source.query_row(params![station, contest], |r| r.get(0)).optional()?);
+            let now = compare(ours.as_ref(), theirs.as_ref());
+            let before: Option<Row> = stored
+                .query_row(params![station, contest, side.as_str()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?
+                .and_then(|(status, json)| {
+                    Some(Row {
+                        status: ContrastStatus::parse(&status)?,
+                        differences: serde_json::from_str(&json).ok()?,
+                    })
+                });
+            let same = match (&before, &now) {
+                (Some(b), Some((status, diffs))) => b.status == *status && &b.differences == diffs,
+                (None, None) => true,
+                _ => false,
+            };
+            if same {
+                continue;
             }
-            None => {
-                remove.execute(params![station, contest])?;
+            public_changed |= side == ContrastSide::Published;
+            if let Some(old) = &before {
+                deltas.add(&chain, contest, side, old, -1);
+            }
+            match now {
+                Some((status, differences)) => {
+                    let difference: i64 = differences.values().map(|d| d.abs()).sum();
+                    let json = serde_json::to_string(&differences).unwrap_or_else(|_| "{}".into());
+                    upsert.execute(params![
+                        station,
+                        contest,
+                        side.as_str(),
+                        status.as_str(),
+                        region,
+                        path,
+                        difference,
+                        json
+                    ])?;
+                    deltas.add(&chain, contest, side, &Row { status, differences }, 1);
+                }
+                None => {
+                    remove.execute(params![station, contest, side.as_str()])?;
+                }
             }
         }
     }
     deltas.apply(c)?;
+    if public_changed {
+        c.execute("UPDATE contrast_state SET public_generation = public_generation + 1 WHERE id = 1", [])?;
+    }
     Ok(queued.len())
 }
 
-fn region_contrast(c: &Connection, region: i64, contest: &str) -> RepoResult<RegionContrast> {
+fn region_contrast(
+    c: &Connection,
+    region: i64,
+    contest: &str,
+    side: ContrastSide,
+) -> RepoResult<RegionContrast> {
     let mut out = c
         .prepare_cached(
             "SELECT matching, differing, only_official, only_ours FROM region_contrast
-              WHERE region_id = ?1 AND contest_id = ?2",
+              WHERE region_id = ?1 AND contest_id = ?2 AND side = ?3",
         )?
-        .query_row(params![region, contest], |r| {
+        .query_row(params![region, contest, side.as_str()], |r| {
             Ok(RegionContrast {
                 matching: r.get::<_, i64>(0)?.max(0) as u64,
                 differing: r.get::<_, i64>(1)?.max(0) as u64,
@@ -300,12 +355,21 @@ fn region_contrast(c: &Connection, region: i64, contest: &str) -> RepoResult<Reg
     Ok(out)
 }
 
-const TABLE_COLUMNS: &str =
-    "k.station_id, s.center_id, ce.name, s.number, k.region_path, k.status, k.difference,
-    k.differences_json, sc.counts_json, sc.capture_pk, oc.counts_json, oc.import_id
-    FROM contrast k JOIN stations s ON s.id = k.station_id JOIN centers ce ON ce.id = s.center_id
-    LEFT JOIN station_current sc ON sc.station_id = k.station_id AND sc.contest_id = k.contest_id
-    LEFT JOIN official_current oc ON oc.station_id = k.station_id AND oc.contest_id = k.contest_id";
+/// The columns `table_row` reads, from `contrast k` joined with the side's own captures
+/// (`station_current` or `published_current`, as `sc`).
+fn table_columns(side: ContrastSide) -> String {
+    let ours = match side {
+        ContrastSide::Current => "station_current",
+        ContrastSide::Published => "published_current",
+    };
+    format!(
+        "k.station_id, s.center_id, ce.name, s.number, k.region_path, k.status, k.difference,
+         k.differences_json, sc.counts_json, sc.capture_pk, oc.counts_json, oc.import_id
+         FROM contrast k JOIN stations s ON s.id = k.station_id JOIN centers ce ON ce.id = s.center_id
+         LEFT JOIN {ours} sc ON sc.station_id = k.station_id AND sc.contest_id = k.contest_id
+         LEFT JOIN official_current oc ON oc.station_id = k.station_id AND oc.contest_id = k.contest_id"
+    )
+}
 
 fn table_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TableContrast> {
     let json = |i: usize| -> rusqlite::Result<Option<BTreeMap<String, i64>>> {
@@ -337,9 +401,10 @@ fn scope_pattern(scope: &str) -> String {
 fn contrast_tables(c: &Connection, q: &ContrastQuery) -> RepoResult<Vec<TableContrast>> {
     let order = if q.by_difference { "k.difference DESC, k.station_id" } else { "k.station_id" };
     let sql = format!(
-        "SELECT {TABLE_COLUMNS} WHERE k.contest_id = ?1 AND k.status = ?2
+        "SELECT {} WHERE k.side = ?7 AND k.contest_id = ?1 AND k.status = ?2
            AND (?3 = '' OR k.region_path = ?3 OR k.region_path LIKE ?4 ESCAPE '\\')
-         ORDER BY {order} LIMIT ?5 OFFSET ?6"
+         ORDER BY {order} LIMIT ?5 OFFSET ?6",
+        table_columns(q.side)
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(
@@ -348,27 +413,44 @@ fn contrast_tables(c: &Connection, q: &ContrastQuery) -> RepoResult<Vec<TableCon
             q.status.as_str(),
             q.scope,
             scope_pattern(&q.scope),
-            q.limit as i64,
-            q.offset as i64
+            q.limit.min(i64::MAX as u64) as i64,
+            q.offset.min(i64::MAX as u64) as i64,
+            q.side.as_str()
         ],
         table_row,
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn contrast_count(c: &Connection, scope: &str, contest: &str, status: ContrastStatus) -> RepoResult<u64> {
+fn contrast_count(
+    c: &Connection,
+    side: ContrastSide,
+    scope: &str,
+    contest: &str,
+    status: ContrastStatus,
+) -> RepoResult<u64> {
     let n: i64 = c
         .prepare_cached(
-            "SELECT count(*) FROM contrast k WHERE k.contest_id = ?1 AND k.status = ?2
+            "SELECT count(*) FROM contrast k WHERE k.side = ?5 AND k.contest_id = ?1 AND k.status = ?2
                AND (?3 = '' OR k.region_path = ?3 OR k.region_path LIKE ?4 ESCAPE '\\')",
         )?
-        .query_row(params![contest, status.as_str(), scope, scope_pattern(scope)], |r| r.get(0))?;
+        .query_row(params![contest, status.as_str(), scope, scope_pattern(scope), side.as_str()], |r| {
+            r.get(0)
+        })?;
     Ok(n.max(0) as u64)
 }
 
-fn table_contrast(c: &Connection, station: &str, contest: &str) -> RepoResult<Option<TableContrast>> {
-    let sql = format!("SELECT {TABLE_COLUMNS} WHERE k.station_id = ?1 AND k.contest_id = ?2");
-    Ok(c.prepare_cached(&sql)?.query_row(params![station, contest], table_row).optional()?)
+fn table_contrast(
+    c: &Connection,
+    station: &str,
+    contest: &str,
+    side: ContrastSide,
+) -> RepoResult<Option<TableContrast>> {
+    let sql = format!(
+        "SELECT {} WHERE k.station_id = ?1 AND k.contest_id = ?2 AND k.side = ?3",
+        table_columns(side)
+    );
+    Ok(c.prepare_cached(&sql)?.query_row(params![station, contest, side.as_str()], table_row).optional()?)
 }
 
 fn sampling_frame(c: &Connection) -> RepoResult<Vec<FrameTable>> {
@@ -450,8 +532,13 @@ impl Analysis for SqliteRepo {
         self.db.read(imports).await
     }
 
-    async fn region_contrast(&self, region_id: i64, contest: String) -> RepoResult<RegionContrast> {
-        self.db.read(move |c| region_contrast(c, region_id, &contest)).await
+    async fn region_contrast(
+        &self,
+        region_id: i64,
+        contest: String,
+        side: ContrastSide,
+    ) -> RepoResult<RegionContrast> {
+        self.db.read(move |c| region_contrast(c, region_id, &contest, side)).await
     }
 
     async fn contrast_tables(&self, query: ContrastQuery) -> RepoResult<Vec<TableContrast>> {
@@ -460,15 +547,33 @@ impl Analysis for SqliteRepo {
 
     async fn contrast_count(
         &self,
+        side: ContrastSide,
         scope: String,
         contest: String,
         status: ContrastStatus,
     ) -> RepoResult<u64> {
-        self.db.read(move |c| contrast_count(c, &scope, &contest, status)).await
+        self.db.read(move |c| contrast_count(c, side, &scope, &contest, status)).await
     }
 
-    async fn table_contrast(&self, station_id: String, contest: String) -> RepoResult<Option<TableContrast>> {
-        self.db.read(move |c| table_contrast(c, &station_id, &contest)).await
+    async fn table_contrast(
+        &self,
+        station_id: String,
+        contest: String,
+        side: ContrastSide,
+    ) -> RepoResult<Option<TableContrast>> {
+        self.db.read(move |c| table_contrast(c, &station_id, &contest, side)).await
+    }
+
+    async fn public_contrast_generation(&self) -> RepoResult<u64> {
+        self.db
+            .read(|c| {
+                let n: i64 =
+                    c.query_row("SELECT public_generation FROM contrast_state WHERE id = 1", [], |r| {
+                        r.get(0)
+                    })?;
+                Ok(n.max(0) as u64)
+            })
+            .await
     }
 
     async fn sampling_frame(&self) -> RepoResult<Vec<FrameTable>> {

@@ -113,6 +113,7 @@ fn set_standing(
 ) -> RepoResult<()> {
     let before = standing(c, station, contest)?;
     deltas.change(c, tree, station, contest, before.as_ref().map(|b| &b.2), now.as_ref().map(|n| &n.2))?;
+    super::analysis::mark_dirty(c, station, contest)?;
     match now {
         Some((seq, pk, counts)) => {
             let json = serde_json::to_string(&counts).map_err(|e| corrupt(&e.to_string()))?;

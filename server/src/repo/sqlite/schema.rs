@@ -372,34 +372,45 @@ const MIGRATIONS: &[&str] = &[
         contest_id TEXT NOT NULL,
         PRIMARY KEY (station_id, contest_id)
     ) STRICT, WITHOUT ROWID;
+    -- Each table is contrasted twice: the capture it counts with now (`current`, for the
+    -- coordinators) and its published capture (`published`, for the public).
     CREATE TABLE contrast (
         station_id TEXT NOT NULL,
         contest_id TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('current', 'published')),
         status TEXT NOT NULL CHECK (status IN ('match', 'differs', 'only_official', 'only_ours')),
         region_id INTEGER,
         region_path TEXT NOT NULL,
         -- The sum of the absolute differences, and ours minus official per differing field.
         difference INTEGER NOT NULL,
         differences_json TEXT NOT NULL,
-        PRIMARY KEY (station_id, contest_id)
+        PRIMARY KEY (station_id, contest_id, side)
     ) STRICT, WITHOUT ROWID;
-    CREATE INDEX contrast_by_difference ON contrast(contest_id, status, difference DESC, station_id);
+    CREATE INDEX contrast_by_difference ON contrast(side, contest_id, status, difference DESC, station_id);
     CREATE TABLE region_contrast (
         region_id INTEGER NOT NULL,
         contest_id TEXT NOT NULL,
+        side TEXT NOT NULL,
         matching INTEGER NOT NULL DEFAULT 0,
         differing INTEGER NOT NULL DEFAULT 0,
         only_official INTEGER NOT NULL DEFAULT 0,
         only_ours INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (region_id, contest_id)
+        PRIMARY KEY (region_id, contest_id, side)
     ) STRICT, WITHOUT ROWID;
     CREATE TABLE region_contrast_votes (
         region_id INTEGER NOT NULL,
         contest_id TEXT NOT NULL,
+        side TEXT NOT NULL,
         field_id TEXT NOT NULL,
         difference INTEGER NOT NULL,
-        PRIMARY KEY (region_id, contest_id, field_id)
+        PRIMARY KEY (region_id, contest_id, side, field_id)
     ) STRICT, WITHOUT ROWID;
+    -- Bumped whenever the public side of the contrast changes: part of the portal's context.
+    CREATE TABLE contrast_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        public_generation INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO contrast_state (id, public_generation) VALUES (1, 0);
     CREATE TABLE quickcount (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         seed TEXT NOT NULL,

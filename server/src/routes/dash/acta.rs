@@ -64,10 +64,15 @@ pub(crate) async fn view(
         .as_deref()
         .and_then(|text| contest.acta_qr.as_ref().and_then(|f| qr::parse(f, &contest, text).ok()))
         .map(|q| q.all());
-    let official =
-        crate::services::official::table(&state, &session.user.scope_path, &d.row.station_id, &contest)
-            .await?
-            .and_then(|t| t.official);
+    let official = crate::services::official::table(
+        &state,
+        crate::repo::analysis::ContrastSide::Current,
+        &session.user.scope_path,
+        &d.row.station_id,
+        &contest,
+    )
+    .await?
+    .and_then(|t| t.official);
     let body = html! {
         p {
             @if d.counted {

@@ -17,7 +17,7 @@ use super::pages::{contest, crumbs, region_label};
 use super::{DashError, DashResult, Session};
 use crate::AppState;
 use crate::i18n::Lang;
-use crate::repo::analysis::{ContrastStatus, RegionContrast, TableContrast};
+use crate::repo::analysis::{ContrastSide, ContrastStatus, RegionContrast, TableContrast};
 use crate::services::{official, quickcount};
 
 /// Rows per page of the contrast's tables.
@@ -93,10 +93,20 @@ pub(crate) async fn contrast(
     };
     let by_difference = p.sort.as_deref() != Some("table");
     let page = p.page.unwrap_or(0);
-    let v = official::region(&state, &session.user.scope_path, p.region, &contest).await?;
+    let v =
+        official::region(&state, ContrastSide::Current, &session.user.scope_path, p.region, &contest).await?;
     let scope = v.view.region.node.path.clone();
-    let (rows, total) =
-        official::tables(&state, &scope, &contest, status, by_difference, page * PAGE, PAGE).await?;
+    let (rows, total) = official::tables(
+        &state,
+        ContrastSide::Current,
+        &scope,
+        &contest,
+        status,
+        by_difference,
+        page * PAGE,
+        PAGE,
+    )
+    .await?;
     let imports = state.analysis.official_imports().await?;
     let region_id = v.view.region.node.id;
     let link = |status: ContrastStatus, sort: &str, page: u64| {

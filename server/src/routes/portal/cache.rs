@@ -29,14 +29,15 @@ pub(crate) struct PortalCache {
 
 #[derive(Default)]
 struct Pages {
-    /// The context the pages were rendered for: package version and cursor total.
-    generation: (u64, u64),
+    /// The context the pages were rendered for: package version, cursor total, official
+    /// imports and the public contrast's generation.
+    generation: (u64, u64, u64, u64),
     html: HashMap<String, Bytes>,
     bytes: usize,
 }
 
-fn generation(ctx: &Context) -> (u64, u64) {
-    (ctx.election.version, ctx.cursor.total())
+fn generation(ctx: &Context) -> (u64, u64, u64, u64) {
+    ctx.generation()
 }
 
 impl PortalCache {

@@ -216,6 +216,19 @@ impl Mirror {
     }
 }
 
+/// Where the mirror lists the official imports its pages show.
+const OFFICIAL_FILE: &str = "data/official.json";
+
+/// The official imports and the public contrast's generation, as the mirror publishes them
+/// (`None` before any import).
+fn official_json(ctx: &Context) -> Result<Option<Vec<u8>>, ExportError> {
+    if ctx.official.is_empty() {
+        return Ok(None);
+    }
+    let v = serde_json::json!({ "imports": ctx.official, "contrast_generation": ctx.contrast });
+    Ok(Some(serde_json::to_vec_pretty(&v).map_err(|e| AppError::Internal(e.to_string()))?))
+}
+
 /// The previous export's manifest in `out`, if it is one this export can build on.
 fn previous(out: &Path, ctx: &Context) -> Option<Manifest> {
     let bytes = std::fs::read(out.join("manifest.json")).ok()?;
@@ -232,7 +245,12 @@ fn previous(out: &Path, ctx: &Context) -> Option<Manifest> {
 pub async fn export(state: &AppState, out: &Path) -> Result<ExportReport, ExportError> {
     std::fs::create_dir_all(out).map_err(Mirror::io(out))?;
     let ctx = portal::context(state).await?;
-    let before = previous(out, &ctx);
+    // The official numbers sit on every table's page: when they changed (an import, or the
+    // public contrast), everything is rendered again.
+    let official = official_json(&ctx)?;
+    let official_same = std::fs::read(out.join(OFFICIAL_FILE)).ok().as_deref() == official.as_deref()
+        || (official.is_none() && !out.join(OFFICIAL_FILE).exists());
+    let before = previous(out, &ctx).filter(|_| official_same);
     let full = before.is_none();
     let mut m = Mirror::new(out, before.as_ref().map(|b| b.files.clone()).unwrap_or_default(), full)?;
 
@@ -291,6 +309,14 @@ pub async fn export(state: &AppState, out: &Path) -> Result<ExportReport, Export
     m.report.tables = tables.len();
 
     common_files(state, &ctx, &mut m).await?;
+    if let Some(json) = &official {
+        m.put(OFFICIAL_FILE, json)?;
+        let c = portal::contrast(state, &ctx).await?;
+        for lang in Lang::ALL {
+            let html = super::contrast::contrast_markup(lang, &ctx, &c).into_string();
+            m.put(&format!("{}/contrast/index.html", lang.code()), html.as_bytes())?;
+        }
+    }
     open_data(state, &ctx, &mut m).await?;
 
     // Every file is written before the manifest that lists it.
@@ -347,8 +373,9 @@ async fn table_files(
     let id = segment(&t.station_id)?;
     let json = serde_json::to_vec(t).map_err(|e| AppError::Internal(e.to_string()))?;
     m.put(&format!("data/tables/{id}.json"), &json)?;
+    let official = crate::services::portal::official_numbers(state, ctx, &t.station_id).await?;
     for lang in Lang::ALL {
-        let html = table_markup(lang, ctx, t, region).into_string();
+        let html = table_markup(lang, ctx, t, region, official.as_ref()).into_string();
         m.put(&format!("{}/tables/{id}/index.html", lang.code()), html.as_bytes())?;
     }
     for c in &t.captures {

@@ -20,6 +20,7 @@
 //! Every text comes from the localisation files ([`crate::i18n`]).
 
 pub(crate) mod cache;
+mod contrast;
 mod layout;
 pub mod mirror;
 mod pages;
@@ -58,6 +59,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{lang}/centers/{id}/", get(pages::center))
         .route("/{lang}/tables/{id}/", get(table::show))
         .route("/{lang}/search/", get(pages::search).post(pages::voter))
+        .route("/{lang}/contrast/", get(contrast::show))
+        .route("/{lang}/contrast", get(contrast::show))
         // Without the final slash too (typed by hand); the pages link to the form above, which a
         // static mirror serves as a directory's index.html.
         .route("/{lang}/regions/{id}", get(pages::region))

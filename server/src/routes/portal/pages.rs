@@ -75,6 +75,9 @@ pub(super) fn region_markup(lang: Lang, ctx: &Context, r: &portal::Region) -> Ma
     let title = if node.parent_id.is_none() { lang.t("national-results") } else { node.name.clone() };
     let body = html! {
         (results(lang, ctx, r))
+        @if node.parent_id.is_none() && !ctx.official.is_empty() {
+            p.contrast-link { a href=(format!("/{}/contrast/", lang.code())) { (lang.t("contrast-link")) } }
+        }
         @if !r.region.children.is_empty() {
             section {
                 h2 { (lang.t("regions-below")) }

@@ -18,6 +18,7 @@ use super::pages::crumbs_of;
 use super::{PageLang, PortalError, PortalResult, cached, context, fresh, matches, page};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::repo::analysis::TableContrast;
 use crate::repo::coord::RegionNode;
 use crate::routes::dash::format::url;
 use crate::services::portal::{self, Context, qr_counts};
@@ -37,15 +38,19 @@ pub(crate) async fn show(
     }
     let (table, region) =
         portal::table_page(&state, &ctx, &id).await.map_err(|e| PortalError::new(lang, e))?;
-    Ok(page(&state, &ctx, lang, &here, table_markup(lang, &ctx, &table, &region)))
+    let official =
+        portal::official_numbers(&state, &ctx, &id).await.map_err(|e| PortalError::new(lang, e))?;
+    Ok(page(&state, &ctx, lang, &here, table_markup(lang, &ctx, &table, &region, official.as_ref())))
 }
 
-/// A table's page; `region` is its center's region, widest first (for the breadcrumbs).
+/// A table's page; `region` is its center's region, widest first (for the breadcrumbs);
+/// `official` the authority's numbers for it, shown beside the standing acta's.
 pub(super) fn table_markup(
     lang: Lang,
     ctx: &Context,
     table: &PublishedTable,
     region: &[RegionNode],
+    official: Option<&TableContrast>,
 ) -> Markup {
     let here = format!("/tables/{}/", url(&table.station_id));
     let mut crumbs = vec![(lang.t("crumb-national"), format!("/{}/", lang.code()))];
@@ -53,11 +58,11 @@ pub(super) fn table_markup(
     crumbs.push((table.center_name.clone(), format!("/{}/centers/{}/", lang.code(), url(&table.center_id))));
     let title = lang.t_args("table-number", &[("number", &table.number.to_string())]);
     let title = format!("{title} · {}", table.center_name);
-    let body = table_body(lang, ctx, table);
+    let body = table_body(lang, ctx, table, official);
     frame(lang, &title, Some(&ctx.election.election.name), &crumbs, body, &here)
 }
 
-fn table_body(lang: Lang, ctx: &Context, table: &PublishedTable) -> Markup {
+fn table_body(lang: Lang, ctx: &Context, table: &PublishedTable, official: Option<&TableContrast>) -> Markup {
     let standing = table.standing_capture();
     let others: Vec<&PublishedCapture> =
         table.captures.iter().filter(|c| Some(c.published.seq) != table.standing).collect();
@@ -67,7 +72,7 @@ fn table_body(lang: Lang, ctx: &Context, table: &PublishedTable) -> Markup {
             (lang.t_count("registered-voters", table.registered_voters, &[]))
         }
         @match standing {
-            Some(c) => { (capture(lang, ctx, table, c, true)) }
+            Some(c) => { (capture(lang, ctx, table, c, true, official)) }
             None => {
                 p.notice {
                     @if table.captures.is_empty() { (lang.t("table-nothing-published")) }
@@ -82,7 +87,7 @@ fn table_body(lang: Lang, ctx: &Context, table: &PublishedTable) -> Markup {
                 @for c in others {
                     details id=(format!("p{}", c.published.seq)) {
                         summary { (entry_line(lang, c)) }
-                        (capture(lang, ctx, table, c, false))
+                        (capture(lang, ctx, table, c, false, None))
                     }
                 }
             }
@@ -118,15 +123,24 @@ fn review_badge(lang: Lang, review: ReviewStatus) -> Markup {
     html! { span class=(class) { (lang.t(id)) } }
 }
 
-/// One published capture in full.
+/// One published capture in full, with the official numbers beside it if given.
 fn capture(
     lang: Lang,
     ctx: &Context,
     table: &PublishedTable,
     c: &PublishedCapture,
     standing: bool,
+    official: Option<&TableContrast>,
 ) -> Markup {
     let record = &c.signed.record;
+    let off = official.and_then(|o| o.official.as_ref());
+    let off_value = |id: &str| off.and_then(|o| o.get(id).copied());
+    let off_cell = |typed: Option<u32>, id: &str| {
+        let v = off_value(id);
+        html! {
+            td.num.official.mismatch[v.is_some() && typed.map(i64::from) != v] { (v.map(|v| lang.int(v)).unwrap_or_default()) }
+        }
+    };
     let qr = qr_counts(ctx, record.qr_payload.as_deref());
     let seq = c.published.seq;
     html! {
@@ -168,6 +182,7 @@ fn capture(
                         th scope="col" { (lang.t("col-option")) }
                         th.num scope="col" { (lang.t("col-typed")) }
                         @if qr.is_some() { th.num scope="col" { (lang.t("col-qr")) } }
+                        @if off.is_some() { th.num scope="col" { (lang.t("col-official")) } }
                     }
                 }
                 tbody {
@@ -181,6 +196,7 @@ fn capture(
                             }
                             td.num data-field=(o.id) { (typed.map(|v| lang.int(i64::from(v))).unwrap_or_default()) }
                             @if qr.is_some() { td.num { (from_qr.map(|v| lang.int(i64::from(v))).unwrap_or_default()) } }
+                            @if off.is_some() { (off_cell(typed, &o.id)) }
                         }
                     }
                     @for f in &ctx.contest.count_fields {
@@ -190,7 +206,22 @@ fn capture(
                             th scope="row" { (f.label) }
                             td.num data-field=(f.id) { (typed.map(|v| lang.int(i64::from(v))).unwrap_or_default()) }
                             @if qr.is_some() { td.num { (from_qr.map(|v| lang.int(i64::from(v))).unwrap_or_default()) } }
+                            @if off.is_some() { (off_cell(typed, &f.id)) }
                         }
+                    }
+                }
+            }
+            @if let Some(o) = official.filter(|o| o.official.is_some()) {
+                @let import = o.import_id.and_then(|id| ctx.import(id));
+                p.official-note {
+                    @if o.differences.is_empty() {
+                        (lang.t("official-match"))
+                    } @else {
+                        strong { (lang.t_count("official-differs", o.differences.len() as u64, &[])) }
+                    }
+                    @if let Some(i) = import {
+                        " " (lang.t_args("official-source", &[("source", &i.source), ("time", &lang.datetime(i.imported_at_ms))]))
+                        " " span.hash { "SHA-256 " (i.sha256) }
                     }
                 }
             }
