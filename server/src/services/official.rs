@@ -248,3 +248,39 @@ pub async fn discrepancies_csv(state: &AppState, scope: &str, contest: &Contest)
     }
     out.into_inner().map_err(|e| AppError::Internal(format!("writing CSV: {e}")))
 }
+
+/// What the printable contrast report holds: the region's contrast, the largest
+/// discrepancies with the acta each table counts with, and the imports.
+pub struct Report {
+    /// The region's sums, its regions and the difference per candidate.
+    pub view: RegionContrastView,
+    /// The largest discrepancies, each with our acta in full (photos, hashes, signature).
+    pub largest: Vec<(TableContrast, Option<crate::repo::coord::CaptureDetail>)>,
+    /// Every import, oldest first.
+    pub imports: Vec<OfficialImport>,
+}
+
+/// The report of `region` (the scope's root if `None`) with its `largest` discrepancies.
+pub async fn report(
+    state: &AppState,
+    scope: &str,
+    region: Option<i64>,
+    contest: &Contest,
+    largest: u64,
+) -> AppResult<Report> {
+    let view = self::region(state, ContrastSide::Current, scope, region, contest).await?;
+    let path = view.view.region.node.path.clone();
+    let (rows, _) =
+        tables(state, ContrastSide::Current, &path, contest, ContrastStatus::Differs, true, 0, largest)
+            .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let detail = match row.capture_pk {
+            Some(pk) => state.coord.capture_detail(pk).await?,
+            None => None,
+        };
+        out.push((row, detail));
+    }
+    let imports = state.analysis.official_imports().await?;
+    Ok(Report { view, largest: out, imports })
+}

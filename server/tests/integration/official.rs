@@ -239,6 +239,14 @@ async fn the_dashboard_shows_the_contrast_the_acta_beside_both_numbers_and_the_q
     assert_eq!(csv.lines().count(), 3);
     let (status, _) = page(&s, &c, "/dash/contrast?status=nonsense", "en").await;
     assert_eq!(status, 400);
+    // The printable report: method, the imports with their SHA-256, the largest discrepancies
+    // with both numbers, and each acta's hashes.
+    let (status, report) = page(&s, &c, "/dash/contrast/report", "en").await;
+    assert_eq!(status, 200);
+    let import_sha = s.state.analysis.official_imports().await.unwrap()[0].sha256.clone();
+    assert!(report.contains("Method") && report.contains(&import_sha), "{report}");
+    assert!(report.find(">st-3 ").unwrap() < report.find(">st-2 ").unwrap(), "largest first");
+    assert!(report.contains("SHA-256 of the record"), "{report}");
 
     let (_, q) = page(&s, &c, "/dash/quickcount", "fr").await;
     assert!(q.contains("pas encore été tiré"), "{q}");

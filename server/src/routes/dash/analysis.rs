@@ -176,6 +176,7 @@ pub(crate) async fn contrast(
                 strong { (lang.t("dash-contrast-sort-table")) }
             }
             " · " a href=(format!("/dash/contrast.csv?region={region_id}")) download { (lang.t("dash-contrast-csv")) }
+            " · " a href=(format!("/dash/contrast/report?region={region_id}")) { (lang.t("dash-report-link")) }
         }
         @if rows.is_empty() {
             p.muted { (lang.t("dash-contrast-no-tables")) }
@@ -273,6 +274,122 @@ pub(crate) async fn contrast_csv(
         bytes,
     )
         .into_response())
+}
+
+/// How many discrepancies the printable report shows in full.
+const REPORT_LARGEST: u64 = 20;
+
+/// `GET /dash/contrast/report`: the printable report an observer mission takes away: method,
+/// figures, and the largest discrepancies with their acta photos and hashes.
+pub(crate) async fn report(
+    State(state): State<AppState>,
+    session: Session,
+    q: Result<Query<ContrastParams>, QueryRejection>,
+) -> DashResult<Response> {
+    let lang = session.lang;
+    let Query(p) = q.map_err(|_| DashError::BadRequest("dash-error-bad-params"))?;
+    let (election, contest) = contest(&state, p.contest.as_deref()).await?;
+    let r = official::report(&state, &session.user.scope_path, p.region, &contest, REPORT_LARGEST).await?;
+    let region = region_label(&r.view.view.region.node, &election);
+    let field_label = |field: &str| {
+        contest
+            .options
+            .iter()
+            .find(|o| o.id == field)
+            .map(|o| o.party.clone())
+            .or_else(|| contest.count_fields.iter().find(|f| f.id == field).map(|f| f.label.clone()))
+            .unwrap_or_else(|| field.to_owned())
+    };
+    let body = html! {
+        p.no-print.muted { (lang.t("dash-report-print-hint")) }
+        p { (lang.t_args("dash-report-intro", &[
+            ("election", &election.election.name),
+            ("region", &region),
+            ("time", &lang.datetime(crate::now_ms())),
+        ])) }
+        h2 { (lang.t("dash-report-method")) }
+        p { (lang.t("dash-report-method-text")) }
+        div.table-wrap {
+            table {
+                thead { tr { th { (lang.t("dash-col-source")) } th { (lang.t("dash-col-imported")) } th.n { (lang.t("dash-col-tables")) } th { "SHA-256" } } }
+                tbody {
+                    @for i in &r.imports {
+                        tr {
+                            td { (i.source) br; small { (i.file_name) } }
+                            td { (lang.datetime(i.imported_at_ms)) }
+                            td.n { (num(lang, i.tables)) }
+                            td { code.hash { (i.sha256) } }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (lang.t("dash-report-figures")) }
+        (sums(lang, &r.view.contrast))
+        @if r.view.candidates.iter().any(|c| c.votes != 0) {
+            div.table-wrap {
+                table {
+                    caption { (lang.t("dash-contrast-by-candidate")) }
+                    tbody {
+                        @for c in r.view.candidates.iter().filter(|c| c.votes != 0) {
+                            tr { td { (c.name) } td.n { @if c.votes > 0 { "+" } (inum(lang, c.votes)) } }
+                        }
+                    }
+                }
+            }
+        }
+        @if !r.view.view.children.is_empty() {
+            div.table-wrap {
+                table {
+                    caption { (lang.t("dash-contrast-by-region")) }
+                    thead { tr { th { (lang.t("dash-col-region")) } th.n { (lang.t("dash-contrast-compared")) } th.n { (lang.t("dash-contrast-differing")) } } }
+                    tbody {
+                        @for (row, c) in r.view.view.children.iter().zip(&r.view.children) {
+                            tr { td { (row.node.name) } td.n { (num(lang, c.compared())) } td.n { (num(lang, c.differing)) } }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (lang.t_args("dash-report-largest", &[("n", &num(lang, r.largest.len() as u64))])) }
+        @for (t, detail) in &r.largest {
+            section.report-table {
+                h3 { (t.station_id) " · " (t.center_name) " · " (t.region_path) }
+                div.table-wrap {
+                    table {
+                        thead { tr { th { (lang.t("dash-col-field")) } th.n { (lang.t("dash-col-typed")) } th.n { (lang.t("dash-col-official")) } th.n { (lang.t("dash-col-difference")) } } }
+                        tbody {
+                            @for (field, d) in &t.differences {
+                                tr {
+                                    td { (field_label(field)) }
+                                    td.n { (t.ours.as_ref().and_then(|o| o.get(field)).map_or("—".into(), |v| inum(lang, *v))) }
+                                    td.n { (t.official.as_ref().and_then(|o| o.get(field)).map_or("—".into(), |v| inum(lang, *v))) }
+                                    td.n.diff { @if *d > 0 { "+" } (inum(lang, *d)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let Some(d) = detail {
+                    @for photo in d.photos.iter().filter(|p| p.receipt.is_some()) {
+                        img.report-photo src={ "/dash/photos/" (photo.sha256.to_hex()) }
+                            alt=(lang.t_args("dash-photo-alt", &[("page", &photo.page.to_string()), ("size", &num(lang, photo.size))]));
+                    }
+                    dl.hashes {
+                        dt { (lang.t("dash-record-sha")) } dd { code.hash { (d.signed.record.record_sha256().to_hex()) } }
+                        dt { (lang.t("dash-report-device")) } dd { code.hash { (d.signed.record.device_key_id.as_str()) } }
+                        @for photo in &d.photos {
+                            dt { (lang.t_args("dash-photo-sha", &[("page", &photo.page.to_string())])) } dd { code.hash { (photo.sha256.to_hex()) } }
+                        }
+                        dt { (lang.t("dash-received-server")) } dd { (lang.datetime(d.row.received_at_ms)) }
+                    }
+                }
+            }
+        }
+    };
+    let mut c = crumbs(&session, &r.view.view.ancestors, &r.view.view.region.node, &election);
+    c.push((lang.t("dash-contrast"), format!("/dash/contrast?region={}", r.view.view.region.node.id)));
+    Ok(session.page(lang.t_args("dash-report-title", &[("region", &region)]), c, body))
 }
 
 /// The margin as the sample filled, as an inline SVG line (x: sample tables in, y: margin).

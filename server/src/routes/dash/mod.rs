@@ -69,6 +69,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/tally", get(pages::tally))
         .route("/dash/contrast", get(analysis::contrast))
         .route("/dash/contrast.csv", get(analysis::contrast_csv))
+        .route("/dash/contrast/report", get(analysis::report))
         .route("/dash/quickcount", get(analysis::quickcount))
         .route("/dash/centers/{id}", get(pages::center))
         .route("/dash/stations/{id}", get(pages::station))
