@@ -205,6 +205,7 @@ dash-next-page = Next
 dash-report-link = Printable report
 dash-report-title = Contrast report: { $region }
 dash-report-print-hint = Use your browser's Print (Ctrl+P) to save this report as PDF.
+dash-report-intro-all = { $election }. Report generated { $time }.
 dash-report-intro = { $election } — { $region }. Report generated { $time }.
 dash-report-method = Method
 dash-report-method-text = Each polling table's acta was photographed and typed by an accredited watcher, signed by the watcher's phone and received by the coordinators with a signed receipt. The authority's per-table results were imported as published (each file below, kept whole, with its SHA-256); for each table the latest import that gives its numbers stands. Only the counts the authority gives are compared; a difference is our acta's number minus the official one.

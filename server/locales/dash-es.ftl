@@ -205,6 +205,7 @@ dash-next-page = Siguiente
 dash-report-link = Informe imprimible
 dash-report-title = Informe de contraste: { $region }
 dash-report-print-hint = Use Imprimir del navegador (Ctrl+P) para guardar este informe como PDF.
+dash-report-intro-all = { $election }. Informe generado el { $time }.
 dash-report-intro = { $election } — { $region }. Informe generado el { $time }.
 dash-report-method = Método
 dash-report-method-text = El acta de cada mesa fue fotografiada y transcrita por un testigo acreditado, firmada por su teléfono y recibida por los coordinadores con un recibo firmado. Los resultados por mesa de la autoridad se importaron tal como se publicaron (cada archivo abajo, guardado entero, con su SHA-256); para cada mesa vale la última importación que da sus números. Solo se comparan los números que da la autoridad; una diferencia es el número de nuestra acta menos el oficial.

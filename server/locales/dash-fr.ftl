@@ -205,6 +205,7 @@ dash-next-page = Suivant
 dash-report-link = Rapport imprimable
 dash-report-title = Rapport de comparaison : { $region }
 dash-report-print-hint = Utilisez Imprimer du navigateur (Ctrl+P) pour enregistrer ce rapport en PDF.
+dash-report-intro-all = { $election }. Rapport établi le { $time }.
 dash-report-intro = { $election } — { $region }. Rapport établi le { $time }.
 dash-report-method = Méthode
 dash-report-method-text = Le procès-verbal de chaque bureau a été photographié et saisi par un observateur accrédité, signé par son téléphone et reçu par les coordinateurs avec un reçu signé. Les résultats par bureau de l’autorité ont été importés tels que publiés (chaque fichier ci-dessous, conservé entier, avec son SHA-256) ; pour chaque bureau, le dernier import qui donne ses chiffres fait foi. Seuls les chiffres donnés par l’autorité sont comparés ; un écart est le chiffre de notre procès-verbal moins l’officiel.

@@ -205,6 +205,7 @@ dash-next-page = Seguinte
 dash-report-link = Relatório para imprimir
 dash-report-title = Relatório de contraste: { $region }
 dash-report-print-hint = Use Imprimir do navegador (Ctrl+P) para guardar este relatório em PDF.
+dash-report-intro-all = { $election }. Relatório gerado em { $time }.
 dash-report-intro = { $election } — { $region }. Relatório gerado em { $time }.
 dash-report-method = Método
 dash-report-method-text = A ata de cada mesa foi fotografada e transcrita por um fiscal credenciado, assinada pelo seu telefone e recebida pelos coordenadores com um recibo assinado. Os resultados por mesa da autoridade foram importados tal como publicados (cada ficheiro abaixo, guardado inteiro, com o seu SHA-256); para cada mesa vale a última importação que dá os seus números. Só se comparam os números que a autoridade dá; uma diferença é o número da nossa ata menos o oficial.

@@ -1,6 +1,7 @@
 // Drives the coordinators' dashboard in headless Chromium, as a coordinator would: sign in,
 // drill down from the whole election to a table, open an acta (photo beside the numbers), review
-// it, look at the totals, and check the pages fit a phone screen. Prints one JSON line.
+// it, look at the totals, the contrast with the official results, the printable report and the
+// quick count, and check the pages fit a phone screen. Prints one JSON line.
 //
 //   node dashboard.mjs <base url> <user> <password> <screenshot dir>
 //
@@ -98,9 +99,33 @@ try {
   steps.push({ step: 'tally', candidates, first: (await page.locator('#candidates tbody tr').first().textContent()).trim() })
   await page.screenshot({ path: `${shots}/4-tally.png`, fullPage: true })
 
-  // 5. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
+  // 5. The contrast with the official results: a differing table opens its acta beside both sets
+  // of numbers, the difference marked; the printable report; the quick count.
+  await page.click('nav a[href="/dash/contrast"]')
+  await page.waitForURL(/\/dash\/contrast/)
+  const differing = await page.locator('#contrast tbody tr').count()
+  if (differing < 1) throw new Error('the contrast lists no differing table')
+  await page.screenshot({ path: `${shots}/5-contrast.png`, fullPage: true })
+  await page.locator('#contrast a[href^="/dash/captures/"]').first().click()
+  await page.waitForURL(/\/dash\/captures\/\d+/)
+  const officialColumn = await page.locator('#numbers thead th').allTextContents()
+  const marked = await page.locator('#numbers td.diff').count()
+  steps.push({ step: 'contrast', differing, columns: officialColumn, marked })
+  if (!officialColumn.includes('Oficial') || marked < 1) throw new Error('the acta does not show the official numbers beside ours')
+  await page.goto(`${base}/dash/contrast/report`)
+  if (!(await page.textContent('h1')).includes('Informe')) throw new Error('no printable report')
+  const reportPhotos = await page.locator('img.report-photo').count()
+  steps.push({ step: 'report', photos: reportPhotos })
+  await page.click('nav a[href="/dash/quickcount"]')
+  await page.waitForURL(/\/dash\/quickcount/)
+  const estimates = await page.locator('#estimates tbody tr').count()
+  steps.push({ step: 'quickcount', estimates })
+  if (estimates < 2) throw new Error('the quick count shows no estimate')
+  await page.screenshot({ path: `${shots}/6-quickcount.png`, fullPage: true })
+
+  // 6. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
   await page.setViewportSize({ width: 390, height: 844 })
-  for (const path of ['/dash', actaUrl.replace(base, ''), '/dash/batches']) {
+  for (const path of ['/dash', actaUrl.replace(base, ''), '/dash/batches', '/dash/contrast', '/dash/contrast/report', '/dash/quickcount']) {
     await page.goto(`${base}${path}`)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     steps.push({ step: 'phone', path, overflow })

@@ -104,6 +104,17 @@ try {
     await page.screenshot({ path: `${shots}/${name}-table.png`, fullPage: true })
     await fits('table')
     step(`${name}: looked up ${table}`)
+    // The authority's numbers stand beside the acta's, the one that differs marked.
+    const officialMarked = await page.locator('table.numbers td.official.mismatch').count()
+    if (officialMarked !== 1) throw new Error(`expected one official number marked as different, found ${officialMarked}`)
+    // The national page leads to the contrast, which lists this table among the differences.
+    await page.goto(`${base}/en/contrast/`)
+    if (!(await page.locator(`ol.discrepancies a[href="/en/tables/${encodeURIComponent(table)}/"]`).count())) throw new Error('the contrast page does not list the differing table')
+    await page.screenshot({ path: `${shots}/${name}-contrast.png`, fullPage: true })
+    await fits('contrast')
+    step(`${name}: the contrast lists ${table}`)
+    await page.goto(`${base}/en/tables/${encodeURIComponent(table)}/`)
+    await page.waitForSelector('article.acta')
 
     // 4. Verify: valid, every check passing.
     const valid = await verifyOnPage(page)
@@ -148,7 +159,7 @@ try {
     const axeContext = await browser.newContext({ viewport: { width, height: 860 }, bypassCSP: true })
     const axePage = await axeContext.newPage()
     for (const [what, path] of [['national', '/es/'], ['table', `/es/tables/${encodeURIComponent(table)}/`],
-      ['search', `/fr/search/?q=${encodeURIComponent(place)}`]]) {
+      ['search', `/fr/search/?q=${encodeURIComponent(place)}`], ['contrast', '/es/contrast/']]) {
       await axePage.goto(base + path)
       await axe(axePage, `${name}-${what}`)
     }

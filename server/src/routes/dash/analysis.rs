@@ -302,11 +302,12 @@ pub(crate) async fn report(
     };
     let body = html! {
         p.no-print.muted { (lang.t("dash-report-print-hint")) }
-        p { (lang.t_args("dash-report-intro", &[
-            ("election", &election.election.name),
-            ("region", &region),
-            ("time", &lang.datetime(crate::now_ms())),
-        ])) }
+        @let time = lang.datetime(crate::now_ms());
+        @if r.view.view.region.node.path.is_empty() {
+            p { (lang.t_args("dash-report-intro-all", &[("election", &election.election.name), ("time", &time)])) }
+        } @else {
+            p { (lang.t_args("dash-report-intro", &[("election", &election.election.name), ("region", &region), ("time", &time)])) }
+        }
         h2 { (lang.t("dash-report-method")) }
         p { (lang.t("dash-report-method-text")) }
         div.table-wrap {
@@ -327,9 +328,9 @@ pub(crate) async fn report(
         h2 { (lang.t("dash-report-figures")) }
         (sums(lang, &r.view.contrast))
         @if r.view.candidates.iter().any(|c| c.votes != 0) {
+            h3 { (lang.t("dash-contrast-by-candidate")) }
             div.table-wrap {
                 table {
-                    caption { (lang.t("dash-contrast-by-candidate")) }
                     tbody {
                         @for c in r.view.candidates.iter().filter(|c| c.votes != 0) {
                             tr { td { (c.name) } td.n { @if c.votes > 0 { "+" } (inum(lang, c.votes)) } }
@@ -339,9 +340,9 @@ pub(crate) async fn report(
             }
         }
         @if !r.view.view.children.is_empty() {
+            h3 { (lang.t("dash-contrast-by-region")) }
             div.table-wrap {
                 table {
-                    caption { (lang.t("dash-contrast-by-region")) }
                     thead { tr { th { (lang.t("dash-col-region")) } th.n { (lang.t("dash-contrast-compared")) } th.n { (lang.t("dash-contrast-differing")) } } }
                     tbody {
                         @for (row, c) in r.view.view.children.iter().zip(&r.view.children) {

@@ -72,8 +72,8 @@ pub(super) fn contrast_markup(lang: Lang, ctx: &Context, c: &PublicContrast) -> 
                 thead {
                     tr {
                         th scope="col" { (lang.t("col-region")) }
-                        th.num scope="col" { (lang.t("contrast-compared")) }
-                        th.num scope="col" { (lang.t("contrast-differing")) }
+                        th.num scope="col" { (lang.t("contrast-col-compared")) }
+                        th.num scope="col" { (lang.t("contrast-col-differing")) }
                     }
                 }
                 tbody {

@@ -229,7 +229,7 @@ fn capture(
             @if !record.notes.is_empty() {
                 p { strong { (lang.t("notes")) } " " (record.notes) }
             }
-            h3 { (lang.t("proof-title")) }
+            h2 { (lang.t("proof-title")) }
             dl.proof {
                 dt { (lang.t("proof-sealed")) } dd { (lang.datetime(record.device_time_ms)) span.muted { " " (lang.t("proof-sealed-clock")) } }
                 dt { (lang.t("proof-received")) } dd { (lang.datetime(c.receipt.receipt.received_at_ms)) }

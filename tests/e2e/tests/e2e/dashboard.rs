@@ -1,6 +1,8 @@
 //! The coordinators' dashboard in headless Chromium (Debian's `chromium`, driven by
 //! `playwright-core` from `tests/browser/`): sign in, drill down to a table, open its acta with
-//! the photo, review it, read the totals, on a desktop and a phone screen. The review then reaches
+//! the photo, review it, read the totals, the contrast with the official results (down to an
+//! acta beside both sets of numbers), the printable report and the quick count, on a desktop and
+//! a phone screen. The review then reaches
 //! the watcher's phone. Needs `npm ci --prefix tests/browser` and `chromium` (`make test` and
 //! `.ci/run` see to both).
 
@@ -55,6 +57,35 @@ fn a_coordinator_signs_in_drills_down_reviews_an_acta_and_the_phone_sees_it() {
         )
         .await
         .unwrap();
+        // The authority publishes the truth of every table, with one table's first party
+        // raised by five votes; the quick count's sample was drawn.
+        let contest = &election.package.contests[0];
+        let mut csv = String::from("table");
+        for o in &contest.options {
+            csv.push_str(&format!(",{}", o.id));
+        }
+        csv.push('\n');
+        for (i, station) in election.package.stations.iter().enumerate() {
+            let truth = testigo_testkit::sample::acta_counts(&election.acta(i).unwrap());
+            csv.push_str(&station.id);
+            for (k, o) in contest.options.iter().enumerate() {
+                let bump = if i == 1 && k == 0 { 5 } else { 0 };
+                csv.push_str(&format!(",{}", truth.counts[&o.id] + bump));
+            }
+            csv.push('\n');
+        }
+        let operator = testigo_server::services::review::Reviewer::operator("ana");
+        let request = testigo_server::services::official::ImportRequest {
+            source: "CNE".into(),
+            file_name: "mesas.csv".into(),
+            content: csv.into_bytes(),
+            mapping: None,
+        };
+        testigo_server::services::official::import(&server.state, &operator, request).await.unwrap();
+        testigo_server::services::quickcount::draw_sample(&server.state, &operator, 12, "e2e").await.unwrap();
+        testigo_server::repo::settle_tally(server.state.repo.as_ref(), testigo_server::TALLY_BATCH)
+            .await
+            .unwrap();
     });
     let shots =
         std::env::var_os("TESTIGO_SCREENSHOTS").map_or_else(|| root.path().join("shots"), PathBuf::from);
