@@ -5,6 +5,7 @@
 
 mod analysis;
 mod bench;
+mod bench_contrast;
 mod bench_dash;
 mod bench_portal;
 mod bench_seed;
@@ -142,6 +143,10 @@ enum BenchCommand {
     /// The public portal with every table published: static export (full and incremental),
     /// page bytes and render times.
     Portal(bench_portal::PortalArgs),
+    /// Official results against a million actas: import, full recompute, the contrast's pages.
+    Contrast(bench_contrast::ContrastArgs),
+    /// The quick count over many simulated elections: coverage and interval width per size.
+    Quickcount(bench_contrast::QuickcountArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
@@ -211,6 +216,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench(BenchCommand::Sync(args)) => bench_sync::run(&args)?,
         Command::Bench(BenchCommand::Dashboard(args)) => bench_dash::run(&args)?,
         Command::Bench(BenchCommand::Portal(args)) => bench_portal::run(&args)?,
+        Command::Bench(BenchCommand::Contrast(args)) => bench_contrast::contrast(&args)?,
+        Command::Bench(BenchCommand::Quickcount(args)) => bench_contrast::quick_count(&args)?,
     }
     Ok(())
 }
