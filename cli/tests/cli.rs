@@ -647,3 +647,88 @@ fn an_export_run_again_writes_only_what_changed_and_a_mirror_serves_over_http() 
     assert!(over_http.status.success(), "{text}");
     assert!(text.contains("6 published captures"), "{text}");
 }
+
+#[test]
+fn official_results_and_the_quick_count_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pkg = dir.path().join("election.json");
+    let p = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    let out = testigo(&["election", "sample", "--stations", "30", "--out", &p(&pkg)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = testigo(&["election", "import", "--data", &p(&data), &p(&pkg)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&pkg).unwrap()).unwrap();
+    let party = package["contests"][0]["options"][0]["party"].as_str().unwrap().to_owned();
+    // The authority's per-table JSON, read with the shipped mapping: center code, table number,
+    // votes per party.
+    let mesas: Vec<serde_json::Value> = package["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "centro": s["center_id"], "mesa": s["number"],
+                "votos": { party.clone(): 10 }, "nulos": 1, "blancos": 0, "votantes": 11,
+            })
+        })
+        .collect();
+    let file = dir.path().join("mesas.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&serde_json::json!({ "mesas": mesas })).unwrap())
+        .unwrap();
+    let out = testigo(&[
+        "official",
+        "import",
+        "--data",
+        &p(&data),
+        &p(&file),
+        "--mapping",
+        "per-table-json",
+        "--source",
+        "CNE 1",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("import no. 1: 30 tables") && text.contains("SHA-256"), "{text}");
+    // A bad value: a clear error naming the line, a non-zero exit, nothing imported.
+    let bad = std::fs::read_to_string(&file).unwrap().replacen("\"nulos\": 1", "\"nulos\": \"uno\"", 1);
+    std::fs::write(&file, bad).unwrap();
+    let out = testigo(&["official", "import", "--data", &p(&data), &p(&file), "--mapping", "per-table-json"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line ") && err.contains("\"uno\" is not a count"), "{err}");
+    let csv = dir.path().join("discrepancies.csv");
+    let out = testigo(&["official", "contrast", "--data", &p(&data), "--csv", &p(&csv)]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("0 tables compared") && text.contains("30 official only"), "{text}");
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 31);
+
+    // The quick count: drawn from a published seed, the same again from the same seed.
+    let list = dir.path().join("sample.txt");
+    let draw = |out_file: &std::path::Path| {
+        let out = testigo(&[
+            "quickcount",
+            "draw",
+            "--data",
+            &p(&data),
+            "--size",
+            "10",
+            "--seed",
+            "semilla",
+            "--out",
+            &p(out_file),
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(out_file).unwrap()
+    };
+    let first = draw(&list);
+    assert_eq!(first.lines().count(), 10);
+    assert_eq!(draw(&dir.path().join("again.txt")), first);
+    let out = testigo(&["quickcount", "show", "--data", &p(&data)]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0 of 10 sample tables in"), "{text}");
+    let out = testigo(&["quickcount", "draw", "--data", &p(&data), "--size", "31", "--seed", "s"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("between 1 and 30"));
+}

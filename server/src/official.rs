@@ -249,14 +249,19 @@ impl Template {
     }
 }
 
-/// One record's columns by name.
-struct Record<'a> {
-    values: HashMap<&'a str, String>,
+/// One record's columns by name: a CSV line read through its header's positions (no copy), or
+/// a JSON object's flattened leaves.
+enum Record<'a> {
+    Csv { columns: &'a HashMap<&'a str, usize>, line: &'a csv::StringRecord },
+    Json(HashMap<&'a str, String>),
 }
 
 impl Record<'_> {
     fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(|v| v.trim())
+        match self {
+            Record::Csv { columns, line } => columns.get(name).and_then(|&i| line.get(i)).map(str::trim),
+            Record::Json(values) => values.get(name).map(|v| v.trim()),
+        }
     }
 }
 
@@ -367,7 +372,9 @@ impl Plan {
         let mut counts = BTreeMap::new();
         for (field, column, required) in plan {
             let Some(value) = record.get(column) else {
-                if *required {
+                // A CSV line has every column of its header (checked there); a JSON record may
+                // leave out what it does not give (checked over the whole file in `read_json`).
+                if *required && matches!(record, Record::Csv { .. }) {
                     return Err(at(format!("no column {column:?}")));
                 }
                 continue;
@@ -447,7 +454,7 @@ fn read_csv(
     let first_line = mapping.skip_lines;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(u8::try_from(mapping.delimiter).unwrap_or(b','))
-        .flexible(false)
+        .flexible(true)
         .from_reader(body.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -477,6 +484,10 @@ fn read_csv(
             }
         }
     }
+    let mut columns: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        columns.entry(name.as_str()).or_insert(i);
+    }
     let mut record = csv::StringRecord::new();
     loop {
         let line = first_line + reader.position().line();
@@ -489,8 +500,16 @@ fn read_csv(
             }
         }
         let line = record.position().map_or(line, |p| first_line + p.line());
-        let values = header.iter().map(String::as_str).zip(record.iter().map(str::to_owned)).collect();
-        push(plan.row(line, &Record { values }, contests, &mapping.missing)?, out)?;
+        if record.len() != header.len() {
+            return Err(OfficialFileError::Line {
+                line,
+                what: format!("{} fields where the header has {}", record.len(), header.len()),
+            });
+        }
+        push(
+            plan.row(line, &Record::Csv { columns: &columns, line: &record }, contests, &mapping.missing)?,
+            out,
+        )?;
     }
     Ok(())
 }
@@ -517,6 +536,15 @@ fn read_json(
         .as_array()
         .ok_or_else(|| OfficialFileError::File(format!("{:?} is not a JSON array", mapping.records)))?;
     let lines = RecordLines::new(text, mapping);
+    // The columns the mapping names explicitly: each must appear in at least one record (a
+    // mistyped mapping is an error, not a silent gap).
+    let mut unseen: std::collections::BTreeSet<&str> = plan
+        .fields
+        .values()
+        .flatten()
+        .filter(|(_, _, required)| *required)
+        .map(|(_, column, _)| column.as_str())
+        .collect();
     for (i, value) in records.iter().enumerate() {
         let line = lines.line(i);
         let mut flat = Vec::new();
@@ -524,8 +552,14 @@ fn read_json(
         if !value.is_object() {
             return Err(OfficialFileError::Line { line, what: "a record is not a JSON object".into() });
         }
-        let values = flat.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        push(plan.row(line, &Record { values }, contests, &mapping.missing)?, out)?;
+        let values: HashMap<&str, String> = flat.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        unseen.retain(|c| !values.contains_key(c));
+        push(plan.row(line, &Record::Json(values), contests, &mapping.missing)?, out)?;
+    }
+    if let Some(column) = unseen.first() {
+        return Err(OfficialFileError::File(format!(
+            "no record has the column {column:?} the mapping names"
+        )));
     }
     Ok(())
 }
@@ -670,6 +704,12 @@ mod tests {
         );
         let json = json.replace("\"x\"", "5");
         let file = read(json.as_bytes(), &ve, &contests).unwrap();
+        // A column the mapping names that no record has is a mistake in the mapping.
+        let gone = json.replace("\"nulos\"", "\"nul\"");
+        assert_eq!(
+            read(gone.as_bytes(), &ve, &contests).unwrap_err().to_string(),
+            "no record has the column \"nulos\" the mapping names"
+        );
         assert_eq!(file.rows[0].station_id, "010101001-03");
         assert_eq!(file.rows[1].counts, BTreeMap::from([("o01".into(), 5), ("nulos".into(), 0)]));
     }

@@ -40,8 +40,8 @@ fn import(c: &Connection, new: &NewOfficialImport) -> RepoResult<Result<Official
     }
     let sha = Sha256::digest(&new.content);
     let id: i64 = c.query_row(
-        "INSERT INTO official_imports (source, file_name, sha256, content, mapping_json, tables, imported_at_ms, actor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        "INSERT INTO official_imports (source, file_name, sha256, content, bytes, mapping_json, tables, imported_at_ms, actor)
+         VALUES (?1, ?2, ?3, ?4, ?9, ?5, ?6, ?7, ?8) RETURNING id",
         params![
             new.source,
             new.file_name,
@@ -50,7 +50,8 @@ fn import(c: &Connection, new: &NewOfficialImport) -> RepoResult<Result<Official
             new.mapping_json,
             new.rows.len() as i64,
             new.now_ms,
-            new.actor
+            new.actor,
+            new.content.len() as i64
         ],
         |r| r.get(0),
     )?;
@@ -104,7 +105,7 @@ fn import(c: &Connection, new: &NewOfficialImport) -> RepoResult<Result<Official
 
 fn imports(c: &Connection) -> RepoResult<Vec<OfficialImport>> {
     let mut stmt = c.prepare_cached(
-        "SELECT id, source, file_name, sha256, length(content), tables, imported_at_ms FROM official_imports ORDER BY id",
+        "SELECT id, source, file_name, sha256, bytes, tables, imported_at_ms FROM official_imports ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
         let sha: Vec<u8> = r.get(3)?;
@@ -399,12 +400,21 @@ fn scope_pattern(scope: &str) -> String {
 }
 
 fn contrast_tables(c: &Connection, q: &ContrastQuery) -> RepoResult<Vec<TableContrast>> {
-    let order = if q.by_difference { "k.difference DESC, k.station_id" } else { "k.station_id" };
+    let (index, order) = if q.by_difference {
+        ("contrast_by_difference", "difference DESC, station_id")
+    } else {
+        ("contrast_by_table", "station_id")
+    };
+    // The page is chosen on the covering index alone; only its rows are then read and joined.
     let sql = format!(
-        "SELECT {} WHERE k.side = ?7 AND k.contest_id = ?1 AND k.status = ?2
-           AND (?3 = '' OR k.region_path = ?3 OR k.region_path LIKE ?4 ESCAPE '\\')
-         ORDER BY {order} LIMIT ?5 OFFSET ?6",
-        table_columns(q.side)
+        "SELECT {} WHERE k.side = ?7 AND k.contest_id = ?1 AND k.station_id IN (
+            SELECT station_id FROM contrast INDEXED BY {index}
+             WHERE side = ?7 AND contest_id = ?1 AND status = ?2
+               AND (?3 = '' OR region_path = ?3 OR region_path LIKE ?4 ESCAPE '\\')
+             ORDER BY {order} LIMIT ?5 OFFSET ?6)
+         ORDER BY k.{}",
+        table_columns(q.side),
+        order.replace(", ", ", k.")
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(

@@ -338,7 +338,9 @@ const MIGRATIONS: &[&str] = &[
         source TEXT NOT NULL,
         file_name TEXT NOT NULL,
         sha256 BLOB NOT NULL,
+        -- The file as received, and its size (listing imports never reads the file).
         content BLOB NOT NULL,
+        bytes INTEGER NOT NULL,
         mapping_json TEXT NOT NULL,
         tables INTEGER NOT NULL,
         imported_at_ms INTEGER NOT NULL,
@@ -386,7 +388,10 @@ const MIGRATIONS: &[&str] = &[
         differences_json TEXT NOT NULL,
         PRIMARY KEY (station_id, contest_id, side)
     ) STRICT, WITHOUT ROWID;
-    CREATE INDEX contrast_by_difference ON contrast(side, contest_id, status, difference DESC, station_id);
+    -- Lists page through these alone (they cover the scope's region path), then read each
+    -- listed row: a deep page or a narrow scope never reads the rows it skips.
+    CREATE INDEX contrast_by_difference ON contrast(side, contest_id, status, difference DESC, station_id, region_path);
+    CREATE INDEX contrast_by_table ON contrast(side, contest_id, status, station_id, region_path);
     CREATE TABLE region_contrast (
         region_id INTEGER NOT NULL,
         contest_id TEXT NOT NULL,
