@@ -173,7 +173,19 @@ pub async fn tables(
         limit: limit.min(500),
     };
     let rows = state.analysis.contrast_tables(query).await?;
-    let total = state.analysis.contrast_count(side, scope.to_owned(), contest.id.clone(), status).await?;
+    // The region's sums hold the count (a scope is a region); counting rows is the fallback.
+    let total = match state.coord.region_by_path(scope.to_owned()).await? {
+        Some(node) => {
+            let sums = state.analysis.region_contrast(node.id, contest.id.clone(), side).await?;
+            match status {
+                ContrastStatus::Match => sums.matching,
+                ContrastStatus::Differs => sums.differing,
+                ContrastStatus::OnlyOfficial => sums.only_official,
+                ContrastStatus::OnlyOurs => sums.only_ours,
+            }
+        }
+        None => state.analysis.contrast_count(side, scope.to_owned(), contest.id.clone(), status).await?,
+    };
     Ok((rows, total))
 }
 
