@@ -96,6 +96,9 @@ pub struct Mapping {
     pub missing: Vec<String>,
 }
 
+/// The most title lines a mapping may skip.
+const MAX_SKIP_LINES: u64 = 1_000;
+
 fn comma() -> char {
     ','
 }
@@ -127,6 +130,9 @@ impl Mapping {
     /// Reads a mapping file.
     pub fn from_json(text: &str) -> Result<Mapping, OfficialFileError> {
         let m: Mapping = serde_json::from_str(text).map_err(|e| OfficialFileError::Mapping(e.to_string()))?;
+        if m.skip_lines > MAX_SKIP_LINES {
+            return Err(OfficialFileError::Mapping(format!("\"skip_lines\" is at most {MAX_SKIP_LINES}")));
+        }
         if !m.delimiter.is_ascii() {
             return Err(OfficialFileError::Mapping("the delimiter must be one ASCII character".into()));
         }
@@ -458,8 +464,14 @@ fn read_csv(
 ) -> Result<(), OfficialFileError> {
     // Skip the title lines before the header.
     let mut body = text;
-    for _ in 0..mapping.skip_lines {
-        body = body.split_once('\n').map_or("", |(_, rest)| rest);
+    for _ in 0..mapping.skip_lines.min(MAX_SKIP_LINES) {
+        match body.split_once('\n') {
+            Some((_, rest)) => body = rest,
+            None => {
+                body = "";
+                break;
+            }
+        }
     }
     let first_line = mapping.skip_lines;
     let mut reader = csv::ReaderBuilder::new()
@@ -730,6 +742,9 @@ mod tests {
         assert!(Mapping::from_json(r#"{"format":"csv","table":"a}"}"#).is_err());
         assert!(Mapping::from_json(r#"{"format":"xml","table":"{a}"}"#).is_err());
         assert!(Mapping::from_json(r#"{"format":"csv","table":"{a}","extra":1}"#).is_err());
+        assert!(
+            Mapping::from_json(r#"{"format":"csv","table":"{a}","skip_lines":9223372036854775808}"#).is_err()
+        );
         let m = Mapping::from_json(r#"{"format":"csv","table":"{a}","counts":{"zz":"Z"}}"#).unwrap();
         assert!(matches!(read(b"a,Z\n1,2\n", &m, &contests()), Err(OfficialFileError::Mapping(_))));
         let m = Mapping::from_json(r#"{"format":"csv","table":"{a}","fields":"V"}"#).unwrap();

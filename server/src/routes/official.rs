@@ -45,6 +45,7 @@ enum MappingBody {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ImportBody {
     source: String,
     file_name: String,
@@ -95,7 +96,11 @@ struct ContrastParams {
 }
 
 fn params(q: Result<Query<ContrastParams>, QueryRejection>) -> AppResult<ContrastParams> {
-    q.map(|Query(p)| p).map_err(|_| AppError::BadRequest("bad query parameters".into()))
+    let p = q.map(|Query(p)| p).map_err(|_| AppError::BadRequest("bad query parameters".into()))?;
+    if [p.offset, p.limit].into_iter().flatten().any(|n| n > i64::MAX as u64) {
+        return Err(AppError::BadRequest("offset and limit are at most 2^63 - 1".into()));
+    }
+    Ok(p)
 }
 
 async fn contrast(
@@ -189,6 +194,7 @@ async fn quickcount_now(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DrawBody {
     size: u64,
     seed: String,
