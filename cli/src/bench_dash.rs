@@ -150,27 +150,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
     let mut results = Vec::new();
     for (name, path) in &pages {
         let cookie = if name.starts_with("scoped") { &scoped } else { &cookie };
-        let mut times = Vec::new();
-        let mut bytes = 0;
-        for _ in 0..args.runs.max(1) {
-            let req = Request::get(path.as_str()).header("cookie", cookie).body(Body::empty())?;
-            let t = Instant::now();
-            let r = app.clone().oneshot(req).await?;
-            let status = r.status();
-            let body = axum::body::to_bytes(r.into_body(), 16 * 1024 * 1024).await?;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-            if !status.is_success() {
-                return Err(format!("{path} answered {status}").into());
-            }
-            bytes = body.len();
-        }
-        times.sort_by(f64::total_cmp);
-        let p50 = times.get(times.len() / 2).copied().unwrap_or(0.0);
-        let max = times.last().copied().unwrap_or(0.0);
-        results.push(serde_json::json!({
-            "page": name, "path": path, "bytes": bytes,
-            "p50_ms": (p50 * 10.0).round() / 10.0, "max_ms": (max * 10.0).round() / 10.0,
-        }));
+        results.push(crate::bench_seed::time_page(&app, cookie, name, path, args.runs).await?);
     }
     let mut counts = BTreeMap::new();
     counts.insert("stations", args.stations);

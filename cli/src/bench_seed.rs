@@ -242,3 +242,36 @@ async fn store_photos(
     }
     Ok(())
 }
+
+/// Requests `path` through `app` `runs` times with the session `cookie`: its HTML size and the
+/// median and slowest times, as one row of a page benchmark's report.
+pub async fn time_page(
+    app: &axum::Router,
+    cookie: &str,
+    name: &str,
+    path: &str,
+    runs: usize,
+) -> Result<serde_json::Value, Error> {
+    use tower::ServiceExt as _;
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..runs.max(1) {
+        let req = axum::http::Request::get(path).header("cookie", cookie).body(axum::body::Body::empty())?;
+        let t = std::time::Instant::now();
+        let r = app.clone().oneshot(req).await?;
+        let status = r.status();
+        let body = axum::body::to_bytes(r.into_body(), 512 * 1024 * 1024).await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        if !status.is_success() {
+            return Err(format!("{path} answered {status}").into());
+        }
+        bytes = body.len();
+    }
+    times.sort_by(f64::total_cmp);
+    let p50 = times.get(times.len() / 2).copied().unwrap_or(0.0);
+    let max = times.last().copied().unwrap_or(0.0);
+    Ok(serde_json::json!({
+        "page": name, "path": path, "bytes": bytes,
+        "p50_ms": (p50 * 10.0).round() / 10.0, "max_ms": (max * 10.0).round() / 10.0,
+    }))
+}
