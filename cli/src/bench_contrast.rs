@@ -11,8 +11,6 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::Request;
 use clap::Args;
 use testigo_server::repo::analysis::FrameTable;
 use testigo_server::services::official::{self, ImportRequest};
@@ -20,7 +18,6 @@ use testigo_server::services::quickcount::{self, StratumSample};
 use testigo_server::services::review::Reviewer;
 use testigo_server::{Limits, now_ms, open_data_dir};
 use testigo_testkit::{Rng, SampleElection};
-use tower::ServiceExt as _;
 
 use crate::bench_seed::Error;
 
@@ -168,17 +165,7 @@ async fn go(args: ContrastArgs) -> Result<(), Error> {
     )
     .await?;
     let app = testigo_server::app(state.clone());
-    let login = Request::post("/dash/login")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from("name=bench&password=bench+password+1"))?;
-    let r = app.clone().oneshot(login).await?;
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .ok_or("no session")?
-        .to_owned();
+    let cookie = crate::bench_seed::sign_in(&app, "bench").await?;
     let first_state = view.view.children.iter().max_by_key(|c| c.node.stations).map_or(0, |c| c.node.id);
     let pages = [
         ("contrast: whole election", "/dash/contrast".to_owned()),

@@ -11,11 +11,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::Request;
 use clap::Args;
 use testigo_server::{Limits, now_ms, open_data_dir};
-use tower::ServiceExt as _;
 
 use crate::bench_seed::Error;
 
@@ -80,24 +77,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
     )
     .await?;
     let app = testigo_server::app(state.clone());
-    let sign_in = |name: &'static str| {
-        let app = app.clone();
-        async move {
-            let login = Request::post("/dash/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(format!("name={name}&password=bench+password+1")))?;
-            let r = app.oneshot(login).await?;
-            let cookie = r
-                .headers()
-                .get("set-cookie")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(';').next())
-                .ok_or("no session")?
-                .to_owned();
-            Ok::<_, Error>(cookie)
-        }
-    };
-    let cookie = sign_in("bench").await?;
+    let cookie = crate::bench_seed::sign_in(&app, "bench").await?;
 
     // The pages: the whole election, one state, municipality and parish down to a center,
     // a table, an acta, the tally at two levels, batches with and without a filter, devices.
@@ -132,7 +112,7 @@ async fn go(args: DashArgs) -> Result<(), Error> {
         now_ms(),
     )
     .await?;
-    let scoped = sign_in("state").await?;
+    let scoped = crate::bench_seed::sign_in(&app, "state").await?;
     let mut pages = levels;
     pages.extend([
         ("center".to_owned(), format!("/dash/centers/{}", center.id)),

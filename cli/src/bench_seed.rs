@@ -275,3 +275,21 @@ pub async fn time_page(
         "p50_ms": (p50 * 10.0).round() / 10.0, "max_ms": (max * 10.0).round() / 10.0,
     }))
 }
+
+/// Signs `name` (password "bench password 1") in to the dashboard through `app`: the session
+/// cookie.
+pub async fn sign_in(app: &axum::Router, name: &str) -> Result<String, Error> {
+    use tower::ServiceExt as _;
+    let login = axum::http::Request::post("/dash/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!("name={name}&password=bench+password+1")))?;
+    let r = app.clone().oneshot(login).await?;
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or("no session")?
+        .to_owned();
+    Ok(cookie)
+}

@@ -273,6 +273,16 @@ impl Contest {
     pub fn field_of_kind(&self, kind: CountFieldKind) -> Option<&CountField> {
         self.count_fields.iter().find(|f| f.kind == kind)
     }
+
+    /// How the acta labels a field: a ballot option's party, an extra count's label; `None` for
+    /// an id the contest lacks.
+    pub fn field_label(&self, id: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.party.as_str())
+            .or_else(|| self.count_fields.iter().find(|f| f.id == id).map(|f| f.label.as_str()))
+    }
 }
 
 fn unique<'a>(seen: &mut HashSet<&'a str>, kind: &'static str, id: &'a str) -> Result<(), PackageError> {

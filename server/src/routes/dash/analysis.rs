@@ -64,13 +64,7 @@ fn differences(contest: &Contest, lang: Lang, t: &TableContrast) -> String {
     t.differences
         .iter()
         .map(|(field, d)| {
-            let label = contest
-                .options
-                .iter()
-                .find(|o| &o.id == field)
-                .map(|o| o.party.as_str())
-                .or_else(|| contest.count_fields.iter().find(|f| &f.id == field).map(|f| f.label.as_str()))
-                .unwrap_or(field);
+            let label = contest.field_label(field).unwrap_or(field);
             let sign = if *d > 0 { "+" } else { "" };
             format!("{label}: {sign}{}", inum(lang, *d))
         })
@@ -291,15 +285,7 @@ pub(crate) async fn report(
     let (election, contest) = contest(&state, p.contest.as_deref()).await?;
     let r = official::report(&state, &session.user.scope_path, p.region, &contest, REPORT_LARGEST).await?;
     let region = region_label(&r.view.view.region.node, &election);
-    let field_label = |field: &str| {
-        contest
-            .options
-            .iter()
-            .find(|o| o.id == field)
-            .map(|o| o.party.clone())
-            .or_else(|| contest.count_fields.iter().find(|f| f.id == field).map(|f| f.label.clone()))
-            .unwrap_or_else(|| field.to_owned())
-    };
+    let field_label = |field: &str| contest.field_label(field).unwrap_or(field).to_owned();
     let body = html! {
         p.no-print.muted { (lang.t("dash-report-print-hint")) }
         @let time = lang.datetime(crate::now_ms());

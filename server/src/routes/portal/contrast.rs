@@ -38,15 +38,7 @@ fn signed(lang: Lang, n: i64) -> String {
 /// The page.
 pub(super) fn contrast_markup(lang: Lang, ctx: &Context, c: &PublicContrast) -> Markup {
     let sums = &c.view.contrast;
-    let label = |field: &str| {
-        ctx.contest
-            .options
-            .iter()
-            .find(|o| o.id == field)
-            .map(|o| o.party.clone())
-            .or_else(|| ctx.contest.count_fields.iter().find(|f| f.id == field).map(|f| f.label.clone()))
-            .unwrap_or_else(|| field.to_owned())
-    };
+    let label = |field: &str| ctx.contest.field_label(field).unwrap_or(field).to_owned();
     let body = html! {
         p { (lang.t("contrast-explained")) }
         dl.figures {
