@@ -57,3 +57,26 @@ pub fn assignments(election: &SampleElection, phones: usize, per_phone: usize) -
 pub fn phone_dir(root: &Path, i: usize) -> std::path::PathBuf {
     root.join(format!("phone-{i:03}"))
 }
+
+/// The authority's per-table results for `election` in Testigo's own CSV format: the truth of
+/// every table, with `raised` votes added to the first party of table `table`.
+pub fn official_csv(election: &SampleElection, table: usize, raised: u32) -> String {
+    let Some(contest) = election.package.contests.first() else { return String::new() };
+    let mut csv = String::from("table");
+    for o in &contest.options {
+        csv.push(',');
+        csv.push_str(&o.id);
+    }
+    csv.push('\n');
+    for (i, station) in election.package.stations.iter().enumerate() {
+        let Some(acta) = election.acta(i) else { continue };
+        let truth = testigo_testkit::sample::acta_counts(&acta);
+        csv.push_str(&station.id);
+        for (k, o) in contest.options.iter().enumerate() {
+            let bump = if i == table && k == 0 { raised } else { 0 };
+            csv.push_str(&format!(",{}", truth.counts.get(&o.id).copied().unwrap_or(0) + bump));
+        }
+        csv.push('\n');
+    }
+    csv
+}
