@@ -329,15 +329,18 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             None => tracing::warn!("no election imported yet: run `testigo election import`"),
         }
         tracing::info!(%addr, key = %state.key.public_key().key_id(), "listening");
-        println!("listening on {scheme}://{addr}");
+        // One write for the whole announcement: whoever started us may read the first line and
+        // close the pipe, and a server must not stop because nobody reads its stdout any more.
+        let mut announce = format!("listening on {scheme}://{addr}\n");
         if let Some((cert, _)) = &tls_files {
-            println!(
-                "TLS key pin {} (testigo enroll --tls-cert {})",
+            announce.push_str(&format!(
+                "TLS key pin {} (testigo enroll --tls-cert {})\n",
                 testigo_server::tls::pin_of_pem(cert)?,
                 cert.display()
-            );
+            ));
         }
-        println!("public portal on {scheme}://{addr}/");
+        announce.push_str(&format!("public portal on {scheme}://{addr}/\n"));
+        say(&announce);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown_signal().await;
@@ -354,7 +357,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         let public = match args.public_listen {
             Some(at) => {
                 let listener = tokio::net::TcpListener::bind(at).await?;
-                println!("public portal alone on {scheme}://{}/", listener.local_addr()?);
+                say(&format!("public portal alone on {scheme}://{}/\n", listener.local_addr()?));
                 let serving = testigo_server::serve_public(
                     listener,
                     state.clone(),
@@ -656,4 +659,15 @@ pub fn device(cmd: &DeviceCommand) -> Result<(), Box<dyn std::error::Error>> {
         println!("device {} revoked", done.device);
     }
     Ok(())
+}
+
+/// Writes the server's announcements to stdout in one write; a closed stdout (the starter read
+/// what it needed and went away) is logged, not fatal.
+fn say(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        tracing::warn!(error = %e, "stdout is closed: announcements go to the log only");
+        tracing::info!("{}", text.trim_end());
+    }
 }
