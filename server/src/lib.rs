@@ -47,7 +47,7 @@ use crate::blobs::{BlobStore, FsBlobStore};
 use crate::keys::ServerKey;
 use crate::ratelimit::RateLimiter;
 use crate::repo::sqlite::SqliteRepo;
-use crate::repo::{Analysis, Coordination, Publishing, Repo};
+use crate::repo::{Analysis, Coordination, Desk, Publishing, Repo};
 
 pub use crate::error::{AppError, AppResult};
 pub use crate::routes::portal::mirror;
@@ -154,6 +154,8 @@ pub struct AppState {
     pub public: Arc<dyn Publishing>,
     /// Official results, the contrast, the quick count's sample.
     pub analysis: Arc<dyn Analysis>,
+    /// The verification desk: blind double entry.
+    pub desk: Arc<dyn Desk>,
     /// Photo bytes.
     pub blobs: Arc<dyn BlobStore>,
     /// The receipt key.
@@ -174,21 +176,18 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// A state over the given storage.
-    pub fn new(
-        repo: Arc<dyn Repo>,
-        coord: Arc<dyn Coordination>,
-        public: Arc<dyn Publishing>,
-        analysis: Arc<dyn Analysis>,
-        blobs: Arc<dyn BlobStore>,
-        key: Arc<ServerKey>,
-        limits: Limits,
-    ) -> Self {
+    /// A state over the given storage: every database trait from one implementation (the
+    /// embedded SQLite repository, or another backend that implements them all).
+    pub fn new<S>(storage: Arc<S>, blobs: Arc<dyn BlobStore>, key: Arc<ServerKey>, limits: Limits) -> Self
+    where
+        S: Repo + Coordination + Publishing + Analysis + Desk,
+    {
         AppState {
-            repo,
-            coord,
-            public,
-            analysis,
+            repo: storage.clone(),
+            coord: storage.clone(),
+            public: storage.clone(),
+            analysis: storage.clone(),
+            desk: storage,
             blobs,
             key,
             rate: Arc::new(RateLimiter::default()),
@@ -240,7 +239,7 @@ pub fn open_data_dir(dir: &Path, limits: Limits) -> Result<AppState, OpenError> 
     std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     let blobs = FsBlobStore::open(&dir.join("photos"))?;
     let key = ServerKey::load_or_create(&dir.join("server.key"))?;
-    Ok(AppState::new(repo.clone(), repo.clone(), repo.clone(), repo, Arc::new(blobs), Arc::new(key), limits))
+    Ok(AppState::new(repo, Arc::new(blobs), Arc::new(key), limits))
 }
 
 /// [`open_data_dir`] for a directory that must already hold a server's data: for commands that

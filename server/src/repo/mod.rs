@@ -8,11 +8,13 @@
 
 pub mod analysis;
 pub mod coord;
+pub mod desk;
 pub mod publication;
 pub mod sqlite;
 
 pub use analysis::Analysis;
 pub use coord::Coordination;
+pub use desk::Desk;
 pub use publication::Publishing;
 
 use std::collections::BTreeSet;

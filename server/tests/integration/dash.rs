@@ -633,6 +633,8 @@ async fn no_page_misses_a_message_in_any_language() {
         "/dash/batches".to_owned(),
         "/dash/regions/999999".to_owned(),
         "/dash/batches?filter=nonsense".to_owned(),
+        "/dash/transcribe?done=verify".to_owned(),
+        "/dash/verify".to_owned(),
     ];
     for filter in ["all", "warnings", "unreviewed", "disputed", "missing_photo"] {
         paths.push(format!("/dash/batches?filter={filter}"));

@@ -4,6 +4,7 @@
 
 mod common;
 mod dash;
+mod desk;
 mod devices;
 mod enroll;
 mod feed;

@@ -10,18 +10,20 @@ use rusqlite::types::Value;
 use testigo_protocol::api::Change;
 use testigo_protocol::{KeyId, Sha256};
 use testigo_server::repo::coord::RegionStats;
+use testigo_server::repo::desk::DeskState;
 use testigo_server::repo::sqlite::{SCHEMA_VERSION, SqliteRepo};
-use testigo_server::repo::{Coordination, PhotoLookup, Repo, RepoError, UploadState, settle_tally};
+use testigo_server::repo::{Coordination, Desk, PhotoLookup, Repo, RepoError, UploadState, settle_tally};
 use uuid::Uuid;
 
 /// The frozen fixtures, one per released version, oldest first.
-const FIXTURES: [(u32, &str); 6] = [
+const FIXTURES: [(u32, &str); 7] = [
     (1, include_str!("../fixtures/schema-v1.sql")),
     (2, include_str!("../fixtures/schema-v2.sql")),
     (3, include_str!("../fixtures/schema-v3.sql")),
     (4, include_str!("../fixtures/schema-v4.sql")),
     (5, include_str!("../fixtures/schema-v5.sql")),
     (6, include_str!("../fixtures/schema-v6.sql")),
+    (7, include_str!("../fixtures/schema-v7.sql")),
 ];
 
 /// The device the fixtures enrolled (its token is "token-one").
@@ -183,6 +185,15 @@ async fn a_migrated_database_serves_what_it_holds() {
         );
         if version >= 2 {
             assert!(repo.coordinator_by_name("ana".into()).await.unwrap().is_some());
+        }
+        // The capture whose photo is in is on the verification desk: as the v7 fixture left it
+        // (two entries that differ), or newly entered by the tally worker.
+        let item = repo.desk_item(1).await.unwrap().expect("on the desk");
+        if version >= 7 {
+            assert_eq!((item.state, item.entries.len()), (DeskState::Verify, 2));
+            assert_eq!(item.entries[1].counts.as_ref().unwrap()["o1"], 126);
+        } else {
+            assert_eq!((item.state, item.entries.len()), (DeskState::Transcribing, 0), "schema v{version}");
         }
     }
 }

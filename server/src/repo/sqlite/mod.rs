@@ -30,14 +30,18 @@
 //!   and published sums; `public_reads.rs`: the public's reads (portal, search, open data).
 //! - `analysis.rs`: [`Analysis`], official results, the contrast (a step of the tally worker)
 //!   and the quick count's sample.
+//! - `desk.rs`: [`Desk`], the verification desk (blind double entry): slots handed out in the
+//!   writer, entries, a verifier's decisions.
 //!
 //! [`Coordination`]: crate::repo::Coordination
 //! [`Publishing`]: crate::repo::Publishing
 //! [`Analysis`]: crate::repo::Analysis
+//! [`Desk`]: crate::repo::Desk
 
 mod analysis;
 mod coord;
 mod db;
+mod desk;
 mod devices;
 mod election;
 mod feed;

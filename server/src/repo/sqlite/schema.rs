@@ -430,6 +430,41 @@ const MIGRATIONS: &[&str] = &[
         stratum TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // Version 7: the verification desk. Each capture whose photos are all in is transcribed from
+    // its photos by two coordinators, blind; the two entries and the watcher's numbers agree
+    // (confirmed) or go to a verifier (decided). An entry is a slot (1 or 2) of its capture,
+    // so a capture is never transcribed a third time; a slot held past its lease is handed on.
+    r#"
+    CREATE TABLE desk_items (
+        capture_pk INTEGER PRIMARY KEY,
+        region_path TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        -- 'transcribing', 'verify', 'confirmed' or 'decided'.
+        state TEXT NOT NULL,
+        entered_at_ms INTEGER NOT NULL,
+        settled_at_ms INTEGER,
+        -- The verifier's numbers (JSON), their name.
+        decided_json TEXT,
+        decided_by TEXT
+    ) STRICT;
+    CREATE INDEX desk_items_by_state ON desk_items(state, capture_pk);
+    CREATE TABLE desk_entries (
+        capture_pk INTEGER NOT NULL REFERENCES desk_items(capture_pk),
+        slot INTEGER NOT NULL CHECK (slot IN (1, 2)),
+        coordinator_id INTEGER NOT NULL REFERENCES coordinators(id),
+        assigned_at_ms INTEGER NOT NULL,
+        lease_until_ms INTEGER NOT NULL,
+        counts_json TEXT,
+        submitted_at_ms INTEGER,
+        PRIMARY KEY (capture_pk, slot),
+        UNIQUE (capture_pk, coordinator_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX desk_entries_open ON desk_entries(coordinator_id) WHERE submitted_at_ms IS NULL;
+    -- Every capture already complete when the desk arrived.
+    INSERT INTO desk_items (capture_pk, region_path, contest_id, state, entered_at_ms)
+        SELECT pk, ifnull(region_path, ''), contest_id, 'transcribing', received_at_ms FROM captures
+         WHERE photos_declared > 0 AND photos_received >= photos_declared;
+    "#,
 ];
 
 /// The schema version this build writes; a database from a newer version is refused, not

@@ -7,7 +7,8 @@
 //! 1. new captures: each gets its region path, links the capture it supersedes, and counts in
 //!    its region and every ancestor (records, photos declared, with warnings, arrivals per minute);
 //!    its table becomes dirty;
-//! 2. photo receipts (`photo_events`): photos received per region and minute;
+//! 2. photo receipts (`photo_events`): photos received per region and minute; a capture whose
+//!    photos are all in enters the verification desk (`desk.rs`);
 //! 3. dirty tables (from 1, and from reviews in `tally_dirty`): the table's current capture is
 //!    chosen again — the latest received that is neither superseded nor rejected — and if it
 //!    changed, the old capture's numbers are taken out of every ancestor's tally and the new one's
@@ -325,6 +326,7 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
             }
             let region = photo.path.and_then(|p| tree.by_path.get(&p).copied()).unwrap_or(tree.root);
             bump.execute([photo.capture_pk])?;
+            super::desk::enter(c, photo.capture_pk, photo.at_ms)?;
             for node in tree.chain(region) {
                 deltas.stats(node, &photo.contest).photos_received += 1;
                 deltas.activity(node, photo.at_ms).photos += 1;

@@ -59,6 +59,10 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                             a href="/dash/quickcount" { (lang.t("dash-quickcount")) }
                             a href="/dash/batches" { (lang.t("dash-batches")) }
                             a href="/dash/devices" { (lang.t("dash-devices")) }
+                            @if user.can_review {
+                                a href="/dash/transcribe" { (lang.t("dash-transcribe")) }
+                                a href="/dash/verify" { (lang.t("dash-verify")) }
+                            }
                             form method="post" action="/dash/logout" {
                                 input type="hidden" name="csrf" value=(csrf);
                                 button title=(user.name) { (lang.t("dash-sign-out")) }

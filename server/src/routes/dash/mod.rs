@@ -30,6 +30,7 @@
 mod acta;
 mod analysis;
 pub(crate) mod charts;
+mod desk;
 pub(crate) mod format;
 mod layout;
 mod login;
@@ -78,6 +79,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/captures/{pk}", get(acta::view))
         .route("/dash/captures/{pk}/review", post(acta::review))
         .route("/dash/photos/{sha}", get(acta::photo))
+        .route("/dash/transcribe", get(desk::transcribe))
+        .route("/dash/transcribe/{pk}", post(desk::submit_entry))
+        .route("/dash/verify", get(desk::verify_list))
+        .route("/dash/verify/{pk}", get(desk::verify_one).post(desk::decide))
         .layer(middleware::from_fn(localise))
 }
 

@@ -6,6 +6,7 @@ mod behaviour;
 mod crash;
 mod dashboard;
 mod delivery;
+mod desk;
 mod pinning;
 mod portal;
 mod upgrade;
