@@ -7,6 +7,7 @@ mod analysis;
 mod bench;
 mod bench_contrast;
 mod bench_dash;
+mod bench_desk;
 mod bench_portal;
 mod bench_seed;
 mod bench_sync;
@@ -147,6 +148,8 @@ enum BenchCommand {
     Contrast(bench_contrast::ContrastArgs),
     /// The quick count over many simulated elections: coverage and interval width per size.
     Quickcount(bench_contrast::QuickcountArgs),
+    /// The verification desk: many volunteers at once asking for their next acta and saving it.
+    Desk(bench_desk::DeskArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
@@ -218,6 +221,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench(BenchCommand::Portal(args)) => bench_portal::run(&args)?,
         Command::Bench(BenchCommand::Contrast(args)) => bench_contrast::contrast(&args)?,
         Command::Bench(BenchCommand::Quickcount(args)) => bench_contrast::quick_count(&args)?,
+        Command::Bench(BenchCommand::Desk(args)) => bench_desk::run(&args)?,
     }
     Ok(())
 }
