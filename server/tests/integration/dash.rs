@@ -679,3 +679,39 @@ async fn no_page_misses_a_message_in_any_language() {
     let (_, _, html) = page_in(&s, Some(&cookie), "/dash/devices", Some("en")).await;
     assert!(html.contains("revoked ") && html.contains("min ago"), "{html}");
 }
+
+#[tokio::test]
+async fn pages_are_gzipped_for_browsers_that_take_it_and_photos_are_not() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1"]).await;
+    let photo = photo_bytes(3, 5000);
+    let r = d.record("st-1", &[&photo]);
+    let id = r.id;
+    let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
+    assert_eq!(upload(&s, &d, id, &photo).await, StatusCode::NO_CONTENT);
+    refresh(&s).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let fetch = |path: String, gzip: bool| {
+        let s = &s;
+        let cookie = cookie.clone();
+        async move {
+            let mut req = Request::get(path).header("cookie", cookie);
+            if gzip {
+                req = req.header("accept-encoding", "gzip, deflate, br");
+            }
+            let r = s.send(req.body(Body::empty()).unwrap()).await;
+            let encoding = r.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
+            (encoding, body_bytes(r).await.len())
+        }
+    };
+    let (plain_encoding, plain) = fetch("/dash/tally".into(), false).await;
+    let (encoding, gzipped) = fetch("/dash/tally".into(), true).await;
+    assert_eq!((plain_encoding, encoding.as_deref()), (None, Some("gzip")));
+    assert!(gzipped * 2 < plain, "{gzipped} of {plain} bytes");
+    let sha = testigo_protocol::Sha256::digest(&photo).to_hex();
+    let (encoding, len) = fetch(format!("/dash/photos/{sha}"), true).await;
+    assert_eq!((encoding, len), (None, photo.len()), "a photo goes as it is");
+    let (encoding, _) = fetch("/es/".into(), true).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"), "the portal too");
+}
