@@ -255,3 +255,22 @@ dash-desk-state-transcribing = Waiting for transcription
 dash-desk-state-verify = Waiting for a verifier
 dash-desk-state-confirmed = Confirmed by double entry
 dash-desk-state-decided = Decided by a verifier
+
+## The night's operations: late tables, search
+dash-missing = Missing
+dash-missing-title = Late tables — { $region }
+dash-missing-count = { $missing } of { $tables } tables have no tally sheet yet
+dash-as-of = as of { $time }
+dash-missing-no-acta = No tally sheet
+dash-missing-no-photo = Sheet without its photo
+dash-missing-uploading = Photos still uploading
+dash-missing-none = No table is late here.
+dash-missing-open-acta = (open the sheet)
+dash-missing-no-device = no device assigned
+dash-col-table = Table
+dash-col-devices = Devices (last heard from)
+dash-search = Search
+dash-search-hint = Type a table, center or region code or name, or a capture id.
+dash-search-none = Nothing found in your region.
+dash-search-capture = Capture #{ $pk } (table { $table })
+dash-search-table = Table { $number } ({ $id }), { $center }

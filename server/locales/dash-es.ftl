@@ -255,3 +255,22 @@ dash-desk-state-transcribing = Por transcribir
 dash-desk-state-verify = Espera un verificador
 dash-desk-state-confirmed = Confirmada por doble transcripción
 dash-desk-state-decided = Decidida por un verificador
+
+## Las operaciones de la noche: mesas atrasadas, búsqueda
+dash-missing = Faltantes
+dash-missing-title = Mesas atrasadas — { $region }
+dash-missing-count = { $missing } de { $tables } mesas aún sin acta
+dash-as-of = a las { $time }
+dash-missing-no-acta = Sin acta
+dash-missing-no-photo = Acta sin su foto
+dash-missing-uploading = Fotos que siguen subiendo
+dash-missing-none = Ninguna mesa está atrasada aquí.
+dash-missing-open-acta = (abrir el acta)
+dash-missing-no-device = ningún dispositivo asignado
+dash-col-table = Mesa
+dash-col-devices = Dispositivos (última señal)
+dash-search = Buscar
+dash-search-hint = Escriba el código o el nombre de una mesa, un centro o una región, o el id de una captura.
+dash-search-none = Nada encontrado en su región.
+dash-search-capture = Captura #{ $pk } (mesa { $table })
+dash-search-table = Mesa { $number } ({ $id }), { $center }

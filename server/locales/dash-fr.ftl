@@ -255,3 +255,22 @@ dash-desk-state-transcribing = À transcrire
 dash-desk-state-verify = En attente d’un vérificateur
 dash-desk-state-confirmed = Confirmé par double saisie
 dash-desk-state-decided = Décidé par un vérificateur
+
+## Les opérations de la nuit : bureaux en retard, recherche
+dash-missing = Manquants
+dash-missing-title = Bureaux en retard — { $region }
+dash-missing-count = { $missing } bureaux sur { $tables } n’ont pas encore de procès-verbal
+dash-as-of = à { $time }
+dash-missing-no-acta = Sans procès-verbal
+dash-missing-no-photo = Procès-verbal sans sa photo
+dash-missing-uploading = Photos en cours d’envoi
+dash-missing-none = Aucun bureau n’est en retard ici.
+dash-missing-open-acta = (ouvrir le procès-verbal)
+dash-missing-no-device = aucun appareil attribué
+dash-col-table = Bureau
+dash-col-devices = Appareils (dernier signal)
+dash-search = Rechercher
+dash-search-hint = Saisissez le code ou le nom d’un bureau, d’un centre ou d’une région, ou l’identifiant d’une capture.
+dash-search-none = Rien trouvé dans votre région.
+dash-search-capture = Capture n° { $pk } (bureau { $table })
+dash-search-table = Bureau { $number } ({ $id }), { $center }

@@ -255,3 +255,22 @@ dash-desk-state-transcribing = Por transcrever
 dash-desk-state-verify = À espera de um verificador
 dash-desk-state-confirmed = Confirmada por dupla transcrição
 dash-desk-state-decided = Decidida por um verificador
+
+## As operações da noite: mesas atrasadas, busca
+dash-missing = Em falta
+dash-missing-title = Mesas atrasadas — { $region }
+dash-missing-count = { $missing } de { $tables } mesas ainda sem ata
+dash-as-of = às { $time }
+dash-missing-no-acta = Sem ata
+dash-missing-no-photo = Ata sem a foto
+dash-missing-uploading = Fotos ainda a enviar
+dash-missing-none = Nenhuma mesa está atrasada aqui.
+dash-missing-open-acta = (abrir a ata)
+dash-missing-no-device = nenhum dispositivo atribuído
+dash-col-table = Mesa
+dash-col-devices = Dispositivos (último sinal)
+dash-search = Buscar
+dash-search-hint = Escreva o código ou o nome de uma mesa, um centro ou uma região, ou o id de uma captura.
+dash-search-none = Nada encontrado na sua região.
+dash-search-capture = Captura #{ $pk } (mesa { $table })
+dash-search-table = Mesa { $number } ({ $id }), { $center }

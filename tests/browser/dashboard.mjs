@@ -123,9 +123,23 @@ try {
   if (estimates < 2) throw new Error('the quick count shows no estimate')
   await page.screenshot({ path: `${shots}/6-quickcount.png`, fullPage: true })
 
-  // 6. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
+  // 6. Late tables, with the devices that should report them; the search box in the header.
+  await page.click('nav a[href="/dash/missing"]')
+  await page.waitForURL(/\/dash\/missing/)
+  const late = await page.locator('#missing tbody tr').count()
+  steps.push({ step: 'missing', late, count: await page.textContent('#missing-count') })
+  if (late < 1) throw new Error('no late table listed')
+  await page.screenshot({ path: `${shots}/7-missing.png`, fullPage: true })
+  const table = await page.locator('#missing tbody tr a[href^="/dash/stations/"]').first().textContent()
+  await page.fill('nav input[name=q]', table)
+  await Promise.all([page.waitForURL(/\/dash\/(stations|search)/), page.press('nav input[name=q]', 'Enter')])
+  steps.push({ step: 'search', query: table, url: page.url() })
+  if (!page.url().includes(`/dash/stations/${table}`)) throw new Error(`searching ${table} did not open its table`)
+
+  // 7. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
   await page.setViewportSize({ width: 390, height: 844 })
-  for (const path of ['/dash', actaUrl.replace(base, ''), '/dash/batches', '/dash/contrast', '/dash/contrast/report', '/dash/quickcount']) {
+  for (const path of ['/dash', actaUrl.replace(base, ''), '/dash/batches', '/dash/contrast', '/dash/contrast/report', '/dash/quickcount',
+    '/dash/missing', '/dash/search?q=a', '/dash/devices']) {
     await page.goto(`${base}${path}`)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     steps.push({ step: 'phone', path, overflow })

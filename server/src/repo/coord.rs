@@ -302,6 +302,75 @@ pub enum BatchFilter {
     MissingPhoto,
 }
 
+/// Which late tables a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LateFilter {
+    /// No acta counts for the table yet.
+    NoActa,
+    /// The acta that counts has a declared photo that has not arrived.
+    NoPhoto,
+}
+
+/// A device assigned to a late table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignedDevice {
+    /// Its id (key id).
+    pub id: String,
+    /// When it was last heard from.
+    pub last_seen_at_ms: Option<TimestampMs>,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+/// A table that is late, with the devices that should report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateTable {
+    /// The table.
+    pub station_id: String,
+    /// Its number.
+    pub number: u32,
+    /// Its center.
+    pub center_id: String,
+    /// Its center's name.
+    pub center_name: String,
+    /// Its region path.
+    pub region_path: String,
+    /// The capture that counts, if one does (a table whose photo is missing).
+    pub capture_pk: Option<i64>,
+    /// Its devices, most recently heard from first.
+    pub devices: Vec<AssignedDevice>,
+    /// Where the next page starts.
+    pub cursor: LateCursor,
+}
+
+/// A position in a late-table listing (ordered by region, center, table number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LateCursor {
+    /// The center's region id.
+    pub region_id: i64,
+    /// The center's position in the election.
+    pub center_position: i64,
+    /// The table's number.
+    pub number: u32,
+}
+
+impl LateCursor {
+    /// As written in a page address (`region.position.number`).
+    pub fn to_param(self) -> String {
+        format!("{}.{}.{}", self.region_id, self.center_position, self.number)
+    }
+
+    /// From a page address; `None` for anything else.
+    pub fn from_param(s: &str) -> Option<LateCursor> {
+        let mut parts = s.splitn(3, '.');
+        Some(LateCursor {
+            region_id: parts.next()?.parse().ok()?,
+            center_position: parts.next()?.parse().ok()?,
+            number: parts.next()?.parse().ok()?,
+        })
+    }
+}
+
 /// The coordinators' storage. See the module doc.
 #[async_trait]
 pub trait Coordination: Send + Sync + 'static {
@@ -401,4 +470,15 @@ pub trait Coordination: Send + Sync + 'static {
     /// The regions a device reports from (one per station's place), or `None` for no such
     /// device.
     async fn device_regions(&self, device: KeyId) -> RepoResult<Option<Vec<String>>>;
+
+    /// Tables under the region `path` for `contest` that `filter` calls late, in the order of
+    /// the region tree and the centers, after `after`, at most `limit`, each with its devices.
+    async fn late_tables(
+        &self,
+        path: String,
+        contest: String,
+        filter: LateFilter,
+        after: Option<LateCursor>,
+        limit: usize,
+    ) -> RepoResult<Vec<LateTable>>;
 }

@@ -24,6 +24,7 @@
 //! | `portal` | what the public reads: published tables, photos, sums, search |
 //! | `tally` | the contest a view is about, a region within a scope, the tally per candidate |
 //! | [`official`] | importing the authority's results; the contrast of every table with them |
+//! | [`operations`] | the night's operations: late tables with their devices, search within a scope |
 //! | [`quickcount`] | the quick count: the sample's draw, the estimate with its margin of error |
 //! | [`storage`] | the free-space reserve: `507` before the disk fills, free space for `/healthz` |
 
@@ -34,6 +35,7 @@ pub mod enrollment;
 pub(crate) mod feed;
 pub(crate) mod intake;
 pub mod official;
+pub mod operations;
 pub(crate) mod package;
 pub(crate) mod photos;
 pub(crate) mod portal;

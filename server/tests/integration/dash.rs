@@ -635,6 +635,10 @@ async fn no_page_misses_a_message_in_any_language() {
         "/dash/batches?filter=nonsense".to_owned(),
         "/dash/transcribe?done=verify".to_owned(),
         "/dash/verify".to_owned(),
+        "/dash/missing".to_owned(),
+        "/dash/missing?filter=no_photo".to_owned(),
+        "/dash/search?q=st".to_owned(),
+        "/dash/search".to_owned(),
     ];
     for filter in ["all", "warnings", "unreviewed", "disputed", "missing_photo"] {
         paths.push(format!("/dash/batches?filter={filter}"));
@@ -714,4 +718,88 @@ async fn pages_are_gzipped_for_browsers_that_take_it_and_photos_are_not() {
     assert_eq!((encoding, len), (None, photo.len()), "a photo goes as it is");
     let (encoding, _) = fetch("/es/".into(), true).await;
     assert_eq!(encoding.as_deref(), Some("gzip"), "the portal too");
+}
+
+#[tokio::test]
+async fn late_tables_name_their_devices_and_search_finds_within_the_scope() {
+    let s = TestServer::new().await;
+    // st-1 reports with its photo, st-3 reports without its photo; st-5 and st-7 (Zulia) and every
+    // Lara table have nothing. One device for st-1/st-3/st-5, none for st-7.
+    let d = s.device(&["st-1", "st-3", "st-5"]).await;
+    let photo = photo_bytes(4, 3000);
+    let r = d.record("st-1", &[&photo]);
+    let with_photo = r.id;
+    let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
+    assert_eq!(upload(&s, &d, with_photo, &photo).await, StatusCode::NO_CONTENT);
+    let r = d.record("st-3", &[&photo_bytes(5, 3000)]);
+    let no_photo = r.id;
+    let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
+    refresh(&s).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "lara", "una clave larga", "Lara", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let zulia = s.state.coord.region_by_path("Zulia".into()).await.unwrap().unwrap();
+    let (status, html) = page(&s, &cookie, &format!("/dash/missing?region={}", zulia.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed = |html: &str| -> Vec<String> {
+        html.split("href=\"/dash/stations/")
+            .skip(1)
+            .map(|p| p.split('"').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(listed(&html), ["st-5", "st-7"], "{html}");
+    assert!(html.contains("2 of 4 tables") || html.contains("2 de 4"), "{html}");
+    assert!(html.contains(&d.public_key().key_id().as_str()[..8]), "the device that should report st-5");
+    let (_, html) = page(&s, &cookie, &format!("/dash/missing?region={}&filter=no_photo", zulia.id)).await;
+    assert_eq!(listed(&html), ["st-3"], "{html}");
+    // Paging: one table per page through the repository, in order, nothing twice.
+    let mut after = None;
+    let mut seen = Vec::new();
+    loop {
+        let page = s
+            .state
+            .coord
+            .late_tables(
+                String::new(),
+                "pres".into(),
+                testigo_server::repo::coord::LateFilter::NoActa,
+                after,
+                1,
+            )
+            .await
+            .unwrap();
+        let Some(t) = page.first() else { break };
+        seen.push(t.station_id.clone());
+        after = Some(t.cursor);
+    }
+    seen.sort();
+    assert_eq!(seen, ["st-2", "st-4", "st-5", "st-6", "st-7", "st-8"]);
+    // Lara's coordinator: the Zulia region is not theirs; their own late tables are.
+    let lara = login_cookie(&s, "lara", "una%20clave%20larga").await;
+    assert_eq!(page(&s, &lara, &format!("/dash/missing?region={}", zulia.id)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(listed(&page(&s, &lara, "/dash/missing").await.1), ["st-2", "st-4", "st-6", "st-8"]);
+    assert_eq!(page(&s, &cookie, "/dash/missing?after=garbage").await.0, StatusCode::BAD_REQUEST);
+
+    // Search: a capture id opens its acta; a center by name; nothing outside the scope.
+    let r = s
+        .send(
+            Request::get(format!("/dash/search?q={no_photo}"))
+                .header("cookie", &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/dash/captures/"));
+    let (status, html) = page(&s, &cookie, "/dash/search?q=st-").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("href=\"/dash/stations/").count(), 8, "{html}");
+    let (_, html) = page(&s, &lara, "/dash/search?q=st-").await;
+    assert_eq!(html.matches("href=\"/dash/stations/").count(), 4, "{html}");
+    let (_, html) = page(&s, &lara, &format!("/dash/search?q={no_photo}")).await;
+    assert!(html.contains("id=\"search-none\""), "a capture outside the scope is not found: {html}");
+    let r = s
+        .send(Request::get("/dash/search?q=Escuela").header("cookie", &cookie).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(r.headers()["location"], "/dash/centers/ctr-1");
 }

@@ -154,6 +154,17 @@ fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
 
 #[async_trait]
 impl Coordination for SqliteRepo {
+    async fn late_tables(
+        &self,
+        path: String,
+        contest: String,
+        filter: LateFilter,
+        after: Option<LateCursor>,
+        limit: usize,
+    ) -> RepoResult<Vec<LateTable>> {
+        self.db.read(move |c| super::late::late_tables(c, &path, &contest, filter, after, limit)).await
+    }
+
     async fn create_coordinator(
         &self,
         name: String,

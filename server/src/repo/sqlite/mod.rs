@@ -25,7 +25,8 @@
 //! - `reviews.rs`: a review with its audit entry, feed event and tally recount.
 //! - `regions.rs`: the region tree built at import.
 //! - `tally.rs`: the tally worker that keeps the dashboard's aggregates (ADR 7).
-//! - `coord.rs`: [`Coordination`], the dashboard's queries and the coordinators' accounts.
+//! - `coord.rs`: [`Coordination`], the dashboard's queries and the coordinators' accounts;
+//!   `late.rs`: late tables (no acta, or its photo missing) with their devices.
 //! - `publication.rs`: [`Publishing`], the append-only publication with its standing captures
 //!   and published sums; `public_reads.rs`: the public's reads (portal, search, open data).
 //! - `analysis.rs`: [`Analysis`], official results, the contrast (a step of the tally worker)
@@ -46,6 +47,7 @@ mod devices;
 mod election;
 mod feed;
 mod intake;
+mod late;
 mod public_reads;
 mod publication;
 mod regions;

@@ -59,9 +59,14 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                             a href="/dash/quickcount" { (lang.t("dash-quickcount")) }
                             a href="/dash/batches" { (lang.t("dash-batches")) }
                             a href="/dash/devices" { (lang.t("dash-devices")) }
+                            a href="/dash/missing" { (lang.t("dash-missing")) }
                             @if user.can_review {
                                 a href="/dash/transcribe" { (lang.t("dash-transcribe")) }
                                 a href="/dash/verify" { (lang.t("dash-verify")) }
+                            }
+                            form.search method="get" action="/dash/search" role="search" {
+                                input type="search" name="q" placeholder=(lang.t("dash-search"))
+                                    aria-label=(lang.t("dash-search")) size="14";
                             }
                             form method="post" action="/dash/logout" {
                                 input type="hidden" name="csrf" value=(csrf);

@@ -34,6 +34,7 @@ mod desk;
 pub(crate) mod format;
 mod layout;
 mod login;
+mod operations;
 mod pages;
 
 use std::convert::Infallible;
@@ -79,6 +80,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/captures/{pk}", get(acta::view))
         .route("/dash/captures/{pk}/review", post(acta::review))
         .route("/dash/photos/{sha}", get(acta::photo))
+        .route("/dash/missing", get(operations::missing))
+        .route("/dash/search", get(operations::search))
         .route("/dash/transcribe", get(desk::transcribe))
         .route("/dash/transcribe/{pk}", post(desk::submit_entry))
         .route("/dash/verify", get(desk::verify_list))

@@ -1,0 +1,72 @@
+//! The night's operations reads: late tables (no acta yet, or an acta whose photo has not
+//! arrived) with the devices that should report them and when each was last heard from.
+//!
+//! Walked from the centers (`centers_by_region`) of the regions in the subtree, in the order of
+//! (region, center, table number), so a page is found without sorting the election: a table
+//! that reported is skipped by one primary-key probe of `station_current`.
+
+use rusqlite::{Connection, params};
+
+use crate::repo::RepoResult;
+use crate::repo::coord::{AssignedDevice, LateCursor, LateFilter, LateTable};
+
+pub(super) fn late_tables(
+    c: &Connection,
+    path: &str,
+    contest: &str,
+    filter: LateFilter,
+    after: Option<LateCursor>,
+    limit: usize,
+) -> RepoResult<Vec<LateTable>> {
+    let condition = match filter {
+        LateFilter::NoActa => {
+            "NOT EXISTS (SELECT 1 FROM station_current sc WHERE sc.station_id = s.id AND sc.contest_id = ?2)"
+        }
+        LateFilter::NoPhoto => {
+            "EXISTS (SELECT 1 FROM station_current sc JOIN captures k ON k.pk = sc.capture_pk
+                      WHERE sc.station_id = s.id AND sc.contest_id = ?2 AND k.photos_received < k.photos_declared)"
+        }
+    };
+    let sql = format!(
+        "SELECT s.id, s.number, ce.id, ce.name, r.path, ce.region_id, ce.position,
+                (SELECT sc.capture_pk FROM station_current sc WHERE sc.station_id = s.id AND sc.contest_id = ?2)
+           FROM regions r
+           JOIN centers ce ON ce.region_id = r.id
+           JOIN stations s ON s.center_id = ce.id
+          WHERE (?1 = '' OR r.path = ?1 OR (r.path > ?1 || '/' AND r.path < ?1 || '0'))
+            AND (ce.region_id, ce.position, s.number) > (?3, ?4, ?5)
+            AND {condition}
+          ORDER BY ce.region_id, ce.position, s.number LIMIT ?6"
+    );
+    let after = after.unwrap_or(LateCursor { region_id: i64::MIN, center_position: i64::MIN, number: 0 });
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![path, contest, after.region_id, after.center_position, after.number, limit as i64],
+        |r| {
+            Ok(LateTable {
+                station_id: r.get(0)?,
+                number: r.get(1)?,
+                center_id: r.get(2)?,
+                center_name: r.get(3)?,
+                region_path: r.get(4)?,
+                cursor: LateCursor { region_id: r.get(5)?, center_position: r.get(6)?, number: r.get(1)? },
+                capture_pk: r.get(7)?,
+                devices: Vec::new(),
+            })
+        },
+    )?;
+    let mut out = rows.collect::<Result<Vec<_>, _>>()?;
+    let mut devices = c.prepare_cached(
+        "SELECT d.id, d.last_seen_at_ms, d.revoked_at_ms IS NOT NULL FROM device_stations x
+           JOIN devices d ON d.id = x.device_id
+          WHERE x.station_id = ?1 ORDER BY ifnull(d.last_seen_at_ms, 0) DESC, d.id LIMIT 10",
+    )?;
+    for table in &mut out {
+        table.devices = devices
+            .query_map([&table.station_id], |r| {
+                Ok(AssignedDevice { id: r.get(0)?, last_seen_at_ms: r.get(1)?, revoked: r.get(2)? })
+            })?
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(out)
+}
