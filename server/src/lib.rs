@@ -27,6 +27,7 @@ pub mod election;
 pub mod error;
 pub mod i18n;
 pub mod keys;
+pub mod live;
 pub mod official;
 mod ratelimit;
 pub mod repo;
@@ -167,6 +168,8 @@ pub struct AppState {
     pub(crate) uploads: Arc<services::uploads::UploadLocks>,
     pub(crate) seen: Arc<auth::SeenCache>,
     pub(crate) portal: Arc<routes::portal::cache::PortalCache>,
+    /// What tells open dashboards that something arrived.
+    pub live: Arc<live::Live>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -195,6 +198,7 @@ impl AppState {
             uploads: Arc::default(),
             seen: Arc::default(),
             portal: Arc::default(),
+            live: Arc::default(),
             limits: Arc::new(limits),
         }
     }
@@ -382,16 +386,25 @@ async fn tally_forever(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
     loop {
         tick.tick().await;
+        let mut done = repo::TallyProgress::default();
         loop {
             match state.repo.refresh_tally(TALLY_BATCH).await {
                 Ok(p) if p.is_idle() => break,
-                Ok(_) => tokio::task::yield_now().await,
+                Ok(p) => {
+                    done.captures += p.captures;
+                    done.photos += p.photos;
+                    done.stations += p.stations;
+                    done.contrasts += p.contrasts;
+                    tokio::task::yield_now().await;
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "the tally refresh failed");
                     break;
                 }
             }
         }
+        // Open dashboards hear of it once per pass (see `live`).
+        state.live.pulse(&done, now_ms());
     }
 }
 

@@ -487,7 +487,13 @@ async fn answers_carry_the_browser_protections_and_https_adds_secure_cookies() {
                 csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
                 "{path}: {csp}"
             );
-            assert!(!csp.contains("script-src"), "no script is allowed anywhere");
+            // Only the dashboard's own script, from its own origin; none at all for the API.
+            if path.starts_with("/dash") {
+                assert!(csp.contains("script-src 'self';") && !csp.contains("unsafe-eval"), "{path}: {csp}");
+                assert!(!csp.contains("script-src 'self' "), "{path}: one source only: {csp}");
+            } else {
+                assert!(!csp.contains("script-src"), "{path}: no script is allowed: {csp}");
+            }
             assert_eq!(h["x-content-type-options"], "nosniff");
             assert_eq!(h["referrer-policy"], "no-referrer");
             assert_eq!(h.contains_key("strict-transport-security"), https, "{path}");
@@ -802,4 +808,45 @@ async fn late_tables_name_their_devices_and_search_finds_within_the_scope() {
         .send(Request::get("/dash/search?q=Escuela").header("cookie", &cookie).body(Body::empty()).unwrap())
         .await;
     assert_eq!(r.headers()["location"], "/dash/centers/ctr-1");
+}
+
+#[tokio::test]
+async fn open_pages_hear_each_tally_pass_through_server_sent_events() {
+    use http_body_util::BodyExt as _;
+    let s = TestServer::new().await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    // Without a session: to the login page, like every dashboard page.
+    let r = s.send(Request::get("/dash/events").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = s.send(Request::get("/dash/events").header("cookie", &cookie).body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    assert_eq!(s.state.live.listeners(), 1);
+    let mut body = r.into_body();
+    // A batch arrives and the tally worker's pass is announced: one event.
+    let d = s.device(&["st-1"]).await;
+    send(&s, &d, "st-1", 10, None).await;
+    let progress = s.state.repo.refresh_tally(testigo_server::TALLY_BATCH).await.unwrap();
+    s.state.live.pulse(&progress, 1_700_000_000_000);
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
+    assert!(
+        text.contains("event: change") && text.contains("\"captures\":1") && text.contains("id: 1"),
+        "{text}"
+    );
+    drop(body);
+    assert_eq!(s.state.live.listeners(), 0, "a closed page stops listening");
+    // Live pages load the script that listens, say when they were made, and allow the script.
+    let r = s.send(Request::get("/dash/tally").header("cookie", &cookie).body(Body::empty()).unwrap()).await;
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"), "{csp}");
+    let html = String::from_utf8(body_bytes(r).await).unwrap();
+    assert!(html.contains("<main data-live") && html.contains("id=\"as-of\""), "{html}");
+    let (status, js) = page(&s, &cookie, "/dash/static/live.js").await;
+    assert!(status.is_success() && js.contains("EventSource"));
 }

@@ -18,6 +18,13 @@ pub(super) fn late_tables(
     after: Option<LateCursor>,
     limit: usize,
 ) -> RepoResult<Vec<LateTable>> {
+    // Only regions the aggregates say hold a late table are walked (a region whose tables all
+    // reported costs nothing, however large): those with fewer tables reported than it has, or
+    // with fewer photos received than declared. The aggregates lag intake by a worker batch.
+    let pruned = match filter {
+        LateFilter::NoActa => "r.stations > ifnull(rs.stations_reported, 0)",
+        LateFilter::NoPhoto => "ifnull(rs.photos_received, 0) < ifnull(rs.photos_declared, 0)",
+    };
     let condition = match filter {
         LateFilter::NoActa => {
             "NOT EXISTS (SELECT 1 FROM station_current sc WHERE sc.station_id = s.id AND sc.contest_id = ?2)"
@@ -31,9 +38,11 @@ pub(super) fn late_tables(
         "SELECT s.id, s.number, ce.id, ce.name, r.path, ce.region_id, ce.position,
                 (SELECT sc.capture_pk FROM station_current sc WHERE sc.station_id = s.id AND sc.contest_id = ?2)
            FROM regions r
+           LEFT JOIN region_stats rs ON rs.region_id = r.id AND rs.contest_id = ?2
            JOIN centers ce ON ce.region_id = r.id
            JOIN stations s ON s.center_id = ce.id
           WHERE (?1 = '' OR r.path = ?1 OR (r.path > ?1 || '/' AND r.path < ?1 || '0'))
+            AND {pruned}
             AND (ce.region_id, ce.position, s.number) > (?3, ?4, ?5)
             AND {condition}
           ORDER BY ce.region_id, ce.position, s.number LIMIT ?6"

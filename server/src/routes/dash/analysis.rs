@@ -243,7 +243,7 @@ pub(crate) async fn contrast(
     let region = region_label(&v.view.region.node, &election);
     let mut c = crumbs(&session, &v.view.ancestors, &v.view.region.node, &election);
     c.push((lang.t("dash-contrast"), format!("/dash/contrast?region={region_id}")));
-    Ok(session.page(lang.t_args("dash-contrast-title", &[("region", &region)]), c, body))
+    Ok(session.live_page(lang.t_args("dash-contrast-title", &[("region", &region)]), c, body))
 }
 
 /// `GET /dash/contrast.csv`: every discrepancy of a region (the scope's root by default).
@@ -464,5 +464,5 @@ pub(crate) async fn quickcount(
         }
     };
     let c = vec![super::layout::home_crumb(lang), (lang.t("dash-quickcount"), "/dash/quickcount".into())];
-    Ok(session.page(lang.t("dash-quickcount"), c, body))
+    Ok(session.live_page(lang.t("dash-quickcount"), c, body))
 }

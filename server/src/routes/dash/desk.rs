@@ -138,7 +138,7 @@ pub(crate) async fn transcribe(
                 (progress(lang, &left))
                 @if left.verify > 0 { p { a href="/dash/verify" { (lang.t("dash-desk-to-verify")) } } }
             };
-            Ok(session.page(lang.t("dash-transcribe"), vec![home_crumb(lang)], body))
+            Ok(session.live_page(lang.t("dash-transcribe"), vec![home_crumb(lang)], body))
         }
     }
 }
@@ -279,7 +279,7 @@ pub(crate) async fn verify_list(
             }
         }
     };
-    Ok(session.page(lang.t("dash-verify"), vec![home_crumb(lang)], body))
+    Ok(session.live_page(lang.t("dash-verify"), vec![home_crumb(lang)], body))
 }
 
 /// One capture for a verifier: the photos, the watcher's numbers and both entries side by

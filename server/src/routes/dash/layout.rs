@@ -1,8 +1,10 @@
 //! The frame every dashboard page shares (head, header with the navigation and the sign-out
 //! form, breadcrumbs, heading) and the response that carries a page, in the page's language.
 //!
-//! Pages are plain server-rendered HTML with one small stylesheet, no scripts and no build step:
-//! they load fast on a slow link and work on a phone screen.
+//! Pages are plain server-rendered HTML with one small stylesheet and no build step: they load
+//! fast on a slow link and work on a phone screen. Pages that show what keeps arriving (the
+//! overview, totals, lists) are *live*: they say when they were made, and one small script
+//! (`live.js`) refreshes them as events arrive; without it they are the same pages.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -33,6 +35,8 @@ pub(crate) struct Page<'a> {
     pub user: Option<&'a Coordinator>,
     /// The session's CSRF value (for the sign-out form).
     pub csrf: Option<&'a str>,
+    /// Whether the page keeps itself current (`live.js`, an "as of" time).
+    pub live: bool,
 }
 
 /// Renders a page in the common layout.
@@ -47,6 +51,7 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (page.title) " · " (brand) }
                 link rel="stylesheet" href="/dash/static/app.css";
+                @if page.live { script src="/dash/static/live.js" defer {} }
             }
             body {
                 header {
@@ -75,7 +80,10 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                         }
                     }
                 }
-                main {
+                main data-live[page.live] {
+                    @if page.live {
+                        p.as-of.muted #as-of { (lang.t_args("dash-as-of", &[("time", &lang.datetime(crate::now_ms()))])) }
+                    }
                     @if !page.crumbs.is_empty() {
                         ol.crumbs {
                             @for (label, href) in &page.crumbs {
@@ -91,11 +99,18 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
     }
 }
 
+/// The dashboard's security policy: the server-wide one (see `routes/mod.rs`), plus its own
+/// script (`live.js`) and the event stream it opens, from the same origin only.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; img-src 'self'; style-src 'self' 'unsafe-inline'; \
+     style-src-elem 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; connect-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// A page in `lang` as a response: HTML, never cached (it shows one coordinator's live view),
 /// and saying that its language came from the request's `Accept-Language`.
 pub(crate) fn html_page(lang: Lang, page: Markup) -> Response {
     (
         [
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)),
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code())),
@@ -126,6 +141,7 @@ mod tests {
             body: html! { p { (hostile) } },
             user: Some(&user),
             csrf: Some("\"><script>"),
+            live: false,
         })
         .into_string();
         let escaped = "&lt;a href='x'&gt;&amp;&quot;&lt;/a&gt;";
@@ -153,9 +169,12 @@ mod tests {
                 body: html! {},
                 user: Some(&user),
                 csrf: Some("c"),
+                live: true,
             })
             .into_string();
             assert!(page.contains(&format!("<html lang=\"{}\">", lang.code())), "{page}");
+            assert!(page.contains("<main data-live") && page.contains("id=\"as-of\""), "{page}");
+            assert!(page.contains("src=\"/dash/static/live.js\""), "{page}");
             assert!(page.contains(&format!(">{sign_out}</button>")), "{page}");
             assert!(!page.contains('⟦'), "{page}");
         }

@@ -25,6 +25,7 @@ fn login_page(lang: Lang, error: Option<&str>) -> Response {
     html_page(
         lang,
         layout(Page {
+            live: false,
             lang,
             title: sign_in.clone(),
             crumbs: vec![],

@@ -33,6 +33,7 @@ pub(crate) mod charts;
 mod desk;
 pub(crate) mod format;
 mod layout;
+mod live;
 mod login;
 mod operations;
 mod pages;
@@ -67,6 +68,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/login", get(login::login_form).post(login::login))
         .route("/dash/logout", post(login::logout))
         .route("/dash/static/app.css", get(css))
+        .route("/dash/static/live.js", get(live::js))
+        .route("/dash/events", get(live::events))
         .route("/dash/regions/{id}", get(pages::region))
         .route("/dash/tally", get(pages::tally))
         .route("/dash/contrast", get(analysis::contrast))
@@ -149,6 +152,7 @@ impl Failure {
             body: html! { p.error { (lang.t(self.message)) } },
             user: None,
             csrf: None,
+            live: false,
         });
         (self.status, html_page(lang, page)).into_response()
     }
@@ -239,10 +243,20 @@ impl Session {
     /// A page of the dashboard for this coordinator: the layout with their navigation, in the
     /// session's language (`title`, `crumbs` and `body` are written in it too).
     pub(crate) fn page(&self, title: String, crumbs: Vec<(String, String)>, body: Markup) -> Response {
+        self.render(title, crumbs, body, false)
+    }
+
+    /// [`Session::page`] for a page that keeps itself current as batches arrive (it says when
+    /// it was made and loads `live.js`).
+    pub(crate) fn live_page(&self, title: String, crumbs: Vec<(String, String)>, body: Markup) -> Response {
+        self.render(title, crumbs, body, true)
+    }
+
+    fn render(&self, title: String, crumbs: Vec<(String, String)>, body: Markup, live: bool) -> Response {
         let lang = self.lang;
         html_page(
             lang,
-            layout(Page { lang, title, crumbs, body, user: Some(&self.user), csrf: Some(&self.csrf) }),
+            layout(Page { lang, title, crumbs, body, user: Some(&self.user), csrf: Some(&self.csrf), live }),
         )
     }
 

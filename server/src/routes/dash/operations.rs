@@ -55,7 +55,6 @@ pub(crate) async fn missing(
                 ("missing", &num(lang, missing)),
                 ("tables", &num(lang, region.node.stations)),
             ]))
-            " · " (lang.t_args("dash-as-of", &[("time", &lang.datetime(now))]))
         }
         p.filters {
             @for (f, label) in [("no_acta", "dash-missing-no-acta"), ("no_photo", "dash-missing-no-photo")] {
@@ -126,7 +125,7 @@ pub(crate) async fn missing(
         }
     };
     let title = lang.t_args("dash-missing-title", &[("region", &region_label(&region.node, &election))]);
-    Ok(session.page(title, vec![home_crumb(lang)], body))
+    Ok(session.live_page(title, vec![home_crumb(lang)], body))
 }
 
 #[derive(Deserialize, Default)]

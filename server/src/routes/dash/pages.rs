@@ -223,7 +223,7 @@ pub(crate) async fn region(
         "dash-region-title",
         &[("region", &region_label(&view.region.node, &election)), ("contest", &contest.name)],
     );
-    Ok(session.page(title, crumbs(&session, &view.ancestors, &view.region.node, &election), body))
+    Ok(session.live_page(title, crumbs(&session, &view.ancestors, &view.region.node, &election), body))
 }
 
 pub(crate) async fn tally(
@@ -315,7 +315,7 @@ pub(crate) async fn tally(
     let region = region_label(&view.region.node, &election);
     let mut c = crumbs(&session, &view.ancestors, &view.region.node, &election);
     c.push((lang.t("dash-tally"), format!("/dash/tally?region={region_id}")));
-    Ok(session.page(lang.t_args("dash-tally-title", &[("region", &region)]), c, body))
+    Ok(session.live_page(lang.t_args("dash-tally-title", &[("region", &region)]), c, body))
 }
 
 fn review_tag(lang: Lang, row: &CaptureRow) -> Markup {
@@ -437,7 +437,7 @@ pub(crate) async fn center(
         }
     }
     c.push((center.name.clone(), format!("/dash/centers/{}", url(&center.id))));
-    Ok(session.page(center.name.clone(), c, body))
+    Ok(session.live_page(center.name.clone(), c, body))
 }
 
 pub(crate) async fn station(
@@ -475,7 +475,7 @@ pub(crate) async fn station(
         "dash-station-title",
         &[("number", &station.number.to_string()), ("center", &station.center_name)],
     );
-    Ok(session.page(title, station_crumbs(lang, &station), body))
+    Ok(session.live_page(title, station_crumbs(lang, &station), body))
 }
 
 /// How many captures the batches page lists at a time.
@@ -541,7 +541,7 @@ pub(crate) async fn batches(
     } else {
         lang.t_args("dash-batches-title-scope", &[("scope", &scope)])
     };
-    Ok(session.page(title, vec![home_crumb(lang)], body))
+    Ok(session.live_page(title, vec![home_crumb(lang)], body))
 }
 
 pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> DashResult<Response> {
@@ -605,5 +605,5 @@ pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> 
             }
         }
     };
-    Ok(session.page(lang.t("dash-devices"), vec![home_crumb(lang)], body))
+    Ok(session.live_page(lang.t("dash-devices"), vec![home_crumb(lang)], body))
 }

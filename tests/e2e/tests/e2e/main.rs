@@ -7,6 +7,7 @@ mod crash;
 mod dashboard;
 mod delivery;
 mod desk;
+mod live;
 mod pinning;
 mod portal;
 mod upgrade;
