@@ -126,6 +126,19 @@ async fn go(args: DashArgs) -> Result<(), Error> {
         ("scoped to a state: batches".to_owned(), "/dash/batches".to_owned()),
         ("scoped to a state: warnings".to_owned(), "/dash/batches?filter=warnings".to_owned()),
         ("scoped to a state: devices".to_owned(), "/dash/devices".to_owned()),
+        ("missing: whole election".to_owned(), "/dash/missing".to_owned()),
+        ("missing: state".to_owned(), format!("/dash/missing?region={state_id}")),
+        ("missing: parish".to_owned(), format!("/dash/missing?region={}", node.id)),
+        ("missing: without photo".to_owned(), "/dash/missing?filter=no_photo".to_owned()),
+        (
+            "search: a table code".to_owned(),
+            format!("/dash/search?q={}", &station.id[..station.id.len().min(6)]),
+        ),
+        (
+            "search: a center name".to_owned(),
+            format!("/dash/search?q={}", center.name.split(' ').next_back().unwrap_or("a")),
+        ),
+        ("scoped to a state: search".to_owned(), "/dash/search?q=Escuela".to_owned()),
     ]);
     let mut results = Vec::new();
     for (name, path) in &pages {

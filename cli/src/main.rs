@@ -8,6 +8,7 @@ mod bench;
 mod bench_contrast;
 mod bench_dash;
 mod bench_desk;
+mod bench_events;
 mod bench_portal;
 mod bench_seed;
 mod bench_sync;
@@ -150,6 +151,8 @@ enum BenchCommand {
     Quickcount(bench_contrast::QuickcountArgs),
     /// The verification desk: many volunteers at once asking for their next acta and saving it.
     Desk(bench_desk::DeskArgs),
+    /// Open dashboards listening to the event stream: memory, and the delay of each event.
+    Events(bench_events::EventsArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
@@ -222,6 +225,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench(BenchCommand::Contrast(args)) => bench_contrast::contrast(&args)?,
         Command::Bench(BenchCommand::Quickcount(args)) => bench_contrast::quick_count(&args)?,
         Command::Bench(BenchCommand::Desk(args)) => bench_desk::run(&args)?,
+        Command::Bench(BenchCommand::Events(args)) => bench_events::run(&args)?,
     }
     Ok(())
 }
