@@ -130,14 +130,12 @@ async fn go(args: DashArgs) -> Result<(), Error> {
         ("missing: state".to_owned(), format!("/dash/missing?region={state_id}")),
         ("missing: parish".to_owned(), format!("/dash/missing?region={}", node.id)),
         ("missing: without photo".to_owned(), "/dash/missing?filter=no_photo".to_owned()),
+        ("missing: watchers disagree".to_owned(), "/dash/missing?filter=disagree".to_owned()),
         (
             "search: a table code".to_owned(),
             format!("/dash/search?q={}", &station.id[..station.id.len().min(6)]),
         ),
-        (
-            "search: a center name".to_owned(),
-            format!("/dash/search?q={}", center.name.split(' ').next_back().unwrap_or("a")),
-        ),
+        ("search: a word of many center names".to_owned(), "/dash/search?q=Liceo".to_owned()),
         ("scoped to a state: search".to_owned(), "/dash/search?q=Escuela".to_owned()),
     ]);
     let mut results = Vec::new();

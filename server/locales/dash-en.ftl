@@ -258,7 +258,7 @@ dash-desk-state-decided = Decided by a verifier
 
 ## The night's operations: late tables, search
 dash-missing = Missing
-dash-missing-title = Late tables — { $region }
+dash-missing-title = { $list } — { $region }
 dash-missing-count = { $missing } of { $tables } tables have no tally sheet yet
 dash-as-of = as of { $time }
 dash-missing-no-acta = No tally sheet
@@ -274,3 +274,15 @@ dash-search-hint = Type a table, center or region code or name, or a capture id.
 dash-search-none = Nothing found in your region.
 dash-search-capture = Capture #{ $pk } (table { $table })
 dash-search-table = Table { $number } ({ $id }), { $center }
+dash-missing-disagree = Watchers disagree
+dash-attention = Needs attention
+dash-attention-none = Nothing needs attention.
+dash-attention-late = tables without a tally sheet
+dash-attention-disagree = tables where watchers disagree
+dash-attention-disputed = tables whose sheet is disputed
+dash-attention-unreviewed = tables whose sheet is not reviewed
+dash-attention-no-photo = tables waiting for their photo
+dash-attention-warned = tables whose sheet came with warnings
+dash-missing-disputed = Disputed
+dash-missing-unreviewed = Not reviewed
+dash-missing-warned = With warnings

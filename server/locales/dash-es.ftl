@@ -258,7 +258,7 @@ dash-desk-state-decided = Decidida por un verificador
 
 ## Las operaciones de la noche: mesas atrasadas, búsqueda
 dash-missing = Faltantes
-dash-missing-title = Mesas atrasadas — { $region }
+dash-missing-title = { $list } — { $region }
 dash-missing-count = { $missing } de { $tables } mesas aún sin acta
 dash-as-of = a las { $time }
 dash-missing-no-acta = Sin acta
@@ -274,3 +274,15 @@ dash-search-hint = Escriba el código o el nombre de una mesa, un centro o una r
 dash-search-none = Nada encontrado en su región.
 dash-search-capture = Captura #{ $pk } (mesa { $table })
 dash-search-table = Mesa { $number } ({ $id }), { $center }
+dash-missing-disagree = Testigos en desacuerdo
+dash-attention = Requiere atención
+dash-attention-none = Nada requiere atención.
+dash-attention-late = mesas sin acta
+dash-attention-disagree = mesas donde los testigos no coinciden
+dash-attention-disputed = mesas con el acta impugnada
+dash-attention-unreviewed = mesas con el acta sin revisar
+dash-attention-no-photo = mesas que esperan su foto
+dash-attention-warned = mesas cuya acta llegó con advertencias
+dash-missing-disputed = Impugnadas
+dash-missing-unreviewed = Sin revisar
+dash-missing-warned = Con advertencias

@@ -258,7 +258,7 @@ dash-desk-state-decided = Décidé par un vérificateur
 
 ## Les opérations de la nuit : bureaux en retard, recherche
 dash-missing = Manquants
-dash-missing-title = Bureaux en retard — { $region }
+dash-missing-title = { $list } — { $region }
 dash-missing-count = { $missing } bureaux sur { $tables } n’ont pas encore de procès-verbal
 dash-as-of = à { $time }
 dash-missing-no-acta = Sans procès-verbal
@@ -274,3 +274,15 @@ dash-search-hint = Saisissez le code ou le nom d’un bureau, d’un centre ou d
 dash-search-none = Rien trouvé dans votre région.
 dash-search-capture = Capture n° { $pk } (bureau { $table })
 dash-search-table = Bureau { $number } ({ $id }), { $center }
+dash-missing-disagree = Observateurs en désaccord
+dash-attention = À traiter
+dash-attention-none = Rien à traiter.
+dash-attention-late = bureaux sans procès-verbal
+dash-attention-disagree = bureaux où les observateurs ne concordent pas
+dash-attention-disputed = bureaux au procès-verbal contesté
+dash-attention-unreviewed = bureaux au procès-verbal non revu
+dash-attention-no-photo = bureaux en attente de leur photo
+dash-attention-warned = bureaux dont le procès-verbal est arrivé avec des avertissements
+dash-missing-disputed = Contestés
+dash-missing-unreviewed = Non revus
+dash-missing-warned = Avec avertissements

@@ -258,7 +258,7 @@ dash-desk-state-decided = Decidida por um verificador
 
 ## As operações da noite: mesas atrasadas, busca
 dash-missing = Em falta
-dash-missing-title = Mesas atrasadas — { $region }
+dash-missing-title = { $list } — { $region }
 dash-missing-count = { $missing } de { $tables } mesas ainda sem ata
 dash-as-of = às { $time }
 dash-missing-no-acta = Sem ata
@@ -274,3 +274,15 @@ dash-search-hint = Escreva o código ou o nome de uma mesa, um centro ou uma reg
 dash-search-none = Nada encontrado na sua região.
 dash-search-capture = Captura #{ $pk } (mesa { $table })
 dash-search-table = Mesa { $number } ({ $id }), { $center }
+dash-missing-disagree = Fiscais em desacordo
+dash-attention = Requer atenção
+dash-attention-none = Nada requer atenção.
+dash-attention-late = mesas sem ata
+dash-attention-disagree = mesas onde os fiscais não coincidem
+dash-attention-disputed = mesas com a ata contestada
+dash-attention-unreviewed = mesas com a ata por rever
+dash-attention-no-photo = mesas à espera da foto
+dash-attention-warned = mesas cuja ata chegou com avisos
+dash-missing-disputed = Contestadas
+dash-missing-unreviewed = Por rever
+dash-missing-warned = Com avisos

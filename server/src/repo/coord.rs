@@ -98,6 +98,24 @@ pub struct RegionStats {
     pub photos_received: u64,
     /// Records that came with validation warnings.
     pub with_warnings: u64,
+    /// What needs a coordinator's attention, in tables (see [`Attention`]).
+    pub attention: Attention,
+}
+
+/// Tables that need a coordinator's attention, judged by the capture each counts with (the
+/// tally worker keeps these with the tally).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attention {
+    /// Its capture is not reviewed yet.
+    pub unreviewed: u64,
+    /// Its capture is disputed.
+    pub disputed: u64,
+    /// A photo its capture declares has not arrived.
+    pub no_photo: u64,
+    /// Its capture came with validation warnings (a correction without warnings clears it).
+    pub warned: u64,
+    /// Watchers on different phones sent different numbers for it.
+    pub disagree: u64,
 }
 
 /// A region with its numbers.
@@ -309,6 +327,29 @@ pub enum LateFilter {
     NoActa,
     /// The acta that counts has a declared photo that has not arrived.
     NoPhoto,
+    /// Watchers on different phones sent different numbers.
+    Disagree,
+    /// The acta that counts is not reviewed yet.
+    Unreviewed,
+    /// The acta that counts is disputed.
+    Disputed,
+    /// The acta that counts came with validation warnings.
+    Warned,
+}
+
+impl LateFilter {
+    /// The `station_flags` and `region_stats` column that marks such a table (none for
+    /// [`LateFilter::NoActa`]: a table without an acta has no flags).
+    pub fn flag(self) -> Option<&'static str> {
+        Some(match self {
+            LateFilter::NoActa => return None,
+            LateFilter::NoPhoto => "no_photo",
+            LateFilter::Disagree => "disagree",
+            LateFilter::Unreviewed => "unreviewed",
+            LateFilter::Disputed => "disputed",
+            LateFilter::Warned => "warned",
+        })
+    }
 }
 
 /// A device assigned to a late table.

@@ -643,6 +643,8 @@ async fn no_page_misses_a_message_in_any_language() {
         "/dash/verify".to_owned(),
         "/dash/missing".to_owned(),
         "/dash/missing?filter=no_photo".to_owned(),
+        "/dash/missing?filter=disagree".to_owned(),
+        "/dash/missing?filter=warned".to_owned(),
         "/dash/search?q=st".to_owned(),
         "/dash/search".to_owned(),
     ];
@@ -849,4 +851,59 @@ async fn open_pages_hear_each_tally_pass_through_server_sent_events() {
     assert!(html.contains("<main data-live") && html.contains("id=\"as-of\""), "{html}");
     let (status, js) = page(&s, &cookie, "/dash/static/live.js").await;
     assert!(status.is_success() && js.contains("EventSource"));
+}
+
+#[tokio::test]
+async fn the_overview_counts_what_needs_attention_and_each_count_lists_its_tables() {
+    let s = TestServer::new().await;
+    let a = s.device(&["st-1", "st-3"]).await;
+    let b = s.device(&["st-1"]).await;
+    // st-1: two phones, different numbers. st-3: a photo still on its way, and a warning.
+    send(&s, &a, "st-1", 10, None).await;
+    let b_first = send(&s, &b, "st-1", 12, None).await;
+    let photo = photo_bytes(6, 3000);
+    let mut r = a.record("st-3", &[&photo]);
+    r.warnings = vec![testigo_protocol::Warning::new(testigo_protocol::WarningCode::SumMismatch)];
+    let st3 = r.id;
+    let _: BatchResult = json_body(s.send(a.batch(vec![a.sign(r)])).await).await;
+    refresh(&s).await;
+    let zulia = s.state.coord.region_by_path("Zulia".into()).await.unwrap().unwrap();
+    let stats = |s: &TestServer| {
+        let s = s.state.clone();
+        let id = zulia.id;
+        async move { s.coord.region_view(id, "pres".into()).await.unwrap().unwrap().region.stats.attention }
+    };
+    let at = stats(&s).await;
+    assert_eq!((at.disagree, at.unreviewed, at.no_photo, at.warned, at.disputed), (1, 2, 1, 1, 0), "{at:?}");
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let (_, _, html) = page_in(&s, Some(&cookie), &format!("/dash/regions/{}", zulia.id), Some("en")).await;
+    assert!(html.contains("where watchers disagree") && html.contains("waiting for their photo"), "{html}");
+    let listed = |html: &str| -> Vec<String> {
+        html.split("href=\"/dash/stations/")
+            .skip(1)
+            .map(|p| p.split('"').next().unwrap().to_owned())
+            .collect()
+    };
+    for (filter, tables) in [
+        ("disagree", vec!["st-1"]),
+        ("no_photo", vec!["st-3"]),
+        ("warned", vec!["st-3"]),
+        ("unreviewed", vec!["st-1", "st-3"]),
+    ] {
+        let (status, html) =
+            page(&s, &cookie, &format!("/dash/missing?region={}&filter={filter}", zulia.id)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(listed(&html), tables, "{filter}: {html}");
+    }
+    // The second phone corrects to the first's numbers, st-3's photo arrives, st-1 is disputed.
+    send(&s, &b, "st-1", 10, Some(b_first)).await;
+    assert_eq!(upload(&s, &a, st3, &photo).await, StatusCode::NO_CONTENT);
+    refresh(&s).await;
+    let (_, captures) = s.state.coord.station("st-1".into(), "pres".into()).await.unwrap().unwrap();
+    let target = testigo_server::repo::ReviewTarget::Pk(captures[0].pk);
+    s.state.repo.review(target, ReviewStatus::Disputed, None, "ana".into(), 2).await.unwrap();
+    refresh(&s).await;
+    let at = stats(&s).await;
+    assert_eq!((at.disagree, at.unreviewed, at.no_photo, at.warned, at.disputed), (0, 1, 0, 1, 1), "{at:?}");
 }

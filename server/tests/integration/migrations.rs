@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use testigo_protocol::api::Change;
 use testigo_protocol::{KeyId, Sha256};
-use testigo_server::repo::coord::RegionStats;
+use testigo_server::repo::coord::{Attention, RegionStats};
 use testigo_server::repo::desk::DeskState;
 use testigo_server::repo::sqlite::{SCHEMA_VERSION, SqliteRepo};
 use testigo_server::repo::{Coordination, Desk, PhotoLookup, Repo, RepoError, UploadState, settle_tally};
@@ -123,9 +123,15 @@ fn every_released_schema_upgrades_to_the_fresh_schema_keeping_every_row() {
         let conn = Connection::open(&path).unwrap();
         assert_eq!(schema_of(&conn), fresh, "schema v{version} migrated differs from a fresh schema");
         for (table, (columns, rows)) in &before {
+            let after = select(&conn, table, columns);
+            if table == "tally_dirty" {
+                // The tally worker's queue: version 7 queues every table once (to judge what
+                // each needs); what was queued stays queued.
+                assert!(rows.iter().all(|r| after.contains(r)), "schema v{version}: {table} lost work");
+                continue;
+            }
             assert_eq!(
-                &select(&conn, table, columns),
-                rows,
+                &after, rows,
                 "schema v{version}: the rows of {table} must survive the upgrade as they were"
             );
         }
@@ -180,6 +186,16 @@ async fn a_migrated_database_serves_what_it_holds() {
                 photos_declared: 2,
                 photos_received: 1,
                 with_warnings: 1,
+                // st-1's correction is unreviewed; st-2's capture is disputed (from version 2 on),
+                // waits for its photo and came with a warning; the two tables were sent from one
+                // phone, so nobody disagrees.
+                attention: Attention {
+                    unreviewed: if version >= 2 { 1 } else { 2 },
+                    disputed: u64::from(version >= 2),
+                    no_photo: 1,
+                    warned: 1,
+                    disagree: 0,
+                },
             },
             "schema v{version}"
         );

@@ -17,7 +17,9 @@ pub(super) const REGION_COLUMNS: &str =
     "r.id, r.parent_id, r.depth, r.name, r.path, r.stations, r.registered";
 const STATS_COLUMNS: &str =
     "ifnull(s.stations_reported, 0), ifnull(s.registered_reported, 0), ifnull(s.records, 0),
-     ifnull(s.photos_declared, 0), ifnull(s.photos_received, 0), ifnull(s.with_warnings, 0)";
+     ifnull(s.photos_declared, 0), ifnull(s.photos_received, 0), ifnull(s.with_warnings, 0),
+     ifnull(s.unreviewed, 0), ifnull(s.disputed, 0), ifnull(s.no_photo, 0), ifnull(s.warned, 0),
+     ifnull(s.disagree, 0)";
 const CAPTURE_COLUMNS: &str =
     "c.pk, c.device_id, c.capture_id, c.station_id, c.contest_id, c.received_at_ms, c.warnings,
      c.review_status, c.photos_declared, c.photos_received, c.superseded_by, ifnull(c.region_path, '')";
@@ -46,6 +48,13 @@ fn region_stats(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RegionStat
         photos_declared: u(r.get(at + 3)?),
         photos_received: u(r.get(at + 4)?),
         with_warnings: u(r.get(at + 5)?),
+        attention: Attention {
+            unreviewed: u(r.get(at + 6)?),
+            disputed: u(r.get(at + 7)?),
+            no_photo: u(r.get(at + 8)?),
+            warned: u(r.get(at + 9)?),
+            disagree: u(r.get(at + 10)?),
+        },
     })
 }
 

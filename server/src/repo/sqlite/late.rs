@@ -1,5 +1,5 @@
-//! The night's operations reads: late tables (no acta yet, or an acta whose photo has not
-//! arrived) with the devices that should report them and when each was last heard from.
+//! The night's operations reads: late tables (no acta yet, an acta whose photo has not
+//! arrived, or watchers who disagree) with the devices that should report them and when each was last heard from.
 //!
 //! Walked from the centers (`centers_by_region`) of the regions in the subtree, in the order of
 //! (region, center, table number), so a page is found without sorting the election: a table
@@ -20,19 +20,20 @@ pub(super) fn late_tables(
 ) -> RepoResult<Vec<LateTable>> {
     // Only regions the aggregates say hold a late table are walked (a region whose tables all
     // reported costs nothing, however large): those with fewer tables reported than it has, or
-    // with fewer photos received than declared. The aggregates lag intake by a worker batch.
-    let pruned = match filter {
-        LateFilter::NoActa => "r.stations > ifnull(rs.stations_reported, 0)",
-        LateFilter::NoPhoto => "ifnull(rs.photos_received, 0) < ifnull(rs.photos_declared, 0)",
-    };
-    let condition = match filter {
-        LateFilter::NoActa => {
+    // whose flags (see `tally.rs`) count such a table. The aggregates lag intake by a worker
+    // batch.
+    let (pruned, condition) = match filter.flag() {
+        None => (
+            "r.stations > ifnull(rs.stations_reported, 0)".to_owned(),
             "NOT EXISTS (SELECT 1 FROM station_current sc WHERE sc.station_id = s.id AND sc.contest_id = ?2)"
-        }
-        LateFilter::NoPhoto => {
-            "EXISTS (SELECT 1 FROM station_current sc JOIN captures k ON k.pk = sc.capture_pk
-                      WHERE sc.station_id = s.id AND sc.contest_id = ?2 AND k.photos_received < k.photos_declared)"
-        }
+                .to_owned(),
+        ),
+        Some(flag) => (
+            format!("ifnull(rs.{flag}, 0) > 0"),
+            format!(
+                "EXISTS (SELECT 1 FROM station_flags f WHERE f.station_id = s.id AND f.contest_id = ?2 AND f.{flag} = 1)"
+            ),
+        ),
     };
     let sql = format!(
         "SELECT s.id, s.number, ce.id, ce.name, r.path, ce.region_id, ce.position,

@@ -434,6 +434,8 @@ const MIGRATIONS: &[&str] = &[
     // its photos by two coordinators, blind; the two entries and the watcher's numbers agree
     // (confirmed) or go to a verifier (decided). An entry is a slot (1 or 2) of its capture,
     // so a capture is never transcribed a third time; a slot held past its lease is handed on.
+    // And what needs attention per table (unreviewed, disputed, photo missing, warnings,
+    // watchers who disagree), summed per region.
     r#"
     CREATE TABLE desk_items (
         capture_pk INTEGER PRIMARY KEY,
@@ -460,10 +462,29 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (capture_pk, coordinator_id)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX desk_entries_open ON desk_entries(coordinator_id) WHERE submitted_at_ms IS NULL;
+    -- What needs a coordinator's attention at each table (1 or 0 each), kept by the tally
+    -- worker with every table it recounts, and summed per region in region_stats.
+    CREATE TABLE station_flags (
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        unreviewed INTEGER NOT NULL,
+        disputed INTEGER NOT NULL,
+        no_photo INTEGER NOT NULL,
+        warned INTEGER NOT NULL,
+        disagree INTEGER NOT NULL,
+        PRIMARY KEY (station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
+    ALTER TABLE region_stats ADD COLUMN unreviewed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE region_stats ADD COLUMN disputed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE region_stats ADD COLUMN no_photo INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE region_stats ADD COLUMN warned INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE region_stats ADD COLUMN disagree INTEGER NOT NULL DEFAULT 0;
     -- Every capture already complete when the desk arrived.
     INSERT INTO desk_items (capture_pk, region_path, contest_id, state, entered_at_ms)
         SELECT pk, ifnull(region_path, ''), contest_id, 'transcribing', received_at_ms FROM captures
          WHERE photos_declared > 0 AND photos_received >= photos_declared;
+    -- Every table with a capture is recounted once, which fills station_flags.
+    INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) SELECT DISTINCT station_id, contest_id FROM captures;
     "#,
 ];
 

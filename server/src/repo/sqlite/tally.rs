@@ -9,10 +9,12 @@
 //!    its table becomes dirty;
 //! 2. photo receipts (`photo_events`): photos received per region and minute; a capture whose
 //!    photos are all in enters the verification desk (`desk.rs`);
-//! 3. dirty tables (from 1, and from reviews in `tally_dirty`): the table's current capture is
-//!    chosen again — the latest received that is neither superseded nor rejected — and if it
+//! 3. dirty tables (from 1 and 2, and from reviews in `tally_dirty`): the table's current capture
+//!    is chosen again — the latest received that is neither superseded nor rejected — and if it
 //!    changed, the old capture's numbers are taken out of every ancestor's tally and the new one's
-//!    put in, with the table's reporting and registered voters;
+//!    put in, with the table's reporting and registered voters; the table's attention flags
+//!    (unreviewed, disputed, photo missing, warnings, phones that disagree: `station_flags`) are
+//!    judged again and their changes summed up the tree the same way;
 //! 4. tables whose contrast with the official numbers is dirty (from 3, and from official
 //!    imports): see `analysis.rs`.
 //!
@@ -72,6 +74,12 @@ struct StatsDelta {
     photos_declared: i64,
     photos_received: i64,
     with_warnings: i64,
+    /// Attention flags, in tables: the columns of the same names.
+    unreviewed: i64,
+    disputed: i64,
+    no_photo: i64,
+    warned: i64,
+    disagree: i64,
 }
 
 /// What to add to one `region_activity` row (arrivals in one minute).
@@ -108,15 +116,21 @@ impl Deltas {
         }
         let mut stats = c.prepare_cached(
             "INSERT INTO region_stats (region_id, contest_id, stations_reported, registered_reported, records,
-                                       photos_declared, photos_received, with_warnings)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                       photos_declared, photos_received, with_warnings, unreviewed, disputed,
+                                       no_photo, warned, disagree)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (region_id, contest_id) DO UPDATE SET
                 stations_reported = stations_reported + excluded.stations_reported,
                 registered_reported = registered_reported + excluded.registered_reported,
                 records = records + excluded.records,
                 photos_declared = photos_declared + excluded.photos_declared,
                 photos_received = photos_received + excluded.photos_received,
-                with_warnings = with_warnings + excluded.with_warnings",
+                with_warnings = with_warnings + excluded.with_warnings,
+                unreviewed = unreviewed + excluded.unreviewed,
+                disputed = disputed + excluded.disputed,
+                no_photo = no_photo + excluded.no_photo,
+                warned = warned + excluded.warned,
+                disagree = disagree + excluded.disagree",
         )?;
         for ((region, contest), d) in self.stats {
             stats.execute(params![
@@ -127,7 +141,12 @@ impl Deltas {
                 d.records,
                 d.photos_declared,
                 d.photos_received,
-                d.with_warnings
+                d.with_warnings,
+                d.unreviewed,
+                d.disputed,
+                d.no_photo,
+                d.warned,
+                d.disagree
             ])?;
         }
         let mut activity = c.prepare_cached(
@@ -229,6 +248,8 @@ struct PhotoReceipt {
     /// The capture's region path, as the first input stored it.
     path: Option<String>,
     contest: String,
+    /// The capture's table (a photo may change what its table needs).
+    station: String,
 }
 
 impl PhotoReceipt {
@@ -240,7 +261,78 @@ impl PhotoReceipt {
             at_ms: r.get(2)?,
             path: r.get(3)?,
             contest: r.get(4)?,
+            station: r.get(5)?,
         })
+    }
+}
+
+/// A standing capture of a dirty table, as step 3 reads it.
+struct Standing {
+    pk: i64,
+    signed_json: String,
+    device: String,
+    review: String,
+    photos_declared: i64,
+    photos_received: i64,
+    warnings: i64,
+}
+
+impl Standing {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Standing> {
+        Ok(Standing {
+            pk: r.get(0)?,
+            signed_json: r.get(1)?,
+            device: r.get(2)?,
+            review: r.get(3)?,
+            photos_declared: r.get(4)?,
+            photos_received: r.get(5)?,
+            warnings: r.get(6)?,
+        })
+    }
+}
+
+/// What a table needs a coordinator for (each 0 or 1), judged by the capture it counts with,
+/// and by the latest capture of each phone for `disagree`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Flags {
+    unreviewed: i64,
+    disputed: i64,
+    no_photo: i64,
+    warned: i64,
+    disagree: i64,
+}
+
+impl Flags {
+    /// The flags of a table whose standing captures are `rows`, newest first.
+    fn of(rows: &[Standing]) -> Flags {
+        let Some(current) = rows.first() else { return Flags::default() };
+        // The latest capture of each phone: watchers disagree when two phones' numbers differ.
+        let mut latest: Vec<&Standing> = Vec::new();
+        for r in rows {
+            if !latest.iter().any(|l| l.device == r.device) {
+                latest.push(r);
+            }
+        }
+        let disagree = latest.len() > 1 && {
+            let first = counts_of(&current.signed_json);
+            latest.iter().skip(1).any(|r| counts_of(&r.signed_json) != first)
+        };
+        Flags {
+            unreviewed: i64::from(current.review == "unreviewed"),
+            disputed: i64::from(current.review == "disputed"),
+            no_photo: i64::from(current.photos_received < current.photos_declared),
+            warned: i64::from(current.warnings > 0),
+            disagree: i64::from(disagree),
+        }
+    }
+
+    /// Adds `sign` times these flags to a region's changes.
+    fn add_to(self, d: &mut StatsDelta, sign: i64) {
+        d.unreviewed += sign * self.unreviewed;
+        d.disputed += sign * self.disputed;
+        d.no_photo += sign * self.no_photo;
+        d.warned += sign * self.warned;
+        d.disagree += sign * self.disagree;
     }
 }
 
@@ -312,7 +404,7 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
     // 2. Photo receipts, for captures already taken in.
     {
         let mut stmt = c.prepare_cached(
-            "SELECT e.seq, e.capture_pk, e.at_ms, c.region_path, c.contest_id FROM photo_events e
+            "SELECT e.seq, e.capture_pk, e.at_ms, c.region_path, c.contest_id, c.station_id FROM photo_events e
                JOIN captures c ON c.pk = e.capture_pk
               WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
         )?;
@@ -331,6 +423,7 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
                 deltas.stats(node, &photo.contest).photos_received += 1;
                 deltas.activity(node, photo.at_ms).photos += 1;
             }
+            dirty.insert((photo.station, photo.contest));
             photo_cursor = photo.seq;
             progress.photos += 1;
         }
@@ -349,10 +442,13 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
         dirty.extend(queued);
     }
     {
-        let mut current = c.prepare_cached(
-            "SELECT pk, signed_json FROM captures
+        // Every standing capture of the table, newest first: the first is the one it counts
+        // with; all of them tell whether watchers disagree.
+        let mut standing = c.prepare_cached(
+            "SELECT pk, signed_json, device_id, review_status, photos_declared, photos_received, warnings
+               FROM captures
               WHERE station_id = ?1 AND contest_id = ?2 AND superseded_by IS NULL AND review_status != 'rejected'
-              ORDER BY received_at_ms DESC, pk DESC LIMIT 1",
+              ORDER BY received_at_ms DESC, pk DESC",
         )?;
         let mut stored = c.prepare_cached(
             "SELECT capture_pk, counts_json FROM station_current WHERE station_id = ?1 AND contest_id = ?2",
@@ -367,17 +463,67 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
         )?;
         let mut remove =
             c.prepare_cached("DELETE FROM station_current WHERE station_id = ?1 AND contest_id = ?2")?;
+        let mut flags_before = c.prepare_cached(
+            "SELECT unreviewed, disputed, no_photo, warned, disagree FROM station_flags
+              WHERE station_id = ?1 AND contest_id = ?2",
+        )?;
+        let mut flags_set = c.prepare_cached(
+            "INSERT INTO station_flags (station_id, contest_id, unreviewed, disputed, no_photo, warned, disagree)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (station_id, contest_id) DO UPDATE SET unreviewed = excluded.unreviewed,
+                disputed = excluded.disputed, no_photo = excluded.no_photo, warned = excluded.warned,
+                disagree = excluded.disagree",
+        )?;
+        let mut flags_clear =
+            c.prepare_cached("DELETE FROM station_flags WHERE station_id = ?1 AND contest_id = ?2")?;
         for (station, contest) in dirty {
-            let now: Option<(i64, String)> =
-                current.query_row(params![station, contest], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let rows: Vec<Standing> =
+                standing.query_map(params![station, contest], Standing::read)?.collect::<Result<_, _>>()?;
+            let now: Option<(i64, String)> = rows.first().map(|r| (r.pk, r.signed_json.clone()));
             let before: Option<(i64, String)> =
                 stored.query_row(params![station, contest], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-            if now.as_ref().map(|n| n.0) == before.as_ref().map(|b| b.0) {
+            let flags = Flags::of(&rows);
+            let old_flags = flags_before
+                .query_row(params![station, contest], |r| {
+                    Ok(Flags {
+                        unreviewed: r.get(0)?,
+                        disputed: r.get(1)?,
+                        no_photo: r.get(2)?,
+                        warned: r.get(3)?,
+                        disagree: r.get(4)?,
+                    })
+                })
+                .optional()?
+                .unwrap_or_default();
+            let same_capture = now.as_ref().map(|n| n.0) == before.as_ref().map(|b| b.0);
+            if same_capture && flags == old_flags {
                 continue;
             }
             let (region, registered): (Option<i64>, i64) =
                 place.query_row([&station], |r| Ok((r.get(0)?, r.get(1)?))).optional()?.unwrap_or((None, 0));
             let chain = tree.chain(region.unwrap_or(tree.root));
+            if flags != old_flags {
+                for &node in &chain {
+                    flags.add_to(deltas.stats(node, &contest), 1);
+                    old_flags.add_to(deltas.stats(node, &contest), -1);
+                }
+                if flags == Flags::default() {
+                    flags_clear.execute(params![station, contest])?;
+                } else {
+                    flags_set.execute(params![
+                        station,
+                        contest,
+                        flags.unreviewed,
+                        flags.disputed,
+                        flags.no_photo,
+                        flags.warned,
+                        flags.disagree
+                    ])?;
+                }
+            }
+            if same_capture {
+                continue;
+            }
             let old_counts: BTreeMap<String, i64> =
                 before.as_ref().and_then(|b| serde_json::from_str(&b.1).ok()).unwrap_or_default();
             let new_counts = now.as_ref().map(|n| counts_of(&n.1)).unwrap_or_default();

@@ -19,6 +19,16 @@ use crate::repo::coord::{LateCursor, LateFilter};
 use crate::repo::publication::SearchHit;
 use crate::services::operations::{self, Found};
 
+/// The lists of tables to follow up: each filter's name in addresses and its label.
+const FILTERS: [(&str, &str); 6] = [
+    ("no_acta", "dash-missing-no-acta"),
+    ("disagree", "dash-missing-disagree"),
+    ("disputed", "dash-missing-disputed"),
+    ("unreviewed", "dash-missing-unreviewed"),
+    ("no_photo", "dash-missing-no-photo"),
+    ("warned", "dash-missing-warned"),
+];
+
 #[derive(Deserialize, Default)]
 pub(crate) struct MissingParams {
     region: Option<i64>,
@@ -37,6 +47,10 @@ pub(crate) async fn missing(
     let (filter, name) = match p.filter.as_deref() {
         None | Some("no_acta") => (LateFilter::NoActa, "no_acta"),
         Some("no_photo") => (LateFilter::NoPhoto, "no_photo"),
+        Some("disagree") => (LateFilter::Disagree, "disagree"),
+        Some("unreviewed") => (LateFilter::Unreviewed, "unreviewed"),
+        Some("disputed") => (LateFilter::Disputed, "disputed"),
+        Some("warned") => (LateFilter::Warned, "warned"),
         Some(_) => return Err(DashError::BadRequest("dash-error-unknown-filter")),
     };
     let after = match p.after.as_deref() {
@@ -57,7 +71,7 @@ pub(crate) async fn missing(
             ]))
         }
         p.filters {
-            @for (f, label) in [("no_acta", "dash-missing-no-acta"), ("no_photo", "dash-missing-no-photo")] {
+            @for (f, label) in FILTERS {
                 a class=[(f == name).then_some("on")] href={ "/dash/missing?" (region_q) "filter=" (f) } { (lang.t(label)) }
             }
             a href={ "/dash/batches?filter=missing_photo" } { (lang.t("dash-missing-uploading")) }
@@ -124,7 +138,11 @@ pub(crate) async fn missing(
             }
         }
     };
-    let title = lang.t_args("dash-missing-title", &[("region", &region_label(&region.node, &election))]);
+    let label = FILTERS.iter().find(|(f, _)| *f == name).map_or("dash-missing-no-acta", |(_, l)| *l);
+    let title = lang.t_args(
+        "dash-missing-title",
+        &[("list", &lang.t(label)), ("region", &region_label(&region.node, &election))],
+    );
     Ok(session.live_page(title, vec![home_crumb(lang)], body))
 }
 

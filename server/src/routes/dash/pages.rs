@@ -98,12 +98,42 @@ fn stats_cards(lang: Lang, row: &RegionRow) -> Markup {
             div.card {
                 small { (lang.t("dash-actas-received")) }
                 b { (n(s.records)) }
-                (lang.t_args("dash-n-with-warnings", &[("n", &n(s.with_warnings))]))
+                (lang.t_args("dash-n-with-warnings", &[("n", &n(s.attention.warned))]))
             }
             div.card {
                 small { (lang.t("dash-photos-received")) }
                 b { (n(s.photos_received)) " / " (n(s.photos_declared)) }
                 (bar(s.photos_received, s.photos_declared))
+            }
+        }
+    }
+}
+
+/// What needs attention in a region, each a count of tables linking to its list; a zero is not
+/// shown.
+fn attention(lang: Lang, row: &RegionRow) -> Markup {
+    let a = &row.stats.attention;
+    let id = row.node.id;
+    let late = row.node.stations.saturating_sub(row.stats.stations_reported);
+    let items = [
+        (late, "dash-attention-late", format!("/dash/missing?region={id}")),
+        (a.disagree, "dash-attention-disagree", format!("/dash/missing?region={id}&filter=disagree")),
+        (a.disputed, "dash-attention-disputed", format!("/dash/missing?region={id}&filter=disputed")),
+        (a.unreviewed, "dash-attention-unreviewed", format!("/dash/missing?region={id}&filter=unreviewed")),
+        (a.no_photo, "dash-attention-no-photo", format!("/dash/missing?region={id}&filter=no_photo")),
+        (a.warned, "dash-attention-warned", format!("/dash/missing?region={id}&filter=warned")),
+    ];
+    html! {
+        h2 { (lang.t("dash-attention")) }
+        @if items.iter().all(|(n, _, _)| *n == 0) {
+            p.muted #attention { (lang.t("dash-attention-none")) }
+        } @else {
+            ul.attention #attention {
+                @for (n, key, href) in &items {
+                    @if *n > 0 {
+                        li { a href=(href) { b { (num(lang, *n)) } " " (lang.t(key)) } }
+                    }
+                }
             }
         }
     }
@@ -130,7 +160,7 @@ fn stats_cells(lang: Lang, stats: &RegionStats, stations: u64, registered: u64) 
         td.n { (pct(lang, stats.registered_reported, registered)) }
         td.n { (n(stats.records)) }
         td.n { (n(stats.photos_received)) " / " (n(stats.photos_declared)) }
-        td.n { (n(stats.with_warnings)) }
+        td.n { (n(stats.attention.warned)) }
     }
 }
 
@@ -156,6 +186,7 @@ pub(crate) async fn region(
     let q = format!("region={id}&contest={contest_q}");
     let body = html! {
         (stats_cards(lang, &view.region))
+        (attention(lang, &view.region))
         p {
             a href={ "/dash/tally?" (q) } { (lang.t("dash-region-tally")) }
             " · "
