@@ -87,7 +87,7 @@ try {
   await page.fill('textarea[name=comment]', 'El total no coincide con la foto')
   await page.click('form.review button')
   await page.waitForURL(actaUrl)
-  const status = await page.textContent('#review-status')
+  const status = await page.getAttribute('#review-status', 'data-code')
   const audit = await page.textContent('#audit')
   steps.push({ step: 'review', status, audit })
   if (status !== 'disputed' || !audit.includes(user)) throw new Error('the review did not show')

@@ -412,6 +412,29 @@ impl LateCursor {
     }
 }
 
+/// The capture a coordinator chose to stand for its table, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableChoice {
+    /// The capture.
+    pub capture_pk: i64,
+    /// Why (as the coordinator wrote it).
+    pub reason: String,
+    /// Who chose.
+    pub actor: String,
+    /// When.
+    pub at_ms: TimestampMs,
+}
+
+/// What became of a choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChoiceOutcome {
+    /// Kept (or, for none, the table counts with its latest capture again).
+    Done,
+    /// The capture is not a standing capture of this table (another table, corrected or
+    /// rejected).
+    NotStanding,
+}
+
 /// The coordinators' storage. See the module doc.
 #[async_trait]
 pub trait Coordination: Send + Sync + 'static {
@@ -522,4 +545,19 @@ pub trait Coordination: Send + Sync + 'static {
         after: Option<LateCursor>,
         limit: usize,
     ) -> RepoResult<Vec<LateTable>>;
+
+    /// The capture chosen to stand for a table, if a coordinator chose one.
+    async fn table_choice(&self, station: String, contest: String) -> RepoResult<Option<TableChoice>>;
+
+    /// Makes `capture_pk` the capture its table counts with (`None`: the latest again), with
+    /// the reason, audited, and the table queued for the tally worker; in one transaction.
+    async fn choose_capture(
+        &self,
+        station: String,
+        contest: String,
+        capture_pk: Option<i64>,
+        reason: String,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<ChoiceOutcome>;
 }

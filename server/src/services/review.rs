@@ -3,7 +3,8 @@
 //! optional comment of at most [`MAX_COMMENT_CHARS`] characters, trimmed, empty meaning none),
 //! who may give it, and where ([`review`]: a reviewer touches only captures in their region
 //! subtree; any other is "not found" and stays untouched). Each review is audited and reaches
-//! the watcher's phone through the feed (the repository does both in one transaction).
+//! the watcher's phone through the feed (the repository does both in one transaction). And one
+//! answer per table ([`choose`]): which of a table's captures stands, with a reason, audited.
 
 use testigo_protocol::KeyId;
 use testigo_protocol::api::ReviewStatus;
@@ -134,6 +135,65 @@ pub async fn review(
         ReviewOutcome::Done { pk, device, capture_id, from } => Ok(Reviewed { pk, device, capture_id, from }),
         ReviewOutcome::NotFound => Err(ReviewError::NotFound),
         ReviewOutcome::Ambiguous => Err(ReviewError::Ambiguous),
+    }
+}
+
+/// Why a table's choice was not kept.
+#[derive(Debug, thiserror::Error)]
+pub enum ChoiceError {
+    /// The account may look but not review.
+    #[error("this account may not review")]
+    NotAllowed,
+    /// No such table, or not in the reviewer's region (the same answer for both).
+    #[error("no such table")]
+    NotFound,
+    /// A choice says why, in at most [`MAX_COMMENT_CHARS`] characters.
+    #[error("a choice needs a reason of at most 1000 characters")]
+    Reason,
+    /// The capture is not a standing capture of the table (another table's, corrected, rejected).
+    #[error("that capture cannot stand for this table")]
+    NotStanding,
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// One answer per table: makes `capture` the capture `station` counts with for `contest`
+/// (`None`: its latest again), with a reason, audited; the tally follows on its next pass.
+pub async fn choose(
+    state: &AppState,
+    reviewer: &Reviewer,
+    station: &str,
+    contest: &str,
+    capture: Option<i64>,
+    reason: &str,
+) -> Result<(), ChoiceError> {
+    if !reviewer.can_review {
+        return Err(ChoiceError::NotAllowed);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_COMMENT_CHARS {
+        return Err(ChoiceError::Reason);
+    }
+    let (row, _) =
+        state.coord.station(station.to_owned(), contest.to_owned()).await?.ok_or(ChoiceError::NotFound)?;
+    if !within_scope(&row.region_path, &reviewer.scope_path) {
+        return Err(ChoiceError::NotFound);
+    }
+    let outcome = state
+        .coord
+        .choose_capture(
+            station.to_owned(),
+            contest.to_owned(),
+            capture,
+            reason.to_owned(),
+            reviewer.name.clone(),
+            now_ms(),
+        )
+        .await?;
+    match outcome {
+        crate::repo::coord::ChoiceOutcome::Done => Ok(()),
+        crate::repo::coord::ChoiceOutcome::NotStanding => Err(ChoiceError::NotStanding),
     }
 }
 

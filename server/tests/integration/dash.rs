@@ -907,3 +907,98 @@ async fn the_overview_counts_what_needs_attention_and_each_count_lists_its_table
     let at = stats(&s).await;
     assert_eq!((at.disagree, at.unreviewed, at.no_photo, at.warned, at.disputed), (0, 1, 0, 1, 1), "{at:?}");
 }
+
+#[tokio::test]
+async fn a_coordinator_chooses_which_capture_stands_and_the_tally_follows() {
+    let s = TestServer::new().await;
+    let a = s.device(&["st-1"]).await;
+    let b = s.device(&["st-1"]).await;
+    let first = send(&s, &a, "st-1", 10, None).await;
+    send(&s, &b, "st-1", 12, None).await;
+    refresh(&s).await;
+    let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
+    let o1 = |s: &TestServer| {
+        let s = s.state.clone();
+        async move { s.coord.tally(root.id, "pres".into()).await.unwrap()["o1"] }
+    };
+    assert_eq!(o1(&s).await, 12, "the latest counts");
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "lara", "una clave larga", "Lara", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let (_, html) = page(&s, &cookie, "/dash/stations/st-1").await;
+    let csrf = {
+        let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    };
+    let pk_a = s
+        .state
+        .coord
+        .find_capture(testigo_server::repo::ReviewTarget::CaptureId(first))
+        .await
+        .unwrap()
+        .unwrap();
+    let post = |cookie: String, body: String| {
+        let s = &s;
+        async move {
+            s.send(
+                Request::post("/dash/stations/st-1/choose")
+                    .header("cookie", cookie)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
+            .status()
+        }
+    };
+    // A reason is required; another region's coordinator cannot; the first phone's capture stands.
+    assert_eq!(
+        post(cookie.clone(), format!("csrf={csrf}&capture={pk_a}&reason=")).await,
+        StatusCode::BAD_REQUEST
+    );
+    let lara = login_cookie(&s, "lara", "una%20clave%20larga").await;
+    let (_, lara_html) = page(&s, &lara, "/dash/tally").await;
+    let lara_csrf = {
+        let at = lara_html.find("name=\"csrf\" value=\"").unwrap() + 19;
+        lara_html[at..at + lara_html[at..].find('"').unwrap()].to_owned()
+    };
+    assert_eq!(post(lara, format!("csrf={lara_csrf}&capture={pk_a}&reason=x")).await, StatusCode::NOT_FOUND);
+    let reason = "El%20acta%20f%C3%ADsica%20dice%2010";
+    assert_eq!(
+        post(cookie.clone(), format!("csrf={csrf}&capture={pk_a}&reason={reason}")).await,
+        StatusCode::SEE_OTHER
+    );
+    refresh(&s).await;
+    assert_eq!(o1(&s).await, 10, "the tally follows the choice");
+    let zulia = s.state.coord.region_by_path("Zulia".into()).await.unwrap().unwrap();
+    let view = s.state.coord.region_view(zulia.id, "pres".into()).await.unwrap().unwrap();
+    assert_eq!(view.region.stats.attention.disagree, 0, "a choice settles the disagreement");
+    let (_, html) = page(&s, &cookie, "/dash/stations/st-1").await;
+    assert!(html.contains("El acta física dice 10") && html.contains("ana"), "{html}");
+    let detail = s.state.coord.capture_detail(pk_a).await.unwrap().unwrap();
+    assert!(detail.counted);
+    assert!(
+        detail.audit.iter().any(|a| a.action == "choose" && a.detail["reason"] == "El acta física dice 10")
+    );
+    // Back to the latest.
+    assert_eq!(
+        post(cookie.clone(), format!("csrf={csrf}&capture=latest&reason=revisado")).await,
+        StatusCode::SEE_OTHER
+    );
+    refresh(&s).await;
+    assert_eq!(o1(&s).await, 12);
+    // A capture of another table cannot stand for this one.
+    let c = s.device(&["st-3"]).await;
+    let other = send(&s, &c, "st-3", 1, None).await;
+    let pk_other = s
+        .state
+        .coord
+        .find_capture(testigo_server::repo::ReviewTarget::CaptureId(other))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        post(cookie, format!("csrf={csrf}&capture={pk_other}&reason=x")).await,
+        StatusCode::BAD_REQUEST
+    );
+}

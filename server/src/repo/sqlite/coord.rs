@@ -163,6 +163,64 @@ fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
 
 #[async_trait]
 impl Coordination for SqliteRepo {
+    async fn table_choice(&self, station: String, contest: String) -> RepoResult<Option<TableChoice>> {
+        self.db
+            .read(move |c| {
+                Ok(c.prepare_cached(
+                    "SELECT capture_pk, reason, actor, at_ms FROM station_choice WHERE station_id = ?1 AND contest_id = ?2",
+                )?
+                .query_row(params![station, contest], |r| {
+                    Ok(TableChoice { capture_pk: r.get(0)?, reason: r.get(1)?, actor: r.get(2)?, at_ms: r.get(3)? })
+                })
+                .optional()?)
+            })
+            .await
+    }
+
+    async fn choose_capture(
+        &self,
+        station: String,
+        contest: String,
+        capture_pk: Option<i64>,
+        reason: String,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<ChoiceOutcome> {
+        self.db
+            .write(move |c| {
+                if let Some(pk) = capture_pk {
+                    let standing = c
+                        .prepare_cached(
+                            "SELECT 1 FROM captures WHERE pk = ?1 AND station_id = ?2 AND contest_id = ?3
+                                AND superseded_by IS NULL AND review_status != 'rejected'",
+                        )?
+                        .exists(params![pk, station, contest])?;
+                    if !standing {
+                        return Ok(ChoiceOutcome::NotStanding);
+                    }
+                    c.prepare_cached(
+                        "INSERT INTO station_choice (station_id, contest_id, capture_pk, reason, actor, at_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT (station_id, contest_id) DO UPDATE SET capture_pk = excluded.capture_pk,
+                            reason = excluded.reason, actor = excluded.actor, at_ms = excluded.at_ms",
+                    )?
+                    .execute(params![station, contest, pk, reason, actor, now_ms])?;
+                } else {
+                    c.prepare_cached("DELETE FROM station_choice WHERE station_id = ?1 AND contest_id = ?2")?
+                        .execute(params![station, contest])?;
+                }
+                let detail = serde_json::json!({ "station": station, "contest": contest, "chosen": capture_pk, "reason": reason });
+                c.prepare_cached(
+                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'choose', ?3, ?4)",
+                )?
+                .execute(params![now_ms, actor, capture_pk, detail.to_string()])?;
+                c.prepare_cached("INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) VALUES (?1, ?2)")?
+                    .execute(params![station, contest])?;
+                Ok(ChoiceOutcome::Done)
+            })
+            .await
+    }
+
     async fn late_tables(
         &self,
         path: String,

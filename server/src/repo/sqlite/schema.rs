@@ -435,7 +435,7 @@ const MIGRATIONS: &[&str] = &[
     // (confirmed) or go to a verifier (decided). An entry is a slot (1 or 2) of its capture,
     // so a capture is never transcribed a third time; a slot held past its lease is handed on.
     // And what needs attention per table (unreviewed, disputed, photo missing, warnings,
-    // watchers who disagree), summed per region.
+    // watchers who disagree), summed per region; the capture a coordinator chose for a table.
     r#"
     CREATE TABLE desk_items (
         capture_pk INTEGER PRIMARY KEY,
@@ -479,6 +479,17 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE region_stats ADD COLUMN no_photo INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE region_stats ADD COLUMN warned INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE region_stats ADD COLUMN disagree INTEGER NOT NULL DEFAULT 0;
+    -- The capture a coordinator chose to stand for its table (one answer per table), with why;
+    -- every choice is in the audit log too.
+    CREATE TABLE station_choice (
+        station_id TEXT NOT NULL,
+        contest_id TEXT NOT NULL,
+        capture_pk INTEGER NOT NULL REFERENCES captures(pk),
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY (station_id, contest_id)
+    ) STRICT, WITHOUT ROWID;
     -- Every capture already complete when the desk arrived.
     INSERT INTO desk_items (capture_pk, region_path, contest_id, state, entered_at_ms)
         SELECT pk, ifnull(region_path, ''), contest_id, 'transcribing', received_at_ms FROM captures

@@ -10,7 +10,8 @@
 //! 2. photo receipts (`photo_events`): photos received per region and minute; a capture whose
 //!    photos are all in enters the verification desk (`desk.rs`);
 //! 3. dirty tables (from 1 and 2, and from reviews in `tally_dirty`): the table's current capture
-//!    is chosen again — the latest received that is neither superseded nor rejected — and if it
+//!    is chosen again — the one a coordinator chose, else the latest received, that is neither
+//!    superseded nor rejected — and if it
 //!    changed, the old capture's numbers are taken out of every ancestor's tally and the new one's
 //!    put in, with the table's reporting and registered voters; the table's attention flags
 //!    (unreviewed, disputed, photo missing, warnings, phones that disagree: `station_flags`) are
@@ -275,6 +276,8 @@ struct Standing {
     photos_declared: i64,
     photos_received: i64,
     warnings: i64,
+    /// A coordinator chose it to stand for its table.
+    chosen: bool,
 }
 
 impl Standing {
@@ -287,6 +290,7 @@ impl Standing {
             photos_declared: r.get(4)?,
             photos_received: r.get(5)?,
             warnings: r.get(6)?,
+            chosen: r.get(7)?,
         })
     }
 }
@@ -313,7 +317,8 @@ impl Flags {
                 latest.push(r);
             }
         }
-        let disagree = latest.len() > 1 && {
+        // A coordinator's choice settles a disagreement.
+        let disagree = !current.chosen && latest.len() > 1 && {
             let first = counts_of(&current.signed_json);
             latest.iter().skip(1).any(|r| counts_of(&r.signed_json) != first)
         };
@@ -442,13 +447,14 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
         dirty.extend(queued);
     }
     {
-        // Every standing capture of the table, newest first: the first is the one it counts
-        // with; all of them tell whether watchers disagree.
+        // Every standing capture of the table, the one a coordinator chose first, then newest
+        // first: the first is the one it counts with; all of them tell whether watchers disagree.
         let mut standing = c.prepare_cached(
-            "SELECT pk, signed_json, device_id, review_status, photos_declared, photos_received, warnings
+            "SELECT pk, signed_json, device_id, review_status, photos_declared, photos_received, warnings,
+                    pk = ifnull((SELECT capture_pk FROM station_choice WHERE station_id = ?1 AND contest_id = ?2), 0)
                FROM captures
               WHERE station_id = ?1 AND contest_id = ?2 AND superseded_by IS NULL AND review_status != 'rejected'
-              ORDER BY received_at_ms DESC, pk DESC",
+              ORDER BY 8 DESC, received_at_ms DESC, pk DESC",
         )?;
         let mut stored = c.prepare_cached(
             "SELECT capture_pk, counts_json FROM station_current WHERE station_id = ?1 AND contest_id = ?2",

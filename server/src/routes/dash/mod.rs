@@ -78,6 +78,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/quickcount", get(analysis::quickcount))
         .route("/dash/centers/{id}", get(pages::center))
         .route("/dash/stations/{id}", get(pages::station))
+        .route("/dash/stations/{id}/choose", post(pages::choose))
         .route("/dash/batches", get(pages::batches))
         .route("/dash/devices", get(pages::devices))
         .route("/dash/captures/{pk}", get(acta::view))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use testigo_protocol::election::{Contest, CountFieldKind};
@@ -351,13 +351,17 @@ pub(crate) async fn tally(
 
 fn review_tag(lang: Lang, row: &CaptureRow) -> Markup {
     let s = row.review_status.as_str();
-    let label = match s {
+    html! { span class={ "tag " (s) } { (lang.t(review_label(s))) } }
+}
+
+/// The message that names a review state given by its stable code.
+pub(crate) fn review_label(code: &str) -> &'static str {
+    match code {
         "verified" => "dash-review-verified",
         "disputed" => "dash-review-disputed",
         "rejected" => "dash-review-rejected",
         _ => "dash-review-unreviewed",
-    };
-    html! { span class={ "tag " (s) } { (lang.t(label)) } }
+    }
 }
 
 /// Captures as a table; `current` is the one that counts for its table, if it is among them.
@@ -485,6 +489,7 @@ pub(crate) async fn station(
     if !session.sees(&station.region_path) {
         return Err(DashError::NotFound);
     }
+    let choice = state.coord.table_choice(station.id.clone(), contest.id.clone()).await?;
     let body = html! {
         p {
             (lang.t_args(
@@ -500,6 +505,7 @@ pub(crate) async fn station(
             p.muted { (lang.t("dash-station-no-captures")) }
         } @else {
             (capture_rows(lang, &captures, station.current_pk))
+            (choice_section(&session, &station.id, &captures, choice.as_ref()))
         }
     };
     let title = lang.t_args(
@@ -507,6 +513,97 @@ pub(crate) async fn station(
         &[("number", &station.number.to_string()), ("center", &station.center_name)],
     );
     Ok(session.live_page(title, station_crumbs(lang, &station), body))
+}
+
+/// One answer per table: which capture stands (chosen, with who, when and why, or the latest),
+/// and for reviewers the form to choose among the table's standing captures.
+fn choice_section(
+    session: &Session,
+    station: &str,
+    captures: &[CaptureRow],
+    choice: Option<&crate::repo::coord::TableChoice>,
+) -> Markup {
+    let lang = session.lang;
+    let standing: Vec<&CaptureRow> = captures
+        .iter()
+        .filter(|c| {
+            c.superseded_by.is_none() && c.review_status != testigo_protocol::api::ReviewStatus::Rejected
+        })
+        .collect();
+    html! {
+        h2 { (lang.t("dash-choice")) }
+        @match choice {
+            Some(c) => p #choice {
+                (lang.t_args("dash-choice-made", &[
+                    ("pk", &c.capture_pk.to_string()),
+                    ("name", &c.actor),
+                    ("at", &lang.datetime(c.at_ms)),
+                ]))
+                " " span.prose { "“" (c.reason) "”" }
+            },
+            None => p.muted #choice { (lang.t("dash-choice-latest")) },
+        }
+        @if session.user.can_review && (standing.len() > 1 || choice.is_some()) {
+            form.review method="post" action={ "/dash/stations/" (url(station)) "/choose" } {
+                input type="hidden" name="csrf" value=(session.csrf);
+                @for c in &standing {
+                    label {
+                        input type="radio" name="capture" value=(c.pk) checked[choice.is_some_and(|x| x.capture_pk == c.pk)];
+                        " " (lang.t_args("dash-choice-option", &[
+                            ("pk", &c.pk.to_string()),
+                            ("device", short(&c.device_id)),
+                            ("at", &lang.datetime(c.received_at_ms)),
+                        ]))
+                    }
+                    br;
+                }
+                label {
+                    input type="radio" name="capture" value="latest" checked[choice.is_none()];
+                    " " (lang.t("dash-choice-back-to-latest"))
+                }
+                label { (lang.t("dash-choice-reason")) textarea name="reason" maxlength="1000" required {} }
+                button { (lang.t("dash-choice-save")) }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ChoiceForm {
+    csrf: String,
+    capture: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Keeps a coordinator's choice of the capture that stands for a table.
+pub(crate) async fn choose(
+    State(state): State<AppState>,
+    session: Session,
+    DashPath(id): DashPath<String>,
+    form: Result<axum::extract::Form<ChoiceForm>, axum::extract::rejection::FormRejection>,
+) -> DashResult<Response> {
+    use crate::services::review::{self, ChoiceError, Reviewer};
+    let Ok(axum::extract::Form(form)) = form else {
+        return Err(DashError::BadRequest(super::INCOMPLETE_FORM));
+    };
+    session.check_csrf(&form.csrf)?;
+    let capture = match form.capture.as_deref() {
+        Some("latest") => None,
+        Some(pk) => Some(pk.parse::<i64>().map_err(|_| DashError::BadRequest("dash-error-bad-params"))?),
+        None => return Err(DashError::BadRequest(super::INCOMPLETE_FORM)),
+    };
+    let (_, contest) = contest(&state, None).await?;
+    match review::choose(&state, &Reviewer::from(&session.user), &id, &contest.id, capture, &form.reason)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/dash/stations/{}", url(&id))).into_response()),
+        Err(ChoiceError::NotAllowed) => Err(DashError::Forbidden("dash-error-view-only")),
+        Err(ChoiceError::NotFound) => Err(DashError::NotFound),
+        Err(ChoiceError::Reason) => Err(DashError::BadRequest("dash-choice-needs-reason")),
+        Err(ChoiceError::NotStanding) => Err(DashError::BadRequest("dash-choice-not-standing")),
+        Err(ChoiceError::Repo(e)) => Err(e.into()),
+    }
 }
 
 /// How many captures the batches page lists at a time.
