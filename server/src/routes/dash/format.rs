@@ -47,13 +47,10 @@ pub(crate) fn inum(lang: Lang, n: i64) -> String {
     if n < 0 { format!("−{}", num(lang, n.unsigned_abs())) } else { num(lang, n.unsigned_abs()) }
 }
 
-/// `part` as a percentage of `whole`, one decimal.
+/// `part` as a percentage of `whole`, one decimal, as the language writes it (one home:
+/// [`Lang::percent`], which the portal uses too).
 pub(crate) fn pct(lang: Lang, part: u64, whole: u64) -> String {
-    match lang {
-        Lang::Es if whole == 0 => "–".into(),
-        Lang::Es => format!("{:.1}\u{a0}%", part as f64 * 100.0 / whole as f64),
-        _ => lang.percent(part, whole),
-    }
+    lang.percent(part, whole)
 }
 
 /// A short form of a long id (its first 8 characters).
@@ -70,8 +67,8 @@ mod tests {
         assert_eq!(num(Lang::Es, 1_234_567), "1\u{202f}234\u{202f}567");
         assert_eq!(num(Lang::Es, 12), "12");
         assert_eq!(inum(Lang::Es, -1500), "−1\u{202f}500");
-        assert_eq!(pct(Lang::Es, 1, 3), "33.3\u{a0}%");
-        assert_eq!(pct(Lang::Es, 1, 0), "–");
+        assert_eq!(pct(Lang::Es, 1, 3), "33,3 %");
+        assert_eq!(pct(Lang::Es, 1, 0), "—");
         assert_eq!(num(Lang::En, 1_234_567), "1,234,567");
         assert_eq!(inum(Lang::En, -1500), "−1,500");
         assert_eq!(pct(Lang::En, 1, 3), "33.3%");
