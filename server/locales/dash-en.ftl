@@ -145,7 +145,7 @@ dash-photo-pending = Page { $page }: the photo has not arrived yet ({ $size } by
 dash-col-field = Field
 dash-col-typed = Typed
 dash-col-qr = QR
-dash-col-other = other { $device }
+dash-col-other = another watcher (phone { $device })
 
 ## Review
 dash-review = Review
@@ -297,3 +297,4 @@ dash-choice-needs-reason = Say why (at most 1,000 characters).
 dash-choice-not-standing = That sheet cannot stand for this table: it was corrected, rejected, or is another table's.
 dash-audit-transcribe = transcribed (entry { $slot } of 2)
 dash-audit-choose = chosen to stand for its table
+dash-col-earlier = earlier, { $at }

@@ -145,7 +145,7 @@ dash-photo-pending = Página { $page }: la foto aún no llega ({ $size } bytes e
 dash-col-field = Campo
 dash-col-typed = Escrito
 dash-col-qr = QR
-dash-col-other = otra { $device }
+dash-col-other = otro testigo (teléfono { $device })
 
 ## Revisión
 dash-review = Revisión
@@ -297,3 +297,4 @@ dash-choice-needs-reason = Indique el motivo (1.000 caracteres como máximo).
 dash-choice-not-standing = Esa acta no puede valer para esta mesa: fue corregida, rechazada o es de otra mesa.
 dash-audit-transcribe = transcrita (entrada { $slot } de 2)
 dash-audit-choose = elegida para valer por su mesa
+dash-col-earlier = anterior, { $at }

@@ -145,7 +145,7 @@ dash-photo-pending = Page { $page } : la photo n’est pas encore arrivée ({ $
 dash-col-field = Champ
 dash-col-typed = Saisi
 dash-col-qr = QR
-dash-col-other = autre { $device }
+dash-col-other = autre observateur (téléphone { $device })
 
 ## Examen
 dash-review = Examen
@@ -297,3 +297,4 @@ dash-choice-needs-reason = Indiquez le motif (1 000 caractères au plus).
 dash-choice-not-standing = Ce procès-verbal ne peut pas faire foi pour ce bureau : il a été corrigé, rejeté, ou il est d’un autre bureau.
 dash-audit-transcribe = transcrit (saisie { $slot } sur 2)
 dash-audit-choose = choisi pour faire foi pour son bureau
+dash-col-earlier = précédent, { $at }

@@ -145,7 +145,7 @@ dash-photo-pending = Página { $page }: a foto ainda não chegou ({ $size } byte
 dash-col-field = Campo
 dash-col-typed = Digitado
 dash-col-qr = QR
-dash-col-other = outra { $device }
+dash-col-other = outro fiscal (telefone { $device })
 
 ## Revisão
 dash-review = Revisão
@@ -297,3 +297,4 @@ dash-choice-needs-reason = Indique o motivo (no máximo 1.000 caracteres).
 dash-choice-not-standing = Essa ata não pode valer para esta mesa: foi corrigida, rejeitada ou é de outra mesa.
 dash-audit-transcribe = transcrita (entrada { $slot } de 2)
 dash-audit-choose = escolhida para valer pela sua mesa
+dash-col-earlier = anterior, { $at }

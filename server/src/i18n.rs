@@ -186,6 +186,12 @@ impl Lang {
         }
     }
 
+    /// The time of day of a server time, in UTC, as `18:05:09`.
+    pub fn time(self, ms: i64) -> String {
+        let rem = ms.div_euclid(1000).rem_euclid(86_400);
+        format!("{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    }
+
     /// A server time (milliseconds since the epoch) in UTC, as `2024-07-28 18:05 UTC`.
     pub fn datetime(self, ms: i64) -> String {
         let secs = ms.div_euclid(1000);

@@ -62,6 +62,11 @@ impl Live {
         });
     }
 
+    /// The latest pulse (a page says which it was made after).
+    pub fn current(&self) -> Pulse {
+        *self.tx.borrow()
+    }
+
     /// A listener, positioned at the latest pulse (it hears only what comes after).
     pub fn subscribe(&self) -> watch::Receiver<Pulse> {
         self.tx.subscribe()

@@ -35,6 +35,8 @@ try {
   // The server's Content-Security-Policy must not block anything the pages use.
   const blocked = []
   page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) blocked.push(m.text()) })
+  // Nor may the dashboard's script fail.
+  page.on('pageerror', (e) => blocked.push(String(e)))
 
   // 1. Unsigned: sent to the login page; sign in.
   await page.goto(`${base}/dash`)
@@ -75,12 +77,20 @@ try {
   const rows = await page.locator('#numbers tbody tr').count()
   steps.push({ step: 'acta', url: actaUrl, number_rows: rows, photo_width: await img.evaluate((el) => el.naturalWidth) })
   await page.screenshot({ path: `${shots}/3-acta.png`, fullPage: true })
-  // Zoom: a click on the photo shows it at full size.
-  const before = await img.evaluate((el) => el.getBoundingClientRect().width)
-  await img.click()
+  // Zoom: a click on the photo shows it at full size, around the point clicked.
+  const box = await img.boundingBox()
+  const before = box.width
+  await img.click({ position: { x: box.width * 0.7, y: box.height * 0.6 } })
+  await page.waitForTimeout(100)
   const after = await img.evaluate((el) => el.getBoundingClientRect().width)
-  steps.push({ step: 'zoom', before, after })
+  const scrolled = await page.evaluate(() => { const f = document.querySelector('.photo'); return [f.scrollLeft, f.scrollTop] })
+  steps.push({ step: 'zoom', before, after, scrolled })
   if (!(after > before)) throw new Error('the photo does not zoom')
+  if (!(scrolled[0] > 0 && scrolled[1] > 0)) throw new Error('the zoom opens at the top-left, not where the photo was clicked')
+  await img.click()
+  // The acta's rows carry the printed row numbers.
+  const firstRow = (await page.locator('#numbers tbody tr').first().locator('td').first().textContent()).trim()
+  if (firstRow !== '1') throw new Error(`the first row is not numbered 1: ${firstRow}`)
 
   // 3. Review it.
   await page.check('input[name=status][value=disputed]')
@@ -145,8 +155,14 @@ try {
     steps.push({ step: 'phone', path, overflow })
     if (overflow > 1) throw new Error(`${path} is wider than a phone screen by ${overflow}px`)
   }
+  // Tapping the acta's photo on a phone zooms it inside its frame, not the page.
+  await page.goto(actaUrl)
+  await page.locator('.photo img').first().click()
+  const zoomedOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  steps.push({ step: 'phone zoom', overflow: zoomedOverflow })
+  if (zoomedOverflow > 1) throw new Error(`a zoomed photo makes the page wider than the phone by ${zoomedOverflow}px`)
   await page.screenshot({ path: `${shots}/5-phone-batches.png`, fullPage: true })
-  if (blocked.length) throw new Error(`the Content-Security-Policy blocked: ${blocked.join(' | ')}`)
+  if (blocked.length) throw new Error(`blocked by the Content-Security-Policy, or a script error: ${blocked.join(' | ')}`)
   report.ok = true
   report.acta_url = actaUrl
 } catch (e) {

@@ -21,6 +21,7 @@ const pairs = JSON.parse(numbersJson)
 const fields = pairs.map(([id]) => id)
 const numbers = Object.fromEntries(pairs)
 const steps = []
+const errors = []
 const report = { ok: false, steps }
 
 const browser = await chromium.launch({
@@ -38,6 +39,7 @@ async function session (user) {
   })
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)
+  page.on('pageerror', (e) => errors.push(`${user}: ${e}`))
   await page.goto(`${base}/dash/login`)
   await page.fill('input[name=name]', user)
   await page.fill('input[name=password]', password)
@@ -121,6 +123,7 @@ try {
   steps.push({ step: 'phone photo in view', top: photoTop })
   if (photoTop < -1) throw new Error('on a phone the photo scrolls away from the rows')
   await eva.screenshot({ path: `${shots}/desk-3-phone.png` })
+  if (errors.length) throw new Error(`script errors: ${errors.join(' | ')}`)
   report.ok = true
   report.pk = Number(pk)
 } catch (e) {

@@ -11,6 +11,7 @@ if (!password) {
   process.exit(2)
 }
 const report = { ok: false }
+const blocked = []
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   headless: true,
@@ -20,8 +21,8 @@ const timer = setTimeout(() => { console.log(JSON.stringify({ ...report, error: 
 try {
   const page = await browser.newPage({ locale: 'en-GB', extraHTTPHeaders: { 'Accept-Language': 'en-GB,en;q=0.9' } })
   page.setDefaultTimeout(15_000)
-  const blocked = []
   page.on('console', (m) => { if (m.type() === 'error') blocked.push(m.text()) })
+  page.on('pageerror', (e) => blocked.push(String(e)))
   await page.goto(`${base}/dash/login`)
   await page.fill('input[name=name]', user)
   await page.fill('input[name=password]', password)
@@ -44,6 +45,7 @@ try {
   report.ok = true
 } catch (e) {
   report.error = String(e)
+  report.console = blocked
 } finally {
   clearTimeout(timer)
   await browser.close()

@@ -96,7 +96,7 @@ async fn deadline(State(state): State<AppState>, request: Request, next: Next) -
 /// What a browser may do with any answer: load nothing from elsewhere, run no script, be framed
 /// by nobody, never guess a type (a photo is served as `image/jpeg` and only as that), send no
 /// referrer; and, over https, never come back over http. The dashboard's pages set their own
-/// policy (this one plus their own script, `live.js`, and its event stream); the portal too. The
+/// policy (this one plus their own script, `dash.js`, and its event stream); the portal too. The
 /// dashboard's bars set their width in a `style` attribute, hence `style-src-attr`.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; img-src 'self'; style-src 'self' 'unsafe-inline'; \
      style-src-elem 'self'; style-src-attr 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; \

@@ -308,13 +308,14 @@ async fn drill_down_acta_view_batches_and_devices_render() {
         .map(|p| p.split('"').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(pks.len(), 2);
-    // The first watcher's acta: its photo, its numbers, the other watcher's 121 marked as differing.
+    // The first watcher's acta: its photo, its numbers; its typed 120 marked because the other
+    // watcher's 121 differs (itself underlined).
     let first = *pks.iter().min().unwrap();
     let (_, html) = page(&s, &cookie, &format!("/dash/captures/{first}")).await;
     let sha = testigo_protocol::Sha256::digest(&photo).to_hex();
     assert!(!html.contains(&format!("/dash/photos/{sha}")), "the photo has not arrived yet");
     assert!(html.contains("sum_mismatch"));
-    assert!(html.contains("class=\"n diff\">121<"), "{html}");
+    assert!(html.contains("class=\"n diff\">120<") && html.contains("class=\"n differs\">121<"), "{html}");
     let (_, html) = page(&s, &cookie, "/dash/batches?filter=warnings").await;
     assert_eq!(html.matches("/dash/captures/").count(), 1);
     let (_, html) = page(&s, &cookie, "/dash/batches?filter=missing_photo").await;
@@ -814,7 +815,6 @@ async fn late_tables_name_their_devices_and_search_finds_within_the_scope() {
 
 #[tokio::test]
 async fn open_pages_hear_each_tally_pass_through_server_sent_events() {
-    use http_body_util::BodyExt as _;
     let s = TestServer::new().await;
     create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
@@ -826,17 +826,15 @@ async fn open_pages_hear_each_tally_pass_through_server_sent_events() {
     assert_eq!(r.headers()["content-type"], "text/event-stream");
     assert_eq!(s.state.live.listeners(), 1);
     let mut body = r.into_body();
+    // At once: the latest pass (none yet), so a page made before the stream opened can tell.
+    let first = next_frame(&mut body).await;
+    assert!(first.contains("event: change") && first.contains("id: 0"), "{first}");
     // A batch arrives and the tally worker's pass is announced: one event.
     let d = s.device(&["st-1"]).await;
     send(&s, &d, "st-1", 10, None).await;
     let progress = s.state.repo.refresh_tally(testigo_server::TALLY_BATCH).await.unwrap();
     s.state.live.pulse(&progress, 1_700_000_000_000);
-    let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let text = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
+    let text = next_frame(&mut body).await;
     assert!(
         text.contains("event: change") && text.contains("\"captures\":1") && text.contains("id: 1"),
         "{text}"
@@ -848,8 +846,8 @@ async fn open_pages_hear_each_tally_pass_through_server_sent_events() {
     let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert!(csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"), "{csp}");
     let html = String::from_utf8(body_bytes(r).await).unwrap();
-    assert!(html.contains("<main data-live") && html.contains("id=\"as-of\""), "{html}");
-    let (status, js) = page(&s, &cookie, "/dash/static/live.js").await;
+    assert!(html.contains("<main data-live data-seq=\"1\"") && html.contains("id=\"as-of\""), "{html}");
+    let (status, js) = page(&s, &cookie, "/dash/static/dash.js").await;
     assert!(status.is_success() && js.contains("EventSource"));
 }
 
@@ -1001,4 +999,15 @@ async fn a_coordinator_chooses_which_capture_stands_and_the_tally_follows() {
         post(cookie, format!("csrf={csrf}&capture={pk_other}&reason=x")).await,
         StatusCode::BAD_REQUEST
     );
+}
+
+/// The next frame of a streamed body, as text (within five seconds).
+async fn next_frame(body: &mut Body) -> String {
+    use http_body_util::BodyExt as _;
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap()
 }

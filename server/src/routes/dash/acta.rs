@@ -164,36 +164,47 @@ fn numbers(
             table #numbers {
                 thead {
                     tr {
+                        th.n { "#" }
                         th { (lang.t("dash-col-field")) }
                         th.n { (lang.t("dash-col-typed")) }
                         @if qr_counts.is_some() { th.n { (lang.t("dash-col-qr")) } }
                         @if official.is_some() { th.n { (lang.t("dash-col-official")) } }
                         @for (o, _) in &others {
                             th.n {
-                                a href={ "/dash/captures/" (o.pk) } {
-                                    (lang.t_args("dash-col-other", &[("device", short(&o.device_id))]))
+                                a href={ "/dash/captures/" (o.pk) } title=(o.device_id) {
+                                    @if o.device_id == d.row.device_id {
+                                        (lang.t_args("dash-col-earlier", &[("at", &lang.time(o.received_at_ms))]))
+                                    } @else {
+                                        (lang.t_args("dash-col-other", &[("device", short(&o.device_id))]))
+                                    }
                                 }
                             }
                         }
                     }
                 }
                 tbody {
-                    @for (id, label) in fields {
+                    @for (i, (id, label)) in fields.enumerate() {
                         @let mine = typed.get(id).copied();
+                        // The typed number is what a reviewer judges: it is marked when any
+                        // other source says something else; the others where they differ.
+                        @let questioned = qr_counts.is_some_and(|q| q.get(id).is_some_and(|v| Some(*v) != mine))
+                            || official.is_some_and(|o| o.get(id).and_then(|v| u32::try_from(*v).ok()).is_some_and(|v| Some(v) != mine))
+                            || others.iter().any(|(_, c)| c.get(id).copied() != mine);
                         tr {
+                            td.n.muted { (i + 1) }
                             td { (label) }
-                            td.n { (show(mine)) }
+                            td.n.diff[questioned] { (show(mine)) }
                             @if let Some(q) = qr_counts {
                                 @let theirs = q.get(id).copied();
-                                td.n.diff[theirs.is_some() && theirs != mine] { (show(theirs)) }
+                                td.n.differs[theirs.is_some() && theirs != mine] { (show(theirs)) }
                             }
                             @if let Some(o) = official {
                                 @let theirs = o.get(id).and_then(|v| u32::try_from(*v).ok());
-                                td.n.diff[theirs.is_some() && theirs != mine] { (show(theirs)) }
+                                td.n.differs[theirs.is_some() && theirs != mine] { (show(theirs)) }
                             }
                             @for (_, counts) in &others {
                                 @let theirs = counts.get(id).copied();
-                                td.n.diff[theirs != mine] { (show(theirs)) }
+                                td.n.differs[theirs != mine] { (show(theirs)) }
                             }
                         }
                     }

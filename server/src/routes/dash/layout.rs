@@ -4,7 +4,7 @@
 //! Pages are plain server-rendered HTML with one small stylesheet and no build step: they load
 //! fast on a slow link and work on a phone screen. Pages that show what keeps arriving (the
 //! overview, totals, lists) are *live*: they say when they were made, and one small script
-//! (`live.js`) refreshes them as events arrive; without it they are the same pages.
+//! (`dash.js`) refreshes them as events arrive; without it they are the same pages.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -35,8 +35,9 @@ pub(crate) struct Page<'a> {
     pub user: Option<&'a Coordinator>,
     /// The session's CSRF value (for the sign-out form).
     pub csrf: Option<&'a str>,
-    /// Whether the page keeps itself current (`live.js`, an "as of" time).
-    pub live: bool,
+    /// For a page that keeps itself current (`dash.js` refreshes it; it says when it was made):
+    /// the last tally pass it shows ([`crate::live::Pulse::seq`]).
+    pub live: Option<u64>,
 }
 
 /// Renders a page in the common layout.
@@ -51,7 +52,7 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (page.title) " · " (brand) }
                 link rel="stylesheet" href="/dash/static/app.css";
-                @if page.live { script src="/dash/static/live.js" defer {} }
+                script src="/dash/static/dash.js" defer {}
             }
             body {
                 header {
@@ -80,8 +81,8 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                         }
                     }
                 }
-                main data-live[page.live] {
-                    @if page.live {
+                main data-live[page.live.is_some()] data-seq=[page.live] {
+                    @if page.live.is_some() {
                         p.as-of.muted #as-of { (lang.t_args("dash-as-of", &[("time", &lang.datetime(crate::now_ms()))])) }
                     }
                     @if !page.crumbs.is_empty() {
@@ -100,7 +101,7 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
 }
 
 /// The dashboard's security policy: the server-wide one (see `routes/mod.rs`), plus its own
-/// script (`live.js`) and the event stream it opens, from the same origin only.
+/// script (`dash.js`) and the event stream it opens, from the same origin only.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; img-src 'self'; style-src 'self' 'unsafe-inline'; \
      style-src-elem 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; connect-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -141,7 +142,7 @@ mod tests {
             body: html! { p { (hostile) } },
             user: Some(&user),
             csrf: Some("\"><script>"),
-            live: false,
+            live: None,
         })
         .into_string();
         let escaped = "&lt;a href='x'&gt;&amp;&quot;&lt;/a&gt;";
@@ -169,12 +170,15 @@ mod tests {
                 body: html! {},
                 user: Some(&user),
                 csrf: Some("c"),
-                live: true,
+                live: Some(3),
             })
             .into_string();
             assert!(page.contains(&format!("<html lang=\"{}\">", lang.code())), "{page}");
-            assert!(page.contains("<main data-live") && page.contains("id=\"as-of\""), "{page}");
-            assert!(page.contains("src=\"/dash/static/live.js\""), "{page}");
+            assert!(
+                page.contains("<main data-live data-seq=\"3\"") && page.contains("id=\"as-of\""),
+                "{page}"
+            );
+            assert!(page.contains("src=\"/dash/static/dash.js\""), "{page}");
             assert!(page.contains(&format!(">{sign_out}</button>")), "{page}");
             assert!(!page.contains('⟦'), "{page}");
         }

@@ -1,5 +1,6 @@
-//! `/dash/events`: the server-sent events that keep open pages current, and `live.js`, the
-//! page script that listens to them (see [`crate::live`]).
+//! `/dash/events`: the server-sent events that keep open pages current, and `dash.js`, the
+//! dashboard's script that listens to them and zooms photos where they are clicked (see
+//! [`crate::live`]).
 //!
 //! A stream lasts at most [`STREAM_LIFETIME`]; the browser's `EventSource` then reconnects by
 //! itself, which checks the session again, so a signed-out or expired session stops hearing.
@@ -18,12 +19,16 @@ use crate::AppState;
 /// How long one event stream stays open before the browser reconnects.
 pub(crate) const STREAM_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
-/// The script every live page loads.
-pub(crate) const JS: &str = include_str!("live.js");
+/// The script every page loads.
+pub(crate) const JS: &str = include_str!("dash.js");
 
 pub(crate) async fn events(State(state): State<AppState>, _session: Session) -> Response {
     let until = tokio::time::Instant::now() + STREAM_LIFETIME;
-    let stream = futures_util::stream::unfold(state.live.subscribe(), move |mut rx| async move {
+    // The first event is the latest pulse at once: a page made before it (the pass ran between
+    // the page and this stream) knows to refresh; one made after ignores it (see `dash.js`).
+    let mut rx = state.live.subscribe();
+    rx.mark_changed();
+    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
         tokio::select! {
             changed = rx.changed() => changed.ok()?,
             () = tokio::time::sleep_until(until) => return None,

@@ -25,7 +25,7 @@ fn login_page(lang: Lang, error: Option<&str>) -> Response {
     html_page(
         lang,
         layout(Page {
-            live: false,
+            live: None,
             lang,
             title: sign_in.clone(),
             crumbs: vec![],

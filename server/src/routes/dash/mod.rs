@@ -68,7 +68,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/login", get(login::login_form).post(login::login))
         .route("/dash/logout", post(login::logout))
         .route("/dash/static/app.css", get(css))
-        .route("/dash/static/live.js", get(live::js))
+        .route("/dash/static/dash.js", get(live::js))
         .route("/dash/events", get(live::events))
         .route("/dash/regions/{id}", get(pages::region))
         .route("/dash/tally", get(pages::tally))
@@ -153,7 +153,7 @@ impl Failure {
             body: html! { p.error { (lang.t(self.message)) } },
             user: None,
             csrf: None,
-            live: false,
+            live: None,
         });
         (self.status, html_page(lang, page)).into_response()
     }
@@ -238,22 +238,30 @@ pub(crate) struct Session {
     pub(crate) token_hash: Sha256,
     /// The language the pages are written in ([`request_lang`]).
     pub(crate) lang: Lang,
+    /// The last tally pass when the request came (what a live page shows is at least this new).
+    pub(crate) seq: u64,
 }
 
 impl Session {
     /// A page of the dashboard for this coordinator: the layout with their navigation, in the
     /// session's language (`title`, `crumbs` and `body` are written in it too).
     pub(crate) fn page(&self, title: String, crumbs: Vec<(String, String)>, body: Markup) -> Response {
-        self.render(title, crumbs, body, false)
+        self.render(title, crumbs, body, None)
     }
 
     /// [`Session::page`] for a page that keeps itself current as batches arrive (it says when
-    /// it was made and loads `live.js`).
+    /// it was made, and `dash.js` refreshes it).
     pub(crate) fn live_page(&self, title: String, crumbs: Vec<(String, String)>, body: Markup) -> Response {
-        self.render(title, crumbs, body, true)
+        self.render(title, crumbs, body, Some(self.seq))
     }
 
-    fn render(&self, title: String, crumbs: Vec<(String, String)>, body: Markup, live: bool) -> Response {
+    fn render(
+        &self,
+        title: String,
+        crumbs: Vec<(String, String)>,
+        body: Markup,
+        live: Option<u64>,
+    ) -> Response {
         let lang = self.lang;
         html_page(
             lang,
@@ -299,7 +307,13 @@ impl FromRequestParts<AppState> for Session {
         let hash = token_hash(&token);
         let (user, csrf) =
             state.coord.session(hash, SessionKind::Dashboard, now_ms()).await?.ok_or(DashError::Login)?;
-        Ok(Session { user, csrf, token_hash: hash, lang: request_lang(&parts.headers) })
+        Ok(Session {
+            user,
+            csrf,
+            token_hash: hash,
+            lang: request_lang(&parts.headers),
+            seq: state.live.current().seq,
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! A live dashboard in headless Chromium (`tests/browser/live.mjs`): a coordinator has the totals
 //! open; a phone syncs a new acta; the page shows it without being reloaded (server-sent events
-//! from the tally worker's pass, `live.js` replacing the page's content).
+//! from the tally worker's pass, `dash.js` replacing the page's content).
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
