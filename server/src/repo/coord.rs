@@ -290,6 +290,17 @@ pub struct DeviceRow {
     pub records: u64,
     /// When it was revoked, if it was.
     pub revoked_at_ms: Option<TimestampMs>,
+    /// Who carries it, as coordinators noted it.
+    pub contact: Option<DeviceContact>,
+}
+
+/// Who carries a phone (never public).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceContact {
+    /// The watcher's name.
+    pub name: String,
+    /// Their phone number, as written.
+    pub phone: String,
 }
 
 /// How many devices were heard from, and when.
@@ -361,6 +372,8 @@ pub struct AssignedDevice {
     pub last_seen_at_ms: Option<TimestampMs>,
     /// Whether it was revoked.
     pub revoked: bool,
+    /// Who carries it, as coordinators noted it.
+    pub contact: Option<DeviceContact>,
 }
 
 /// A table that is late, with the devices that should report it.
@@ -511,8 +524,8 @@ pub trait Coordination: Send + Sync + 'static {
         limit: usize,
     ) -> RepoResult<Vec<CaptureRow>>;
 
-    /// Devices with a station in `scope`: how many were seen when, and the `limit` most recently
-    /// seen.
+    /// Devices with a station in `scope`: how many were seen when, and `limit` of them, those
+    /// silent longest first (never seen before any; revoked ones last).
     async fn devices(
         &self,
         scope: String,
@@ -560,4 +573,13 @@ pub trait Coordination: Send + Sync + 'static {
         actor: String,
         now_ms: TimestampMs,
     ) -> RepoResult<ChoiceOutcome>;
+
+    /// Notes who carries `device` (`None` forgets it), audited (without the details).
+    async fn set_device_contact(
+        &self,
+        device: String,
+        contact: Option<DeviceContact>,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<bool>;
 }

@@ -1,4 +1,5 @@
-//! Devices as coordinators manage them: revoking a phone that was lost, seized or misused.
+//! Devices as coordinators manage them: revoking a phone that was lost, seized or misused, and
+//! noting who carries each one ([`set_contact`]).
 //!
 //! A revoked device's token stops working at once (every request answers `401`, as for a token
 //! the server never issued, so a seized phone learns nothing more), and the device cannot enroll
@@ -7,7 +8,7 @@
 //! is audited and cannot be undone (a phone returned to its watcher enrolls as a new device).
 //!
 //! One way for every way in: `testigo device revoke` and `POST /v1/admin/devices/{id}/revoke`
-//! (the dashboard's button comes with the verification desk). A coordinator revokes only devices
+//! and the devices page. A coordinator revokes only devices
 //! all of whose stations lie in their region.
 
 use testigo_protocol::{KeyId, TimestampMs};
@@ -74,5 +75,58 @@ pub async fn revoke(
             Ok(Revoked { device: device.clone(), at_ms, already: true })
         }
         RevokeOutcome::NotFound => Err(RevokeError::NotFound),
+    }
+}
+
+/// The longest name a device's contact keeps, in characters.
+pub const MAX_CONTACT_NAME_CHARS: usize = 100;
+
+/// Why a device's contact was not kept.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactError {
+    /// The account may look but not act.
+    #[error("this account may not note contacts")]
+    NotAllowed,
+    /// No such device, or none of its stations in the coordinator's region (the same answer).
+    #[error("no such device")]
+    NotFound,
+    /// A name of at most [`MAX_CONTACT_NAME_CHARS`] characters and a phone number of digits,
+    /// spaces, `+`, `-`, `(`, `)` (at most 32).
+    #[error("a name of at most 100 characters and a phone number of at most 32 digits and signs")]
+    Invalid,
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// Notes who carries `device` (a name and a phone number, for coordinators only: nothing of it
+/// is ever public); both empty forgets it. A coordinator notes devices with a station in their
+/// region.
+pub async fn set_contact(
+    state: &AppState,
+    by: &Reviewer,
+    device: &KeyId,
+    name: &str,
+    phone: &str,
+) -> Result<(), ContactError> {
+    if !by.can_review {
+        return Err(ContactError::NotAllowed);
+    }
+    let (name, phone) = (name.trim(), phone.trim());
+    let phone_ok = phone.chars().count() <= 32
+        && phone.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
+    if name.chars().count() > MAX_CONTACT_NAME_CHARS || !phone_ok || name.chars().any(char::is_control) {
+        return Err(ContactError::Invalid);
+    }
+    let regions = state.coord.device_regions(device.clone()).await?.ok_or(ContactError::NotFound)?;
+    if !by.scope_path.is_empty() && !regions.iter().any(|r| within_scope(r, &by.scope_path)) {
+        return Err(ContactError::NotFound);
+    }
+    let contact = (!name.is_empty() || !phone.is_empty())
+        .then(|| crate::repo::coord::DeviceContact { name: name.to_owned(), phone: phone.to_owned() });
+    if state.coord.set_device_contact(device.as_str().to_owned(), contact, by.name.clone(), now_ms()).await? {
+        Ok(())
+    } else {
+        Err(ContactError::NotFound)
     }
 }

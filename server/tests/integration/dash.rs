@@ -1011,3 +1011,77 @@ async fn next_frame(body: &mut Body) -> String {
         .unwrap();
     String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap()
 }
+
+#[tokio::test]
+async fn silent_phones_come_first_carry_their_watchers_name_and_a_revoked_one_is_refused() {
+    let s = TestServer::new().await;
+    let heard = s.device(&["st-1"]).await;
+    let silent = s.device(&["st-3"]).await;
+    let lara = s.device(&["st-2"]).await;
+    send(&s, &heard, "st-1", 10, None).await;
+    refresh(&s).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let (_, html) = page(&s, &cookie, "/dash/devices").await;
+    let csrf = {
+        let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    };
+    let key = |d: &TestDevice| d.public_key().key_id().as_str().to_owned();
+    let at = |html: &str, d: &TestDevice| html.find(&format!("title=\"{}\"", key(d))).unwrap();
+    assert!(at(&html, &silent) < at(&html, &heard), "the phone never heard from comes first");
+    let post = |cookie: String, path: String, body: String| {
+        let s = &s;
+        async move {
+            s.send(
+                Request::post(path)
+                    .header("cookie", cookie)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
+            .status()
+        }
+    };
+    let contact = format!("/dash/devices/{}/contact", key(&silent));
+    let body = format!("csrf={csrf}&name=Mar%C3%ADa%20P%C3%A9rez&phone=%2B58%20412%20555%200101");
+    assert_eq!(post(cookie.clone(), contact.clone(), body).await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post(cookie.clone(), contact.clone(), format!("csrf={csrf}&name=x&phone=call%20me")).await,
+        StatusCode::BAD_REQUEST
+    );
+    let (_, html) = page(&s, &cookie, "/dash/devices").await;
+    assert!(html.contains("María Pérez") && html.contains("+58 412 555 0101"), "{html}");
+    let (_, html) = page(&s, &cookie, "/dash/missing").await;
+    assert!(html.contains("María Pérez"), "the late table names its watcher: {html}");
+    // Never public: not on the portal, not in its open data.
+    for path in ["/es/", "/data/tables.csv", "/es/search?q=st"] {
+        let r = s.send(Request::get(path).body(Body::empty()).unwrap()).await;
+        let text = String::from_utf8(body_bytes(r).await).unwrap();
+        assert!(!text.contains("María") && !text.contains("555 0101"), "{path}");
+    }
+    // Zulia's coordinator cannot note Lara's phone.
+    let zulia = login_cookie(&s, "zulia", "una%20clave%20larga").await;
+    let (_, zhtml) = page(&s, &zulia, "/dash/devices").await;
+    let zcsrf = {
+        let at = zhtml.find("name=\"csrf\" value=\"").unwrap() + 19;
+        zhtml[at..at + zhtml[at..].find('"').unwrap()].to_owned()
+    };
+    let lara_contact = format!("/dash/devices/{}/contact", key(&lara));
+    assert_eq!(
+        post(zulia, lara_contact, format!("csrf={zcsrf}&name=x&phone=1")).await,
+        StatusCode::NOT_FOUND
+    );
+    // Revoked from the page: its next request is refused; what it sent stays.
+    let revoke = format!("/dash/devices/{}/revoke", key(&heard));
+    assert_eq!(
+        post(cookie.clone(), revoke, format!("csrf={csrf}&reason=perdido")).await,
+        StatusCode::SEE_OTHER
+    );
+    let r = s.send(get("/v1/feed?after=0", &heard.bearer())).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
+    assert_eq!(s.state.coord.tally(root.id, "pres".into()).await.unwrap()["o1"], 10);
+}

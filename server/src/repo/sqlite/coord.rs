@@ -24,6 +24,11 @@ const CAPTURE_COLUMNS: &str =
     "c.pk, c.device_id, c.capture_id, c.station_id, c.contest_id, c.received_at_ms, c.warnings,
      c.review_status, c.photos_declared, c.photos_received, c.superseded_by, ifnull(c.region_path, '')";
 
+/// A device's contact from its two nullable columns.
+pub(super) fn contact(name: Option<String>, phone: Option<String>) -> Option<DeviceContact> {
+    Some(DeviceContact { name: name?, phone: phone? })
+}
+
 fn u(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
@@ -163,6 +168,39 @@ fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
 
 #[async_trait]
 impl Coordination for SqliteRepo {
+    async fn set_device_contact(
+        &self,
+        device: String,
+        contact: Option<DeviceContact>,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<bool> {
+        self.db
+            .write(move |c| {
+                if !c.prepare_cached("SELECT 1 FROM devices WHERE id = ?1")?.exists([&device])? {
+                    return Ok(false);
+                }
+                match &contact {
+                    Some(k) => c
+                        .prepare_cached(
+                            "INSERT INTO device_contacts (device_id, name, phone, actor, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                             ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, phone = excluded.phone,
+                                actor = excluded.actor, at_ms = excluded.at_ms",
+                        )?
+                        .execute(params![device, k.name, k.phone, actor, now_ms])?,
+                    None => c.prepare_cached("DELETE FROM device_contacts WHERE device_id = ?1")?.execute([&device])?,
+                };
+                // The audit says that it changed, not the name and number.
+                let detail = serde_json::json!({ "device": device, "contact": contact.is_some() });
+                c.prepare_cached(
+                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'contact', NULL, ?3)",
+                )?
+                .execute(params![now_ms, actor, detail.to_string()])?;
+                Ok(true)
+            })
+            .await
+    }
+
     async fn table_choice(&self, station: String, contest: String) -> RepoResult<Option<TableChoice>> {
         self.db
             .read(move |c| {
@@ -641,10 +679,11 @@ impl Coordination for SqliteRepo {
                                   WHERE x.device_id = d.id AND {station_in_scope} ORDER BY x.station_id LIMIT 5)),
                             (SELECT count(*) FROM device_stations x {station_place}
                               WHERE x.device_id = d.id AND {station_in_scope}),
-                            d.revoked_at_ms
+                            d.revoked_at_ms, k.name, k.phone
                        FROM (SELECT d0.* FROM devices d0 WHERE ?1 = ?1 AND {in_scope}
-                              ORDER BY ifnull(d0.last_seen_at_ms, 0) DESC, d0.id LIMIT ?2) d
-                      ORDER BY ifnull(d.last_seen_at_ms, 0) DESC, d.id"
+                              ORDER BY d0.revoked_at_ms IS NOT NULL, ifnull(d0.last_seen_at_ms, 0), d0.id LIMIT ?2) d
+                       LEFT JOIN device_contacts k ON k.device_id = d.id
+                      ORDER BY d.revoked_at_ms IS NOT NULL, ifnull(d.last_seen_at_ms, 0), d.id"
                 );
                 let summary = |r: &rusqlite::Row<'_>| {
                     Ok(DeviceSummary {
@@ -669,6 +708,7 @@ impl Coordination for SqliteRepo {
                             .collect(),
                         station_count: u(r.get(5)?),
                         revoked_at_ms: r.get(6)?,
+                        contact: contact(r.get(7)?, r.get(8)?),
                     })
                 };
                 let limit = limit as i64;

@@ -435,7 +435,8 @@ const MIGRATIONS: &[&str] = &[
     // (confirmed) or go to a verifier (decided). An entry is a slot (1 or 2) of its capture,
     // so a capture is never transcribed a third time; a slot held past its lease is handed on.
     // And what needs attention per table (unreviewed, disputed, photo missing, warnings,
-    // watchers who disagree), summed per region; the capture a coordinator chose for a table.
+    // watchers who disagree), summed per region; the capture a coordinator chose for a table; who
+    // carries each phone.
     r#"
     CREATE TABLE desk_items (
         capture_pk INTEGER PRIMARY KEY,
@@ -479,6 +480,14 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE region_stats ADD COLUMN no_photo INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE region_stats ADD COLUMN warned INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE region_stats ADD COLUMN disagree INTEGER NOT NULL DEFAULT 0;
+    -- Who carries each phone, as coordinators note it (name and phone number: never public).
+    CREATE TABLE device_contacts (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id),
+        name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+    ) STRICT;
     -- The capture a coordinator chose to stand for its table (one answer per table), with why;
     -- every choice is in the audit log too.
     CREATE TABLE station_choice (

@@ -81,6 +81,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/stations/{id}/choose", post(pages::choose))
         .route("/dash/batches", get(pages::batches))
         .route("/dash/devices", get(pages::devices))
+        .route("/dash/devices/{id}/contact", post(pages::device_contact))
+        .route("/dash/devices/{id}/revoke", post(pages::device_revoke))
         .route("/dash/captures/{pk}", get(acta::view))
         .route("/dash/captures/{pk}/review", post(acta::review))
         .route("/dash/photos/{sha}", get(acta::photo))

@@ -116,6 +116,7 @@ pub(crate) async fn missing(
                                     }
                                     @for d in &t.devices {
                                         div {
+                                            @if let Some(k) = &d.contact { (k.name) " " span.muted { (k.phone) } " " }
                                             code title=(d.id) { (short(&d.id)) } " "
                                             @if d.revoked {
                                                 span.tag.warn { (lang.t("dash-device-revoked")) }

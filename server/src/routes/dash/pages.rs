@@ -606,6 +606,68 @@ pub(crate) async fn choose(
     }
 }
 
+#[derive(Deserialize)]
+pub(crate) struct ContactForm {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+}
+
+/// Notes who carries a device.
+pub(crate) async fn device_contact(
+    State(state): State<AppState>,
+    session: Session,
+    DashPath(id): DashPath<String>,
+    form: Result<axum::extract::Form<ContactForm>, axum::extract::rejection::FormRejection>,
+) -> DashResult<Response> {
+    use crate::services::devices::{self, ContactError};
+    let Ok(axum::extract::Form(form)) = form else {
+        return Err(DashError::BadRequest(super::INCOMPLETE_FORM));
+    };
+    session.check_csrf(&form.csrf)?;
+    let device: testigo_protocol::KeyId = id.parse().map_err(|_| DashError::NotFound)?;
+    let by = crate::services::review::Reviewer::from(&session.user);
+    match devices::set_contact(&state, &by, &device, &form.name, &form.phone).await {
+        Ok(()) => Ok(Redirect::to("/dash/devices").into_response()),
+        Err(ContactError::NotAllowed) => Err(DashError::Forbidden("dash-error-view-only")),
+        Err(ContactError::NotFound) => Err(DashError::NotFound),
+        Err(ContactError::Invalid) => Err(DashError::BadRequest("dash-contact-invalid")),
+        Err(ContactError::Repo(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RevokeForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Revokes a device: its token stops at once; what it sent stays.
+pub(crate) async fn device_revoke(
+    State(state): State<AppState>,
+    session: Session,
+    DashPath(id): DashPath<String>,
+    form: Result<axum::extract::Form<RevokeForm>, axum::extract::rejection::FormRejection>,
+) -> DashResult<Response> {
+    use crate::services::devices::{self, RevokeError};
+    let Ok(axum::extract::Form(form)) = form else {
+        return Err(DashError::BadRequest(super::INCOMPLETE_FORM));
+    };
+    session.check_csrf(&form.csrf)?;
+    let device: testigo_protocol::KeyId = id.parse().map_err(|_| DashError::NotFound)?;
+    let by = crate::services::review::Reviewer::from(&session.user);
+    match devices::revoke(&state, &by, &device, &form.reason).await {
+        Ok(_) => Ok(Redirect::to("/dash/devices").into_response()),
+        Err(RevokeError::NotAllowed) => Err(DashError::Forbidden("dash-error-view-only")),
+        Err(RevokeError::NotFound) => Err(DashError::NotFound),
+        Err(RevokeError::BadReason) => Err(DashError::BadRequest("dash-revoke-needs-reason")),
+        Err(RevokeError::Repo(e)) => Err(e.into()),
+    }
+}
+
 /// How many captures the batches page lists at a time.
 const BATCHES_PAGE: usize = 50;
 
@@ -699,11 +761,34 @@ pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> 
                         // The rest of the device's tables, beyond those the list names.
                         @let more = d.station_count.saturating_sub(d.stations.len() as u64);
                         tr {
-                            td.mono {
-                                (d.id)
+                            td {
+                                @if let Some(k) = &d.contact {
+                                    b { (k.name) } " " span.muted { (k.phone) } br;
+                                }
+                                code title=(d.id) { (short(&d.id)) }
                                 @if let Some(t) = d.revoked_at_ms {
                                     " "
                                     span.tag.warn { (lang.t_args("dash-revoked-at", &[("at", &lang.datetime(t))])) }
+                                }
+                                @if session.user.can_review {
+                                    details.device-actions {
+                                        summary { (lang.t("dash-device-manage")) }
+                                        form.review method="post" action={ "/dash/devices/" (d.id) "/contact" } {
+                                            input type="hidden" name="csrf" value=(session.csrf);
+                                            label { (lang.t("dash-contact-name"))
+                                                input name="name" maxlength="100" value=(d.contact.as_ref().map_or("", |k| k.name.as_str())); }
+                                            label { (lang.t("dash-contact-phone"))
+                                                input name="phone" type="tel" maxlength="32" value=(d.contact.as_ref().map_or("", |k| k.phone.as_str())); }
+                                            button { (lang.t("dash-contact-save")) }
+                                        }
+                                        @if d.revoked_at_ms.is_none() {
+                                            form.review method="post" action={ "/dash/devices/" (d.id) "/revoke" } {
+                                                input type="hidden" name="csrf" value=(session.csrf);
+                                                label { (lang.t("dash-revoke-reason")) input name="reason" maxlength="500" required; }
+                                                button.danger { (lang.t("dash-revoke")) }
+                                            }
+                                        }
+                                    }
                                 }
                             }
                             td {
