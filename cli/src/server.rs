@@ -246,6 +246,16 @@ pub enum PublishCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Whether tables count only with a verified capture (off by default: each counts with its
+    /// latest standing capture).
+    CountVerifiedOnly {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// Whether verifying a capture publishes it (on by default).
     OnVerification {
         /// The data directory.
@@ -610,6 +620,17 @@ pub fn publish(cmd: &PublishCommand) -> Result<(), Box<dyn std::error::Error>> {
                 r.files,
                 started.elapsed().as_secs_f64()
             );
+            return Ok(());
+        }
+        PublishCommand::CountVerifiedOnly { data, state: on } => {
+            let state = open_existing_data_dir(data, Limits::default())?;
+            let on = on == "on";
+            runtime()?.block_on(testigo_server::services::tally::set_verified_only(
+                &state,
+                &Reviewer::operator("cli"),
+                on,
+            ))?;
+            println!("count only verified actas: {}", if on { "on" } else { "off" });
             return Ok(());
         }
         PublishCommand::OnVerification { data, state: on } => {

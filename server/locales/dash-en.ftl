@@ -70,7 +70,7 @@ dash-chart-photos =
 
 ## Totals
 dash-tally-title = Totals — { $region }
-dash-tally-coverage = Each table counts once: its latest capture that was neither corrected nor rejected. Coverage: { $stations } of the tables, { $voters } of the registered voters.
+dash-tally-coverage = Coverage: { $stations } of the tables, { $voters } of the registered voters.
 dash-by-candidate = By candidate
 dash-col-candidate = Candidate
 dash-col-votes = Votes
@@ -306,3 +306,7 @@ dash-contact-invalid = A name of at most 100 characters and a phone number of di
 dash-revoke-reason = Why revoke it (lost, seized…)
 dash-revoke = Revoke this phone
 dash-revoke-needs-reason = Say why (at most 500 characters).
+dash-tally-latest = Each table counts with its latest sheet that was neither corrected nor rejected.
+dash-tally-verified-only = Only verified sheets count: a table counts once its sheet is verified (by double entry, a verifier or a review).
+dash-tally-count-verified = Count only verified sheets
+dash-tally-count-latest = Count the latest sheets again

@@ -70,7 +70,7 @@ dash-chart-photos =
 
 ## Totales
 dash-tally-title = Totales — { $region }
-dash-tally-coverage = Cada mesa cuenta una vez: su captura más reciente que no fue corregida ni rechazada. Cobertura: { $stations } de las mesas, { $voters } de los electores inscritos.
+dash-tally-coverage = Cobertura: { $stations } de las mesas, { $voters } de los electores inscritos.
 dash-by-candidate = Por candidato
 dash-col-candidate = Candidato
 dash-col-votes = Votos
@@ -306,3 +306,7 @@ dash-contact-invalid = Un nombre de 100 caracteres como máximo y un teléfono d
 dash-revoke-reason = Por qué revocarlo (perdido, incautado…)
 dash-revoke = Revocar este teléfono
 dash-revoke-needs-reason = Indique el motivo (500 caracteres como máximo).
+dash-tally-latest = Cada mesa cuenta con su acta más reciente que no fue corregida ni rechazada.
+dash-tally-verified-only = Solo cuentan las actas verificadas: una mesa cuenta cuando su acta está verificada (por doble transcripción, un verificador o una revisión).
+dash-tally-count-verified = Contar solo las actas verificadas
+dash-tally-count-latest = Volver a contar las actas más recientes

@@ -70,7 +70,7 @@ dash-chart-photos =
 
 ## Totaux
 dash-tally-title = Totaux — { $region }
-dash-tally-coverage = Chaque bureau compte une fois : sa saisie la plus récente qui n’a été ni corrigée ni rejetée. Couverture : { $stations } des bureaux, { $voters } des électeurs inscrits.
+dash-tally-coverage = Couverture : { $stations } des bureaux, { $voters } des électeurs inscrits.
 dash-by-candidate = Par candidat
 dash-col-candidate = Candidat
 dash-col-votes = Voix
@@ -306,3 +306,7 @@ dash-contact-invalid = Un nom de 100 caractères au plus et un numéro de chiffr
 dash-revoke-reason = Pourquoi le révoquer (perdu, saisi…)
 dash-revoke = Révoquer ce téléphone
 dash-revoke-needs-reason = Indiquez le motif (500 caractères au plus).
+dash-tally-latest = Chaque bureau compte avec son procès-verbal le plus récent, ni corrigé ni rejeté.
+dash-tally-verified-only = Seuls les procès-verbaux vérifiés comptent : un bureau compte quand son procès-verbal est vérifié (double saisie, vérificateur ou revue).
+dash-tally-count-verified = Ne compter que les procès-verbaux vérifiés
+dash-tally-count-latest = Compter de nouveau les plus récents

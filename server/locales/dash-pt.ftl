@@ -70,7 +70,7 @@ dash-chart-photos =
 
 ## Totais
 dash-tally-title = Totais — { $region }
-dash-tally-coverage = Cada mesa conta uma vez: a sua captura mais recente que não foi corrigida nem rejeitada. Cobertura: { $stations } das mesas, { $voters } dos eleitores inscritos.
+dash-tally-coverage = Cobertura: { $stations } das mesas, { $voters } dos eleitores inscritos.
 dash-by-candidate = Por candidato
 dash-col-candidate = Candidato
 dash-col-votes = Votos
@@ -306,3 +306,7 @@ dash-contact-invalid = Um nome de no máximo 100 caracteres e um telefone de alg
 dash-revoke-reason = Porque revogá-lo (perdido, apreendido…)
 dash-revoke = Revogar este telefone
 dash-revoke-needs-reason = Indique o motivo (no máximo 500 caracteres).
+dash-tally-latest = Cada mesa conta com a sua ata mais recente que não foi corrigida nem rejeitada.
+dash-tally-verified-only = Só contam as atas verificadas: uma mesa conta quando a sua ata está verificada (por dupla transcrição, um verificador ou uma revisão).
+dash-tally-count-verified = Contar só as atas verificadas
+dash-tally-count-latest = Voltar a contar as atas mais recentes

@@ -582,4 +582,11 @@ pub trait Coordination: Send + Sync + 'static {
         actor: String,
         now_ms: TimestampMs,
     ) -> RepoResult<bool>;
+
+    /// Whether tables count only with a verified capture.
+    async fn tally_verified_only(&self) -> RepoResult<bool>;
+
+    /// Sets whether tables count only with a verified capture, audited; when it changes, every
+    /// table is queued for the tally worker to choose its capture again.
+    async fn set_tally_verified_only(&self, on: bool, actor: String, now_ms: TimestampMs) -> RepoResult<()>;
 }

@@ -22,7 +22,7 @@
 //! | [`review`] | what a review may say, who may give it, where |
 //! | [`publication`] | who may publish and withdraw what; publishing on verification |
 //! | `portal` | what the public reads: published tables, photos, sums, search |
-//! | `tally` | the contest a view is about, a region within a scope, the tally per candidate |
+//! | [`tally`] | the contest a view is about, a region within a scope, the tally per candidate; counting only verified actas |
 //! | [`official`] | importing the authority's results; the contrast of every table with them |
 //! | [`operations`] | the night's operations: late tables with their devices, search within a scope |
 //! | [`quickcount`] | the quick count: the sample's draw, the estimate with its margin of error |
@@ -43,5 +43,5 @@ pub mod publication;
 pub mod quickcount;
 pub mod review;
 pub mod storage;
-pub(crate) mod tally;
+pub mod tally;
 pub mod uploads;

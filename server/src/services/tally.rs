@@ -101,3 +101,19 @@ pub(crate) fn candidate_totals(contest: &Contest, votes: &BTreeMap<String, i64>)
     totals.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.id.cmp(&b.id)));
     totals
 }
+
+/// Sets whether tables count only with a verified capture (verified by double entry, by a
+/// verifier or by a coordinator's review) instead of their latest standing one. Only a reviewer
+/// who sees the whole election may; every table is counted again.
+pub async fn set_verified_only(
+    state: &AppState,
+    who: &crate::services::review::Reviewer,
+    on: bool,
+) -> AppResult<()> {
+    if !who.can_review || !who.scope_path.is_empty() {
+        return Err(AppError::Forbidden(
+            "only a coordinator who sees the whole election may change what counts",
+        ));
+    }
+    Ok(state.coord.set_tally_verified_only(on, who.name.clone(), crate::now_ms()).await?)
+}

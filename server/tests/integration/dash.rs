@@ -1085,3 +1085,55 @@ async fn silent_phones_come_first_carry_their_watchers_name_and_a_revoked_one_is
     let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
     assert_eq!(s.state.coord.tally(root.id, "pres".into()).await.unwrap()["o1"], 10);
 }
+
+#[tokio::test]
+async fn counting_only_verified_actas_follows_reviews_and_can_be_undone() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1", "st-2"]).await;
+    let first = send(&s, &d, "st-1", 10, None).await;
+    send(&s, &d, "st-2", 20, None).await;
+    refresh(&s).await;
+    let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
+    let counted = |s: &TestServer| {
+        let s = s.state.clone();
+        async move {
+            let view = s.coord.region_view(root.id, "pres".into()).await.unwrap().unwrap();
+            let o1 = s.coord.tally(root.id, "pres".into()).await.unwrap().get("o1").copied().unwrap_or(0);
+            (view.region.stats.stations_reported, o1)
+        }
+    };
+    assert_eq!(counted(&s).await, (2, 30));
+    let ana = testigo_server::services::review::Reviewer::operator("ana");
+    let zulia = testigo_server::services::review::Reviewer {
+        name: "z".into(),
+        scope_path: "Zulia".into(),
+        can_review: true,
+    };
+    assert!(
+        testigo_server::services::tally::set_verified_only(&s.state, &zulia, true).await.is_err(),
+        "national only"
+    );
+    testigo_server::services::tally::set_verified_only(&s.state, &ana, true).await.unwrap();
+    refresh(&s).await;
+    assert_eq!(counted(&s).await, (0, 0), "nothing is verified yet");
+    s.state
+        .repo
+        .review(
+            testigo_server::repo::ReviewTarget::CaptureId(first),
+            ReviewStatus::Verified,
+            None,
+            "ana".into(),
+            3,
+        )
+        .await
+        .unwrap();
+    refresh(&s).await;
+    assert_eq!(counted(&s).await, (1, 10), "the verified acta counts");
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let (_, _, html) = page_in(&s, Some(&cookie), "/dash/tally", Some("en")).await;
+    assert!(html.contains("Only verified sheets count"), "{html}");
+    testigo_server::services::tally::set_verified_only(&s.state, &ana, false).await.unwrap();
+    refresh(&s).await;
+    assert_eq!(counted(&s).await, (2, 30));
+}

@@ -168,6 +168,35 @@ fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
 
 #[async_trait]
 impl Coordination for SqliteRepo {
+    async fn tally_verified_only(&self) -> RepoResult<bool> {
+        self.db
+            .read(|c| {
+                Ok(c.query_row("SELECT verified_only FROM tally_settings WHERE id = 1", [], |r| r.get(0))?)
+            })
+            .await
+    }
+
+    async fn set_tally_verified_only(&self, on: bool, actor: String, now_ms: TimestampMs) -> RepoResult<()> {
+        self.db
+            .write(move |c| {
+                let before: bool = c.query_row("SELECT verified_only FROM tally_settings WHERE id = 1", [], |r| r.get(0))?;
+                if before == on {
+                    return Ok(());
+                }
+                c.execute("UPDATE tally_settings SET verified_only = ?1 WHERE id = 1", [on])?;
+                c.execute(
+                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'tally-setting', NULL, ?3)",
+                    params![now_ms, actor, serde_json::json!({ "verified_only": on }).to_string()],
+                )?;
+                c.execute(
+                    "INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) SELECT DISTINCT station_id, contest_id FROM captures",
+                    [],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn set_device_contact(
         &self,
         device: String,

@@ -436,7 +436,7 @@ const MIGRATIONS: &[&str] = &[
     // so a capture is never transcribed a third time; a slot held past its lease is handed on.
     // And what needs attention per table (unreviewed, disputed, photo missing, warnings,
     // watchers who disagree), summed per region; the capture a coordinator chose for a table; who
-    // carries each phone.
+    // carries each phone; whether tables count only with verified captures.
     r#"
     CREATE TABLE desk_items (
         capture_pk INTEGER PRIMARY KEY,
@@ -480,6 +480,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE region_stats ADD COLUMN no_photo INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE region_stats ADD COLUMN warned INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE region_stats ADD COLUMN disagree INTEGER NOT NULL DEFAULT 0;
+    -- Whether a table counts only with a verified capture (by double entry, a verifier, or a
+    -- coordinator's review) or with its latest standing one.
+    CREATE TABLE tally_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        verified_only INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO tally_settings (id, verified_only) VALUES (1, 0);
     -- Who carries each phone, as coordinators note it (name and phone number: never public).
     CREATE TABLE device_contacts (
         device_id TEXT PRIMARY KEY REFERENCES devices(id),

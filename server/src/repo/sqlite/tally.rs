@@ -11,7 +11,8 @@
 //!    photos are all in enters the verification desk (`desk.rs`);
 //! 3. dirty tables (from 1 and 2, and from reviews in `tally_dirty`): the table's current capture
 //!    is chosen again — the one a coordinator chose, else the latest received, that is neither
-//!    superseded nor rejected — and if it
+//!    superseded nor rejected (and verified, when the coordinators count only verified actas,
+//!    `tally_settings`) — and if it
 //!    changed, the old capture's numbers are taken out of every ancestor's tally and the new one's
 //!    put in, with the table's reporting and registered voters; the table's attention flags
 //!    (unreviewed, disputed, photo missing, warnings, phones that disagree: `station_flags`) are
@@ -482,10 +483,16 @@ pub(crate) fn refresh(c: &Connection, budget: usize) -> RepoResult<TallyProgress
         )?;
         let mut flags_clear =
             c.prepare_cached("DELETE FROM station_flags WHERE station_id = ?1 AND contest_id = ?2")?;
+        let verified_only: bool =
+            c.query_row("SELECT verified_only FROM tally_settings WHERE id = 1", [], |r| r.get(0))?;
         for (station, contest) in dirty {
             let rows: Vec<Standing> =
                 standing.query_map(params![station, contest], Standing::read)?.collect::<Result<_, _>>()?;
-            let now: Option<(i64, String)> = rows.first().map(|r| (r.pk, r.signed_json.clone()));
+            // Counting only verified captures: the first verified one, if any.
+            let now: Option<(i64, String)> = rows
+                .iter()
+                .find(|r| !verified_only || r.review == "verified")
+                .map(|r| (r.pk, r.signed_json.clone()));
             let before: Option<(i64, String)> =
                 stored.query_row(params![station, contest], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let flags = Flags::of(&rows);

@@ -72,6 +72,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/events", get(live::events))
         .route("/dash/regions/{id}", get(pages::region))
         .route("/dash/tally", get(pages::tally))
+        .route("/dash/tally/verified-only", post(pages::set_verified_only))
         .route("/dash/contrast", get(analysis::contrast))
         .route("/dash/contrast.csv", get(analysis::contrast_csv))
         .route("/dash/contrast/report", get(analysis::report))

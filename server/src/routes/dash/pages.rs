@@ -277,8 +277,22 @@ pub(crate) async fn tally(
         ],
     );
     let valid_votes = valid.max(0) as u64;
+    let verified_only = state.coord.tally_verified_only().await?;
+    let national_reviewer = session.user.can_review && session.user.scope_path.is_empty();
     let body = html! {
         (stats_cards(lang, &view.region))
+        p #counting {
+            @if verified_only { b { (lang.t("dash-tally-verified-only")) } } @else { (lang.t("dash-tally-latest")) }
+            @if national_reviewer {
+                form.inline method="post" action="/dash/tally/verified-only" {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    input type="hidden" name="on" value=(if verified_only { "0" } else { "1" });
+                    " " button {
+                        (lang.t(if verified_only { "dash-tally-count-latest" } else { "dash-tally-count-verified" }))
+                    }
+                }
+            }
+        }
         p.muted { (coverage) }
         h2 { (lang.t("dash-by-candidate")) }
         div.table-wrap {
@@ -666,6 +680,31 @@ pub(crate) async fn device_revoke(
         Err(RevokeError::BadReason) => Err(DashError::BadRequest("dash-revoke-needs-reason")),
         Err(RevokeError::Repo(e)) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct VerifiedOnlyForm {
+    csrf: String,
+    on: String,
+}
+
+/// Counts only verified actas, or the latest standing ones again.
+pub(crate) async fn set_verified_only(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<axum::extract::Form<VerifiedOnlyForm>, axum::extract::rejection::FormRejection>,
+) -> DashResult<Response> {
+    let Ok(axum::extract::Form(form)) = form else {
+        return Err(DashError::BadRequest(super::INCOMPLETE_FORM));
+    };
+    session.check_csrf(&form.csrf)?;
+    let on = match form.on.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(DashError::BadRequest("dash-error-bad-params")),
+    };
+    tally::set_verified_only(&state, &crate::services::review::Reviewer::from(&session.user), on).await?;
+    Ok(Redirect::to("/dash/tally").into_response())
 }
 
 /// How many captures the batches page lists at a time.
