@@ -242,8 +242,11 @@ pub struct AuditEntry {
     pub at_ms: TimestampMs,
     /// Who.
     pub actor: String,
-    /// What (`review`).
+    /// What (`review`, `transcribe`, `desk`, `choose`, `contact`, `revoke`, `official_import`,
+    /// `login`, …).
     pub action: String,
+    /// The capture it is about, if any.
+    pub capture_pk: Option<i64>,
     /// The details (from, to, comment).
     pub detail: serde_json::Value,
 }
@@ -589,4 +592,13 @@ pub trait Coordination: Send + Sync + 'static {
     /// Sets whether tables count only with a verified capture, audited; when it changes, every
     /// table is queued for the tally worker to choose its capture again.
     async fn set_tally_verified_only(&self, on: bool, actor: String, now_ms: TimestampMs) -> RepoResult<()>;
+
+    /// The audit log, newest first, before `before_seq`, at most `limit`; with `query`, only
+    /// entries whose actor, action or details contain it (ignoring case).
+    async fn audit_log(
+        &self,
+        query: Option<String>,
+        before_seq: Option<i64>,
+        limit: usize,
+    ) -> RepoResult<Vec<AuditEntry>>;
 }

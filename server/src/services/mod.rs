@@ -11,6 +11,7 @@
 //! | module | rule |
 //! |---|---|
 //! | [`accounts`] | coordinator accounts, passwords, sessions, throttled sign-in |
+//! | [`audit`] | the audit log: who reads it, its pages and its CSV |
 //! | [`desk`] | the verification desk: blind double entry, what a clerk sees, a verifier's decision |
 //! | [`devices`] | revoking a device: its token stops, what it sent stays |
 //! | [`enrollment`] | one-time codes: made for coordinators, redeemed by phones |
@@ -29,6 +30,7 @@
 //! | [`storage`] | the free-space reserve: `507` before the disk fills, free space for `/healthz` |
 
 pub mod accounts;
+pub mod audit;
 pub mod desk;
 pub mod devices;
 pub mod enrollment;

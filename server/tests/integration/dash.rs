@@ -211,8 +211,12 @@ async fn a_review_from_the_page_reaches_the_phone_and_the_audit_log_which_never_
     let db = rusqlite::Connection::open(s.dir.path().join(testigo_server::DATABASE_FILE)).unwrap();
     assert!(db.execute("UPDATE audit_log SET actor = 'nadie'", []).is_err());
     assert!(db.execute("DELETE FROM audit_log", []).is_err());
-    let n: i64 = db.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let n: i64 =
+        db.query_row("SELECT count(*) FROM audit_log WHERE action = 'review'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
+    let logins: i64 =
+        db.query_row("SELECT count(*) FROM audit_log WHERE action = 'login'", [], |r| r.get(0)).unwrap();
+    assert_eq!(logins, 1, "the sign-in is in the log too");
     // Logout ends the session.
     let r = s
         .send(
@@ -648,6 +652,8 @@ async fn no_page_misses_a_message_in_any_language() {
         "/dash/missing?filter=warned".to_owned(),
         "/dash/search?q=st".to_owned(),
         "/dash/search".to_owned(),
+        "/dash/audit".to_owned(),
+        "/dash/audit?q=nothing-matches".to_owned(),
     ];
     for filter in ["all", "warnings", "unreviewed", "disputed", "missing_photo"] {
         paths.push(format!("/dash/batches?filter={filter}"));
@@ -1136,4 +1142,35 @@ async fn counting_only_verified_actas_follows_reviews_and_can_be_undone() {
     testigo_server::services::tally::set_verified_only(&s.state, &ana, false).await.unwrap();
     refresh(&s).await;
     assert_eq!(counted(&s).await, (2, 30));
+}
+
+#[tokio::test]
+async fn the_audit_log_names_every_action_is_searchable_and_exports_for_national_reviewers_only() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1"]).await;
+    let id = send(&s, &d, "st-1", 10, None).await;
+    refresh(&s).await;
+    let target = testigo_server::repo::ReviewTarget::CaptureId(id);
+    s.state
+        .repo
+        .review(target, ReviewStatus::Disputed, Some("fila 3".into()), "ana".into(), 5)
+        .await
+        .unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let (status, html) = page(&s, &cookie, "/dash/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<code>review</code>") && html.contains("<code>login</code>"), "{html}");
+    let (_, html) = page(&s, &cookie, "/dash/audit?q=FILA%203").await;
+    assert!(html.contains("<code>review</code>") && !html.contains("<code>login</code>"), "{html}");
+    let (status, csv) = page(&s, &cookie, "/dash/audit.csv?q=").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("seq,at_ms,actor,action,capture_pk,detail"));
+    assert!(csv.contains(",review,") && csv.contains(",login,"), "{csv}");
+    // A regional coordinator does not read it.
+    let zulia = login_cookie(&s, "zulia", "una%20clave%20larga").await;
+    assert_eq!(page(&s, &zulia, "/dash/audit").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&s, &zulia, "/dash/audit.csv").await.0, StatusCode::FORBIDDEN);
 }

@@ -24,6 +24,22 @@ const CAPTURE_COLUMNS: &str =
     "c.pk, c.device_id, c.capture_id, c.station_id, c.contest_id, c.received_at_ms, c.warnings,
      c.review_status, c.photos_declared, c.photos_received, c.superseded_by, ifnull(c.region_path, '')";
 
+const AUDIT_COLUMNS: &str = "seq, at_ms, actor, action, capture_pk, detail_json";
+
+/// An audit entry from [`AUDIT_COLUMNS`]; its details must read back as JSON.
+fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RepoResult<AuditEntry>> {
+    let (seq, at_ms, actor, action, capture_pk, detail): (i64, i64, String, String, Option<i64>, String) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+    Ok(from_json(&detail, "audit detail").map(|detail| AuditEntry {
+        seq,
+        at_ms,
+        actor,
+        action,
+        capture_pk,
+        detail,
+    }))
+}
+
 /// A device's contact from its two nullable columns.
 pub(super) fn contact(name: Option<String>, phone: Option<String>) -> Option<DeviceContact> {
     Some(DeviceContact { name: name?, phone: phone? })
@@ -168,6 +184,27 @@ fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
 
 #[async_trait]
 impl Coordination for SqliteRepo {
+    async fn audit_log(
+        &self,
+        query: Option<String>,
+        before_seq: Option<i64>,
+        limit: usize,
+    ) -> RepoResult<Vec<AuditEntry>> {
+        self.db
+            .read(move |c| {
+                let needle = query.map(|q| q.to_lowercase()).unwrap_or_default();
+                c.prepare_cached(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log
+                      WHERE seq < ?1 AND (?2 = '' OR instr(lower(actor || ' ' || action || ' ' || detail_json), ?2) > 0)
+                      ORDER BY seq DESC LIMIT ?3"
+                ))?
+                .query_map(params![before_seq.unwrap_or(i64::MAX), needle, limit as i64], audit_row)?
+                .map(|row| row?)
+                .collect()
+            })
+            .await
+    }
+
     async fn tally_verified_only(&self) -> RepoResult<bool> {
         self.db
             .read(|c| {
@@ -363,6 +400,12 @@ impl Coordination for SqliteRepo {
                         expires_at_ms,
                         kind.as_str()
                     ],
+                )?;
+                // Every sign-in is in the audit log (not the token, not the address).
+                c.execute(
+                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json)
+                     SELECT ?1, name, 'login', NULL, json_object('kind', ?3) FROM coordinators WHERE id = ?2",
+                    params![now_ms, coordinator_id, kind.as_str()],
                 )?;
                 Ok(())
             })
@@ -595,16 +638,9 @@ impl Coordination for SqliteRepo {
                     others.push((other, all));
                 }
                 let audit = c
-                    .prepare_cached(
-                        "SELECT seq, at_ms, actor, action, detail_json FROM audit_log WHERE capture_pk = ?1 ORDER BY seq",
-                    )?
-                    .query_map([pk], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
-                    })?
-                    .map(|row| {
-                        let (seq, at_ms, actor, action, detail) = row?;
-                        Ok(AuditEntry { seq, at_ms, actor, action, detail: from_json(&detail, "audit detail")? })
-                    })
+                    .prepare_cached(&format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE capture_pk = ?1 ORDER BY seq"))?
+                    .query_map([pk], audit_row)?
+                    .map(|row| row?)
                     .collect::<RepoResult<Vec<_>>>()?;
                 let device_revoked: Option<(TimestampMs, String)> = c
                     .query_row(

@@ -70,6 +70,9 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                                 a href="/dash/transcribe" { (lang.t("dash-transcribe")) }
                                 a href="/dash/verify" { (lang.t("dash-verify")) }
                             }
+                            @if crate::services::audit::may_read(user) {
+                                a href="/dash/audit" { (lang.t("dash-audit-nav")) }
+                            }
                             form.search method="get" action="/dash/search" role="search" {
                                 input type="search" name="q" placeholder=(lang.t("dash-search"))
                                     aria-label=(lang.t("dash-search")) size="14";

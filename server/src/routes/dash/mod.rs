@@ -89,6 +89,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/photos/{sha}", get(acta::photo))
         .route("/dash/missing", get(operations::missing))
         .route("/dash/search", get(operations::search))
+        .route("/dash/audit", get(operations::audit))
+        .route("/dash/audit.csv", get(operations::audit_csv))
         .route("/dash/transcribe", get(desk::transcribe))
         .route("/dash/transcribe/{pk}", post(desk::submit_entry))
         .route("/dash/verify", get(desk::verify_list))
