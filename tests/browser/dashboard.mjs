@@ -146,7 +146,22 @@ try {
   steps.push({ step: 'search', query: table, url: page.url() })
   if (!page.url().includes(`/dash/stations/${table}`)) throw new Error(`searching ${table} did not open its table`)
 
-  // 7. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
+  // 7. Enrollment codes for a center, as a printable sheet of QR codes.
+  const centerId = steps.find((x) => x.step === 'center').url.split('/dash/centers/')[1].split('?')[0]
+  await page.click('nav a[href="/dash/enrollment"]')
+  await page.waitForURL(/\/dash\/enrollment/)
+  await page.fill('input[name=center]', decodeURIComponent(centerId))
+  await Promise.all([page.waitForLoadState(), page.click('form.review button')])
+  const qrs = await page.locator('svg.qr').count()
+  steps.push({ step: 'enrollment', center: centerId, qr_codes: qrs })
+  if (qrs < 1) throw new Error('no QR code on the enrollment sheet')
+  await page.screenshot({ path: `${shots}/8-enrollment.png`, fullPage: true })
+  await page.emulateMedia({ media: 'print' })
+  const navShown = await page.locator('header').isVisible()
+  await page.emulateMedia({ media: 'screen' })
+  if (navShown) throw new Error('the printed sheet carries the navigation')
+
+  // 8. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
   await page.setViewportSize({ width: 390, height: 844 })
   for (const path of ['/dash', actaUrl.replace(base, ''), '/dash/batches', '/dash/contrast', '/dash/contrast/report', '/dash/quickcount',
     '/dash/missing', '/dash/search?q=a', '/dash/devices']) {

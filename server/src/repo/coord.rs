@@ -451,6 +451,15 @@ pub enum ChoiceOutcome {
     NotStanding,
 }
 
+/// An enrollment code not used yet (the code itself is not kept: only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusedCode {
+    /// When it was made.
+    pub created_at_ms: TimestampMs,
+    /// The stations it enrolls a phone for.
+    pub stations: Vec<String>,
+}
+
 /// The coordinators' storage. See the module doc.
 #[async_trait]
 pub trait Coordination: Send + Sync + 'static {
@@ -601,4 +610,7 @@ pub trait Coordination: Send + Sync + 'static {
         before_seq: Option<i64>,
         limit: usize,
     ) -> RepoResult<Vec<AuditEntry>>;
+
+    /// How many enrollment codes were made and used, and the `limit` newest unused ones.
+    async fn enrollment_codes(&self, limit: usize) -> RepoResult<(u64, u64, Vec<UnusedCode>)>;
 }

@@ -155,3 +155,48 @@ mod tests {
         assert_ne!(new_code().unwrap(), code);
     }
 }
+
+/// Why codes for a center were not made.
+#[derive(Debug, thiserror::Error)]
+pub enum SheetError {
+    /// Only a reviewer who sees the whole election makes codes.
+    #[error("only a coordinator who sees the whole election makes enrollment codes")]
+    NotAllowed,
+    /// No such center.
+    #[error("no such center")]
+    NotFound,
+    /// The codes could not be made.
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
+}
+
+/// One enrollment code per table of a center, for printing on training day: each code enrolls
+/// one phone for that table. Only a reviewer who sees the whole election may make codes.
+pub async fn codes_for_center(
+    state: &AppState,
+    who: &crate::services::review::Reviewer,
+    center_id: &str,
+    contest_id: &str,
+) -> Result<(crate::repo::coord::CenterRow, Vec<(crate::repo::coord::StationRow, String)>), SheetError> {
+    if !who.can_review || !who.scope_path.is_empty() {
+        return Err(SheetError::NotAllowed);
+    }
+    let (center, stations) = state
+        .coord
+        .center(center_id.trim().to_owned(), contest_id.to_owned())
+        .await?
+        .ok_or(SheetError::NotFound)?;
+    let mut out = Vec::with_capacity(stations.len());
+    for station in stations {
+        let code = create_codes(state, std::slice::from_ref(&station.id), 1, crate::now_ms())
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| crate::repo::RepoError::Corrupt("no code was made".into()))?;
+        out.push((station, code));
+    }
+    Ok((center, out))
+}

@@ -115,6 +115,13 @@ impl TestServer {
         TestDevice { key: Arc::new(key), token: enrolled.token, server_key: enrolled.server_key }
     }
 
+    /// Enrolls a new key with `code`: the answer's status.
+    pub async fn enroll_with(&self, code: String) -> StatusCode {
+        let public_key = PublicKey::from(*SigningKey::random(&mut OsRng).verifying_key());
+        let body = serde_json::to_vec(&EnrollRequest { code, public_key }).unwrap();
+        self.send(post_json("/v1/enroll", None, body)).await.status()
+    }
+
     /// Starts the server on a loopback socket; returns its address.
     pub async fn listen(&self) -> SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -654,6 +654,7 @@ async fn no_page_misses_a_message_in_any_language() {
         "/dash/search".to_owned(),
         "/dash/audit".to_owned(),
         "/dash/audit?q=nothing-matches".to_owned(),
+        "/dash/enrollment".to_owned(),
     ];
     for filter in ["all", "warnings", "unreviewed", "disputed", "missing_photo"] {
         paths.push(format!("/dash/batches?filter={filter}"));
@@ -1173,4 +1174,55 @@ async fn the_audit_log_names_every_action_is_searchable_and_exports_for_national
     let zulia = login_cookie(&s, "zulia", "una%20clave%20larga").await;
     assert_eq!(page(&s, &zulia, "/dash/audit").await.0, StatusCode::FORBIDDEN);
     assert_eq!(page(&s, &zulia, "/dash/audit.csv").await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn enrollment_sheets_give_one_working_code_per_table_of_a_center() {
+    let s = TestServer::new().await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let (status, html) = page(&s, &cookie, "/dash/enrollment").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = {
+        let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    };
+    let make = |cookie: String, body: String| {
+        let s = &s;
+        async move {
+            let r = s
+                .send(
+                    Request::post("/dash/enrollment")
+                        .header("cookie", cookie)
+                        .header("host", "testigo.example:8443")
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await;
+            (r.status(), String::from_utf8(body_bytes(r).await).unwrap())
+        }
+    };
+    let (status, sheet) = make(cookie.clone(), format!("csrf={csrf}&center=ctr-1")).await;
+    assert_eq!(status, StatusCode::OK);
+    // ctr-1 holds the odd tables of eight: four codes, four QR drawings.
+    let codes: Vec<String> = sheet
+        .split("<code class=\"enroll-code\">")
+        .skip(1)
+        .map(|p| p.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 4, "{sheet}");
+    assert_eq!(sheet.matches("<svg class=\"qr\"").count(), 4);
+    let (made, used, unused) = s.state.coord.enrollment_codes(10).await.unwrap();
+    assert_eq!((made, used, unused.len()), (4, 0, 4));
+    assert_eq!(s.enroll_with(codes[0].clone()).await, StatusCode::OK, "a printed code enrolls a phone");
+    assert_eq!(s.enroll_with(codes[0].clone()).await, StatusCode::CONFLICT, "once");
+    let (_, html) = page(&s, &cookie, "/dash/enrollment").await;
+    assert!(html.contains("4 códigos creados, 1 usados"), "{html}");
+    // A center that does not exist; a regional coordinator.
+    let (status, _) = make(cookie.clone(), format!("csrf={csrf}&center=nowhere")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let zulia = login_cookie(&s, "zulia", "una%20clave%20larga").await;
+    assert_eq!(page(&s, &zulia, "/dash/enrollment").await.0, StatusCode::FORBIDDEN);
 }

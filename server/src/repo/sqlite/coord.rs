@@ -184,6 +184,29 @@ fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
 
 #[async_trait]
 impl Coordination for SqliteRepo {
+    async fn enrollment_codes(&self, limit: usize) -> RepoResult<(u64, u64, Vec<UnusedCode>)> {
+        self.db
+            .read(move |c| {
+                let (made, used): (i64, i64) =
+                    c.query_row("SELECT count(*), count(used_at_ms) FROM enrollment_codes", [], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
+                let unused = c
+                    .prepare_cached(
+                        "SELECT created_at_ms, station_ids_json FROM enrollment_codes WHERE used_at_ms IS NULL
+                          ORDER BY created_at_ms DESC LIMIT ?1",
+                    )?
+                    .query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+                    .map(|row| {
+                        let (created_at_ms, stations) = row?;
+                        Ok(UnusedCode { created_at_ms, stations: from_json(&stations, "code stations")? })
+                    })
+                    .collect::<RepoResult<Vec<_>>>()?;
+                Ok((u(made), u(used), unused))
+            })
+            .await
+    }
+
     async fn audit_log(
         &self,
         query: Option<String>,

@@ -71,6 +71,7 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                                 a href="/dash/verify" { (lang.t("dash-verify")) }
                             }
                             @if crate::services::audit::may_read(user) {
+                                a href="/dash/enrollment" { (lang.t("dash-enrollment")) }
                                 a href="/dash/audit" { (lang.t("dash-audit-nav")) }
                             }
                             form.search method="get" action="/dash/search" role="search" {

@@ -31,6 +31,7 @@ mod acta;
 mod analysis;
 pub(crate) mod charts;
 mod desk;
+mod enrollment;
 pub(crate) mod format;
 mod layout;
 mod live;
@@ -90,6 +91,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/missing", get(operations::missing))
         .route("/dash/search", get(operations::search))
         .route("/dash/audit", get(operations::audit))
+        .route("/dash/enrollment", get(enrollment::page).post(enrollment::make))
         .route("/dash/audit.csv", get(operations::audit_csv))
         .route("/dash/transcribe", get(desk::transcribe))
         .route("/dash/transcribe/{pk}", post(desk::submit_entry))
