@@ -460,6 +460,24 @@ pub struct UnusedCode {
     pub stations: Vec<String>,
 }
 
+/// A record that was not stored as a capture: refused at intake, or in conflict with an earlier
+/// record of the same id (kept aside whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedRecord {
+    /// `conflict`, or the refusal code (`bad_signature`, `station_not_assigned`, …).
+    pub code: String,
+    /// The refusal's detail (empty for a conflict).
+    pub detail: String,
+    /// The device that sent it.
+    pub device_id: String,
+    /// The record's capture id.
+    pub capture_id: String,
+    /// The table it claims.
+    pub station_id: String,
+    /// When it arrived.
+    pub received_at_ms: TimestampMs,
+}
+
 /// The coordinators' storage. See the module doc.
 #[async_trait]
 pub trait Coordination: Send + Sync + 'static {
@@ -613,4 +631,8 @@ pub trait Coordination: Send + Sync + 'static {
 
     /// How many enrollment codes were made and used, and the `limit` newest unused ones.
     async fn enrollment_codes(&self, limit: usize) -> RepoResult<(u64, u64, Vec<UnusedCode>)>;
+
+    /// Refused and conflicting records whose claimed table lies in `scope` (for the whole
+    /// election, also those naming no known table), newest first, at most `limit`.
+    async fn refused_records(&self, scope: String, limit: usize) -> RepoResult<Vec<RefusedRecord>>;
 }

@@ -363,6 +363,15 @@ pub trait Repo: Send + Sync + 'static {
         now_ms: TimestampMs,
     ) -> RepoResult<Vec<StoreOutcome>>;
 
+    /// Keeps the records of `device` refused at intake (capture id, refusal code, detail, the
+    /// station it claims), once per capture id and code, at most 1,000 per device.
+    async fn keep_refusals(
+        &self,
+        device: KeyId,
+        refused: Vec<(Uuid, String, String, String)>,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()>;
+
     /// The photo `sha256` as `device`'s capture `capture_id` declares it, if it does.
     async fn expected_photo(
         &self,

@@ -59,10 +59,20 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
         batch
             .captures
             .into_iter()
-            .map(|s| match check(&dev, &election, s, &key, now) {
-                Ok(record) => Ok(Ok(record)),
-                Err((subject, code, detail)) => {
-                    key.refusal(subject, code.as_str(), &detail, &dev.id, now).map(Err)
+            .map(|s| {
+                let station = s.record.station_id.clone();
+                match check(&dev, &election, s, &key, now) {
+                    Ok(record) => Ok(Ok(record)),
+                    Err((subject, code, detail)) => {
+                        let kept = match &subject {
+                            ReceiptSubject::Record { capture_id, .. } => {
+                                Some((*capture_id, code.as_str().to_owned(), detail.clone(), station))
+                            }
+                            _ => None,
+                        };
+                        key.refusal(subject, code.as_str(), &detail, &dev.id, now)
+                            .map(|r| Err(Box::new((r, kept))))
+                    }
                 }
             })
             .collect::<Result<Vec<_>, _>>()
@@ -74,6 +84,7 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
     let mut results: Vec<Option<RecordOutcome>> = Vec::with_capacity(checked.len());
     let mut fresh = Vec::new();
     let mut slots = Vec::new();
+    let mut refused = Vec::new();
     for (i, c) in checked.into_iter().enumerate() {
         match c {
             Ok(record) => {
@@ -86,8 +97,16 @@ pub(crate) async fn submit(state: &AppState, device: &Device, batch: CaptureBatc
                 fresh.push(record);
                 results.push(None);
             }
-            Err(refusal) => results.push(Some(RecordOutcome::Refused(refusal))),
+            Err(boxed) => {
+                let (refusal, kept) = *boxed;
+                refused.extend(kept);
+                results.push(Some(RecordOutcome::Refused(refusal)));
+            }
         }
+    }
+    // Refusals are kept for coordinators to see (conflicts are kept whole by the store).
+    if !refused.is_empty() {
+        state.repo.keep_refusals(device.id.clone(), refused, now).await?;
     }
     let outcomes = if fresh.is_empty() {
         Vec::new()

@@ -655,6 +655,7 @@ async fn no_page_misses_a_message_in_any_language() {
         "/dash/audit".to_owned(),
         "/dash/audit?q=nothing-matches".to_owned(),
         "/dash/enrollment".to_owned(),
+        "/dash/refused".to_owned(),
     ];
     for filter in ["all", "warnings", "unreviewed", "disputed", "missing_photo"] {
         paths.push(format!("/dash/batches?filter={filter}"));
@@ -1225,4 +1226,37 @@ async fn enrollment_sheets_give_one_working_code_per_table_of_a_center() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let zulia = login_cookie(&s, "zulia", "una%20clave%20larga").await;
     assert_eq!(page(&s, &zulia, "/dash/enrollment").await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn refused_and_conflicting_records_are_kept_and_shown_within_the_scope() {
+    let s = TestServer::new().await;
+    let d = s.device(&["st-1"]).await;
+    // Not assigned to st-3 (Zulia) nor st-2 (Lara): refused, kept once however often it comes.
+    let r = d.record("st-3", &[]);
+    let refused_id = r.id;
+    let signed = d.sign(r);
+    for _ in 0..2 {
+        let _: BatchResult = json_body(s.send(d.batch(vec![signed.clone()])).await).await;
+    }
+    let r2 = d.record("st-2", &[]);
+    let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r2)])).await).await;
+    // A conflict: the same id with other numbers.
+    let mut first = d.record("st-1", &[]);
+    let conflict_id = first.id;
+    let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(first.clone())])).await).await;
+    first.counts.insert("o1".into(), 999);
+    let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(first)])).await).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", true, 1).await.unwrap();
+    let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    let (status, html) = page(&s, &cookie, "/dash/refused").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches(&refused_id.to_string()).count(), 1, "kept once: {html}");
+    assert!(html.contains("station_not_assigned") && html.contains(&conflict_id.to_string()), "{html}");
+    assert!(html.contains("<code class=\"muted\">conflict</code>"), "{html}");
+    let zulia = login_cookie(&s, "zulia", "una%20clave%20larga").await;
+    let (_, html) = page(&s, &zulia, "/dash/refused").await;
+    let rows = html.matches("<tr><td>").count();
+    assert_eq!(rows, 2, "st-3's refusal and st-1's conflict, not Lara's st-2: {html}");
 }

@@ -184,6 +184,37 @@ fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
 
 #[async_trait]
 impl Coordination for SqliteRepo {
+    async fn refused_records(&self, scope: String, limit: usize) -> RepoResult<Vec<RefusedRecord>> {
+        self.db
+            .read(move |c| {
+                let sql = "SELECT x.code, x.detail, x.device_id, x.capture_id, x.station_id, x.at FROM (
+                              SELECT code, detail, device_id, capture_id, station_id, received_at_ms AS at FROM refusals
+                              UNION ALL
+                              SELECT 'conflict', '', device_id, capture_id,
+                                     ifnull(json_extract(signed_json, '$.record.station_id'), ''), received_at_ms FROM conflicts
+                           ) x
+                           LEFT JOIN stations s ON s.id = x.station_id
+                           LEFT JOIN centers ce ON ce.id = s.center_id
+                           LEFT JOIN regions r ON r.id = ce.region_id
+                          WHERE ?1 = '' OR r.path = ?1 OR (r.path > ?1 || '/' AND r.path < ?1 || '0')
+                          ORDER BY x.at DESC LIMIT ?2";
+                c.prepare_cached(sql)?
+                    .query_map(params![scope, limit as i64], |r| {
+                        Ok(RefusedRecord {
+                            code: r.get(0)?,
+                            detail: r.get(1)?,
+                            device_id: r.get(2)?,
+                            capture_id: r.get(3)?,
+                            station_id: r.get(4)?,
+                            received_at_ms: r.get(5)?,
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(Into::into)
+            })
+            .await
+    }
+
     async fn enrollment_codes(&self, limit: usize) -> RepoResult<(u64, u64, Vec<UnusedCode>)> {
         self.db
             .read(move |c| {

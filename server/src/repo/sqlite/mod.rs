@@ -60,6 +60,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use rusqlite::params;
 use testigo_protocol::api::{FeedEvent, ReviewStatus};
 use testigo_protocol::election::ElectionPackage;
 use testigo_protocol::{KeyId, PublicKey, Sha256, SignedReceipt, TimestampMs};
@@ -205,6 +206,26 @@ impl Repo for SqliteRepo {
         now_ms: TimestampMs,
     ) -> RepoResult<Vec<StoreOutcome>> {
         self.db.write(move |c| intake::store_records(c, device.as_str(), &records, now_ms)).await
+    }
+
+    async fn keep_refusals(
+        &self,
+        device: KeyId,
+        refused: Vec<(Uuid, String, String, String)>,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()> {
+        self.db
+            .write(move |c| {
+                let mut ins = c.prepare_cached(
+                    "INSERT OR IGNORE INTO refusals (device_id, capture_id, code, detail, station_id, received_at_ms)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE (SELECT count(*) FROM refusals WHERE device_id = ?1) < 1000",
+                )?;
+                for (capture_id, code, detail, station) in refused {
+                    ins.execute(params![device.as_str(), capture_id.to_string(), code, detail, station, now_ms])?;
+                }
+                Ok(())
+            })
+            .await
     }
 
     async fn expected_photo(

@@ -436,7 +436,7 @@ const MIGRATIONS: &[&str] = &[
     // so a capture is never transcribed a third time; a slot held past its lease is handed on.
     // And what needs attention per table (unreviewed, disputed, photo missing, warnings,
     // watchers who disagree), summed per region; the capture a coordinator chose for a table; who
-    // carries each phone; whether tables count only with verified captures.
+    // carries each phone; whether tables count only with verified captures; refused records.
     r#"
     CREATE TABLE desk_items (
         capture_pk INTEGER PRIMARY KEY,
@@ -480,6 +480,19 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE region_stats ADD COLUMN no_photo INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE region_stats ADD COLUMN warned INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE region_stats ADD COLUMN disagree INTEGER NOT NULL DEFAULT 0;
+    -- Records refused at intake (bad signature, not assigned, unknown field…), kept so that
+    -- coordinators see them: the claimed table, the reason; not the record (a forged one is
+    -- nobody's evidence). Once per device, capture id and reason; at most 1,000 per device.
+    CREATE TABLE refusals (
+        pk INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        capture_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        UNIQUE (device_id, capture_id, code)
+    ) STRICT;
     -- Whether a table counts only with a verified capture (by double entry, a verifier, or a
     -- coordinator's review) or with its latest standing one.
     CREATE TABLE tally_settings (

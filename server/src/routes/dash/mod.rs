@@ -90,6 +90,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/photos/{sha}", get(acta::photo))
         .route("/dash/missing", get(operations::missing))
         .route("/dash/search", get(operations::search))
+        .route("/dash/refused", get(operations::refused))
         .route("/dash/audit", get(operations::audit))
         .route("/dash/enrollment", get(enrollment::page).post(enrollment::make))
         .route("/dash/audit.csv", get(operations::audit_csv))

@@ -75,6 +75,7 @@ pub(crate) async fn missing(
                 a class=[(f == name).then_some("on")] href={ "/dash/missing?" (region_q) "filter=" (f) } { (lang.t(label)) }
             }
             a href={ "/dash/batches?filter=missing_photo" } { (lang.t("dash-missing-uploading")) }
+            a href="/dash/refused" { (lang.t("dash-refused")) }
         }
         @if !late.view.children.is_empty() {
             p.filters {
@@ -285,4 +286,55 @@ pub(crate) async fn audit_csv(
         bytes,
     )
         .into_response())
+}
+
+/// Records that were refused or in conflict, whose table lies in the coordinator's region.
+pub(crate) async fn refused(State(state): State<AppState>, session: Session) -> DashResult<Response> {
+    let lang = session.lang;
+    let rows = state.coord.refused_records(session.user.scope_path.clone(), 200).await?;
+    let body = html! {
+        p.muted { (lang.t("dash-refused-intro")) }
+        @if rows.is_empty() {
+            p #refused-none { (lang.t("dash-refused-none")) }
+        } @else {
+            div.table-wrap {
+                table #refused {
+                    thead { tr {
+                        th { (lang.t("dash-col-when")) }
+                        th { (lang.t("dash-col-table")) }
+                        th { (lang.t("dash-col-device")) }
+                        th { (lang.t("dash-col-capture")) }
+                        th { (lang.t("dash-col-what")) }
+                    } }
+                    tbody {
+                        @for r in &rows {
+                            tr {
+                                td { (lang.datetime(r.received_at_ms)) }
+                                td { a href={ "/dash/stations/" (url(&r.station_id)) } { (r.station_id) } }
+                                td { code title=(r.device_id) { (short(&r.device_id)) } }
+                                td.mono.small { (r.capture_id) }
+                                td {
+                                    span.tag.warn { (lang.t(refusal_message(&r.code))) }
+                                    " " code.muted { (r.code) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(session.live_page(lang.t("dash-refused"), vec![home_crumb(lang)], body))
+}
+
+/// The words for a refusal code (the code itself is shown beside them).
+fn refusal_message(code: &str) -> &'static str {
+    match code {
+        "conflict" => "dash-refused-conflict",
+        "bad_signature" => "dash-refused-bad-signature",
+        "wrong_device" => "dash-refused-wrong-device",
+        "station_not_assigned" => "dash-refused-not-assigned",
+        "wrong_election" | "unknown_contest" | "unknown_field" => "dash-refused-wrong-election",
+        _ => "dash-refused-invalid",
+    }
 }
