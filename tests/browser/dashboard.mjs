@@ -170,6 +170,15 @@ try {
     steps.push({ step: 'phone', path, overflow })
     if (overflow > 1) throw new Error(`${path} is wider than a phone screen by ${overflow}px`)
   }
+  // A table's page on a phone: its captures' review states are on screen, not scrolled away.
+  await page.goto(actaUrl)
+  await page.goto(`${base}${await page.getAttribute('.crumbs a[href^="/dash/stations/"]', 'href')}`)
+  const reviewRight = await page.evaluate(() => {
+    const tag = document.querySelector('main table tbody td span.tag')
+    return tag ? tag.getBoundingClientRect().right : 0
+  })
+  steps.push({ step: 'phone table', review_right: reviewRight })
+  if (!(reviewRight > 0 && reviewRight <= 390)) throw new Error(`the review state is off a phone's screen (${reviewRight}px)`)
   // Tapping the acta's photo on a phone zooms it inside its frame, not the page.
   await page.goto(actaUrl)
   await page.locator('.photo img').first().click()

@@ -189,6 +189,8 @@ pub struct StationRow {
     pub current_pk: Option<i64>,
     /// Captures received for it.
     pub captures: u64,
+    /// What it needs a coordinator for (each 0 or 1).
+    pub flags: Attention,
 }
 
 /// One capture as listed.

@@ -902,6 +902,8 @@ async fn the_overview_counts_what_needs_attention_and_each_count_lists_its_table
         assert_eq!(status, StatusCode::OK);
         assert_eq!(listed(&html), tables, "{filter}: {html}");
     }
+    let (_, html) = page(&s, &cookie, "/dash/centers/ctr-1").await;
+    assert_eq!(html.matches("flag-disagree").count(), 1, "the center marks st-1: {html}");
     // The second phone corrects to the first's numbers, st-3's photo arrives, st-1 is disputed.
     send(&s, &b, "st-1", 10, Some(b_first)).await;
     assert_eq!(upload(&s, &a, st3, &photo).await, StatusCode::NO_CONTENT);

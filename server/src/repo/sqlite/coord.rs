@@ -112,8 +112,11 @@ fn station_row(c: &Connection, station: &str, contest: &str) -> RepoResult<Optio
     Ok(c.prepare_cached(
         "SELECT s.id, s.number, s.registered_voters, s.center_id, ce.name, ifnull(r.path, ''),
                 (SELECT capture_pk FROM station_current sc WHERE sc.station_id = s.id AND sc.contest_id = ?2),
-                (SELECT count(*) FROM captures c WHERE c.station_id = s.id AND c.contest_id = ?2)
+                (SELECT count(*) FROM captures c WHERE c.station_id = s.id AND c.contest_id = ?2),
+                ifnull(f.unreviewed, 0), ifnull(f.disputed, 0), ifnull(f.no_photo, 0), ifnull(f.warned, 0),
+                ifnull(f.disagree, 0)
            FROM stations s JOIN centers ce ON ce.id = s.center_id LEFT JOIN regions r ON r.id = ce.region_id
+           LEFT JOIN station_flags f ON f.station_id = s.id AND f.contest_id = ?2
           WHERE s.id = ?1",
     )?
     .query_row(params![station, contest], |r| {
@@ -126,6 +129,13 @@ fn station_row(c: &Connection, station: &str, contest: &str) -> RepoResult<Optio
             region_path: r.get(5)?,
             current_pk: r.get(6)?,
             captures: u(r.get(7)?),
+            flags: Attention {
+                unreviewed: u(r.get(8)?),
+                disputed: u(r.get(9)?),
+                no_photo: u(r.get(10)?),
+                warned: u(r.get(11)?),
+                disagree: u(r.get(12)?),
+            },
         })
     })
     .optional()?)

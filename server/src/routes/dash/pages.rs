@@ -386,10 +386,11 @@ pub(crate) fn capture_rows(lang: Lang, rows: &[CaptureRow], current: Option<i64>
                 thead {
                     tr {
                         th { (lang.t("dash-col-received")) }
-                        th { (lang.t("dash-col-station")) }
-                        th { (lang.t("dash-col-device")) }
-                        th.n { (lang.t("dash-col-warnings")) }
-                        th.n { (lang.t("dash-photos")) }
+                        // On a phone the review columns come first: these are left out.
+                        th.wide { (lang.t("dash-col-station")) }
+                        th.wide { (lang.t("dash-col-device")) }
+                        th.n.wide { (lang.t("dash-col-warnings")) }
+                        th.n.wide { (lang.t("dash-photos")) }
                         th { (lang.t("dash-col-review")) }
                         th {}
                     }
@@ -400,12 +401,12 @@ pub(crate) fn capture_rows(lang: Lang, rows: &[CaptureRow], current: Option<i64>
                         @let corrected = r.superseded_by.is_some();
                         tr {
                             td { a href={ "/dash/captures/" (r.pk) } { (lang.datetime(r.received_at_ms)) } }
-                            td { a href={ "/dash/stations/" (url(&r.station_id)) } { (r.station_id) } }
-                            td.mono { (short(&r.device_id)) }
-                            td.n {
+                            td.wide { a href={ "/dash/stations/" (url(&r.station_id)) } { (r.station_id) } }
+                            td.mono.wide { (short(&r.device_id)) }
+                            td.n.wide {
                                 @if r.warnings > 0 { span.tag.warn { (r.warnings) } } @else { "0" }
                             }
-                            td.n { (r.photos_received) " / " (r.photos_declared) }
+                            td.n.wide { (r.photos_received) " / " (r.photos_declared) }
                             td { (review_tag(lang, r)) }
                             td {
                                 @if counts { span.tag.verified { (lang.t("dash-counts")) } }
@@ -461,6 +462,8 @@ pub(crate) async fn center(
                                 a href={ "/dash/stations/" (url(&s.id)) } { (station_label(lang, s.number)) }
                                 " "
                                 span.muted.mono { (s.id) }
+                                @if s.flags.disagree > 0 { " " span.tag.warn.flag-disagree { (lang.t("dash-missing-disagree")) } }
+                                @if s.flags.disputed > 0 { " " span.tag.disputed { (lang.t("dash-review-disputed")) } }
                             }
                             td.n { (num(lang, s.registered)) }
                             td.n { (num(lang, s.captures)) }
