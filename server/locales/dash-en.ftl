@@ -336,3 +336,6 @@ dash-refused-wrong-device = names another phone's key
 dash-refused-not-assigned = a table the phone is not assigned to
 dash-refused-wrong-election = not this election's acta
 dash-refused-invalid = breaks a record limit
+dash-review-saved = Review saved; the watcher's phone hears of it at its next sync.
+dash-review-next = Next acta to review →
+dash-review-none-left = No acta is left to review in your region.

@@ -336,3 +336,6 @@ dash-refused-wrong-device = nombra la clave de otro teléfono
 dash-refused-not-assigned = una mesa que no está asignada al teléfono
 dash-refused-wrong-election = no es un acta de esta elección
 dash-refused-invalid = excede un límite del registro
+dash-review-saved = Revisión guardada; el teléfono del testigo la recibe en su próxima sincronización.
+dash-review-next = Siguiente acta por revisar →
+dash-review-none-left = No queda ningún acta por revisar en su región.

@@ -336,3 +336,6 @@ dash-refused-wrong-device = désigne la clé d’un autre téléphone
 dash-refused-not-assigned = un bureau qui n’est pas attribué au téléphone
 dash-refused-wrong-election = ce n’est pas un procès-verbal de cette élection
 dash-refused-invalid = dépasse une limite de l’enregistrement
+dash-review-saved = Revue enregistrée ; le téléphone de l’observateur l’apprend à sa prochaine synchronisation.
+dash-review-next = Procès-verbal suivant à revoir →
+dash-review-none-left = Il ne reste aucun procès-verbal à revoir dans votre région.

@@ -336,3 +336,6 @@ dash-refused-wrong-device = indica a chave de outro telefone
 dash-refused-not-assigned = uma mesa não atribuída ao telefone
 dash-refused-wrong-election = não é uma ata desta eleição
 dash-refused-invalid = excede um limite do registo
+dash-review-saved = Revisão guardada; o telefone do fiscal recebe-a na próxima sincronização.
+dash-review-next = Próxima ata a rever →
+dash-review-none-left = Não resta nenhuma ata por rever na sua região.

@@ -199,6 +199,11 @@ async fn a_review_from_the_page_reaches_the_phone_and_the_audit_log_which_never_
     assert_eq!(s.send(post("forged")).await.status(), StatusCode::FORBIDDEN);
     let r = s.send(post(&csrf)).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Back on the acta, the review is confirmed, with the way to the next one (none is left).
+    let back = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(back, format!("/dash/captures/{pk}?saved=1"));
+    let (_, html) = page(&s, &cookie, &back).await;
+    assert!(html.contains("id=\"review-saved\"") && html.contains("No queda ningún acta"), "{html}");
     let feed: FeedPage = json_body(s.send(get("/v1/feed", &d.bearer())).await).await;
     let Change::Review { capture_id, status, comment } = &feed.events[0].change else { panic!() };
     assert_eq!(

@@ -47,16 +47,35 @@ fn warning_item(lang: Lang, w: &Warning) -> Markup {
     }
 }
 
+#[derive(Deserialize, Default)]
+pub(crate) struct ViewParams {
+    /// Set after a review was saved: the page confirms it and offers the next acta to review.
+    saved: Option<String>,
+}
+
 pub(crate) async fn view(
     State(state): State<AppState>,
     session: Session,
     DashPath(pk): DashPath<i64>,
+    query: Result<axum::extract::Query<ViewParams>, axum::extract::rejection::QueryRejection>,
 ) -> DashResult<Response> {
     let lang = session.lang;
+    let saved = query.map(|axum::extract::Query(q)| q.saved.is_some()).unwrap_or(false);
     let d = state.coord.capture_detail(pk).await?.ok_or(DashError::NotFound)?;
     if !session.sees(&d.row.region_path) {
         return Err(DashError::NotFound);
     }
+    // After a review: the next acta in the coordinator's region that nobody reviewed yet.
+    let next = if saved {
+        state
+            .coord
+            .batches(session.user.scope_path.clone(), crate::repo::coord::BatchFilter::Unreviewed, None, 2)
+            .await?
+            .into_iter()
+            .find(|c| c.pk != pk)
+    } else {
+        None
+    };
     let (_, contest) = contest(&state, Some(&d.row.contest_id)).await?;
     let record = &d.signed.record;
     let qr_counts = record
@@ -74,6 +93,16 @@ pub(crate) async fn view(
     .await?
     .and_then(|t| t.official);
     let body = html! {
+        @if saved {
+            p.notice #review-saved role="status" {
+                (lang.t("dash-review-saved"))
+                @if let Some(n) = &next {
+                    " " a href={ "/dash/captures/" (n.pk) } { (lang.t("dash-review-next")) }
+                } @else {
+                    " " (lang.t("dash-review-none-left"))
+                }
+            }
+        }
         p {
             @if d.counted {
                 span.tag.verified { (lang.t("dash-counted")) }
@@ -384,7 +413,7 @@ pub(crate) async fn review(
         })
     })?;
     match review::review(&state, &Reviewer::from(&session.user), ReviewTarget::Pk(pk), verdict).await {
-        Ok(_) => Ok(Redirect::to(&format!("/dash/captures/{pk}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/dash/captures/{pk}?saved=1")).into_response()),
         Err(ReviewError::NotAllowed) => Err(DashError::Forbidden(VIEW_ONLY)),
         Err(ReviewError::NotFound | ReviewError::Ambiguous) => Err(DashError::NotFound),
         Err(ReviewError::Repo(e)) => Err(e.into()),
