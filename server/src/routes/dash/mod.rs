@@ -22,12 +22,14 @@
 //! (`Vary: Accept-Language`). A failure ([`DashError`]) is language-free where it happens; the
 //! [`localise`] layer writes its page in the request's language.
 //!
-//! Files: `layout.rs` (the frame of every page and its response), `login.rs` (signing in and
+//! Files: `actions.rs` (the forms posted from the pages: choices, contacts, revoking, what
+//! counts), `layout.rs` (the frame of every page and its response), `login.rs` (signing in and
 //! out), `pages.rs` (overview, drill-down, tally, batches, devices), `acta.rs` (the acta view,
 //! its review, photos), `charts.rs` (bars and the arrivals sparkline), `format.rs` (numbers,
 //! times, URL parts).
 
 mod acta;
+mod actions;
 mod analysis;
 pub(crate) mod charts;
 mod desk;
@@ -73,18 +75,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/events", get(live::events))
         .route("/dash/regions/{id}", get(pages::region))
         .route("/dash/tally", get(pages::tally))
-        .route("/dash/tally/verified-only", post(pages::set_verified_only))
+        .route("/dash/tally/verified-only", post(actions::set_verified_only))
         .route("/dash/contrast", get(analysis::contrast))
         .route("/dash/contrast.csv", get(analysis::contrast_csv))
         .route("/dash/contrast/report", get(analysis::report))
         .route("/dash/quickcount", get(analysis::quickcount))
         .route("/dash/centers/{id}", get(pages::center))
         .route("/dash/stations/{id}", get(pages::station))
-        .route("/dash/stations/{id}/choose", post(pages::choose))
+        .route("/dash/stations/{id}/choose", post(actions::choose))
         .route("/dash/batches", get(pages::batches))
         .route("/dash/devices", get(pages::devices))
-        .route("/dash/devices/{id}/contact", post(pages::device_contact))
-        .route("/dash/devices/{id}/revoke", post(pages::device_revoke))
+        .route("/dash/devices/{id}/contact", post(actions::device_contact))
+        .route("/dash/devices/{id}/revoke", post(actions::device_revoke))
         .route("/dash/captures/{pk}", get(acta::view))
         .route("/dash/captures/{pk}/review", post(acta::review))
         .route("/dash/photos/{sha}", get(acta::photo))
