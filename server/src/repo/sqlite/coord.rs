@@ -24,10 +24,10 @@ const CAPTURE_COLUMNS: &str =
     "c.pk, c.device_id, c.capture_id, c.station_id, c.contest_id, c.received_at_ms, c.warnings,
      c.review_status, c.photos_declared, c.photos_received, c.superseded_by, ifnull(c.region_path, '')";
 
-const AUDIT_COLUMNS: &str = "seq, at_ms, actor, action, capture_pk, detail_json";
+pub(super) const AUDIT_COLUMNS: &str = "seq, at_ms, actor, action, capture_pk, detail_json";
 
 /// An audit entry from [`AUDIT_COLUMNS`]; its details must read back as JSON.
-fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RepoResult<AuditEntry>> {
+pub(super) fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RepoResult<AuditEntry>> {
     let (seq, at_ms, actor, action, capture_pk, detail): (i64, i64, String, String, Option<i64>, String) =
         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
     Ok(from_json(&detail, "audit detail").map(|detail| AuditEntry {
@@ -45,7 +45,7 @@ pub(super) fn contact(name: Option<String>, phone: Option<String>) -> Option<Dev
     Some(DeviceContact { name: name?, phone: phone? })
 }
 
-fn u(v: i64) -> u64 {
+pub(super) fn u(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
@@ -195,57 +195,11 @@ fn scope_sql(column: &str, scope: &str) -> (String, Vec<String>) {
 #[async_trait]
 impl Coordination for SqliteRepo {
     async fn refused_records(&self, scope: String, limit: usize) -> RepoResult<Vec<RefusedRecord>> {
-        self.db
-            .read(move |c| {
-                let sql = "SELECT x.code, x.detail, x.device_id, x.capture_id, x.station_id, x.at FROM (
-                              SELECT code, detail, device_id, capture_id, station_id, received_at_ms AS at FROM refusals
-                              UNION ALL
-                              SELECT 'conflict', '', device_id, capture_id,
-                                     ifnull(json_extract(signed_json, '$.record.station_id'), ''), received_at_ms FROM conflicts
-                           ) x
-                           LEFT JOIN stations s ON s.id = x.station_id
-                           LEFT JOIN centers ce ON ce.id = s.center_id
-                           LEFT JOIN regions r ON r.id = ce.region_id
-                          WHERE ?1 = '' OR r.path = ?1 OR (r.path > ?1 || '/' AND r.path < ?1 || '0')
-                          ORDER BY x.at DESC LIMIT ?2";
-                c.prepare_cached(sql)?
-                    .query_map(params![scope, limit as i64], |r| {
-                        Ok(RefusedRecord {
-                            code: r.get(0)?,
-                            detail: r.get(1)?,
-                            device_id: r.get(2)?,
-                            capture_id: r.get(3)?,
-                            station_id: r.get(4)?,
-                            received_at_ms: r.get(5)?,
-                        })
-                    })?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(Into::into)
-            })
-            .await
+        self.db.read(move |c| super::operations::refused_records(c, scope, limit)).await
     }
 
     async fn enrollment_codes(&self, limit: usize) -> RepoResult<(u64, u64, Vec<UnusedCode>)> {
-        self.db
-            .read(move |c| {
-                let (made, used): (i64, i64) =
-                    c.query_row("SELECT count(*), count(used_at_ms) FROM enrollment_codes", [], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?;
-                let unused = c
-                    .prepare_cached(
-                        "SELECT created_at_ms, station_ids_json FROM enrollment_codes WHERE used_at_ms IS NULL
-                          ORDER BY created_at_ms DESC LIMIT ?1",
-                    )?
-                    .query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-                    .map(|row| {
-                        let (created_at_ms, stations) = row?;
-                        Ok(UnusedCode { created_at_ms, stations: from_json(&stations, "code stations")? })
-                    })
-                    .collect::<RepoResult<Vec<_>>>()?;
-                Ok((u(made), u(used), unused))
-            })
-            .await
+        self.db.read(move |c| super::operations::enrollment_codes(c, limit)).await
     }
 
     async fn audit_log(
@@ -254,48 +208,15 @@ impl Coordination for SqliteRepo {
         before_seq: Option<i64>,
         limit: usize,
     ) -> RepoResult<Vec<AuditEntry>> {
-        self.db
-            .read(move |c| {
-                let needle = query.map(|q| q.to_lowercase()).unwrap_or_default();
-                c.prepare_cached(&format!(
-                    "SELECT {AUDIT_COLUMNS} FROM audit_log
-                      WHERE seq < ?1 AND (?2 = '' OR instr(lower(actor || ' ' || action || ' ' || detail_json), ?2) > 0)
-                      ORDER BY seq DESC LIMIT ?3"
-                ))?
-                .query_map(params![before_seq.unwrap_or(i64::MAX), needle, limit as i64], audit_row)?
-                .map(|row| row?)
-                .collect()
-            })
-            .await
+        self.db.read(move |c| super::operations::audit_log(c, query, before_seq, limit)).await
     }
 
     async fn tally_verified_only(&self) -> RepoResult<bool> {
-        self.db
-            .read(|c| {
-                Ok(c.query_row("SELECT verified_only FROM tally_settings WHERE id = 1", [], |r| r.get(0))?)
-            })
-            .await
+        self.db.read(super::operations::tally_verified_only).await
     }
 
     async fn set_tally_verified_only(&self, on: bool, actor: String, now_ms: TimestampMs) -> RepoResult<()> {
-        self.db
-            .write(move |c| {
-                let before: bool = c.query_row("SELECT verified_only FROM tally_settings WHERE id = 1", [], |r| r.get(0))?;
-                if before == on {
-                    return Ok(());
-                }
-                c.execute("UPDATE tally_settings SET verified_only = ?1 WHERE id = 1", [on])?;
-                c.execute(
-                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'tally-setting', NULL, ?3)",
-                    params![now_ms, actor, serde_json::json!({ "verified_only": on }).to_string()],
-                )?;
-                c.execute(
-                    "INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) SELECT DISTINCT station_id, contest_id FROM captures",
-                    [],
-                )?;
-                Ok(())
-            })
-            .await
+        self.db.write(move |c| super::operations::set_tally_verified_only(c, on, actor, now_ms)).await
     }
 
     async fn set_device_contact(
@@ -305,44 +226,11 @@ impl Coordination for SqliteRepo {
         actor: String,
         now_ms: TimestampMs,
     ) -> RepoResult<bool> {
-        self.db
-            .write(move |c| {
-                if !c.prepare_cached("SELECT 1 FROM devices WHERE id = ?1")?.exists([&device])? {
-                    return Ok(false);
-                }
-                match &contact {
-                    Some(k) => c
-                        .prepare_cached(
-                            "INSERT INTO device_contacts (device_id, name, phone, actor, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
-                             ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, phone = excluded.phone,
-                                actor = excluded.actor, at_ms = excluded.at_ms",
-                        )?
-                        .execute(params![device, k.name, k.phone, actor, now_ms])?,
-                    None => c.prepare_cached("DELETE FROM device_contacts WHERE device_id = ?1")?.execute([&device])?,
-                };
-                // The audit says that it changed, not the name and number.
-                let detail = serde_json::json!({ "device": device, "contact": contact.is_some() });
-                c.prepare_cached(
-                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'contact', NULL, ?3)",
-                )?
-                .execute(params![now_ms, actor, detail.to_string()])?;
-                Ok(true)
-            })
-            .await
+        self.db.write(move |c| super::operations::set_device_contact(c, device, contact, actor, now_ms)).await
     }
 
     async fn table_choice(&self, station: String, contest: String) -> RepoResult<Option<TableChoice>> {
-        self.db
-            .read(move |c| {
-                Ok(c.prepare_cached(
-                    "SELECT capture_pk, reason, actor, at_ms FROM station_choice WHERE station_id = ?1 AND contest_id = ?2",
-                )?
-                .query_row(params![station, contest], |r| {
-                    Ok(TableChoice { capture_pk: r.get(0)?, reason: r.get(1)?, actor: r.get(2)?, at_ms: r.get(3)? })
-                })
-                .optional()?)
-            })
-            .await
+        self.db.read(move |c| super::operations::table_choice(c, station, contest)).await
     }
 
     async fn choose_capture(
@@ -356,35 +244,7 @@ impl Coordination for SqliteRepo {
     ) -> RepoResult<ChoiceOutcome> {
         self.db
             .write(move |c| {
-                if let Some(pk) = capture_pk {
-                    let standing = c
-                        .prepare_cached(
-                            "SELECT 1 FROM captures WHERE pk = ?1 AND station_id = ?2 AND contest_id = ?3
-                                AND superseded_by IS NULL AND review_status != 'rejected'",
-                        )?
-                        .exists(params![pk, station, contest])?;
-                    if !standing {
-                        return Ok(ChoiceOutcome::NotStanding);
-                    }
-                    c.prepare_cached(
-                        "INSERT INTO station_choice (station_id, contest_id, capture_pk, reason, actor, at_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                         ON CONFLICT (station_id, contest_id) DO UPDATE SET capture_pk = excluded.capture_pk,
-                            reason = excluded.reason, actor = excluded.actor, at_ms = excluded.at_ms",
-                    )?
-                    .execute(params![station, contest, pk, reason, actor, now_ms])?;
-                } else {
-                    c.prepare_cached("DELETE FROM station_choice WHERE station_id = ?1 AND contest_id = ?2")?
-                        .execute(params![station, contest])?;
-                }
-                let detail = serde_json::json!({ "station": station, "contest": contest, "chosen": capture_pk, "reason": reason });
-                c.prepare_cached(
-                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'choose', ?3, ?4)",
-                )?
-                .execute(params![now_ms, actor, capture_pk, detail.to_string()])?;
-                c.prepare_cached("INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) VALUES (?1, ?2)")?
-                    .execute(params![station, contest])?;
-                Ok(ChoiceOutcome::Done)
+                super::operations::choose_capture(c, station, contest, capture_pk, reason, actor, now_ms)
             })
             .await
     }

@@ -26,7 +26,8 @@
 //! - `regions.rs`: the region tree built at import.
 //! - `tally.rs`: the tally worker that keeps the dashboard's aggregates (ADR 7).
 //! - `coord.rs`: [`Coordination`], the dashboard's queries and the coordinators' accounts;
-//!   `late.rs`: late tables (no acta, or its photo missing) with their devices.
+//!   `late.rs`: late tables (no acta, or its photo missing) with their devices; `operations.rs`:
+//!   refusals, enrollment codes, the audit log, settings, contacts, choices.
 //! - `publication.rs`: [`Publishing`], the append-only publication with its standing captures
 //!   and published sums; `public_reads.rs`: the public's reads (portal, search, open data).
 //! - `analysis.rs`: [`Analysis`], official results, the contrast (a step of the tally worker)
@@ -48,6 +49,7 @@ mod election;
 mod feed;
 mod intake;
 mod late;
+mod operations;
 mod public_reads;
 mod publication;
 mod regions;
