@@ -60,7 +60,9 @@ impl Pass<'_> {
                         })?;
                         reviews += 1;
                     }
-                    Change::Package { version } if installed.is_none_or(|v| *version > v) => {
+                    // At the installed version too: the server tailors the package to this
+                    // phone, and announces it again when the phone's tables change.
+                    Change::Package { version } if installed.is_none_or(|v| *version >= v) => {
                         newer_package = true;
                         rewind_to.get_or_insert(after);
                     }

@@ -211,7 +211,9 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
     },
-    /// A new election package version is available at `GET /v1/package`.
+    /// A new election package is available at `GET /v1/package`: a newer version, or, at the
+    /// installed version, the same election with this device's stations assigned anew (the
+    /// device asks with its entity tag, and gets `304` if nothing changed for it).
     Package {
         /// The new version.
         version: u64,
