@@ -26,7 +26,7 @@ station="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stat
 code="$("$bin" enroll --data "$work/data" --station "$station" --json |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["codes"][0]["code"])')"
 password="conformance-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
-echo "$password" | "$bin" user add --data "$work/data" --name conformance --password-stdin >/dev/null
+echo "$password" | "$bin" user add --data "$work/data" --name conformance --role admin --password-stdin >/dev/null
 
 "$bin" serve --data "$work/data" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
 pid=$!

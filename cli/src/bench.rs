@@ -127,6 +127,7 @@ async fn embedded(args: &IngestArgs) -> Result<(String, Vec<String>, tempfile::T
             &state,
             std::slice::from_ref(&station.id),
             1,
+            "cli",
             testigo_server::now_ms(),
         )
         .await?;

@@ -160,7 +160,8 @@ async fn go(args: ContrastArgs) -> Result<(), Error> {
         "bench",
         "bench password 1",
         "",
-        true,
+        testigo_server::repo::coord::Role::Admin,
+        "cli",
         now_ms(),
     )
     .await?;

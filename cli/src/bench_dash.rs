@@ -72,7 +72,8 @@ async fn go(args: DashArgs) -> Result<(), Error> {
         "bench",
         "bench password 1",
         "",
-        true,
+        testigo_server::repo::coord::Role::Admin,
+        "cli",
         now_ms(),
     )
     .await?;
@@ -108,7 +109,8 @@ async fn go(args: DashArgs) -> Result<(), Error> {
         "state",
         "bench password 1",
         &state_path,
-        true,
+        testigo_server::repo::coord::Role::Reviewer,
+        "cli",
         now_ms(),
     )
     .await?;

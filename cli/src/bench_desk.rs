@@ -156,7 +156,8 @@ async fn go(args: DeskArgs) -> Result<(), Error> {
             &name,
             "bench password 1",
             "",
-            true,
+            testigo_server::repo::coord::Role::Reviewer,
+            "cli",
             now_ms(),
         )
         .await?;

@@ -107,7 +107,8 @@ async fn go(args: EventsArgs) -> Result<(), Error> {
         "bench",
         "bench password 1",
         "",
-        true,
+        testigo_server::repo::coord::Role::Admin,
+        "cli",
         now_ms(),
     )
     .await?;

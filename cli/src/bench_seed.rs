@@ -56,8 +56,9 @@ pub async fn election(state: &AppState, stations: usize, devices: usize) -> Resu
             .map_err(|_| "key")?;
         let public = PublicKey::from_sec1(pair.public_key().as_ref())?;
         let ids: Vec<String> = chunk.iter().map(|s| s.id.clone()).collect();
-        let code =
-            testigo_server::services::enrollment::create_codes(state, &ids, 1, now_ms()).await?.remove(0);
+        let code = testigo_server::services::enrollment::create_codes(state, &ids, 1, "cli", now_ms())
+            .await?
+            .remove(0);
         let hash =
             state.key.code_hash(&testigo_server::services::enrollment::normalize(&code).ok_or("code")?);
         let outcome =

@@ -244,7 +244,8 @@ pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
             "coordinador",
             &password,
             "",
-            true,
+            testigo_server::repo::coord::Role::Admin,
+            "cli",
             testigo_server::now_ms(),
         ))?;
         // The organisation publishes what arrived, as coordinators would at the end of the night.

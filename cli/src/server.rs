@@ -146,9 +146,14 @@ pub enum UserCommand {
         /// The region subtree they see, as a path of names (`Zulia/Maracaibo`); all if omitted.
         #[arg(long, default_value = "")]
         scope: String,
-        /// May look but not review.
-        #[arg(long)]
-        viewer: bool,
+        /// What they may do: `observer` (looks only), `reviewer` (reviews, transcribes,
+        /// verifies in their scope) or `admin` (runs the night: accounts, enrollment, imports,
+        /// publication; the whole election).
+        #[arg(long, default_value = "reviewer")]
+        role: String,
+        /// Who makes the account, for the audit log.
+        #[arg(long = "as", default_value = "cli")]
+        actor: String,
         /// Read the password from the first line of standard input (otherwise one is made and
         /// printed).
         #[arg(long)]
@@ -483,6 +488,7 @@ pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
         &state,
         &args.stations,
         args.count,
+        "cli",
         now_ms(),
     ))?;
     if let Some(dir) = &args.qr_png {
@@ -521,7 +527,9 @@ pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
 
 /// Runs `user add`.
 pub fn user(cmd: &UserCommand) -> Result<(), Box<dyn std::error::Error>> {
-    let UserCommand::Add { data, name, scope, viewer, password_stdin } = cmd;
+    let UserCommand::Add { data, name, scope, role, actor, password_stdin } = cmd;
+    let role =
+        testigo_server::repo::coord::Role::parse(role).ok_or("--role must be observer, reviewer or admin")?;
     let generated = !password_stdin;
     let password = if *password_stdin {
         let mut line = String::new();
@@ -536,11 +544,12 @@ pub fn user(cmd: &UserCommand) -> Result<(), Box<dyn std::error::Error>> {
         name,
         &password,
         scope,
-        !viewer,
+        role,
+        actor,
         now_ms(),
     ))?;
     let scope = if scope.is_empty() { "everything" } else { scope.as_str() };
-    println!("coordinator {name} (#{id}) sees {scope}{}", if *viewer { ", read-only" } else { "" });
+    println!("coordinator {name} (#{id}) sees {scope} as {}", role.as_str());
     if generated {
         println!("password: {password}");
     }

@@ -192,7 +192,7 @@ fn election_enroll_serve_and_bench_work_together() {
     }
     // A coordinator account, and a review from the command line that reaches the audit log.
     let mut add = Command::new(env!("CARGO_BIN_EXE_testigo"))
-        .args(["user", "add", "--data", &p(&data), "--name", "ana", "--scope", "", "--password-stdin"])
+        .args(["user", "add", "--data", &p(&data), "--name", "ana", "--role", "admin", "--password-stdin"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -203,8 +203,23 @@ fn election_enroll_serve_and_bench_work_together() {
     }
     let out = add.wait_with_output().unwrap();
     assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("coordinator ana"));
-    let out = testigo(&["user", "add", "--data", &p(&data), "--name", "ana", "--viewer"]);
+    let out = testigo(&["user", "add", "--data", &p(&data), "--name", "ana", "--role", "observer"]);
     assert!(!out.status.success(), "the name is taken");
+    let out = testigo(&[
+        "user",
+        "add",
+        "--data",
+        &p(&data),
+        "--name",
+        "leo",
+        "--role",
+        "admin",
+        "--scope",
+        "Zulia",
+    ]);
+    assert!(!out.status.success(), "an administrator sees the whole election");
+    let out = testigo(&["user", "add", "--data", &p(&data), "--name", "leo", "--role", "boss"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--role"));
     let capture: String = rusqlite::Connection::open(data.join(testigo_server::DATABASE_FILE))
         .unwrap()
         .query_row("SELECT capture_id FROM captures LIMIT 1", [], |r| r.get(0))

@@ -91,6 +91,7 @@ impl LocalServer {
                 &self.state,
                 s,
                 1,
+                "sim",
                 now_ms(),
             ))?;
             out.append(&mut c);

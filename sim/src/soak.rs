@@ -149,6 +149,7 @@ pub fn run(opts: SoakOptions) -> Result<SoakReport> {
             &state,
             &stations,
             1,
+            "sim",
             testigo_server::now_ms(),
         ))?;
         (state.key.public_key().clone(), codes.into_iter().next().ok_or("no code")?)

@@ -40,6 +40,49 @@ impl SessionKind {
     }
 }
 
+/// What a coordinator may do, each role including the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Looks at what lies in their scope; changes nothing.
+    Observer,
+    /// Also reviews, transcribes and verifies actas, chooses a table's capture, notes who
+    /// carries a phone and revokes phones, within their scope.
+    Reviewer,
+    /// Runs the night for the whole election: accounts, enrollment codes, station assignments,
+    /// official imports, the quick count, what counts and what is published, the audit log.
+    /// An administrator's scope is always the whole election.
+    Admin,
+}
+
+impl Role {
+    /// Every role, from the least.
+    pub const ALL: [Role; 3] = [Role::Observer, Role::Reviewer, Role::Admin];
+
+    /// As stored and in forms (`observer`, `reviewer`, `admin`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Observer => "observer",
+            Role::Reviewer => "reviewer",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The role with this name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether it reviews, transcribes, verifies and acts on phones (within its scope).
+    pub fn reviews(self) -> bool {
+        self >= Role::Reviewer
+    }
+
+    /// Whether, with this scope, it runs the night for the whole election.
+    pub fn administers(self, scope_path: &str) -> bool {
+        self == Role::Admin && scope_path.is_empty()
+    }
+}
+
 /// A coordinator account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coordinator {
@@ -49,8 +92,63 @@ pub struct Coordinator {
     pub name: String,
     /// The region subtree they see (`''`: everything).
     pub scope_path: String,
-    /// Whether they may review captures (or only look).
-    pub can_review: bool,
+    /// What they may do.
+    pub role: Role,
+}
+
+impl Coordinator {
+    /// Whether they may review captures, transcribe, verify and act on phones in their scope.
+    pub fn can_review(&self) -> bool {
+        self.role.reviews()
+    }
+
+    /// Whether they run the night for the whole election (see [`Role::Admin`]).
+    pub fn is_admin(&self) -> bool {
+        self.role.administers(&self.scope_path)
+    }
+}
+
+/// An account as the accounts page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The account.
+    pub coordinator: Coordinator,
+    /// When it was made.
+    pub created_at_ms: TimestampMs,
+    /// When it was disabled, if it is.
+    pub disabled_at_ms: Option<TimestampMs>,
+    /// When it last signed in, if ever.
+    pub last_login_ms: Option<TimestampMs>,
+}
+
+/// A change to an account by an administrator (each is audited).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChange {
+    /// It can no longer sign in; its sessions end at once.
+    Disable,
+    /// It can sign in again.
+    Enable,
+    /// A new password (already hashed); its sessions end at once.
+    Password(String),
+    /// A new scope and role (an administrator's scope is the whole election).
+    Access {
+        /// The region path it sees (`''`: everything).
+        scope_path: String,
+        /// What it may do.
+        role: Role,
+    },
+}
+
+impl AccountChange {
+    /// The audit log's action for it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            AccountChange::Disable => "account_disable",
+            AccountChange::Enable => "account_enable",
+            AccountChange::Password(_) => "account_password",
+            AccountChange::Access { .. } => "account_access",
+        }
+    }
 }
 
 /// Why an account could not be made.
@@ -62,6 +160,16 @@ pub enum AccountError {
     /// The scope is not a region of the election.
     #[error("no region {0:?} in the election")]
     UnknownScope(String),
+    /// An administrator sees the whole election.
+    #[error("an administrator's scope is the whole election")]
+    AdminScope,
+    /// No account has this id.
+    #[error("no such account")]
+    NoAccount,
+    /// Administrators cannot disable or demote themselves (another must), so that one always
+    /// remains.
+    #[error("you cannot disable your own account or take away your own administration")]
+    OwnAccount,
 }
 
 /// One node of the region tree.
@@ -368,7 +476,22 @@ impl LateFilter {
     }
 }
 
-/// A device assigned to a late table.
+/// What became of assigning a table to a phone, or taking it away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssignOutcome {
+    /// Done: the phone (this full id) learns of it through its feed.
+    Changed(String),
+    /// It was so already.
+    Unchanged(String),
+    /// No such table.
+    NoStation,
+    /// No phone has this id, or more than one starts with it.
+    NoDevice,
+    /// The phone is revoked: nothing is assigned to it any more.
+    Revoked,
+}
+
+/// A device assigned to a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignedDevice {
     /// Its id (key id).
@@ -483,15 +606,28 @@ pub struct RefusedRecord {
 /// The coordinators' storage. See the module doc.
 #[async_trait]
 pub trait Coordination: Send + Sync + 'static {
-    /// Creates an account with an already hashed password.
+    /// Creates an account with an already hashed password, audited as made by `actor`.
     async fn create_coordinator(
         &self,
         name: String,
         password_hash: String,
         scope_path: String,
-        can_review: bool,
+        role: Role,
+        actor: String,
         now_ms: TimestampMs,
     ) -> RepoResult<Result<i64, AccountError>>;
+
+    /// Every account, by name.
+    async fn accounts(&self) -> RepoResult<Vec<Account>>;
+
+    /// Changes account `id` for `actor` (audited in the same write).
+    async fn change_account(
+        &self,
+        id: i64,
+        change: AccountChange,
+        actor: Coordinator,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Result<(), AccountError>>;
 
     /// The account with this name and its password hash.
     async fn coordinator_by_name(&self, name: String) -> RepoResult<Option<(Coordinator, String)>>;
@@ -605,6 +741,21 @@ pub trait Coordination: Send + Sync + 'static {
         actor: String,
         now_ms: TimestampMs,
     ) -> RepoResult<ChoiceOutcome>;
+
+    /// The phones assigned to a table, most recently heard from first (at most ten).
+    async fn station_devices(&self, station_id: String) -> RepoResult<Vec<AssignedDevice>>;
+
+    /// Assigns a table to the phone whose id is or starts with `device` (at least six
+    /// characters), or takes it away, audited as done by `actor`; the phone's feed announces its
+    /// new package, so it learns at its next sync.
+    async fn set_assignment(
+        &self,
+        station_id: String,
+        device: String,
+        assigned: bool,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<AssignOutcome>;
 
     /// Notes who carries `device` (`None` forgets it), audited (without the details).
     async fn set_device_contact(

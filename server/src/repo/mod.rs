@@ -326,11 +326,13 @@ pub trait Repo: Send + Sync + 'static {
     /// The stations among `ids` that do not exist.
     async fn unknown_stations(&self, ids: &[String]) -> RepoResult<Vec<String>>;
 
-    /// Stores one-time enrollment codes (by hash) that enroll a device for `stations`.
+    /// Stores one-time enrollment codes (by hash) that enroll a device for `stations`, audited
+    /// as made by `actor`.
     async fn create_codes(
         &self,
         code_hashes: Vec<Sha256>,
         stations: Vec<String>,
+        actor: String,
         now_ms: TimestampMs,
     ) -> RepoResult<()>;
 

@@ -214,8 +214,14 @@ pub trait Publishing: Send + Sync + 'static {
     /// Whether verifying a capture publishes it.
     async fn publish_on_verification(&self) -> RepoResult<bool>;
 
-    /// Sets whether verifying a capture publishes it (from now on; nothing is withdrawn).
-    async fn set_publish_on_verification(&self, on: bool) -> RepoResult<()>;
+    /// Sets whether verifying a capture publishes it (from now on; nothing is withdrawn),
+    /// audited as set by `actor`.
+    async fn set_publish_on_verification(
+        &self,
+        on: bool,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()>;
 
     /// A number that grows whenever anything a public page shows may have changed: an act of
     /// publication, a review (a published capture's state is shown), a photo received (a

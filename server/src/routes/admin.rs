@@ -70,7 +70,7 @@ async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Body
     Ok(Json(json!({
         "token": session.token,
         "expires_in_s": accounts::SESSION_MS / 1000,
-        "coordinator": { "name": user.name, "scope": user.scope_path, "can_review": user.can_review },
+        "coordinator": { "name": user.name, "scope": user.scope_path, "can_review": user.can_review() },
     })))
 }
 
@@ -145,7 +145,7 @@ struct ReviewBody {
 }
 
 async fn review(State(state): State<AppState>, Admin(user, _): Admin, body: Body) -> AppResult<Json<Value>> {
-    if !user.can_review {
+    if !user.can_review() {
         return Err(AppError::Forbidden("this account may not review"));
     }
     let body: ReviewBody = parse_json(&read_body(body, 16 * 1024).await?)?;

@@ -6,9 +6,12 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
+use crate::AppState;
 use crate::auth::token_hash;
 use crate::repo::RepoError;
-use crate::repo::coord::{AccountError, Coordination, Coordinator, SessionKind};
+use crate::repo::coord::{
+    Account, AccountChange, AccountError, Coordination, Coordinator, Role, SessionKind,
+};
 
 /// How long a session lasts.
 pub const SESSION_MS: i64 = 12 * 3600 * 1000;
@@ -31,6 +34,12 @@ pub enum UserError {
     /// Hashing failed.
     #[error("password hashing failed")]
     Hash,
+    /// Only an administrator manages accounts.
+    #[error("only an administrator manages accounts")]
+    NotAllowed,
+    /// No randomness for a new password.
+    #[error("no randomness for a password")]
+    NoRandomness,
     /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
@@ -50,13 +59,15 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-/// Creates a coordinator who sees `scope_path` (`''`: everything).
+/// Creates a coordinator who sees `scope_path` (`''`: everything) with `role`, audited as made
+/// by `actor`.
 pub async fn create_user(
     coord: &dyn Coordination,
     name: &str,
     password: &str,
     scope_path: &str,
-    can_review: bool,
+    role: Role,
+    actor: &str,
     now_ms: i64,
 ) -> Result<i64, UserError> {
     let ok_name = !name.is_empty()
@@ -68,9 +79,91 @@ pub async fn create_user(
     if password.chars().count() < MIN_PASSWORD {
         return Err(UserError::WeakPassword);
     }
+    let hash = hash_in_slot(password).await?;
+    Ok(coord
+        .create_coordinator(name.to_owned(), hash, scope_path.to_owned(), role, actor.to_owned(), now_ms)
+        .await??)
+}
+
+async fn hash_in_slot(password: &str) -> Result<String, UserError> {
     let password = password.to_owned();
-    let hash = argon2_job(move || hash_password(&password)).await.map_err(|_| UserError::Hash)??;
-    Ok(coord.create_coordinator(name.to_owned(), hash, scope_path.to_owned(), can_review, now_ms).await??)
+    argon2_job(move || hash_password(&password)).await.map_err(|_| UserError::Hash)?
+}
+
+/// Every account, for an administrator.
+pub async fn list(state: &AppState, who: &Coordinator) -> Result<Vec<Account>, UserError> {
+    if !who.is_admin() {
+        return Err(UserError::NotAllowed);
+    }
+    Ok(state.coord.accounts().await?)
+}
+
+/// An administrator makes an account; its password is made here and returned, to be handed
+/// over once (it is kept only as a hash).
+pub async fn create_by_admin(
+    state: &AppState,
+    who: &Coordinator,
+    name: &str,
+    scope_path: &str,
+    role: Role,
+) -> Result<(i64, String), UserError> {
+    if !who.is_admin() {
+        return Err(UserError::NotAllowed);
+    }
+    let password = new_password().map_err(|_| UserError::NoRandomness)?;
+    let id = create_user(
+        state.coord.as_ref(),
+        name.trim(),
+        &password,
+        scope_path,
+        role,
+        &who.name,
+        crate::now_ms(),
+    )
+    .await?;
+    Ok((id, password))
+}
+
+/// What an administrator does to an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountAction {
+    /// It can no longer sign in; its sessions end.
+    Disable,
+    /// It can sign in again.
+    Enable,
+    /// A new password is made (and returned once); its sessions end.
+    ResetPassword,
+    /// A new scope and role.
+    Access {
+        /// The region path (`''`: everything).
+        scope_path: String,
+        /// The role.
+        role: Role,
+    },
+}
+
+/// An administrator changes account `id` (audited); a reset returns the new password, to be
+/// handed over once.
+pub async fn change(
+    state: &AppState,
+    who: &Coordinator,
+    id: i64,
+    action: AccountAction,
+) -> Result<Option<String>, UserError> {
+    if !who.is_admin() {
+        return Err(UserError::NotAllowed);
+    }
+    let (change, password) = match action {
+        AccountAction::Disable => (AccountChange::Disable, None),
+        AccountAction::Enable => (AccountChange::Enable, None),
+        AccountAction::ResetPassword => {
+            let password = new_password().map_err(|_| UserError::NoRandomness)?;
+            (AccountChange::Password(hash_in_slot(&password).await?), Some(password))
+        }
+        AccountAction::Access { scope_path, role } => (AccountChange::Access { scope_path, role }, None),
+    };
+    state.coord.change_account(id, change, who.clone(), crate::now_ms()).await??;
+    Ok(password)
 }
 
 /// Password checks that may run at once. Each is memory-hard by design (tens of MiB, tens of ms):

@@ -1,7 +1,7 @@
 //! The audit log as coordinators read it: every review, transcription, decision, choice,
 //! revocation, contact note, setting, official import and sign-in, newest first, searchable and
-//! exportable as CSV. The log itself is append-only (a trigger refuses changes); only a reviewer
-//! who sees the whole election reads it, since it names every coordinator's actions.
+//! exportable as CSV. The log itself is append-only (a trigger refuses changes); only an
+//! administrator reads it, since it names every coordinator's actions.
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -13,11 +13,6 @@ pub const AUDIT_PAGE: usize = 100;
 /// The longest search read, in characters.
 pub const MAX_QUERY_CHARS: usize = 100;
 
-/// Whether `user` may read the audit log.
-pub fn may_read(user: &Coordinator) -> bool {
-    user.can_review && user.scope_path.is_empty()
-}
-
 /// A page of the log, newest first, before `before`, matching `query` (trimmed; empty for all).
 pub async fn page(
     state: &AppState,
@@ -26,7 +21,7 @@ pub async fn page(
     before: Option<i64>,
     limit: usize,
 ) -> AppResult<Vec<AuditEntry>> {
-    if !may_read(user) {
+    if !user.is_admin() {
         return Err(AppError::Forbidden(
             "only a coordinator who sees the whole election reads the audit log",
         ));

@@ -119,7 +119,7 @@ pub struct Task {
 
 /// The acta `user` should transcribe now, or `None` when the desk is empty for them.
 pub async fn next(state: &AppState, user: &Coordinator) -> Result<Option<Task>, DeskError> {
-    if !user.can_review {
+    if !user.can_review() {
         return Err(DeskError::NotAllowed);
     }
     let Some(assignment) = state.desk.hand_out(clerk(user), now_ms(), LEASE_MS).await? else {
@@ -147,7 +147,7 @@ pub async fn submit(
     pk: i64,
     form: &BTreeMap<String, String>,
 ) -> Result<EntryOutcome, DeskError> {
-    if !user.can_review {
+    if !user.can_review() {
         return Err(DeskError::NotAllowed);
     }
     let item = item_in_scope(state, user, pk).await?;
@@ -216,7 +216,7 @@ pub async fn decide(
     pk: i64,
     form: &BTreeMap<String, String>,
 ) -> Result<DecideOutcome, DeskError> {
-    if !user.can_review {
+    if !user.can_review() {
         return Err(DeskError::NotAllowed);
     }
     let v = verification(state, user, pk).await?;

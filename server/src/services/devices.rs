@@ -1,5 +1,5 @@
 //! Devices as coordinators manage them: revoking a phone that was lost, seized or misused, and
-//! noting who carries each one ([`set_contact`]).
+//! noting who carries each one ([`set_contact`]), and which tables each may send for ([`assign`]).
 //!
 //! A revoked device's token stops working at once (every request answers `401`, as for a token
 //! the server never issued, so a seized phone learns nothing more), and the device cannot enroll
@@ -14,7 +14,7 @@
 use testigo_protocol::{KeyId, TimestampMs};
 
 use super::review::Reviewer;
-use crate::repo::coord::within_scope;
+use crate::repo::coord::{AssignOutcome, within_scope};
 use crate::repo::{RepoError, RevokeOutcome};
 use crate::{AppState, now_ms};
 
@@ -56,7 +56,7 @@ pub async fn revoke(
     device: &KeyId,
     reason: &str,
 ) -> Result<Revoked, RevokeError> {
-    if !by.can_review {
+    if !by.can_review() {
         return Err(RevokeError::NotAllowed);
     }
     let reason = reason.trim();
@@ -109,7 +109,7 @@ pub async fn set_contact(
     name: &str,
     phone: &str,
 ) -> Result<(), ContactError> {
-    if !by.can_review {
+    if !by.can_review() {
         return Err(ContactError::NotAllowed);
     }
     let (name, phone) = (name.trim(), phone.trim());
@@ -128,5 +128,52 @@ pub async fn set_contact(
         Ok(())
     } else {
         Err(ContactError::NotFound)
+    }
+}
+
+/// Why a table was not assigned to a phone (or taken from it).
+#[derive(Debug, thiserror::Error)]
+pub enum AssignError {
+    /// Only an administrator assigns tables.
+    #[error("only an administrator assigns tables to phones")]
+    NotAllowed,
+    /// No such table.
+    #[error("no such table")]
+    NoStation,
+    /// No phone has this id, or more than one starts with it.
+    #[error("no phone has this id (give at least its first six characters)")]
+    NoDevice,
+    /// The phone is revoked.
+    #[error("the phone is revoked")]
+    Revoked,
+    /// Storage failed.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// Assigns `station` to the phone `device` (its id or first characters), or takes it away
+/// (`assigned` false): a table handed to another watcher when the first cannot go, or a phone
+/// that must stop sending for it. Administrators only; audited; the phone learns at its next
+/// sync. Returns the phone's full id and whether anything changed.
+pub async fn assign(
+    state: &AppState,
+    by: &Reviewer,
+    station: &str,
+    device: &str,
+    assigned: bool,
+) -> Result<(String, bool), AssignError> {
+    if !by.is_admin() {
+        return Err(AssignError::NotAllowed);
+    }
+    let outcome = state
+        .coord
+        .set_assignment(station.to_owned(), device.to_owned(), assigned, by.name.clone(), now_ms())
+        .await?;
+    match outcome {
+        AssignOutcome::Changed(id) => Ok((id, true)),
+        AssignOutcome::Unchanged(id) => Ok((id, false)),
+        AssignOutcome::NoStation => Err(AssignError::NoStation),
+        AssignOutcome::NoDevice => Err(AssignError::NoDevice),
+        AssignOutcome::Revoked => Err(AssignError::Revoked),
     }
 }

@@ -73,11 +73,13 @@ fn legacy_code_hash(normalized: &str) -> Sha256 {
     Sha256::digest(normalized.as_bytes())
 }
 
-/// Makes `count` codes, each enrolling one device for `stations`, and stores their hashes.
+/// Makes `count` codes, each enrolling one device for `stations`, and stores their hashes
+/// (audited as made by `actor`).
 pub async fn create_codes(
     state: &AppState,
     stations: &[String],
     count: usize,
+    actor: &str,
     now_ms: i64,
 ) -> Result<Vec<String>, CodeError> {
     if stations.is_empty() {
@@ -90,7 +92,7 @@ pub async fn create_codes(
     }
     let codes = (0..count).map(|_| new_code()).collect::<Result<Vec<_>, _>>()?;
     let hashes = codes.iter().filter_map(|c| normalize(c)).map(|n| state.key.code_hash(&n)).collect();
-    repo.create_codes(hashes, stations.to_vec(), now_ms).await?;
+    repo.create_codes(hashes, stations.to_vec(), actor.to_owned(), now_ms).await?;
     Ok(codes)
 }
 
@@ -181,7 +183,7 @@ pub async fn codes_for_center(
     center_id: &str,
     contest_id: &str,
 ) -> Result<(crate::repo::coord::CenterRow, Vec<(crate::repo::coord::StationRow, String)>), SheetError> {
-    if !who.can_review || !who.scope_path.is_empty() {
+    if !who.is_admin() {
         return Err(SheetError::NotAllowed);
     }
     let (center, stations) = state
@@ -191,7 +193,7 @@ pub async fn codes_for_center(
         .ok_or(SheetError::NotFound)?;
     let mut out = Vec::with_capacity(stations.len());
     for station in stations {
-        let code = create_codes(state, std::slice::from_ref(&station.id), 1, crate::now_ms())
+        let code = create_codes(state, std::slice::from_ref(&station.id), 1, &who.name, crate::now_ms())
             .await?
             .into_iter()
             .next()

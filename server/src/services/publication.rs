@@ -87,7 +87,7 @@ pub async fn publish(
     what: Publish,
     contest: Option<&str>,
 ) -> Result<PublishReport, PublishError> {
-    if !who.can_review {
+    if !who.can_review() {
         return Err(PublishError::NotAllowed);
     }
     let (_, contest) = crate::services::tally::contest(state, contest).await?;
@@ -119,7 +119,7 @@ pub async fn withdraw(
     target: ReviewTarget,
     reason: &str,
 ) -> Result<PublicationEntry, PublishError> {
-    if !who.can_review {
+    if !who.can_review() {
         return Err(PublishError::NotAllowed);
     }
     let reason = reason.trim();
@@ -136,10 +136,10 @@ pub async fn withdraw(
 
 /// Sets whether verifying a capture publishes it. Only for a coordinator of the whole election.
 pub async fn set_on_verification(state: &AppState, who: &Reviewer, on: bool) -> Result<(), PublishError> {
-    if !who.can_review || !who.scope_path.is_empty() {
+    if !who.is_admin() {
         return Err(PublishError::NotAllowed);
     }
-    Ok(state.public.set_publish_on_verification(on).await?)
+    Ok(state.public.set_publish_on_verification(on, who.name.clone(), now_ms()).await?)
 }
 
 /// The longest voter ID number accepted, in letters and digits.

@@ -10,7 +10,7 @@ use testigo_protocol::KeyId;
 use testigo_protocol::api::ReviewStatus;
 use uuid::Uuid;
 
-use crate::repo::coord::{Coordinator, within_scope};
+use crate::repo::coord::{Coordinator, Role, within_scope};
 use crate::repo::{RepoError, ReviewOutcome, ReviewTarget};
 use crate::{AppState, now_ms};
 
@@ -58,20 +58,30 @@ pub struct Reviewer {
     pub name: String,
     /// The region subtree they may review ("" for everything).
     pub scope_path: String,
-    /// Whether they may review at all (viewers may not).
-    pub can_review: bool,
+    /// What they may do.
+    pub role: Role,
 }
 
 impl Reviewer {
-    /// The server's operator on the command line: everything, under the name given.
+    /// The server's operator on the command line: an administrator, under the name given.
     pub fn operator(name: &str) -> Reviewer {
-        Reviewer { name: name.to_owned(), scope_path: String::new(), can_review: true }
+        Reviewer { name: name.to_owned(), scope_path: String::new(), role: Role::Admin }
+    }
+
+    /// Whether they may review (observers may not); see [`Coordinator::can_review`].
+    pub fn can_review(&self) -> bool {
+        self.role.reviews()
+    }
+
+    /// Whether they run the night for the whole election; see [`Coordinator::is_admin`].
+    pub fn is_admin(&self) -> bool {
+        self.role.administers(&self.scope_path)
     }
 }
 
 impl From<&Coordinator> for Reviewer {
     fn from(c: &Coordinator) -> Reviewer {
-        Reviewer { name: c.name.clone(), scope_path: c.scope_path.clone(), can_review: c.can_review }
+        Reviewer { name: c.name.clone(), scope_path: c.scope_path.clone(), role: c.role }
     }
 }
 
@@ -112,7 +122,7 @@ pub async fn review(
     target: ReviewTarget,
     verdict: Verdict,
 ) -> Result<Reviewed, ReviewError> {
-    if !reviewer.can_review {
+    if !reviewer.can_review() {
         return Err(ReviewError::NotAllowed);
     }
     // Scope first: a capture outside the reviewer's region is not touched.
@@ -168,7 +178,7 @@ pub async fn choose(
     capture: Option<i64>,
     reason: &str,
 ) -> Result<(), ChoiceError> {
-    if !reviewer.can_review {
+    if !reviewer.can_review() {
         return Err(ChoiceError::NotAllowed);
     }
     let reason = reason.trim();

@@ -110,7 +110,7 @@ pub async fn set_verified_only(
     who: &crate::services::review::Reviewer,
     on: bool,
 ) -> AppResult<()> {
-    if !who.can_review || !who.scope_path.is_empty() {
+    if !who.is_admin() {
         return Err(AppError::Forbidden(
             "only a coordinator who sees the whole election may change what counts",
         ));

@@ -93,7 +93,7 @@ impl TestServer {
 
     pub async fn codes(&self, stations: &[&str], count: usize) -> Vec<String> {
         let stations: Vec<String> = stations.iter().map(|s| s.to_string()).collect();
-        testigo_server::services::enrollment::create_codes(&self.state, &stations, count, now_ms())
+        testigo_server::services::enrollment::create_codes(&self.state, &stations, count, "test", now_ms())
             .await
             .unwrap()
     }
@@ -283,4 +283,48 @@ pub async fn upload(s: &TestServer, d: &TestDevice, capture: Uuid, photo: &[u8])
     assert_eq!(r.status(), StatusCode::CREATED);
     let location = r.headers()["location"].to_str().unwrap().to_owned();
     s.send(patch(d, &location, photo)).await.status()
+}
+
+/// Signs in to the dashboard; the session cookie.
+pub async fn login_cookie(s: &TestServer, name: &str, password: &str) -> String {
+    let r = s
+        .send(
+            Request::post("/dash/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("name={name}&password={password}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "login");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// A dashboard page with this cookie: its status and text.
+pub async fn page(s: &TestServer, cookie: &str, path: &str) -> (StatusCode, String) {
+    let r = s.send(Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()).await;
+    let status = r.status();
+    (status, String::from_utf8(body_bytes(r).await).unwrap())
+}
+
+/// The CSRF value in a dashboard page's forms.
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form") + 19;
+    html[at..at + html[at..].find('"').unwrap()].to_owned()
+}
+
+/// Posts a dashboard form with this cookie; the response's status and text.
+pub async fn post_form(s: &TestServer, cookie: &str, path: &str, body: &str) -> (StatusCode, String) {
+    let r = s
+        .send(
+            Request::post(path)
+                .header("cookie", cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_owned()))
+                .unwrap(),
+        )
+        .await;
+    let status = r.status();
+    (status, String::from_utf8(body_bytes(r).await).unwrap())
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use testigo_protocol::api::{BatchResult, Change, FeedPage, ReviewStatus};
+use testigo_server::repo::coord::Role;
 use testigo_server::services::accounts::create_user;
 
 use crate::common::*;
@@ -29,27 +30,6 @@ async fn send(
     let res: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
     assert!(matches!(res.results[0], testigo_protocol::api::RecordOutcome::Stored { .. }), "{res:?}");
     id
-}
-
-async fn login_cookie(s: &TestServer, name: &str, password: &str) -> String {
-    let r = s
-        .send(
-            Request::post("/dash/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(format!("name={name}&password={password}")))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "login");
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
-    cookie.split(';').next().unwrap().to_owned()
-}
-
-async fn page(s: &TestServer, cookie: &str, path: &str) -> (StatusCode, String) {
-    let r = s.send(Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()).await;
-    let status = r.status();
-    (status, String::from_utf8(body_bytes(r).await).unwrap())
 }
 
 async fn api_token(s: &TestServer, name: &str, password: &str) -> String {
@@ -91,7 +71,7 @@ async fn the_tally_counts_each_table_once_with_its_latest_standing_capture() {
     assert_eq!(s.state.coord.tally(lara.node.id, "pres".into()).await.unwrap()["o1"], 35);
     assert_eq!((zulia.stats.records, lara.stats.records), (3, 2));
     // The same through the API and the page.
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let token = api_token(&s, "ana", "una clave larga").await;
     let t: serde_json::Value =
         json_body(s.send(get("/v1/admin/tally", &format!("Bearer {token}"))).await).await;
@@ -117,9 +97,12 @@ async fn a_coordinator_sees_only_their_region_in_pages_and_api() {
     let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
     send(&s, &d, "st-1", 9, None).await;
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "zulia", "clave de zulia", "Zulia", true, 1).await.unwrap();
-    let err =
-        create_user(s.state.coord.as_ref(), "x", "clave larga xx", "Narnia", true, 1).await.unwrap_err();
+    create_user(s.state.coord.as_ref(), "zulia", "clave de zulia", "Zulia", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
+    let err = create_user(s.state.coord.as_ref(), "x", "clave larga xx", "Narnia", Role::Reviewer, "test", 1)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("Narnia"));
     let cookie = login_cookie(&s, "zulia", "clave%20de%20zulia").await;
     // Home goes to the scope's root.
@@ -168,7 +151,9 @@ async fn a_coordinator_sees_only_their_region_in_pages_and_api() {
     let feed: FeedPage = json_body(s.send(get("/v1/feed", &d.bearer())).await).await;
     assert!(feed.events.is_empty());
     // A viewer may look but not review.
-    create_user(s.state.coord.as_ref(), "ver", "solo mirar mucho", "", false, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ver", "solo mirar mucho", "", Role::Observer, "test", 1)
+        .await
+        .unwrap();
     let token = format!("Bearer {}", api_token(&s, "ver", "solo mirar mucho").await);
     let body =
         serde_json::json!({ "capture_id": lara_capture, "status": "verified" }).to_string().into_bytes();
@@ -181,7 +166,7 @@ async fn a_review_from_the_page_reaches_the_phone_and_the_audit_log_which_never_
     let d = s.device(&["st-1"]).await;
     let id = send(&s, &d, "st-1", 12, None).await;
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let pk =
         s.state.coord.find_capture(testigo_server::repo::ReviewTarget::CaptureId(id)).await.unwrap().unwrap();
@@ -242,9 +227,13 @@ async fn a_review_from_the_page_reaches_the_phone_and_the_audit_log_which_never_
 async fn wrong_passwords_are_refused_and_guessing_is_slowed() {
     let s = TestServer::with_limits(testigo_server::Limits { login_free_per_pair: 2, ..Default::default() })
         .await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    assert!(create_user(s.state.coord.as_ref(), "ana", "otra clave larga", "", true, 1).await.is_err());
-    assert!(create_user(s.state.coord.as_ref(), "corto", "corta", "", true, 1).await.is_err());
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    assert!(
+        create_user(s.state.coord.as_ref(), "ana", "otra clave larga", "", Role::Admin, "test", 1)
+            .await
+            .is_err()
+    );
+    assert!(create_user(s.state.coord.as_ref(), "corto", "corta", "", Role::Admin, "test", 1).await.is_err());
     let try_login = |pw: &'static str| {
         Request::post("/dash/login")
             .header("content-type", "application/x-www-form-urlencoded")
@@ -264,7 +253,7 @@ async fn wrong_passwords_are_refused_and_guessing_is_slowed() {
 async fn simultaneous_guesses_are_limited_before_their_password_checks() {
     let s = TestServer::with_limits(testigo_server::Limits { login_free_per_pair: 2, ..Default::default() })
         .await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let guess = |pw: &str| {
         Request::post("/dash/login")
             .header("content-type", "application/x-www-form-urlencoded")
@@ -283,7 +272,7 @@ async fn simultaneous_guesses_are_limited_before_their_password_checks() {
     // A right password gives its token back: signing in does not use up the limit.
     let s = TestServer::with_limits(testigo_server::Limits { login_free_per_pair: 1, ..Default::default() })
         .await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     for _ in 0..3 {
         assert_eq!(s.send(guess("una%20clave%20larga")).await.status(), StatusCode::SEE_OTHER);
     }
@@ -300,7 +289,7 @@ async fn drill_down_acta_view_batches_and_devices_render() {
     let _: BatchResult = json_body(s.send(a.batch(vec![a.sign(r)])).await).await;
     send(&s, &b, "st-1", 121, None).await;
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let zulia = s.state.coord.region_by_path("Zulia".into()).await.unwrap().unwrap();
     let (_, html) = page(&s, &cookie, &format!("/dash/regions/{}", zulia.id)).await;
@@ -407,8 +396,10 @@ async fn a_guesser_locks_out_neither_other_accounts_nor_other_addresses() {
     let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
     let limits = testigo_server::Limits { trusted_proxies: vec![proxy], ..Default::default() };
     let s = TestServer::with_limits(limits).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "beto", "otra clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "beto", "otra clave larga", "", Role::Admin, "test", 1)
+        .await
+        .unwrap();
     let attempt = |peer: &str, forwarded: Option<&str>, name: &str, pw: &str| {
         let mut b = Request::post("/dash/login")
             .header("content-type", "application/x-www-form-urlencoded")
@@ -448,7 +439,7 @@ async fn a_guesser_locks_out_neither_other_accounts_nor_other_addresses() {
 #[tokio::test]
 async fn api_tokens_are_not_cookies_and_end_at_logout() {
     let s = TestServer::new().await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let token = api_token(&s, "ana", "una clave larga").await;
     let bearer = format!("Bearer {token}");
     assert_eq!(s.send(get("/v1/admin/tally", &bearer)).await.status(), StatusCode::OK);
@@ -488,7 +479,9 @@ async fn api_tokens_are_not_cookies_and_end_at_logout() {
 async fn answers_carry_the_browser_protections_and_https_adds_secure_cookies() {
     for https in [false, true] {
         let s = TestServer::with_limits(testigo_server::Limits { https, ..Default::default() }).await;
-        create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+        create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1)
+            .await
+            .unwrap();
         for path in ["/dash/login", "/healthz", "/v1/nothing"] {
             let r = s.send(Request::get(path).body(Body::empty()).unwrap()).await;
             let h = r.headers();
@@ -548,7 +541,7 @@ async fn pages_speak_the_language_the_browser_asks_for() {
     let d = s.device(&["st-1"]).await;
     send(&s, &d, "st-1", 12, None).await;
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let root = s.state.coord.region_by_path(String::new()).await.unwrap().unwrap();
     let region = format!("/dash/regions/{}", root.id);
@@ -637,7 +630,7 @@ async fn no_page_misses_a_message_in_any_language() {
         .unwrap();
     s.state.repo.revoke_device(b.public_key().key_id(), "perdido".into(), "ana".into(), 2).await.unwrap();
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let mut paths = vec![
         "/dash/tally".to_owned(),
@@ -716,7 +709,7 @@ async fn pages_are_gzipped_for_browsers_that_take_it_and_photos_are_not() {
     let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
     assert_eq!(upload(&s, &d, id, &photo).await, StatusCode::NO_CONTENT);
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let fetch = |path: String, gzip: bool| {
         let s = &s;
@@ -757,8 +750,10 @@ async fn late_tables_name_their_devices_and_search_finds_within_the_scope() {
     let no_photo = r.id;
     let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(r)])).await).await;
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "lara", "una clave larga", "Lara", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "lara", "una clave larga", "Lara", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let zulia = s.state.coord.region_by_path("Zulia".into()).await.unwrap().unwrap();
     let (status, html) = page(&s, &cookie, &format!("/dash/missing?region={}", zulia.id)).await;
@@ -829,7 +824,7 @@ async fn late_tables_name_their_devices_and_search_finds_within_the_scope() {
 #[tokio::test]
 async fn open_pages_hear_each_tally_pass_through_server_sent_events() {
     let s = TestServer::new().await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     // Without a session: to the login page, like every dashboard page.
     let r = s.send(Request::get("/dash/events").body(Body::empty()).unwrap()).await;
@@ -886,7 +881,7 @@ async fn the_overview_counts_what_needs_attention_and_each_count_lists_its_table
     };
     let at = stats(&s).await;
     assert_eq!((at.disagree, at.unreviewed, at.no_photo, at.warned, at.disputed), (1, 2, 1, 1, 0), "{at:?}");
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let (_, _, html) = page_in(&s, Some(&cookie), &format!("/dash/regions/{}", zulia.id), Some("en")).await;
     assert!(html.contains("where watchers disagree") && html.contains("waiting for their photo"), "{html}");
@@ -935,8 +930,10 @@ async fn a_coordinator_chooses_which_capture_stands_and_the_tally_follows() {
         async move { s.coord.tally(root.id, "pres".into()).await.unwrap()["o1"] }
     };
     assert_eq!(o1(&s).await, 12, "the latest counts");
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "lara", "una clave larga", "Lara", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "lara", "una clave larga", "Lara", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let (_, html) = page(&s, &cookie, "/dash/stations/st-1").await;
     let csrf = {
@@ -1035,8 +1032,10 @@ async fn silent_phones_come_first_carry_their_watchers_name_and_a_revoked_one_is
     let lara = s.device(&["st-2"]).await;
     send(&s, &heard, "st-1", 10, None).await;
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let (_, html) = page(&s, &cookie, "/dash/devices").await;
     let csrf = {
@@ -1122,7 +1121,7 @@ async fn counting_only_verified_actas_follows_reviews_and_can_be_undone() {
     let zulia = testigo_server::services::review::Reviewer {
         name: "z".into(),
         scope_path: "Zulia".into(),
-        can_review: true,
+        role: Role::Reviewer,
     };
     assert!(
         testigo_server::services::tally::set_verified_only(&s.state, &zulia, true).await.is_err(),
@@ -1144,7 +1143,7 @@ async fn counting_only_verified_actas_follows_reviews_and_can_be_undone() {
         .unwrap();
     refresh(&s).await;
     assert_eq!(counted(&s).await, (1, 10), "the verified acta counts");
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let (_, _, html) = page_in(&s, Some(&cookie), "/dash/tally", Some("en")).await;
     assert!(html.contains("Only verified sheets count"), "{html}");
@@ -1165,14 +1164,20 @@ async fn the_audit_log_names_every_action_is_searchable_and_exports_for_national
         .review(target, ReviewStatus::Disputed, Some("fila 3".into()), "ana".into(), 5)
         .await
         .unwrap();
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let (status, html) = page(&s, &cookie, "/dash/audit").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<code>review</code>") && html.contains("<code>login</code>"), "{html}");
+    // In words, in the reader's language: what was done, to what, with the comment.
+    assert!(html.contains("<td>Revisión</td>") && html.contains("<td>Ingreso</td>"), "{html}");
+    assert!(html.contains("sin revisar → en disputa — «fila 3»"), "{html}");
+    assert!(html.contains("<b>zulia</b> · Revisor · Zulia"), "the account made: {html}");
+    assert!(!html.contains("\"from\""), "no raw details: {html}");
     let (_, html) = page(&s, &cookie, "/dash/audit?q=FILA%203").await;
-    assert!(html.contains("<code>review</code>") && !html.contains("<code>login</code>"), "{html}");
+    assert!(html.contains("<td>Revisión</td>") && !html.contains("<td>Ingreso</td>"), "{html}");
     let (status, csv) = page(&s, &cookie, "/dash/audit.csv?q=").await;
     assert_eq!(status, StatusCode::OK);
     let mut lines = csv.lines();
@@ -1187,8 +1192,10 @@ async fn the_audit_log_names_every_action_is_searchable_and_exports_for_national
 #[tokio::test]
 async fn enrollment_sheets_give_one_working_code_per_table_of_a_center() {
     let s = TestServer::new().await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let (status, html) = page(&s, &cookie, "/dash/enrollment").await;
     assert_eq!(status, StatusCode::OK);
@@ -1254,8 +1261,10 @@ async fn refused_and_conflicting_records_are_kept_and_shown_within_the_scope() {
     let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(first.clone())])).await).await;
     first.counts.insert("o1".into(), 999);
     let _: BatchResult = json_body(s.send(d.batch(vec![d.sign(first)])).await).await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "una clave larga", "Zulia", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let cookie = login_cookie(&s, "ana", "una%20clave%20larga").await;
     let (status, html) = page(&s, &cookie, "/dash/refused").await;
     assert_eq!(status, StatusCode::OK);

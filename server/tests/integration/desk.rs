@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use testigo_protocol::api::{BatchResult, ReviewStatus};
 use testigo_server::repo::coord::Coordinator;
+use testigo_server::repo::coord::Role;
 use testigo_server::repo::desk::{Clerk, DecideOutcome, DeskState, EntryOutcome};
 use testigo_server::services::accounts::create_user;
 use testigo_server::services::desk;
@@ -34,14 +35,15 @@ async fn send_with_photo(s: &TestServer, d: &TestDevice, station: &str, o1: u32,
 
 /// An account made without a password hash worth checking (these clerks never sign in).
 async fn clerk_account(s: &TestServer, name: &str, scope: &str, can_review: bool) -> Coordinator {
+    let role = if can_review { Role::Reviewer } else { Role::Observer };
     let id = s
         .state
         .coord
-        .create_coordinator(name.into(), "not a hash".into(), scope.into(), can_review, 1)
+        .create_coordinator(name.into(), "not a hash".into(), scope.into(), role, "test".into(), 1)
         .await
         .unwrap()
         .unwrap();
-    Coordinator { id, name: name.into(), scope_path: scope.into(), can_review }
+    Coordinator { id, name: name.into(), scope_path: scope.into(), role }
 }
 
 /// The watcher's numbers as a form, with o1 replaced.
@@ -247,7 +249,9 @@ async fn the_desk_pages_hand_out_keep_what_was_typed_and_decide() {
     refresh(&s).await;
     let pk = pk_of(&s, id).await;
     for name in ["ana", "ben", "eva"] {
-        create_user(s.state.coord.as_ref(), name, "una clave larga", "", true, 1).await.unwrap();
+        create_user(s.state.coord.as_ref(), name, "una clave larga", "", Role::Reviewer, "test", 1)
+            .await
+            .unwrap();
     }
     let login = |name: &'static str| {
         let s = &s;

@@ -9,6 +9,7 @@ use testigo_protocol::api::{BatchResult, EnrollRequest, RecordOutcome, RefusalCo
 use testigo_protocol::capture::{MAX_CAPTURE_PHOTO_BYTES, MAX_PHOTO_BYTES};
 use testigo_protocol::{PhotoRef, PublicKey, Sha256};
 use testigo_server::Limits;
+use testigo_server::repo::coord::Role;
 use testigo_server::services::accounts::create_user;
 
 use crate::common::*;
@@ -58,7 +59,9 @@ async fn listing_another_phones_photo_gets_no_receipt_and_shows_it_to_nobody() {
     assert_problem(s.send(get(&path, &b.bearer())).await, 404, "not_found").await;
     // Zulia's coordinator cannot open Lara's photo through B's record.
     testigo_server::repo::settle_tally(s.state.repo.as_ref(), testigo_server::TALLY_BATCH).await.unwrap();
-    create_user(s.state.coord.as_ref(), "zulia", "clave de zulia", "Zulia", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "clave de zulia", "Zulia", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let cookie = dash_cookie(&s, "zulia", "clave de zulia").await;
     let photo_page = |cookie: String| {
         s.send(
@@ -271,9 +274,13 @@ async fn a_revoked_device_is_shut_out_at_once_and_what_it_sent_stays() {
     let capture = record.id;
     assert!(matches!(submit(&s, &d, record).await, RecordOutcome::Stored { .. }));
     let id = d.public_key().key_id();
-    create_user(s.state.coord.as_ref(), "zulia", "clave de zulia", "Zulia", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "vera", "clave de vera", "", false, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "ana", "clave de ana", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "zulia", "clave de zulia", "Zulia", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
+    create_user(s.state.coord.as_ref(), "vera", "clave de vera", "", Role::Observer, "test", 1)
+        .await
+        .unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "clave de ana", "", Role::Admin, "test", 1).await.unwrap();
     let revoke = |token: String, reason: &str| {
         let body = serde_json::json!({ "reason": reason }).to_string().into_bytes();
         s.send(post_json(&format!("/v1/admin/devices/{id}/revoke"), Some(&format!("Bearer {token}")), body))

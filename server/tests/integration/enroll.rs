@@ -78,10 +78,15 @@ async fn unknown_codes_are_refused_and_guessing_is_rate_limited() {
 #[tokio::test]
 async fn codes_for_unknown_stations_are_not_made() {
     let s = TestServer::new().await;
-    let err =
-        testigo_server::services::enrollment::create_codes(&s.state, &["st-1".into(), "st-99".into()], 1, 0)
-            .await
-            .unwrap_err();
+    let err = testigo_server::services::enrollment::create_codes(
+        &s.state,
+        &["st-1".into(), "st-99".into()],
+        1,
+        "test",
+        0,
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("st-99"));
 }
 
@@ -156,7 +161,7 @@ async fn codes_are_stored_under_a_key_the_database_does_not_hold() {
     // A code stored the old way.
     let old = "ABCD-EFGH-JKMN";
     let old_hash = Sha256::digest(testigo_server::services::enrollment::normalize(old).unwrap().as_bytes());
-    s.state.repo.create_codes(vec![old_hash], vec!["st-2".into()], 1).await.unwrap();
+    s.state.repo.create_codes(vec![old_hash], vec!["st-2".into()], "test".into(), 1).await.unwrap();
     let key = SigningKey::random(&mut OsRng);
     let r: EnrollResponse =
         json_body(s.send(post_json("/v1/enroll", None, enroll_body(old, &key))).await).await;

@@ -267,7 +267,8 @@ async fn path_parts_that_do_not_parse_are_problems_in_the_api_and_pages_in_the_d
         "ana",
         "una clave larga",
         "",
-        true,
+        testigo_server::repo::coord::Role::Admin,
+        "test",
         1,
     )
     .await

@@ -4,6 +4,7 @@
 
 use testigo_protocol::api::BatchResult;
 use testigo_server::repo::analysis::{ContrastSide, ContrastStatus};
+use testigo_server::repo::coord::Role;
 use testigo_server::services::accounts::create_user;
 use testigo_server::services::official::{self, ImportError, ImportRequest};
 use testigo_server::services::review::Reviewer;
@@ -120,8 +121,10 @@ async fn the_contrast_follows_official_rounds_and_our_actas() {
 #[tokio::test]
 async fn the_admin_api_imports_with_a_shipped_mapping_and_keeps_scopes() {
     let s = TestServer::new().await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "lara", "clave de lara", "Lara", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "lara", "clave de lara", "Lara", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let d = s.device(&["st-1", "st-2"]).await;
     send(&s, &d, "st-1", 50).await;
     send(&s, &d, "st-2", 50).await;
@@ -211,7 +214,7 @@ async fn page(s: &TestServer, cookie: &str, path: &str, lang: &str) -> (u16, Str
 #[tokio::test]
 async fn the_dashboard_shows_the_contrast_the_acta_beside_both_numbers_and_the_quick_count() {
     let s = TestServer::new().await;
-    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "test", 1).await.unwrap();
     let d = s.device(&["st-1", "st-2", "st-3"]).await;
     for (st, o1) in [("st-1", 120), ("st-2", 90), ("st-3", 120)] {
         send(&s, &d, st, o1).await;

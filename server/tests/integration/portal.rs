@@ -10,6 +10,7 @@ use testigo_protocol::publication::{
 };
 use testigo_server::i18n::Lang;
 use testigo_server::repo::ReviewTarget;
+use testigo_server::repo::coord::Role;
 use testigo_server::services::accounts::create_user;
 use testigo_server::services::publication::{self, Publish, PublishError};
 use testigo_server::services::review::{self, Reviewer, Verdict};
@@ -148,14 +149,14 @@ async fn the_setting_turns_publishing_on_verification_off() {
     assert_eq!((done.published, done.already, done.nothing), (1, 0, 0));
     assert_eq!(table(&s, "st-1").await.captures[0].published.how, Some(PublishedHow::ByHand));
     // A region scope that does not cover the table cannot touch it.
-    let lara = Reviewer { name: "luis".into(), scope_path: "Lara".into(), can_review: true };
+    let lara = Reviewer { name: "luis".into(), scope_path: "Lara".into(), role: Role::Reviewer };
     let outside = publication::publish(&s.state, &lara, Publish::Station("st-1".into()), None).await;
     assert!(matches!(outside, Err(PublishError::NotFound)), "{outside:?}");
     assert!(matches!(
         publication::set_on_verification(&s.state, &lara, true).await,
         Err(PublishError::NotAllowed)
     ));
-    let viewer = Reviewer { name: "vera".into(), scope_path: String::new(), can_review: false };
+    let viewer = Reviewer { name: "vera".into(), scope_path: String::new(), role: Role::Observer };
     let looked = publication::publish(&s.state, &viewer, Publish::Region(String::new()), None).await;
     assert!(matches!(looked, Err(PublishError::NotAllowed)));
 }
@@ -299,8 +300,12 @@ async fn the_admin_api_publishes_and_withdraws() {
     let d = s.device(&["st-1"]).await;
     let id = send(&s, &d, "st-1", 9, None, &[]).await;
     refresh(&s).await;
-    create_user(s.state.coord.as_ref(), "ana", "clave de prueba 1", "", true, 1).await.unwrap();
-    create_user(s.state.coord.as_ref(), "luis", "clave de prueba 2", "Lara", true, 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "ana", "clave de prueba 1", "", Role::Admin, "test", 1)
+        .await
+        .unwrap();
+    create_user(s.state.coord.as_ref(), "luis", "clave de prueba 2", "Lara", Role::Reviewer, "test", 1)
+        .await
+        .unwrap();
     let ana = token(&s, "ana", "clave de prueba 1").await;
     let luis = token(&s, "luis", "clave de prueba 2").await;
     let body = |v: serde_json::Value| v.to_string().into_bytes();

@@ -83,15 +83,8 @@ fn import(c: &Connection, new: &NewOfficialImport) -> RepoResult<Result<Official
         current.execute(params![row.station_id, row.contest_id, id, row.counts_json])?;
         dirty.execute(params![row.station_id, row.contest_id])?;
     }
-    c.execute(
-        "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'official_import', NULL, ?3)",
-        params![
-            new.now_ms,
-            new.actor,
-            serde_json::json!({ "import": id, "source": new.source, "sha256": sha.to_hex(), "tables": new.rows.len() })
-                .to_string()
-        ],
-    )?;
+    let detail = serde_json::json!({ "import": id, "source": new.source, "sha256": sha.to_hex(), "tables": new.rows.len() });
+    super::audit(c, new.now_ms, &new.actor, "official_import", None, &detail)?;
     Ok(Ok(OfficialImport {
         id,
         source: new.source.clone(),
@@ -548,10 +541,8 @@ fn store_draw(c: &Connection, draw: &StoredDraw, tables: &[(String, String)], ac
     for (station, stratum) in tables {
         insert.execute(params![station, stratum])?;
     }
-    c.execute(
-        "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'quickcount_draw', NULL, ?3)",
-        params![draw.drawn_at_ms, actor, serde_json::json!({ "seed": draw.seed, "size": draw.size }).to_string()],
-    )?;
+    let detail = serde_json::json!({ "seed": draw.seed, "size": draw.size });
+    super::audit(c, draw.drawn_at_ms, actor, "quickcount_draw", None, &detail)?;
     Ok(())
 }
 

@@ -172,10 +172,6 @@ fn center_rows(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn coordinator(r: &rusqlite::Row<'_>) -> rusqlite::Result<Coordinator> {
-    Ok(Coordinator { id: r.get(0)?, name: r.get(1)?, scope_path: r.get(2)?, can_review: r.get(3)? })
-}
-
 /// Joins that give a `device_stations x` row its region as `r`.
 const STATION_PLACE: &str = "JOIN stations s ON s.id = x.station_id JOIN centers ce ON ce.id = s.center_id JOIN regions r ON r.id = ce.region_id";
 
@@ -217,6 +213,25 @@ impl Coordination for SqliteRepo {
 
     async fn set_tally_verified_only(&self, on: bool, actor: String, now_ms: TimestampMs) -> RepoResult<()> {
         self.db.write(move |c| super::operations::set_tally_verified_only(c, on, actor, now_ms)).await
+    }
+
+    async fn station_devices(&self, station_id: String) -> RepoResult<Vec<AssignedDevice>> {
+        self.db.read(move |c| super::late::station_devices(c, &station_id)).await
+    }
+
+    async fn set_assignment(
+        &self,
+        station_id: String,
+        device: String,
+        assigned: bool,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<AssignOutcome> {
+        self.db
+            .write(move |c| {
+                super::operations::set_assignment(c, &station_id, &device, assigned, &actor, now_ms)
+            })
+            .await
     }
 
     async fn set_device_contact(
@@ -265,39 +280,33 @@ impl Coordination for SqliteRepo {
         name: String,
         password_hash: String,
         scope_path: String,
-        can_review: bool,
+        role: Role,
+        actor: String,
         now_ms: TimestampMs,
     ) -> RepoResult<Result<i64, AccountError>> {
         self.db
             .write(move |c| {
-                let region =
-                    c.prepare_cached("SELECT 1 FROM regions WHERE path = ?1")?.exists([&scope_path])?;
-                if !region {
-                    return Ok(Err(AccountError::UnknownScope(scope_path)));
-                }
-                if c.prepare_cached("SELECT 1 FROM coordinators WHERE name = ?1")?.exists([&name])? {
-                    return Ok(Err(AccountError::NameTaken(name)));
-                }
-                c.execute(
-                    "INSERT INTO coordinators (name, password_hash, scope_path, can_review, created_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![name, password_hash, scope_path, can_review, now_ms],
-                )?;
-                Ok(Ok(c.last_insert_rowid()))
+                super::accounts::create(c, &name, &password_hash, &scope_path, role, &actor, now_ms)
             })
             .await
     }
 
+    async fn accounts(&self) -> RepoResult<Vec<Account>> {
+        self.db.read(super::accounts::list).await
+    }
+
+    async fn change_account(
+        &self,
+        id: i64,
+        change: AccountChange,
+        actor: Coordinator,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Result<(), AccountError>> {
+        self.db.write(move |c| super::accounts::change(c, id, &change, &actor, now_ms)).await
+    }
+
     async fn coordinator_by_name(&self, name: String) -> RepoResult<Option<(Coordinator, String)>> {
-        self.db
-            .read(move |c| {
-                Ok(c.prepare_cached(
-                    "SELECT id, name, scope_path, can_review, password_hash FROM coordinators WHERE name = ?1",
-                )?
-                .query_row([name], |r| Ok((coordinator(r)?, r.get::<_, String>(4)?)))
-                .optional()?)
-            })
-            .await
+        self.db.read(move |c| super::accounts::by_name(c, &name)).await
     }
 
     async fn create_session(
@@ -311,27 +320,15 @@ impl Coordination for SqliteRepo {
     ) -> RepoResult<()> {
         self.db
             .write(move |c| {
-                // Old sessions go when new ones come.
-                c.execute("DELETE FROM sessions WHERE expires_at_ms < ?1", [now_ms])?;
-                c.execute(
-                    "INSERT INTO sessions (token_hash, coordinator_id, csrf, created_at_ms, expires_at_ms, kind)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        token_hash.as_bytes().as_slice(),
-                        coordinator_id,
-                        csrf,
-                        now_ms,
-                        expires_at_ms,
-                        kind.as_str()
-                    ],
-                )?;
-                // Every sign-in is in the audit log (not the token, not the address).
-                c.execute(
-                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json)
-                     SELECT ?1, name, 'login', NULL, json_object('kind', ?3) FROM coordinators WHERE id = ?2",
-                    params![now_ms, coordinator_id, kind.as_str()],
-                )?;
-                Ok(())
+                super::accounts::create_session(
+                    c,
+                    token_hash,
+                    kind,
+                    coordinator_id,
+                    &csrf,
+                    now_ms,
+                    expires_at_ms,
+                )
             })
             .await
     }
@@ -342,31 +339,11 @@ impl Coordination for SqliteRepo {
         kind: SessionKind,
         now_ms: TimestampMs,
     ) -> RepoResult<Option<(Coordinator, String)>> {
-        self.db
-            .read(move |c| {
-                Ok(c.prepare_cached(
-                    "SELECT k.id, k.name, k.scope_path, k.can_review, s.csrf FROM sessions s
-                       JOIN coordinators k ON k.id = s.coordinator_id
-                      WHERE s.token_hash = ?1 AND s.expires_at_ms > ?2 AND s.kind = ?3",
-                )?
-                .query_row(params![token_hash.as_bytes().as_slice(), now_ms, kind.as_str()], |r| {
-                    Ok((coordinator(r)?, r.get::<_, String>(4)?))
-                })
-                .optional()?)
-            })
-            .await
+        self.db.read(move |c| super::accounts::session(c, token_hash, kind, now_ms)).await
     }
 
     async fn end_session(&self, token_hash: Sha256, kind: SessionKind) -> RepoResult<()> {
-        self.db
-            .write(move |c| {
-                c.execute(
-                    "DELETE FROM sessions WHERE token_hash = ?1 AND kind = ?2",
-                    params![token_hash.as_bytes().as_slice(), kind.as_str()],
-                )?;
-                Ok(())
-            })
-            .await
+        self.db.write(move |c| super::accounts::end_session(c, token_hash, kind)).await
     }
 
     async fn region_by_path(&self, path: String) -> RepoResult<Option<RegionNode>> {

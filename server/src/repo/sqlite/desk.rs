@@ -36,21 +36,6 @@ pub(super) fn enter(c: &Connection, capture_pk: i64, at_ms: TimestampMs) -> Repo
     Ok(())
 }
 
-fn audit(
-    c: &Connection,
-    at_ms: TimestampMs,
-    actor: &str,
-    action: &str,
-    pk: i64,
-    detail: serde_json::Value,
-) -> RepoResult<()> {
-    c.prepare_cached(
-        "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![at_ms, actor, action, pk, detail.to_string()])?;
-    Ok(())
-}
-
 fn hand_out(
     c: &Connection,
     clerk: &Clerk,
@@ -141,7 +126,14 @@ fn submit(
         "UPDATE desk_entries SET counts_json = ?3, submitted_at_ms = ?4 WHERE capture_pk = ?1 AND slot = ?2",
     )?
     .execute(params![capture_pk, slot, to_json(counts)?, now_ms])?;
-    audit(c, now_ms, &clerk.name, "transcribe", capture_pk, serde_json::json!({ "slot": slot }))?;
+    super::audit(
+        c,
+        now_ms,
+        &clerk.name,
+        "transcribe",
+        Some(capture_pk),
+        &serde_json::json!({ "slot": slot }),
+    )?;
     let other: Option<Option<String>> = c
         .prepare_cached("SELECT counts_json FROM desk_entries WHERE capture_pk = ?1 AND slot = ?2")?
         .query_row(params![capture_pk, 3 - slot], |r| r.get(0))
@@ -153,7 +145,14 @@ fn submit(
         "UPDATE desk_items SET state = ?2, settled_at_ms = CASE WHEN ?2 = 'confirmed' THEN ?3 END WHERE capture_pk = ?1",
     )?
     .execute(params![capture_pk, state.as_str(), now_ms])?;
-    audit(c, now_ms, &clerk.name, "desk", capture_pk, serde_json::json!({ "to": state.as_str() }))?;
+    super::audit(
+        c,
+        now_ms,
+        &clerk.name,
+        "desk",
+        Some(capture_pk),
+        &serde_json::json!({ "to": state.as_str() }),
+    )?;
     if state == DeskState::Confirmed {
         // Two blind entries agreeing with the watcher verify the capture, unless a coordinator
         // already said something else about it.
@@ -201,14 +200,8 @@ fn decide(
           WHERE capture_pk = ?1",
     )?
     .execute(params![capture_pk, now_ms, to_json(counts)?, clerk.name])?;
-    audit(
-        c,
-        now_ms,
-        &clerk.name,
-        "desk",
-        capture_pk,
-        serde_json::json!({ "to": "decided", "agrees": agrees }),
-    )?;
+    let detail = serde_json::json!({ "to": "decided", "agrees": agrees });
+    super::audit(c, now_ms, &clerk.name, "desk", Some(capture_pk), &detail)?;
     let status = if agrees { ReviewStatus::Verified } else { ReviewStatus::Disputed };
     super::reviews::review(c, &ReviewTarget::Pk(capture_pk), status, comment, &clerk.name, now_ms)?;
     Ok(DecideOutcome::Decided)

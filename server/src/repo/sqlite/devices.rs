@@ -17,8 +17,11 @@ pub(super) fn create_codes(
     c: &Connection,
     code_hashes: &[Sha256],
     stations: &[String],
+    actor: &str,
     now_ms: TimestampMs,
 ) -> RepoResult<()> {
+    let detail = serde_json::json!({ "stations": stations, "codes": code_hashes.len() });
+    super::audit(c, now_ms, actor, "enroll_codes", None, &detail)?;
     let stations = to_json(&stations)?;
     let mut ins = c.prepare_cached(
         "INSERT INTO enrollment_codes (code_hash, station_ids_json, created_at_ms) VALUES (?1, ?2, ?3)",
@@ -122,11 +125,7 @@ pub(super) fn revoke(
                 params![device.as_str(), now_ms, reason],
             )?;
             let detail = serde_json::json!({ "device": device.as_str(), "reason": reason });
-            c.execute(
-                "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json)
-                 VALUES (?1, ?2, 'revoke_device', NULL, ?3)",
-                params![now_ms, actor, to_json(&detail)?],
-            )?;
+            super::audit(c, now_ms, actor, "revoke_device", None, &detail)?;
             Ok(RevokeOutcome::Revoked { at_ms: now_ms })
         }
     }

@@ -66,23 +66,27 @@ pub(super) fn late_tables(
         },
     )?;
     let mut out = rows.collect::<Result<Vec<_>, _>>()?;
+    for table in &mut out {
+        table.devices = station_devices(c, &table.station_id)?;
+    }
+    Ok(out)
+}
+
+/// The phones assigned to a table, most recently heard from first (at most ten).
+pub(super) fn station_devices(c: &Connection, station_id: &str) -> RepoResult<Vec<AssignedDevice>> {
     let mut devices = c.prepare_cached(
         "SELECT d.id, d.last_seen_at_ms, d.revoked_at_ms IS NOT NULL, k.name, k.phone FROM device_stations x
            JOIN devices d ON d.id = x.device_id
            LEFT JOIN device_contacts k ON k.device_id = d.id
           WHERE x.station_id = ?1 ORDER BY ifnull(d.last_seen_at_ms, 0) DESC, d.id LIMIT 10",
     )?;
-    for table in &mut out {
-        table.devices = devices
-            .query_map([&table.station_id], |r| {
-                Ok(AssignedDevice {
-                    id: r.get(0)?,
-                    last_seen_at_ms: r.get(1)?,
-                    revoked: r.get(2)?,
-                    contact: super::coord::contact(r.get(3)?, r.get(4)?),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-    }
-    Ok(out)
+    let rows = devices.query_map([station_id], |r| {
+        Ok(AssignedDevice {
+            id: r.get(0)?,
+            last_seen_at_ms: r.get(1)?,
+            revoked: r.get(2)?,
+            contact: super::coord::contact(r.get(3)?, r.get(4)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

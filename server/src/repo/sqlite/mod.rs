@@ -40,6 +40,7 @@
 //! [`Analysis`]: crate::repo::Analysis
 //! [`Desk`]: crate::repo::Desk
 
+mod accounts;
 mod analysis;
 mod coord;
 mod db;
@@ -111,6 +112,23 @@ impl SqliteRepo {
 // Conversions between stored values and the types above, shared by every file here. A stored
 // value that does not convert back is corruption, never the caller's fault.
 
+/// Appends an entry to the audit log, in the caller's transaction (the log is append-only: a
+/// trigger refuses changes).
+fn audit(
+    c: &rusqlite::Connection,
+    at_ms: TimestampMs,
+    actor: &str,
+    action: &str,
+    capture_pk: Option<i64>,
+    detail: &serde_json::Value,
+) -> RepoResult<()> {
+    c.prepare_cached(
+        "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(rusqlite::params![at_ms, actor, action, capture_pk, detail.to_string()])?;
+    Ok(())
+}
+
 fn corrupt(what: &str) -> RepoError {
     RepoError::Corrupt(what.to_owned())
 }
@@ -173,9 +191,10 @@ impl Repo for SqliteRepo {
         &self,
         code_hashes: Vec<Sha256>,
         stations: Vec<String>,
+        actor: String,
         now_ms: TimestampMs,
     ) -> RepoResult<()> {
-        self.db.write(move |c| devices::create_codes(c, &code_hashes, &stations, now_ms)).await
+        self.db.write(move |c| devices::create_codes(c, &code_hashes, &stations, &actor, now_ms)).await
     }
 
     async fn enroll(

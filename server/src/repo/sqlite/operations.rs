@@ -1,7 +1,7 @@
 //! The dashboard's operations on SQLite, as plain functions over a connection (the `impl` in
 //! `coord.rs` says which run in the writer): refused and conflicting records, enrollment codes,
 //! the audit log, counting only verified actas, who carries each phone, which capture stands
-//! for a table.
+//! for a table, which phones a table is assigned to.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use testigo_protocol::TimestampMs;
@@ -90,10 +90,7 @@ pub(super) fn set_tally_verified_only(
         return Ok(());
     }
     c.execute("UPDATE tally_settings SET verified_only = ?1 WHERE id = 1", [on])?;
-    c.execute(
-                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'tally-setting', NULL, ?3)",
-                    params![now_ms, actor, serde_json::json!({ "verified_only": on }).to_string()],
-                )?;
+    super::audit(c, now_ms, &actor, "tally-setting", None, &serde_json::json!({ "verified_only": on }))?;
     c.execute(
                     "INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) SELECT DISTINCT station_id, contest_id FROM captures",
                     [],
@@ -123,10 +120,7 @@ pub(super) fn set_device_contact(
                 };
     // The audit says that it changed, not the name and number.
     let detail = serde_json::json!({ "device": device, "contact": contact.is_some() });
-    c.prepare_cached(
-                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'contact', NULL, ?3)",
-                )?
-                .execute(params![now_ms, actor, detail.to_string()])?;
+    super::audit(c, now_ms, &actor, "contact", None, &detail)?;
     Ok(true)
 }
 
@@ -176,11 +170,64 @@ pub(super) fn choose_capture(
     }
     let detail =
         serde_json::json!({ "station": station, "contest": contest, "chosen": capture_pk, "reason": reason });
-    c.prepare_cached(
-                    "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'choose', ?3, ?4)",
-                )?
-                .execute(params![now_ms, actor, capture_pk, detail.to_string()])?;
+    super::audit(c, now_ms, &actor, "choose", capture_pk, &detail)?;
     c.prepare_cached("INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) VALUES (?1, ?2)")?
         .execute(params![station, contest])?;
     Ok(ChoiceOutcome::Done)
+}
+
+/// The shortest start of a device id that names a phone when assigning.
+const MIN_DEVICE_PREFIX: usize = 6;
+
+pub(super) fn set_assignment(
+    c: &Connection,
+    station_id: &str,
+    device: &str,
+    assigned: bool,
+    actor: &str,
+    now_ms: TimestampMs,
+) -> RepoResult<AssignOutcome> {
+    if !c.prepare_cached("SELECT 1 FROM stations WHERE id = ?1")?.exists([station_id])? {
+        return Ok(AssignOutcome::NoStation);
+    }
+    let device = device.trim().to_ascii_lowercase();
+    if device.len() < MIN_DEVICE_PREFIX || !device.chars().all(|ch| ch.is_ascii_hexdigit()) {
+        return Ok(AssignOutcome::NoDevice);
+    }
+    let found: Vec<(String, bool)> = c
+        .prepare_cached(
+            "SELECT id, revoked_at_ms IS NOT NULL FROM devices WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2",
+        )?
+        .query_map([&device], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let [(id, revoked)] = found.as_slice() else { return Ok(AssignOutcome::NoDevice) };
+    if *revoked && assigned {
+        return Ok(AssignOutcome::Revoked);
+    }
+    let changed = if assigned {
+        c.execute(
+            "INSERT OR IGNORE INTO device_stations (device_id, station_id) VALUES (?1, ?2)",
+            [id, station_id],
+        )?
+    } else {
+        c.execute("DELETE FROM device_stations WHERE device_id = ?1 AND station_id = ?2", [id, station_id])?
+    } > 0;
+    if !changed {
+        return Ok(AssignOutcome::Unchanged(id.clone()));
+    }
+    // The package tailored to the phone changed at the election's version: announcing that
+    // version makes the phone fetch it (its entity tag differs) at its next sync.
+    let version: i64 = c.query_row("SELECT version FROM election WHERE id = 1", [], |r| r.get(0))?;
+    let version = u64::try_from(version).map_err(|_| super::corrupt("election version"))?;
+    super::feed::append(c, Some(id), now_ms, &testigo_protocol::api::Change::Package { version })?;
+    let action = if assigned { "station_assign" } else { "station_unassign" };
+    super::audit(
+        c,
+        now_ms,
+        actor,
+        action,
+        None,
+        &serde_json::json!({ "station": station_id, "device": id }),
+    )?;
+    Ok(AssignOutcome::Changed(id.clone()))
 }

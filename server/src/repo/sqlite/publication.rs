@@ -225,6 +225,19 @@ pub(super) fn publish(
     }
     deltas.apply(c)?;
     report.seq = last_seq(c)?;
+    let (kind, what) = match target {
+        PublishTarget::Capture(pk) => ("capture", pk.to_string()),
+        PublishTarget::Station(id) => ("station", id.clone()),
+        PublishTarget::Region(path) => ("region", path.clone()),
+    };
+    let detail = serde_json::json!({
+        kind: what, "contest": contest, "published": report.published, "already": report.already,
+    });
+    let pk = match target {
+        PublishTarget::Capture(pk) => Some(*pk),
+        _ => None,
+    };
+    super::audit(c, now_ms, actor, "publish", pk, &detail)?;
     Ok(report)
 }
 
@@ -291,6 +304,14 @@ pub(super) fn withdraw(
     set_standing(c, &tree, &mut deltas, &station, &contest, now)?;
     deltas.apply(c)?;
     let entry = entries(c, "p.seq = ?1", seq)?.into_iter().next().ok_or_else(|| corrupt("publication"))?;
+    super::audit(
+        c,
+        now_ms,
+        actor,
+        "withdraw",
+        Some(pk),
+        &serde_json::json!({ "station": station, "reason": reason }),
+    )?;
     Ok(WithdrawOutcome::Withdrawn(entry))
 }
 
@@ -320,8 +341,16 @@ pub(super) fn settings(c: &Connection) -> RepoResult<bool> {
     Ok(c.query_row("SELECT on_verification FROM publication_settings WHERE id = 1", [], |r| r.get(0))?)
 }
 
-pub(super) fn set_settings(c: &Connection, on: bool) -> RepoResult<()> {
+pub(super) fn set_settings(c: &Connection, on: bool, actor: &str, now_ms: TimestampMs) -> RepoResult<()> {
     c.execute("UPDATE publication_settings SET on_verification = ?1 WHERE id = 1", [on])?;
+    super::audit(
+        c,
+        now_ms,
+        actor,
+        "publication_setting",
+        None,
+        &serde_json::json!({ "on_verification": on }),
+    )?;
     Ok(())
 }
 
@@ -404,8 +433,13 @@ impl Publishing for super::SqliteRepo {
         self.db.read(settings).await
     }
 
-    async fn set_publish_on_verification(&self, on: bool) -> RepoResult<()> {
-        self.db.write(move |c| set_settings(c, on)).await
+    async fn set_publish_on_verification(
+        &self,
+        on: bool,
+        actor: String,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()> {
+        self.db.write(move |c| set_settings(c, on, &actor, now_ms)).await
     }
 
     async fn public_version(&self) -> RepoResult<PublicCursor> {

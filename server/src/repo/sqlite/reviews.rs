@@ -40,10 +40,7 @@ pub(super) fn review(
         "device": device.as_str(), "capture_id": capture_id, "from": from.as_str(), "to": status.as_str(),
         "comment": comment,
     });
-    c.execute(
-        "INSERT INTO audit_log (at_ms, actor, action, capture_pk, detail_json) VALUES (?1, ?2, 'review', ?3, ?4)",
-        params![now_ms, actor, pk, detail.to_string()],
-    )?;
+    super::audit(c, now_ms, actor, "review", Some(pk), &detail)?;
     feed::append(c, Some(device.as_str()), now_ms, &Change::Review { capture_id, status, comment })?;
     c.execute(
         "INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) VALUES (?1, ?2)",

@@ -526,6 +526,17 @@ const MIGRATIONS: &[&str] = &[
     -- Every table with a capture is recounted once, which fills station_flags.
     INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) SELECT DISTINCT station_id, contest_id FROM captures;
     "#,
+    // Version 8: accounts run from the browser. A role instead of "may review" (observer,
+    // reviewer, administrator: the national reviewers who ran everything become administrators)
+    // and accounts that can be disabled.
+    r#"
+    ALTER TABLE coordinators ADD COLUMN role TEXT NOT NULL DEFAULT 'reviewer'
+        CHECK (role IN ('observer', 'reviewer', 'admin'));
+    UPDATE coordinators SET role = CASE WHEN can_review = 0 THEN 'observer'
+                                        WHEN scope_path = '' THEN 'admin' ELSE 'reviewer' END;
+    ALTER TABLE coordinators DROP COLUMN can_review;
+    ALTER TABLE coordinators ADD COLUMN disabled_at_ms INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes; a database from a newer version is refused, not

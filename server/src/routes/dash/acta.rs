@@ -262,7 +262,7 @@ fn review_section(session: &Session, pk: i64, status: ReviewStatus) -> Markup {
             (lang.t("dash-review-state")) " "
             b #review-status data-code=(status.as_str()) { (lang.t(super::pages::review_label(status.as_str()))) }
         }
-        @if session.user.can_review {
+        @if session.user.can_review() {
             form.review method="post" action={ "/dash/captures/" (pk) "/review" } {
                 input type="hidden" name="csrf" value=(session.csrf);
                 div {
@@ -282,8 +282,6 @@ fn review_section(session: &Session, pk: i64, status: ReviewStatus) -> Markup {
 /// What was done to this capture, when and by whom, in words: reviews (from one state to
 /// another, with their comment), transcriptions and the desk's outcome, choices to let it stand.
 fn audit_log(lang: Lang, audit: &[AuditEntry]) -> Markup {
-    let text = |a: &AuditEntry, key: &str| a.detail.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let state = |code: Option<String>| lang.t(super::pages::review_label(code.as_deref().unwrap_or("")));
     html! {
         @if !audit.is_empty() {
             h2 { (lang.t("dash-audit")) }
@@ -291,29 +289,7 @@ fn audit_log(lang: Lang, audit: &[AuditEntry]) -> Markup {
                 @for a in audit {
                     li {
                         (lang.datetime(a.at_ms)) " · " (a.actor) " · "
-                        @match a.action.as_str() {
-                            "review" => {
-                                (state(text(a, "from"))) " → " (state(text(a, "to")))
-                                @if let Some(comment) = text(a, "comment") {
-                                    " " (lang.t_args("dash-audit-comment", &[("comment", &comment)]))
-                                }
-                            }
-                            "transcribe" => {
-                                @let slot = a.detail.get("slot").and_then(serde_json::Value::as_u64).unwrap_or(0);
-                                (lang.t_args("dash-audit-transcribe", &[("slot", &slot.to_string())]))
-                            }
-                            "desk" => {
-                                @let to = text(a, "to").and_then(|t| t.parse().ok());
-                                @if let Some(to) = to { (lang.t(super::desk::state_message(to))) }
-                            }
-                            "choose" => {
-                                (lang.t("dash-audit-choose"))
-                                @if let Some(reason) = text(a, "reason") {
-                                    " " (lang.t_args("dash-audit-comment", &[("comment", &reason)]))
-                                }
-                            }
-                            other => { code { (other) } }
-                        }
+                        (lang.t(super::audit::action_label(&a.action))) " " (super::audit::describe(lang, a))
                     }
                 }
             }
@@ -401,7 +377,7 @@ pub(crate) async fn review(
 ) -> DashResult<Response> {
     let Ok(Form(form)) = form else { return Err(DashError::BadRequest(INCOMPLETE_FORM)) };
     session.check_csrf(&form.csrf)?;
-    if !session.user.can_review {
+    if !session.user.can_review() {
         return Err(DashError::Forbidden(VIEW_ONLY));
     }
     let status: ReviewStatus =

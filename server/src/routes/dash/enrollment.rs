@@ -54,7 +54,7 @@ fn server_url(state: &AppState, headers: &HeaderMap) -> Option<String> {
 
 pub(crate) async fn page(State(state): State<AppState>, session: Session) -> DashResult<Response> {
     let lang = session.lang;
-    if !(session.user.can_review && session.user.scope_path.is_empty()) {
+    if !session.user.is_admin() {
         return Err(DashError::Forbidden("dash-error-forbidden"));
     }
     let (made, used, unused) = state.coord.enrollment_codes(UNUSED_SHOWN).await?;

@@ -66,11 +66,12 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                             a href="/dash/batches" { (lang.t("dash-batches")) }
                             a href="/dash/devices" { (lang.t("dash-devices")) }
                             a href="/dash/missing" { (lang.t("dash-missing")) }
-                            @if user.can_review {
+                            @if user.can_review() {
                                 a href="/dash/transcribe" { (lang.t("dash-transcribe")) }
                                 a href="/dash/verify" { (lang.t("dash-verify")) }
                             }
-                            @if crate::services::audit::may_read(user) {
+                            @if user.is_admin() {
+                                a href="/dash/accounts" { (lang.t("dash-accounts")) }
                                 a href="/dash/enrollment" { (lang.t("dash-enrollment")) }
                                 a href="/dash/audit" { (lang.t("dash-audit-nav")) }
                             }
@@ -136,7 +137,7 @@ mod tests {
             id: 1,
             name: "ana\" onclick=\"x".into(),
             scope_path: String::new(),
-            can_review: true,
+            role: crate::repo::coord::Role::Admin,
         };
         let hostile = "<a href='x'>&\"</a>";
         let page = layout(Page {
@@ -163,7 +164,12 @@ mod tests {
 
     #[test]
     fn the_frame_is_in_the_pages_language() {
-        let user = Coordinator { id: 1, name: "ana".into(), scope_path: String::new(), can_review: true };
+        let user = Coordinator {
+            id: 1,
+            name: "ana".into(),
+            scope_path: String::new(),
+            role: crate::repo::coord::Role::Admin,
+        };
         for (lang, sign_out) in
             [(Lang::Es, "Salir"), (Lang::En, "Sign out"), (Lang::Pt, "Sair"), (Lang::Fr, "Se déconnecter")]
         {

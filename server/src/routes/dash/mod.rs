@@ -28,9 +28,12 @@
 //! its review, photos), `charts.rs` (bars and the arrivals sparkline), `format.rs` (numbers,
 //! times, URL parts).
 
+mod accounts;
 mod acta;
 mod actions;
 mod analysis;
+mod assign;
+mod audit;
 pub(crate) mod charts;
 mod desk;
 mod enrollment;
@@ -83,6 +86,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/centers/{id}", get(pages::center))
         .route("/dash/stations/{id}", get(pages::station))
         .route("/dash/stations/{id}/choose", post(actions::choose))
+        .route("/dash/stations/{id}/devices", post(assign::post))
         .route("/dash/batches", get(pages::batches))
         .route("/dash/devices", get(pages::devices))
         .route("/dash/devices/{id}/contact", post(actions::device_contact))
@@ -93,9 +97,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/missing", get(operations::missing))
         .route("/dash/search", get(operations::search))
         .route("/dash/refused", get(operations::refused))
-        .route("/dash/audit", get(operations::audit))
+        .route("/dash/audit", get(audit::audit))
         .route("/dash/enrollment", get(enrollment::page).post(enrollment::make))
-        .route("/dash/audit.csv", get(operations::audit_csv))
+        .route("/dash/accounts", get(accounts::page).post(accounts::create))
+        .route("/dash/accounts/{id}", post(accounts::change))
+        .route("/dash/audit.csv", get(audit::audit_csv))
         .route("/dash/transcribe", get(desk::transcribe))
         .route("/dash/transcribe/{pk}", post(desk::submit_entry))
         .route("/dash/verify", get(desk::verify_list))

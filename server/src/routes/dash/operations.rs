@@ -15,7 +15,7 @@ use super::pages::{contest, region_label};
 use super::{DashError, DashResult, Session};
 use crate::AppState;
 use crate::now_ms;
-use crate::repo::coord::{LateCursor, LateFilter};
+use crate::repo::coord::{AssignedDevice, LateCursor, LateFilter};
 use crate::repo::publication::SearchHit;
 use crate::services::operations::{self, Found};
 
@@ -116,18 +116,7 @@ pub(crate) async fn missing(
                                         span.tag.warn { (lang.t("dash-missing-no-device")) }
                                     }
                                     @for d in &t.devices {
-                                        div {
-                                            @if let Some(k) = &d.contact { (k.name) " " span.muted { (k.phone) } " " }
-                                            code title=(d.id) { (short(&d.id)) } " "
-                                            @if d.revoked {
-                                                span.tag.warn { (lang.t("dash-device-revoked")) }
-                                            } @else if let Some(seen) = d.last_seen_at_ms {
-                                                @let minutes = ((now - seen).max(0) / 60_000).to_string();
-                                                span.muted { (lang.t_args("dash-minutes-ago", &[("minutes", &minutes)])) }
-                                            } @else {
-                                                span.tag.warn { (lang.t("dash-never")) }
-                                            }
-                                        }
+                                        div { (device_line(lang, d, now)) }
                                     }
                                 }
                             }
@@ -208,86 +197,6 @@ pub(crate) async fn search(
     Ok(session.page(lang.t("dash-search"), vec![home_crumb(lang)], body))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct AuditParams {
-    q: Option<String>,
-    before: Option<i64>,
-}
-
-/// The audit log, newest first, searchable; its CSV at `/dash/audit.csv`.
-pub(crate) async fn audit(
-    State(state): State<AppState>,
-    session: Session,
-    q: Result<Query<AuditParams>, QueryRejection>,
-) -> DashResult<Response> {
-    use crate::services::audit;
-    let lang = session.lang;
-    let Ok(Query(p)) = q else { return Err(DashError::BadRequest("dash-error-bad-params")) };
-    let query = p.q.unwrap_or_default();
-    let entries = audit::page(&state, &session.user, &query, p.before, audit::AUDIT_PAGE).await?;
-    let q = url(query.trim());
-    let body = html! {
-        form.search method="get" action="/dash/audit" role="search" {
-            input type="search" name="q" value=(query) aria-label=(lang.t("dash-search"));
-            " " button { (lang.t("dash-search")) }
-            " " a href={ "/dash/audit.csv?q=" (q) } { (lang.t("dash-audit-csv")) }
-        }
-        @if entries.is_empty() {
-            p #audit-none { (lang.t("dash-audit-none")) }
-        } @else {
-            div.table-wrap {
-                table #audit-log {
-                    thead { tr {
-                        th.n { "#" }
-                        th { (lang.t("dash-col-when")) }
-                        th { (lang.t("dash-col-who")) }
-                        th { (lang.t("dash-col-what")) }
-                        th { (lang.t("dash-col-capture")) }
-                        th { (lang.t("dash-col-details")) }
-                    } }
-                    tbody {
-                        @for e in &entries {
-                            tr {
-                                td.n { (e.seq) }
-                                td { (lang.datetime(e.at_ms)) }
-                                td { (e.actor) }
-                                td { code { (e.action) } }
-                                td { @if let Some(pk) = e.capture_pk { a href={ "/dash/captures/" (pk) } { "#" (pk) } } }
-                                td.mono.small { (e.detail.to_string()) }
-                            }
-                        }
-                    }
-                }
-            }
-            @if entries.len() == audit::AUDIT_PAGE {
-                @if let Some(last) = entries.last() {
-                    p { a href={ "/dash/audit?q=" (q) "&before=" (last.seq) } { (lang.t("dash-next-page")) } }
-                }
-            }
-        }
-    };
-    Ok(session.live_page(lang.t("dash-audit-title"), vec![home_crumb(lang)], body))
-}
-
-/// The audit log matching `?q=` as CSV.
-pub(crate) async fn audit_csv(
-    State(state): State<AppState>,
-    session: Session,
-    q: Result<Query<AuditParams>, QueryRejection>,
-) -> DashResult<Response> {
-    let Ok(Query(p)) = q else { return Err(DashError::BadRequest("dash-error-bad-params")) };
-    let bytes = crate::services::audit::csv(&state, &session.user, p.q.as_deref().unwrap_or("")).await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"testigo-audit.csv\""),
-            (axum::http::header::CACHE_CONTROL, "no-store"),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
 /// Records that were refused or in conflict, whose table lies in the coordinator's region.
 pub(crate) async fn refused(State(state): State<AppState>, session: Session) -> DashResult<Response> {
     let lang = session.lang;
@@ -336,5 +245,22 @@ fn refusal_message(code: &str) -> &'static str {
         "station_not_assigned" => "dash-refused-not-assigned",
         "wrong_election" | "unknown_contest" | "unknown_field" => "dash-refused-wrong-election",
         _ => "dash-refused-invalid",
+    }
+}
+
+/// A table's phone in a line: who carries it, its id, when it was last heard from (or that it
+/// was revoked, or never heard from).
+pub(super) fn device_line(lang: crate::i18n::Lang, d: &AssignedDevice, now: i64) -> maud::Markup {
+    html! {
+        @if let Some(k) = &d.contact { (k.name) " " span.muted { (k.phone) } " " }
+        code title=(d.id) { (short(&d.id)) } " "
+        @if d.revoked {
+            span.tag.warn { (lang.t("dash-device-revoked")) }
+        } @else if let Some(seen) = d.last_seen_at_ms {
+            @let minutes = ((now - seen).max(0) / 60_000).to_string();
+            span.muted { (lang.t_args("dash-minutes-ago", &[("minutes", &minutes)])) }
+        } @else {
+            span.tag.warn { (lang.t("dash-never")) }
+        }
     }
 }

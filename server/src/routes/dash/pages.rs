@@ -278,7 +278,7 @@ pub(crate) async fn tally(
     );
     let valid_votes = valid.max(0) as u64;
     let verified_only = state.coord.tally_verified_only().await?;
-    let national_reviewer = session.user.can_review && session.user.scope_path.is_empty();
+    let national_reviewer = session.user.is_admin();
     let body = html! {
         (stats_cards(lang, &view.region))
         p #counting {
@@ -507,6 +507,7 @@ pub(crate) async fn station(
         return Err(DashError::NotFound);
     }
     let choice = state.coord.table_choice(station.id.clone(), contest.id.clone()).await?;
+    let devices = state.coord.station_devices(station.id.clone()).await?;
     let body = html! {
         p {
             (lang.t_args(
@@ -524,6 +525,7 @@ pub(crate) async fn station(
             (capture_rows(lang, &captures, station.current_pk))
             (choice_section(&session, &station.id, &captures, choice.as_ref()))
         }
+        (super::assign::section(&session, &station.id, &devices))
     };
     let title = lang.t_args(
         "dash-station-title",
@@ -560,7 +562,7 @@ fn choice_section(
             },
             None => p.muted #choice { (lang.t("dash-choice-latest")) },
         }
-        @if session.user.can_review && (standing.len() > 1 || choice.is_some()) {
+        @if session.user.can_review() && (standing.len() > 1 || choice.is_some()) {
             form.review method="post" action={ "/dash/stations/" (url(station)) "/choose" } {
                 input type="hidden" name="csrf" value=(session.csrf);
                 @for c in &standing {
@@ -687,8 +689,8 @@ pub(crate) async fn devices(State(state): State<AppState>, session: Session) -> 
                                     " "
                                     span.tag.warn { (lang.t_args("dash-revoked-at", &[("at", &lang.datetime(t))])) }
                                 }
-                                @if session.user.can_review {
-                                    details.device-actions {
+                                @if session.user.can_review() {
+                                    details.actions {
                                         summary { (lang.t("dash-device-manage")) }
                                         form.review method="post" action={ "/dash/devices/" (d.id) "/contact" } {
                                             input type="hidden" name="csrf" value=(session.csrf);

@@ -140,6 +140,44 @@ fn reviews_and_package_updates_reach_the_phone() {
 }
 
 #[test]
+fn a_table_assigned_anew_reaches_the_phone_at_the_same_package_version() {
+    let election = SampleElection::new(29, 6);
+    let server = Server::start(&election).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let w = phone(&server, &election, root.path(), &server.url(), 1);
+    w.store.sync(&now(), &CancelToken::new()).unwrap();
+    let third = election.package.stations[2].id.clone();
+    assert!(!w.store.package().unwrap().unwrap().is_assigned(&third));
+    assert!(w.capture(&election, 2, &style()).is_err(), "not this phone's table yet");
+    // An administrator hands the third table to this phone, by the first characters of its id.
+    let device = w.store.device().key_id.as_str().to_owned();
+    let admin = testigo_server::services::review::Reviewer::operator("ana");
+    let (id, changed) = server
+        .block_on(testigo_server::services::devices::assign(
+            &server.state,
+            &admin,
+            &third,
+            &device[..8],
+            true,
+        ))
+        .unwrap();
+    assert_eq!((id.as_str(), changed), (device.as_str(), true));
+
+    let r = w.store.sync(&now(), &CancelToken::new()).unwrap();
+    assert!(r.package_updated, "{r:?}");
+    let package = w.store.package().unwrap().unwrap();
+    assert_eq!(package.version, election.package.version, "the election did not change");
+    assert!(package.is_assigned(&third));
+    w.capture(&election, 2, &style()).unwrap();
+    let r = w.store.sync(&now(), &CancelToken::new()).unwrap();
+    assert!(r.package_error.is_none(), "{r:?}");
+    assert!(
+        w.store.outbox().unwrap().iter().all(|i| i.state == OutboxState::Done),
+        "the new table's acta is taken: {r:?}"
+    );
+}
+
+#[test]
 fn a_revoked_token_asks_for_enrollment_and_nothing_is_lost() {
     let election = SampleElection::new(24, 2);
     let server = Server::start(&election).unwrap();

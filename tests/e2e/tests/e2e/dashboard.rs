@@ -52,7 +52,8 @@ fn a_coordinator_signs_in_drills_down_reviews_an_acta_and_the_phone_sees_it() {
             "ana",
             "clave de prueba 1",
             "",
-            true,
+            testigo_server::repo::coord::Role::Admin,
+            "test",
             1,
         )
         .await

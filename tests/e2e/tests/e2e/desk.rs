@@ -49,7 +49,8 @@ fn two_clerks_transcribe_blind_a_verifier_decides_and_the_phone_hears_of_it() {
                 name,
                 password,
                 "",
-                true,
+                testigo_server::repo::coord::Role::Reviewer,
+                "test",
                 1,
             )
             .await

@@ -32,7 +32,8 @@ fn an_open_page_shows_a_new_acta_without_a_reload() {
             "ana",
             password,
             "",
-            true,
+            testigo_server::repo::coord::Role::Admin,
+            "test",
             1,
         )
         .await
