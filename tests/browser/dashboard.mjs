@@ -1,7 +1,9 @@
 // Drives the coordinators' dashboard in headless Chromium, as a coordinator would: sign in,
 // drill down from the whole election to a table, open an acta (photo beside the numbers), review
 // it, look at the totals, the contrast with the official results, the printable report and the
-// quick count, and check the pages fit a phone screen. Prints one JSON line.
+// quick count; run the night (make an account and disable it, hand a table to another phone,
+// revoke a phone, read the audit log) and check the pages fit a phone screen. Prints one JSON
+// line.
 //
 //   node dashboard.mjs <base url> <user> <password> <screenshot dir>
 //
@@ -163,10 +165,75 @@ try {
   await page.emulateMedia({ media: 'screen' })
   if (navShown) throw new Error('the printed sheet carries the navigation')
 
-  // 8. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
+  // 8. Running the night from the browser: an account made, used and disabled; a table handed
+  // to another phone; a phone revoked (the test then syncs that phone and sees it refused).
+  await page.click('nav a[href="/dash/accounts"]')
+  await page.waitForURL(/\/dash\/accounts/)
+  await page.fill('#new-account input[name=name]', 'luis')
+  await page.selectOption('#new-account select[name=role]', 'reviewer')
+  await Promise.all([page.waitForLoadState(), page.click('#new-account button')])
+  const luisPassword = (await page.textContent('#password code')).trim()
+  if (luisPassword.length < 20) throw new Error(`no password shown for the new account: ${luisPassword}`)
+  await page.screenshot({ path: `${shots}/9-accounts.png`, fullPage: true })
+  const other = await browser.newContext({ locale: 'es-VE', extraHTTPHeaders: { 'Accept-Language': 'es-VE,es;q=0.9' } })
+  const luis = await other.newPage()
+  await luis.goto(`${base}/dash/login`)
+  await luis.fill('input[name=name]', 'luis')
+  await luis.fill('input[name=password]', luisPassword)
+  await Promise.all([luis.waitForURL(/\/dash($|\/|\?)/), luis.click('form.login button')])
+  if (luis.url().includes('/login')) throw new Error('the new account did not sign in')
+  const luisRow = page.locator('#accounts tbody tr', { hasText: 'luis' })
+  await luisRow.locator('summary').click()
+  await Promise.all([page.waitForLoadState(), luisRow.locator('input[name=do][value=disable] + button').click()])
+  const disabledRows = await page.locator('#accounts tbody tr.disabled').count()
+  await luis.reload()
+  const luisOut = luis.url().includes('/dash/login')
+  steps.push({ step: 'accounts', disabled_rows: disabledRows, signed_out: luisOut })
+  if (disabledRows !== 1 || !luisOut) throw new Error('disabling the account did not end its session')
+  await other.close()
+
+  // The phone whose acta was reviewed must still sync; the receiver must not have the table.
+  await page.goto(actaUrl)
+  const actaDevice = await page.evaluate(() =>
+    [...document.querySelectorAll('td')].map((t) => t.textContent.trim()).find((t) => /^[0-9a-f]{32}$/.test(t)))
+  const tablePath = `/dash/stations/${table}`
+  await page.goto(`${base}${tablePath}`)
+  const holders = await page.locator('#phones code[title]').evaluateAll((els) => els.map((e) => e.title))
+  await page.goto(`${base}/dash/devices`)
+  const deviceIds = (await page.locator('main table tbody code[title]').evaluateAll((els) => els.map((e) => e.title)))
+    .filter((id) => id !== actaDevice)
+  const receiver = deviceIds.find((id) => !holders.includes(id))
+  const revoked = deviceIds.find((id) => id !== receiver)
+  if (!receiver || !revoked) throw new Error(`not enough phones listed: ${deviceIds}`)
+  await page.goto(`${base}${tablePath}`)
+  await page.fill('#assign-phone input[name=device]', receiver.slice(0, 8))
+  await Promise.all([page.waitForURL(new RegExp(tablePath)), page.click('#assign-phone button')])
+  const listed = await page.locator(`#phones code[title="${receiver}"]`).count()
+  steps.push({ step: 'assign', table, device: receiver, listed })
+  if (listed !== 1) throw new Error('the table does not list the phone it was handed to')
+  await page.screenshot({ path: `${shots}/10-table-phones.png`, fullPage: true })
+
+  await page.goto(`${base}/dash/devices`)
+  const row = page.locator('main table tbody tr', { has: page.locator(`code[title="${revoked}"]`) })
+  await row.locator('summary').click()
+  await row.locator('input[name=reason]').fill('Teléfono perdido')
+  await Promise.all([page.waitForURL(/\/dash\/devices/), row.locator('button.danger').click()])
+  const revokedTag = await page.locator('main table tbody tr', { has: page.locator(`code[title="${revoked}"]`) }).locator('span.tag.warn').count()
+  steps.push({ step: 'revoke', device: revoked, tagged: revokedTag })
+  if (revokedTag < 1) throw new Error('the revoked phone is not marked')
+  report.revoked = revoked
+  report.assigned = { table, device: receiver }
+
+  await page.goto(`${base}/dash/audit`)
+  const words = await page.textContent('#audit-log')
+  steps.push({ step: 'audit', has_words: ['Cuenta creada', 'Cuenta desactivada', 'Mesa asignada a un teléfono', 'Teléfono revocado'].every((w) => words.includes(w)) })
+  if (!steps.at(-1).has_words) throw new Error('the audit log does not say what was done')
+  await page.screenshot({ path: `${shots}/11-audit.png`, fullPage: true })
+
+  // 9. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
   await page.setViewportSize({ width: 390, height: 844 })
   for (const path of ['/dash', actaUrl.replace(base, ''), '/dash/batches', '/dash/contrast', '/dash/contrast/report', '/dash/quickcount',
-    '/dash/missing', '/dash/search?q=a', '/dash/devices']) {
+    '/dash/missing', '/dash/search?q=a', '/dash/devices', '/dash/accounts', '/dash/audit', `/dash/stations/${table}`]) {
     await page.goto(`${base}${path}`)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     steps.push({ step: 'phone', path, overflow })

@@ -68,7 +68,7 @@ async fn render(state: &AppState, session: &Session, notice: Option<Markup>) -> 
                             td {
                                 details.actions {
                                     summary { (lang.t("dash-account-change")) }
-                                    form.review method="post" action=(action) {
+                                    form.review.fields method="post" action=(action) {
                                         input type="hidden" name="csrf" value=(session.csrf);
                                         input type="hidden" name="do" value="access";
                                         label { (lang.t("dash-col-role")) (role_select(lang, k.role)) }
@@ -102,7 +102,7 @@ async fn render(state: &AppState, session: &Session, notice: Option<Markup>) -> 
             }
         }
         h2 { (lang.t("dash-account-new")) }
-        form.review #new-account method="post" action="/dash/accounts" {
+        form.review.fields #new-account method="post" action="/dash/accounts" {
             input type="hidden" name="csrf" value=(session.csrf);
             label { (lang.t("dash-col-account")) input name="name" required maxlength="64" autocomplete="off" pattern="[\\p{L}\\p{N}._\\-]{1,64}"; }
             label { (lang.t("dash-col-role")) (role_select(lang, Role::Reviewer)) }
@@ -116,13 +116,15 @@ async fn render(state: &AppState, session: &Session, notice: Option<Markup>) -> 
     Ok(session.page(lang.t("dash-accounts"), vec![home_crumb(lang)], body))
 }
 
-/// A password shown once, to hand to its coordinator.
-fn password_notice(lang: Lang, name: &str, password: &str) -> Markup {
+/// A password shown once, to hand to its coordinator (`reset`: it replaced another, whose
+/// sessions ended).
+fn password_notice(lang: Lang, name: &str, password: &str, reset: bool) -> Markup {
     html! {
         div.notice #password role="status" {
             p { (lang.t_args("dash-account-password", &[("name", name)])) }
             p { code.enroll-code { (password) } }
             p.muted { (lang.t("dash-account-password-once")) }
+            @if reset { p.muted { (lang.t("dash-account-sessions-ended")) } }
         }
     }
 }
@@ -172,7 +174,7 @@ pub(crate) async fn create(
     let (_, password) = accounts::create_by_admin(&state, &session.user, name, form.scope.trim(), role)
         .await
         .map_err(user_error)?;
-    render(&state, &session, Some(password_notice(session.lang, name, &password))).await
+    render(&state, &session, Some(password_notice(session.lang, name, &password, false))).await
 }
 
 #[derive(Deserialize)]
@@ -209,7 +211,7 @@ pub(crate) async fn change(
             let list = state.coord.accounts().await?;
             let name = list.iter().find(|a| a.coordinator.id == id).map(|a| a.coordinator.name.clone());
             let name = name.ok_or(DashError::NotFound)?;
-            render(&state, &session, Some(password_notice(session.lang, &name, &password))).await
+            render(&state, &session, Some(password_notice(session.lang, &name, &password, true))).await
         }
         None => Ok(Redirect::to("/dash/accounts").into_response()),
     }

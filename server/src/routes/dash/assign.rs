@@ -33,12 +33,14 @@ pub(crate) fn section(session: &Session, station: &str, devices: &[AssignedDevic
                     li {
                         (device_line(lang, d, now))
                         @if admin {
-                            form.inline method="post" action=(action) {
-                                input type="hidden" name="csrf" value=(session.csrf);
-                                input type="hidden" name="device" value=(d.id);
-                                input type="hidden" name="assigned" value="0";
-                                button.secondary title=(lang.t("dash-unassign-note")) {
-                                    (lang.t_args("dash-unassign", &[("device", short(&d.id))]))
+                            details.actions {
+                                summary { (lang.t_args("dash-unassign", &[("device", short(&d.id))])) }
+                                form.fields method="post" action=(action) {
+                                    input type="hidden" name="csrf" value=(session.csrf);
+                                    input type="hidden" name="device" value=(d.id);
+                                    input type="hidden" name="assigned" value="0";
+                                    p.muted { (lang.t("dash-unassign-note")) }
+                                    button.secondary.danger { (lang.t_args("dash-unassign", &[("device", short(&d.id))])) }
                                 }
                             }
                         }
@@ -47,7 +49,7 @@ pub(crate) fn section(session: &Session, station: &str, devices: &[AssignedDevic
             }
         }
         @if admin {
-            form.review method="post" action=(action) {
+            form.review.fields #assign-phone method="post" action=(action) {
                 input type="hidden" name="csrf" value=(session.csrf);
                 input type="hidden" name="assigned" value="1";
                 label {

@@ -2,8 +2,9 @@
 //! `playwright-core` from `tests/browser/`): sign in, drill down to a table, open its acta with
 //! the photo, review it, read the totals, the contrast with the official results (down to an
 //! acta beside both sets of numbers), the printable report and the quick count, on a desktop and
-//! a phone screen. The review then reaches
-//! the watcher's phone. Needs `npm ci --prefix tests/browser` and `chromium` (`make test` and
+//! a phone screen; then run the night: an account made and disabled, a table handed to another
+//! phone, a phone revoked. The review then reaches the watcher's phone, the revoked phone is
+//! refused at its next sync, and the other learns of its new table. Needs `npm ci --prefix tests/browser` and `chromium` (`make test` and
 //! `.ci/run` see to both).
 
 use std::path::PathBuf;
@@ -96,4 +97,15 @@ fn a_coordinator_signs_in_drills_down_reviews_an_acta_and_the_phone_sees_it() {
     let review = phone.store.review(capture).unwrap().unwrap();
     assert_eq!(review.status, ReviewStatus::Disputed);
     assert_eq!(review.comment.as_deref(), Some("El total no coincide con la foto"));
+    // The phone revoked in the browser is refused at its next sync; the phone handed a table
+    // there learns of it at its next sync.
+    let by_id = |id: &str| phones.iter().find(|w| w.store.device().key_id.as_str() == id).unwrap();
+    let revoked = by_id(report["revoked"].as_str().unwrap());
+    let r = revoked.store.sync(&options, &CancelToken::new()).unwrap();
+    assert_eq!(r.outcome, testigo_core::SyncOutcome::Unauthorized, "{r:?}");
+    let receiver = by_id(report["assigned"]["device"].as_str().unwrap());
+    let r = receiver.store.sync(&options, &CancelToken::new()).unwrap();
+    assert!(r.package_updated, "{r:?}");
+    let table = report["assigned"]["table"].as_str().unwrap();
+    assert!(receiver.store.package().unwrap().unwrap().is_assigned(table));
 }
