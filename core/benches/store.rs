@@ -36,7 +36,12 @@ fn package() -> ElectionPackage {
     ElectionPackage {
         format: PACKAGE_FORMAT,
         version: 1,
-        election: Election { id: "bench".into(), name: "Bench".into(), date: "2026-07-28".into() },
+        election: Election {
+            id: "bench".into(),
+            name: "Bench".into(),
+            date: "2026-07-28".into(),
+            time_zone: None,
+        },
         contests: vec![Contest {
             id: "pres".into(),
             name: "Presidential".into(),

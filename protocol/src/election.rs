@@ -42,6 +42,10 @@ pub struct Election {
     pub name: String,
     /// Election day, `YYYY-MM-DD`.
     pub date: String,
+    /// The election's time zone, as an IANA name (`America/Caracas`): coordinators and the
+    /// public read times in it. Absent: UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// One contest (race) and the acta its stations fill.
@@ -186,6 +190,9 @@ pub enum PackageError {
     /// A contest has no ballot options, or a count field kind appears twice.
     #[error("contest {0:?} is malformed: {1}")]
     BadContest(String, &'static str),
+    /// The time zone is not written as an IANA name (`America/Caracas`).
+    #[error("time zone {0:?} is not an IANA time zone name")]
+    BadTimeZone(String),
 }
 
 impl ElectionPackage {
@@ -193,6 +200,16 @@ impl ElectionPackage {
     pub fn validate(&self) -> Result<(), PackageError> {
         if self.format != PACKAGE_FORMAT {
             return Err(PackageError::UnsupportedFormat(self.format));
+        }
+        if let Some(zone) = &self.election.time_zone {
+            // The shape of an IANA name; whether the zone exists is for whoever keeps a time
+            // zone database (the server, on import).
+            let shaped = !zone.is_empty()
+                && zone.len() <= 64
+                && zone.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+            if !shaped {
+                return Err(PackageError::BadTimeZone(zone.clone()));
+            }
         }
         let mut contest_ids = HashSet::new();
         for contest in &self.contests {

@@ -79,6 +79,7 @@ fn package() -> ElectionPackage {
             id: "demo-2026".into(),
             name: "Elección de prueba".into(),
             date: "2026-07-28".into(),
+            time_zone: None,
         },
         contests: vec![Contest {
             id: "presidential".into(),
@@ -259,6 +260,16 @@ fn package_validation_refuses_inconsistent_packages() {
     let mut p = package();
     p.format = 99;
     assert_eq!(p.validate(), Err(PackageError::UnsupportedFormat(99)));
+
+    let mut p = package();
+    for bad in ["", "America/Caracas\n", "<script>", &"A".repeat(65)] {
+        p.election.time_zone = Some(bad.into());
+        assert_eq!(p.validate(), Err(PackageError::BadTimeZone(bad.into())), "{bad:?}");
+    }
+    for good in ["America/Caracas", "America/Argentina/Buenos_Aires", "Etc/GMT+4", "UTC"] {
+        p.election.time_zone = Some(good.into());
+        assert_eq!(p.validate(), Ok(()), "{good}");
+    }
 }
 
 fn refusal() -> SignedRefusal {

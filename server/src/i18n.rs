@@ -186,34 +186,42 @@ impl Lang {
         }
     }
 
-    /// The time of day of a server time, in UTC, as `18:05:09`.
+    /// The time of day of a server time in the election's time zone ([`in_zone`]), as
+    /// `18:05:09`.
     pub fn time(self, ms: i64) -> String {
-        let rem = ms.div_euclid(1000).rem_euclid(86_400);
-        format!("{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+        local(ms).strftime("%H:%M:%S").to_string()
     }
 
-    /// A server time (milliseconds since the epoch) in UTC, as `2024-07-28 18:05 UTC`.
+    /// A server time (milliseconds since the epoch) in the election's time zone ([`in_zone`]),
+    /// as `2024-07-28 14:05:00 -04` (the zone's abbreviation, or its offset where it has none).
     pub fn datetime(self, ms: i64) -> String {
-        let secs = ms.div_euclid(1000);
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+        local(ms).strftime("%Y-%m-%d %H:%M:%S %Z").to_string()
     }
 }
 
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    (if m <= 2 { y + 1 } else { y }, m, d)
+tokio::task_local! {
+    /// The time zone times are shown in while a request is served (see [`in_zone`]).
+    static ZONE: jiff::tz::TimeZone;
+}
+
+/// `ms` as a time in the zone of the request being served (UTC outside one).
+fn local(ms: i64) -> jiff::Zoned {
+    let at = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let zone = ZONE.try_with(Clone::clone).unwrap_or(jiff::tz::TimeZone::UTC);
+    at.to_zoned(zone)
+}
+
+/// The time zone with this IANA name (from the time zone database compiled in); `None` is UTC.
+pub fn time_zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, String> {
+    match name {
+        None => Ok(jiff::tz::TimeZone::UTC),
+        Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| format!("no time zone {name:?} is known")),
+    }
+}
+
+/// Runs `work` (a page being made) with times shown in `zone`.
+pub async fn in_zone<F: std::future::Future>(zone: jiff::tz::TimeZone, work: F) -> F::Output {
+    ZONE.scope(zone, work).await
 }
 
 #[cfg(test)]
@@ -325,6 +333,12 @@ mod tests {
         assert_eq!(Lang::Es.percent(2, 3), "66,7 %");
         assert_eq!(Lang::Fr.percent(0, 0), "—");
         assert_eq!(Lang::Es.datetime(1_722_189_900_000), "2024-07-28 18:05:00 UTC");
+        let caracas = time_zone(Some("America/Caracas")).unwrap();
+        let shown = futures_util::FutureExt::now_or_never(in_zone(caracas, async {
+            (Lang::Es.datetime(1_722_189_900_000), Lang::Es.time(1_722_189_900_000))
+        }));
+        assert_eq!(shown, Some(("2024-07-28 14:05:00 -04".to_owned(), "14:05:00".to_owned())));
+        assert!(time_zone(Some("Mars/Olympus_Mons")).is_err());
         let one = Lang::En.t_count("portal-tables", 1, &[]);
         let many = Lang::En.t_count("portal-tables", 1200, &[]);
         assert!(one.contains('1') && !one.contains("tables"), "{one}");

@@ -177,6 +177,7 @@ impl SampleElection {
                 id: format!("sim-{seed}"),
                 name: "Elección presidencial simulada".into(),
                 date: "2026-07-28".into(),
+                time_zone: Some("America/Caracas".into()),
             },
             contests: vec![Contest {
                 id: CONTEST_ID.into(),

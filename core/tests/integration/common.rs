@@ -33,6 +33,7 @@ pub fn package(version: u64, assigned: Option<&[&str]>) -> ElectionPackage {
             id: "test-2026".into(),
             name: "Test election".into(),
             date: "2026-07-28".into(),
+            time_zone: None,
         },
         contests: vec![Contest {
             id: "pres".into(),

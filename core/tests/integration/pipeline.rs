@@ -337,7 +337,12 @@ fn sim_package() -> testigo_core::protocol::ElectionPackage {
     ElectionPackage {
         format: PACKAGE_FORMAT,
         version: 1,
-        election: Election { id: "sim".into(), name: "Sim".into(), date: "2026-07-28".into() },
+        election: Election {
+            id: "sim".into(),
+            name: "Sim".into(),
+            date: "2026-07-28".into(),
+            time_zone: None,
+        },
         contests: vec![Contest {
             id: "pres".into(),
             name: "Presidential".into(),

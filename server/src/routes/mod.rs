@@ -43,6 +43,7 @@ pub(crate) fn public_router(state: AppState) -> Router {
     Router::new()
         .merge(
             portal::routes()
+                .layer(middleware::from_fn_with_state(state.clone(), election_zone))
                 .layer(middleware::from_fn_with_state(state.clone(), deadline))
                 .layer(pages_compressed()),
         )
@@ -64,8 +65,16 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(feed::routes())
         .merge(admin::routes())
         .merge(official::routes())
-        .merge(dash::routes().layer(pages_compressed()))
-        .merge(portal::routes().layer(pages_compressed()))
+        .merge(
+            dash::routes()
+                .layer(middleware::from_fn_with_state(state.clone(), election_zone))
+                .layer(pages_compressed()),
+        )
+        .merge(
+            portal::routes()
+                .layer(middleware::from_fn_with_state(state.clone(), election_zone))
+                .layer(pages_compressed()),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), deadline));
     Router::new()
         .merge(timed)
@@ -84,6 +93,21 @@ pub(crate) fn router(state: AppState) -> Router {
 /// reads.
 fn pages_compressed() -> tower_http::compression::CompressionLayer {
     tower_http::compression::CompressionLayer::new()
+}
+
+/// Pages for people show times in the election's time zone (UTC when it names none).
+async fn election_zone(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    crate::i18n::in_zone(election_time_zone(&state).await, next.run(request)).await
+}
+
+/// The election's time zone, UTC when there is no election or it names none.
+pub(crate) async fn election_time_zone(state: &AppState) -> jiff::tz::TimeZone {
+    match state.repo.election().await {
+        Ok(Some(e)) => {
+            crate::i18n::time_zone(e.election.time_zone.as_deref()).unwrap_or(jiff::tz::TimeZone::UTC)
+        }
+        _ => jiff::tz::TimeZone::UTC,
+    }
 }
 
 async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {

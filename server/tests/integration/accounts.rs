@@ -208,3 +208,22 @@ async fn a_table_goes_to_another_phone_which_learns_at_its_next_sync() {
     let (_, audit) = page(&s, &ana, "/dash/audit.csv").await;
     assert!(audit.contains("station_assign") && audit.contains("station_unassign"), "{audit}");
 }
+
+#[tokio::test]
+async fn times_are_shown_in_the_elections_time_zone_and_an_unknown_zone_is_refused() {
+    let s = TestServer::new().await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "cli", 1).await.unwrap();
+    let ana = login_cookie(&s, "ana", "una%20clave%20larga").await;
+    // The test election is in America/Caracas (UTC−4, no daylight saving): the account made
+    // at the epoch shows as 1969-12-31 20:00 there.
+    let (_, html) = page(&s, &ana, "/dash/audit").await;
+    assert!(html.contains("1969-12-31 20:00:00 -04"), "{html}");
+    assert!(!html.contains(" UTC<"), "{html}");
+    let mut next = package(2, 3);
+    next.election.time_zone = Some("America/Nowhere".into());
+    let refused = s.state.repo.import_election(next, 2).await.unwrap().unwrap_err();
+    assert!(refused.to_string().contains("America/Nowhere"), "{refused}");
+    let mut next = package(2, 3);
+    next.election.time_zone = Some("../../etc/passwd".into());
+    assert!(s.state.repo.import_election(next, 2).await.unwrap().is_err());
+}

@@ -61,7 +61,12 @@ pub fn package(version: u64, stations: usize) -> ElectionPackage {
     ElectionPackage {
         format: PACKAGE_FORMAT,
         version,
-        election: Election { id: "test-2026".into(), name: "Prueba".into(), date: "2026-07-28".into() },
+        election: Election {
+            id: "test-2026".into(),
+            name: "Prueba".into(),
+            date: "2026-07-28".into(),
+            time_zone: Some("America/Caracas".into()),
+        },
         contests: vec![Contest {
             id: "pres".into(),
             name: "Presidencial".into(),

@@ -164,6 +164,9 @@ impl Repo for SqliteRepo {
         if let Err(e) = package.validate() {
             return Ok(Err(ImportError::Invalid(e.to_string())));
         }
+        if let Err(e) = crate::i18n::time_zone(package.election.time_zone.as_deref()) {
+            return Ok(Err(ImportError::Invalid(e)));
+        }
         self.db.write(move |c| election::import(c, &package, now_ms)).await
     }
 

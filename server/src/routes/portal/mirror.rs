@@ -241,8 +241,14 @@ fn previous(out: &Path, ctx: &Context) -> Option<Manifest> {
         .then_some(m)
 }
 
-/// Writes (or brings up to date) the static mirror in `out`. See the module doc.
+/// Writes (or brings up to date) the static mirror in `out`. See the module doc. Times on its
+/// pages are in the election's time zone, as on the served portal.
 pub async fn export(state: &AppState, out: &Path) -> Result<ExportReport, ExportError> {
+    let zone = crate::routes::election_time_zone(state).await;
+    crate::i18n::in_zone(zone, export_in_zone(state, out)).await
+}
+
+async fn export_in_zone(state: &AppState, out: &Path) -> Result<ExportReport, ExportError> {
     std::fs::create_dir_all(out).map_err(Mirror::io(out))?;
     let ctx = portal::context(state).await?;
     // The official numbers sit on every table's page: when they changed (an import, or the
