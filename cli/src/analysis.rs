@@ -11,6 +11,8 @@ use testigo_server::services::quickcount;
 use testigo_server::services::review::Reviewer;
 use testigo_server::{AppState, Limits, TALLY_BATCH, open_existing_data_dir};
 
+use crate::say::{decimals, n, say};
+
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 /// `testigo official …`
@@ -127,15 +129,15 @@ pub fn official(cmd: &OfficialCommand) -> CliResult {
                 .map_err(|e| format!("{}: {e}", file.display()))?;
                 let imported = started.elapsed();
                 testigo_server::repo::settle_tally(&*state.repo, TALLY_BATCH).await?;
-                println!(
-                    "import no. {}: {} tables from {} ({} bytes, SHA-256 {}) in {:.2} s; contrast recomputed in {:.2} s",
-                    done.id,
-                    done.tables,
-                    done.file_name,
-                    done.bytes,
-                    done.sha256,
-                    imported.as_secs_f64(),
-                    (started.elapsed() - imported).as_secs_f64()
+                say!(
+                    "cli-official-imported",
+                    id = done.id,
+                    tables = n(done.tables),
+                    file = done.file_name,
+                    bytes = n(done.bytes),
+                    sha256 = done.sha256,
+                    seconds = decimals(imported.as_secs_f64()),
+                    contrast_seconds = decimals((started.elapsed() - imported).as_secs_f64())
                 );
                 Ok::<_, Box<dyn std::error::Error>>(())
             })?;
@@ -144,25 +146,24 @@ pub fn official(cmd: &OfficialCommand) -> CliResult {
             let state = settled(data).await?;
             let (contest, view) = official::national(&state, contest.as_deref()).await?;
             let c = &view.contrast;
-            println!(
-                "{}: {} tables compared, {} matching, {} differing; {} official only, {} ours only",
-                contest.name,
-                c.compared(),
-                c.matching,
-                c.differing,
-                c.only_official,
-                c.only_ours
+            say!(
+                "cli-contrast",
+                contest = contest.name,
+                compared = n(c.compared()),
+                matching = n(c.matching),
+                differing = n(c.differing),
+                official_only = n(c.only_official),
+                ours_only = n(c.only_ours)
             );
             for cand in view.candidates.iter().filter(|c| c.votes != 0) {
-                println!(
-                    "  {:+} votes for {} (ours minus official, over the differing tables)",
-                    cand.votes, cand.name
-                );
+                let votes = format!("{}{}", if cand.votes > 0 { "+" } else { "" }, n(cand.votes));
+                print!("  ");
+                say!("cli-contrast-candidate", votes = votes, name = cand.name);
             }
             if let Some(path) = csv {
                 let bytes = official::discrepancies_csv(&state, "", &contest).await?;
                 std::fs::write(path, bytes).map_err(|e| format!("writing {}: {e}", path.display()))?;
-                println!("discrepancies written to {}", path.display());
+                say!("cli-discrepancies-written", file = path.display());
             }
             Ok::<_, Box<dyn std::error::Error>>(())
         })?,
@@ -176,16 +177,20 @@ pub fn quickcount(cmd: &QuickcountCommand) -> CliResult {
         QuickcountCommand::Draw { data, size, seed, actor, out } => runtime()?.block_on(async {
             let state = open_existing_data_dir(data, Limits::default())?;
             let drawn = quickcount::draw_sample(&state, &Reviewer::operator(actor), *size, seed).await?;
-            println!(
-                "drew {} tables with seed {:?} from {} strata:",
-                drawn.size,
-                drawn.seed,
-                drawn.strata.len()
+            say!(
+                "cli-quickcount-drawn",
+                size = n(drawn.size),
+                seed = drawn.seed,
+                strata = n(drawn.strata.len())
             );
             for s in &drawn.strata {
-                println!(
-                    "  {:<28} {:>6} of {:>7} tables ({} registered)",
-                    s.name, s.sample, s.tables, s.registered
+                print!("  ");
+                say!(
+                    "cli-quickcount-stratum",
+                    name = s.name,
+                    sample = n(s.sample),
+                    tables = n(s.tables),
+                    registered = n(s.registered)
                 );
             }
             if let Some(path) = out {
@@ -199,24 +204,32 @@ pub fn quickcount(cmd: &QuickcountCommand) -> CliResult {
             let state = settled(data).await?;
             let contest = official::contest(&state, contest.as_deref()).await?;
             let Some((draw, est)) = quickcount::current(&state, &contest).await? else {
-                println!("no sample drawn yet (testigo quickcount draw)");
+                say!("cli-quickcount-none");
                 return Ok(());
             };
-            println!(
-                "quick count (seed {:?}): {} of {} sample tables in ({:.1}%)",
-                draw.seed,
-                est.reported,
-                est.sample,
-                100.0 * est.reported as f64 / est.sample.max(1) as f64
+            let lang = crate::say::lang();
+            say!(
+                "cli-quickcount-status",
+                seed = draw.seed,
+                reported = n(est.reported),
+                size = n(est.sample),
+                percent = lang.percent(est.reported, est.sample.max(1))
             );
             for s in &est.shares {
-                println!("  {:<28} {:6.2}% ± {:.2}", s.name, 100.0 * s.share, 100.0 * s.margin);
+                print!("  ");
+                say!(
+                    "cli-quickcount-share",
+                    name = s.name,
+                    share = format!("{} %", decimals(100.0 * s.share)),
+                    margin = decimals(100.0 * s.margin)
+                );
             }
-            println!(
-                "the leader's lead is {} its margin of error (± {:.2} points)",
-                if est.lead_beyond_margin { "beyond" } else { "within" },
-                100.0 * est.lead_margin
-            );
+            let margin = decimals(100.0 * est.lead_margin);
+            if est.lead_beyond_margin {
+                say!("cli-quickcount-beyond", margin = margin);
+            } else {
+                say!("cli-quickcount-within", margin = margin);
+            }
             Ok::<_, Box<dyn std::error::Error>>(())
         })?,
     }

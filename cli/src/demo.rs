@@ -256,15 +256,13 @@ pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
             testigo_server::services::publication::Publish::Region(String::new()),
             None,
         ))?;
-        eprintln!(
-            "\nThe dashboard: {}/dash  (user: coordinador, password: {password})\n\
-             The public portal: {}/  ({} tables published)\n\
-             The data: {}\nCtrl-C to stop.",
-            server.url(),
-            server.url(),
-            published.published,
-            server.dir.path().display()
-        );
+        let args = [
+            ("url", server.url()),
+            ("password", password),
+            ("published", crate::say::n(published.published)),
+            ("dir", server.dir.path().display().to_string()),
+        ];
+        eprintln!("\n{}", crate::say::t("cli-demo-serving", &args));
         loop {
             std::thread::sleep(Duration::from_secs(3600));
         }

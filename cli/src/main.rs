@@ -15,6 +15,7 @@ mod bench_sync;
 mod demo;
 mod photo;
 mod qr;
+mod say;
 mod server;
 mod verify;
 
@@ -22,6 +23,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::say::say;
 
 /// Testigo: election actas from the polling table to the public, provably unaltered.
 #[derive(Parser)]
@@ -179,7 +182,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Photo(PhotoCommand::Prepare(args)) => photo::prepare_file(&args)?,
         Command::Sim(SimCommand::Actas { count, out, seed }) => {
             testigo_testkit::write_corpus(&out, seed, count)?;
-            println!("wrote {count} actas to {}", out.display());
+            say!("cli-sim-actas", count = say::n(count), dir = out.display());
         }
         Command::Sim(SimCommand::Bombs { out }) => {
             testigo_testkit::bombs::write_bombs(&out)?;
@@ -201,17 +204,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     })
                 );
             } else {
-                println!(
-                    "{} rounds: {} server kills, {} phone kills; after every kill nothing acknowledged was lost",
-                    r.rounds, r.server_kills, r.phone_kills
+                say!(
+                    "cli-soak-rounds",
+                    rounds = r.rounds,
+                    server_kills = r.server_kills,
+                    phone_kills = r.phone_kills
                 );
-                println!(
-                    "when the kills stopped the phone had sealed {} actas and held {} receipts",
-                    r.sealed_before_drain, r.receipts_before_drain
-                );
-                println!(
-                    "at the end: {} records and {} photos on the server exactly once, {} receipts on the phone ({:.0} s)",
-                    r.records, r.photos, r.receipts, r.seconds
+                say!("cli-soak-drain", sealed = r.sealed_before_drain, receipts = r.receipts_before_drain);
+                say!(
+                    "cli-soak-end",
+                    records = r.records,
+                    photos = r.photos,
+                    receipts = r.receipts,
+                    seconds = format!("{:.0}", r.seconds)
                 );
             }
         }
@@ -234,7 +239,7 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", say::t("cli-error", &[("message", e.to_string())]));
             ExitCode::FAILURE
         }
     }

@@ -8,6 +8,8 @@ use testigo_protocol::ElectionPackage;
 use testigo_server::{Limits, now_ms, open_data_dir, open_existing_data_dir};
 use tracing_subscriber::EnvFilter;
 
+use crate::say::{n as n_, say};
+
 /// Arguments of `serve`.
 #[derive(Args)]
 pub struct ServeArgs {
@@ -445,7 +447,19 @@ pub fn election(cmd: &ElectionCommand) -> Result<(), Box<dyn std::error::Error>>
             let (centers, n) = (package.centers.len(), package.stations.len());
             let state = open_data_dir(data, Limits::default())?;
             let outcome = runtime()?.block_on(state.repo.import_election(package, now_ms()))??;
-            println!("{outcome:?}: {centers} centers, {n} stations");
+            use testigo_server::repo::ImportOutcome;
+            let (centers, stations) = (n_(centers), n_(n));
+            match outcome {
+                ImportOutcome::Created => {
+                    say!("cli-election-created", centers = centers, stations = stations)
+                }
+                ImportOutcome::Updated { from } => {
+                    say!("cli-election-updated", from = from, centers = centers, stations = stations)
+                }
+                ImportOutcome::Unchanged => {
+                    say!("cli-election-unchanged", centers = centers, stations = stations)
+                }
+            }
         }
         ElectionCommand::Sample { stations, out, csv, seed } => {
             let sample = testigo_testkit::SampleElection::new(*seed, *stations);
@@ -453,11 +467,11 @@ pub fn election(cmd: &ElectionCommand) -> Result<(), Box<dyn std::error::Error>>
             if let Some(csv) = csv {
                 std::fs::write(csv, testigo_server::election::write_stations_csv(&sample.package)?)?;
             }
-            println!(
-                "wrote {} ({} centers, {} stations)",
-                out.display(),
-                sample.package.centers.len(),
-                sample.package.stations.len()
+            say!(
+                "cli-election-sample",
+                file = out.display(),
+                centers = n_(sample.package.centers.len()),
+                stations = n_(sample.package.stations.len())
             );
         }
     }
@@ -511,10 +525,10 @@ pub fn enroll(args: &EnrollArgs) -> Result<(), Box<dyn std::error::Error>> {
             None => None,
         };
         if !args.json {
-            println!("code {code}  (stations: {})", args.stations.join(", "));
+            say!("cli-enroll-code", code = code, stations = args.stations.join(", "));
             print!("{}", crate::qr::terminal(&uri)?);
             if let Some(p) = &png {
-                println!("QR code written to {}", p.display());
+                say!("cli-enroll-qr", file = p.display());
             }
         }
         listed.push(serde_json::json!({ "code": code, "uri": uri, "qr_png": png }));
@@ -548,10 +562,11 @@ pub fn user(cmd: &UserCommand) -> Result<(), Box<dyn std::error::Error>> {
         actor,
         now_ms(),
     ))?;
-    let scope = if scope.is_empty() { "everything" } else { scope.as_str() };
-    println!("coordinator {name} (#{id}) sees {scope} as {}", role.as_str());
+    let scope = if scope.is_empty() { crate::say::t("cli-scope-all", &[]) } else { scope.clone() };
+    let role = crate::say::t(&format!("dash-role-{}", role.as_str()), &[]);
+    say!("cli-user-made", name = name, id = id, scope = scope, role = role);
     if generated {
-        println!("password: {password}");
+        say!("cli-password", password = password);
     }
     Ok(())
 }
@@ -573,7 +588,7 @@ pub fn review(args: &ReviewArgs) -> Result<(), Box<dyn std::error::Error>> {
     let state = open_existing_data_dir(&args.data, Limits::default())?;
     let reviewer = Reviewer::operator(&args.actor);
     let done = runtime()?.block_on(review::review(&state, &reviewer, target, verdict.clone()))?;
-    println!("capture #{}: {} -> {}", done.pk, done.from.as_str(), verdict.status.as_str());
+    say!("cli-reviewed", pk = done.pk, from = done.from.as_str(), to = verdict.status.as_str());
     Ok(())
 }
 
@@ -611,24 +626,39 @@ pub fn publish(cmd: &PublishCommand) -> Result<(), Box<dyn std::error::Error>> {
                 target,
                 reason,
             ))?;
-            println!("withdrawn: publication no. {} (table {})", entry.seq, entry.station_id);
+            say!("cli-withdrawn", seq = entry.seq, table = entry.station_id);
             return Ok(());
         }
         PublishCommand::Export { data, out } => {
             let state = open_existing_data_dir(data, Limits::default())?;
             let started = std::time::Instant::now();
             let r = runtime()?.block_on(testigo_server::mirror::export(&state, out))?;
-            println!(
-                "{} export to {}: {} tables rendered, {} files written, {} unchanged, {} photos linked, {} files in the manifest, {:.2} s",
-                if r.full { "full" } else { "incremental" },
-                out.display(),
-                r.tables,
-                r.written,
-                r.unchanged,
-                r.photos,
-                r.files,
-                started.elapsed().as_secs_f64()
-            );
+            let seconds = crate::say::decimals(started.elapsed().as_secs_f64());
+            let (tables, written, unchanged, photos, files) =
+                (n_(r.tables), n_(r.written), n_(r.unchanged), n_(r.photos), n_(r.files));
+            if r.full {
+                say!(
+                    "cli-export-full",
+                    dir = out.display(),
+                    tables = tables,
+                    written = written,
+                    unchanged = unchanged,
+                    photos = photos,
+                    files = files,
+                    seconds = seconds
+                );
+            } else {
+                say!(
+                    "cli-export-incremental",
+                    dir = out.display(),
+                    tables = tables,
+                    written = written,
+                    unchanged = unchanged,
+                    photos = photos,
+                    files = files,
+                    seconds = seconds
+                );
+            }
             return Ok(());
         }
         PublishCommand::CountVerifiedOnly { data, state: on } => {
@@ -639,14 +669,22 @@ pub fn publish(cmd: &PublishCommand) -> Result<(), Box<dyn std::error::Error>> {
                 &Reviewer::operator("cli"),
                 on,
             ))?;
-            println!("count only verified actas: {}", if on { "on" } else { "off" });
+            if on {
+                say!("cli-verified-only-on");
+            } else {
+                say!("cli-verified-only-off");
+            }
             return Ok(());
         }
         PublishCommand::OnVerification { data, state: on } => {
             let state = open_existing_data_dir(data, Limits::default())?;
             let on = on == "on";
             runtime()?.block_on(publication::set_on_verification(&state, &Reviewer::operator("cli"), on))?;
-            println!("publish on verification: {}", if on { "on" } else { "off" });
+            if on {
+                say!("cli-on-verification-on");
+            } else {
+                say!("cli-on-verification-off");
+            }
             return Ok(());
         }
         PublishCommand::Voters { data, file, clear } => {
@@ -659,18 +697,21 @@ pub fn publish(cmd: &PublishCommand) -> Result<(), Box<dyn std::error::Error>> {
             let state = open_existing_data_dir(data, Limits::default())?;
             let n = runtime()?.block_on(publication::import_voters(&state, &text))?;
             if n == 0 {
-                println!("voter look-up off");
+                say!("cli-voters-off");
             } else {
-                println!("voter look-up on: {n} voters");
+                say!("cli-voters-on", voters = n_(n));
             }
             return Ok(());
         }
     };
     let state = open_existing_data_dir(data, Limits::default())?;
     let done = runtime()?.block_on(publication::publish(&state, &Reviewer::operator(actor), what, None))?;
-    println!(
-        "published {}, already published {}, nothing to publish {} (publication now at no. {})",
-        done.published, done.already, done.nothing, done.seq
+    say!(
+        "cli-published",
+        published = n_(done.published),
+        already = n_(done.already),
+        nothing = n_(done.nothing),
+        seq = done.seq
     );
     Ok(())
 }
@@ -684,9 +725,9 @@ pub fn device(cmd: &DeviceCommand) -> Result<(), Box<dyn std::error::Error>> {
     let state = open_existing_data_dir(data, Limits::default())?;
     let done = runtime()?.block_on(devices::revoke(&state, &Reviewer::operator(actor), &id, reason))?;
     if done.already {
-        println!("device {} was already revoked (at {} ms)", done.device, done.at_ms);
+        say!("cli-revoked-already", device = done.device, at = crate::say::lang().datetime(done.at_ms));
     } else {
-        println!("device {} revoked", done.device);
+        say!("cli-revoked", device = done.device);
     }
     Ok(())
 }

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use testigo_protocol::Sha256;
 use testigo_protocol::publication::{PublicationKeys, PublishedTable, SignedManifest};
 
+use crate::say::{n, say};
+
 /// `verify` arguments.
 #[derive(clap::Args)]
 pub struct VerifyArgs {
@@ -109,12 +111,12 @@ pub fn verify(args: &VerifyArgs) -> Result<bool, Box<dyn std::error::Error>> {
             .push("manifest.json: the server's signature does not verify (the manifest was changed)".into());
     }
     let manifest = &signed.manifest;
-    println!(
-        "manifest: {} files, election {} (package {}), server key {}",
-        manifest.files.len(),
-        manifest.election_id,
-        manifest.package_version,
-        manifest.server_key_id
+    say!(
+        "cli-verify-manifest",
+        files = n(manifest.files.len()),
+        election = manifest.election_id,
+        package = manifest.package_version,
+        key = manifest.server_key_id
     );
     let mut checked = 0usize;
     let mut photos: std::collections::HashMap<Sha256, Vec<u8>> = std::collections::HashMap::new();
@@ -163,14 +165,14 @@ pub fn verify(args: &VerifyArgs) -> Result<bool, Box<dyn std::error::Error>> {
             captures += 1;
         }
     }
-    println!("checked {checked} files, {captures} published captures");
+    say!("cli-verify-checked", files = n(checked), captures = n(captures));
     for f in &failures {
-        println!("FAIL {f}");
+        say!("cli-verify-fail", failure = f);
     }
     if failures.is_empty() {
-        println!("valid: every signature, receipt and hash checks");
+        say!("cli-verify-valid");
     } else {
-        println!("invalid: {} failures", failures.len());
+        say!("cli-verify-invalid", failures = n(failures.len()));
     }
     Ok(failures.is_empty())
 }

@@ -4,8 +4,16 @@
 
 use std::process::Command;
 
+/// The command line in English (the checks below read its messages), whatever the locale of
+/// the machine that runs the tests.
+fn testigo_cmd() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_testigo"));
+    cmd.env("TESTIGO_LANG", "en");
+    cmd
+}
+
 fn testigo(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_testigo")).args(args).output().unwrap()
+    testigo_cmd().args(args).output().unwrap()
 }
 
 #[test]
@@ -84,10 +92,10 @@ fn election_enroll_serve_and_bench_work_together() {
 
     let out = testigo(&["election", "import", "--data", &p(&data), &p(&pkg), "--stations", &p(&csv)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Created"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created:"));
     // The same again changes nothing; a broken CSV is refused with its line number.
     let out = testigo(&["election", "import", "--data", &p(&data), &p(&pkg), "--stations", &p(&csv)]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Unchanged"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unchanged:"));
     std::fs::write(
         dir.path().join("bad.csv"),
         "center_id,center_name,region,station_id,number,registered_voters\nc,n,r,s,x,1\n",
@@ -153,7 +161,7 @@ fn election_enroll_serve_and_bench_work_together() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere"));
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_testigo"))
+    let mut server = testigo_cmd()
         .args(["serve", "--data", &p(&data), "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -191,7 +199,7 @@ fn election_enroll_serve_and_bench_work_together() {
         assert!(report[key].as_f64().unwrap() > 0.0, "{key}");
     }
     // A coordinator account, and a review from the command line that reaches the audit log.
-    let mut add = Command::new(env!("CARGO_BIN_EXE_testigo"))
+    let mut add = testigo_cmd()
         .args(["user", "add", "--data", &p(&data), "--name", "ana", "--role", "admin", "--password-stdin"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -220,6 +228,24 @@ fn election_enroll_serve_and_bench_work_together() {
     assert!(!out.status.success(), "an administrator sees the whole election");
     let out = testigo(&["user", "add", "--data", &p(&data), "--name", "leo", "--role", "boss"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--role"));
+    // The operator's language: a Spanish locale reads Spanish, a French one French.
+    let out = testigo_cmd()
+        .env("TESTIGO_LANG", "es_VE.UTF-8")
+        .args(["user", "add", "--data", &p(&data), "--name", "leo", "--role", "observer"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("coordinador leo") && text.contains("toda la elección") && text.contains("Observador"),
+        "{text}"
+    );
+    assert!(text.contains("contraseña: "), "{text}");
+    let out = testigo_cmd()
+        .env("TESTIGO_LANG", "fr")
+        .args(["user", "add", "--data", &p(&data), "--name", "leo", "--role", "observer"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("erreur : "), "{out:?}");
     let capture: String = rusqlite::Connection::open(data.join(testigo_server::DATABASE_FILE))
         .unwrap()
         .query_row("SELECT capture_id FROM captures LIMIT 1", [], |r| r.get(0))
@@ -416,7 +442,7 @@ fn a_self_signed_server_prints_its_pin_and_enrollment_codes_carry_it() {
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&pkg).unwrap()).unwrap();
     let station = package["stations"][0]["id"].as_str().unwrap().to_owned();
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_testigo"))
+    let mut server = testigo_cmd()
         .args(["serve", "--data", &p(&data), "--listen", "127.0.0.1:0", "--tls-self-signed", "127.0.0.1"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -3,12 +3,14 @@
 //! writes them.
 //!
 //! Nothing a person reads is written in code: a page asks [`Lang::t`] (or [`Lang::t_args`]) for a
-//! message by its id. Each language has two files in one bundle: the portal's (`es.ftl`) and the
-//! coordinators' dashboard's (`dash-es.ftl`, every id prefixed `dash-`). The four languages have
-//! the same ids in each file (a test checks); a missing id renders as `⟦id⟧`, which the page tests
-//! look for. Which language: the one the URL names (every portal address starts with it), else
-//! the best match for `Accept-Language` ([`Lang::negotiate`], by `fluent-langneg`; the dashboard
-//! always asks this way), else Spanish.
+//! message by its id. Each language has three files in one bundle: the portal's (`es.ftl`), the
+//! coordinators' dashboard's (`dash-es.ftl`, every id prefixed `dash-`) and what the command line
+//! tells its operator (`cli-es.ftl`, every id prefixed `cli-`). The four languages have the same
+//! ids in each file (a test checks); a missing id renders as `⟦id⟧`, which the page tests look
+//! for. Which language: the one the URL names (every portal address starts with it), else the
+//! best match for `Accept-Language` ([`Lang::negotiate`], by `fluent-langneg`; the dashboard
+//! always asks this way), else Spanish; the command line follows the operator's locale
+//! (`TESTIGO_LANG`, `LC_ALL`, `LC_MESSAGES`, `LANG`).
 
 use std::sync::OnceLock;
 
@@ -29,12 +31,40 @@ pub enum Lang {
     Fr,
 }
 
-/// Each language's files: the portal's, then the dashboard's.
-const SOURCES: [(Lang, [&str; 2]); 4] = [
-    (Lang::Es, [include_str!("../locales/es.ftl"), include_str!("../locales/dash-es.ftl")]),
-    (Lang::En, [include_str!("../locales/en.ftl"), include_str!("../locales/dash-en.ftl")]),
-    (Lang::Pt, [include_str!("../locales/pt.ftl"), include_str!("../locales/dash-pt.ftl")]),
-    (Lang::Fr, [include_str!("../locales/fr.ftl"), include_str!("../locales/dash-fr.ftl")]),
+/// Each language's files: the portal's, the dashboard's, the command line's.
+const SOURCES: [(Lang, [&str; 3]); 4] = [
+    (
+        Lang::Es,
+        [
+            include_str!("../locales/es.ftl"),
+            include_str!("../locales/dash-es.ftl"),
+            include_str!("../locales/cli-es.ftl"),
+        ],
+    ),
+    (
+        Lang::En,
+        [
+            include_str!("../locales/en.ftl"),
+            include_str!("../locales/dash-en.ftl"),
+            include_str!("../locales/cli-en.ftl"),
+        ],
+    ),
+    (
+        Lang::Pt,
+        [
+            include_str!("../locales/pt.ftl"),
+            include_str!("../locales/dash-pt.ftl"),
+            include_str!("../locales/cli-pt.ftl"),
+        ],
+    ),
+    (
+        Lang::Fr,
+        [
+            include_str!("../locales/fr.ftl"),
+            include_str!("../locales/dash-fr.ftl"),
+            include_str!("../locales/cli-fr.ftl"),
+        ],
+    ),
 ];
 
 type Bundle = FluentBundle<FluentResource>;
@@ -46,7 +76,7 @@ fn bundles() -> &'static [Bundle; 4] {
 
 /// A bundle of one language's messages, from all its files. A syntax error in a file is logged
 /// and the messages that did parse are kept (the tests refuse such a file).
-fn bundle(lang: Lang, sources: [&str; 2]) -> Bundle {
+fn bundle(lang: Lang, sources: [&str; 3]) -> Bundle {
     let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Values go into HTML and attributes; bidi isolation marks would only add bytes.
@@ -286,7 +316,7 @@ mod tests {
 
     #[test]
     fn every_language_has_every_message_and_parses() {
-        for file in 0..2 {
+        for file in 0..3 {
             let es = ids(SOURCES[0].1[file]);
             assert!(es.len() > 20);
             for (lang, sources) in SOURCES {
@@ -298,19 +328,27 @@ mod tests {
                 );
             }
         }
-        // The dashboard's ids, and only they, start with `dash-`: the files never collide.
-        for (lang, [portal, dash]) in SOURCES {
-            assert!(ids(portal).iter().all(|id| !id.starts_with("dash-")), "{}", lang.code());
+        // The dashboard's ids, and only they, start with `dash-`, the command line's with
+        // `cli-`: the files never collide.
+        for (lang, [portal, dash, cli]) in SOURCES {
+            assert!(
+                ids(portal).iter().all(|id| !id.starts_with("dash-") && !id.starts_with("cli-")),
+                "{}",
+                lang.code()
+            );
             assert!(ids(dash).iter().all(|id| id.starts_with("dash-")), "{}", lang.code());
+            assert!(ids(cli).iter().all(|id| id.starts_with("cli-")), "{}", lang.code());
         }
     }
 
     #[test]
-    fn dashboard_messages_use_the_same_variables_in_every_language() {
-        let es = messages(SOURCES[0].1[1]);
-        for (lang, [_, dash]) in SOURCES {
-            for (id, vars) in messages(dash) {
-                assert_eq!(Some(&vars), es.get(&id), "{}: {id}", lang.code());
+    fn dashboard_and_command_line_messages_use_the_same_variables_in_every_language() {
+        for file in [1, 2] {
+            let es = messages(SOURCES[0].1[file]);
+            for (lang, sources) in SOURCES {
+                for (id, vars) in messages(sources[file]) {
+                    assert_eq!(Some(&vars), es.get(&id), "{}: {id}", lang.code());
+                }
             }
         }
     }

@@ -1,0 +1,50 @@
+# Ce que la ligne de commande dit à qui l’utilise. Les lignes lues par des machines (rapports
+# JSON, l’annonce « listening on » du serveur) ne sont pas des messages et restent telles quelles.
+cli-error = erreur : { $message }
+cli-election-created = créée : { $centers } centres, { $stations } bureaux
+cli-election-updated = mise à jour depuis la version { $from } : { $centers } centres, { $stations } bureaux
+cli-election-unchanged = inchangée : { $centers } centres, { $stations } bureaux
+cli-election-sample = écrit { $file } ({ $centers } centres, { $stations } bureaux)
+cli-enroll-code = code { $code } (bureaux : { $stations })
+cli-enroll-qr = code QR écrit dans { $file }
+cli-user-made = coordinateur { $name } (n° { $id }) voit { $scope } comme { $role }
+cli-scope-all = toute l’élection
+cli-password = mot de passe : { $password }
+cli-reviewed = capture n° { $pk } : { $from } -> { $to }
+cli-withdrawn = retirée : publication n° { $seq } (bureau { $table })
+cli-export-full = export complet vers { $dir } : { $tables } bureaux rendus, { $written } fichiers écrits, { $unchanged } inchangés, { $photos } photos liées, { $files } fichiers dans le manifeste, { $seconds } s
+cli-export-incremental = export incrémental vers { $dir } : { $tables } bureaux rendus, { $written } fichiers écrits, { $unchanged } inchangés, { $photos } photos liées, { $files } fichiers dans le manifeste, { $seconds } s
+cli-verified-only-on = ne compter que les procès-verbaux vérifiés : oui
+cli-verified-only-off = ne compter que les procès-verbaux vérifiés : non
+cli-on-verification-on = publier à la vérification : oui
+cli-on-verification-off = publier à la vérification : non
+cli-voters-off = recherche des électeurs désactivée
+cli-voters-on = recherche des électeurs activée : { $voters } électeurs
+cli-published = publiés { $published }, déjà publiés { $already }, rien à publier { $nothing } (publication désormais au n° { $seq })
+cli-revoked = appareil { $device } révoqué
+cli-revoked-already = l’appareil { $device } était déjà révoqué (depuis { $at })
+cli-official-imported = import n° { $id } : { $tables } bureaux de { $file } ({ $bytes } octets, SHA-256 { $sha256 }) en { $seconds } s ; contraste recalculé en { $contrast_seconds } s
+cli-contrast = { $contest } : { $compared } bureaux comparés, { $matching } concordants, { $differing } divergents ; { $official_only } seulement officiels, { $ours_only } seulement les nôtres
+cli-contrast-candidate = { $votes } voix pour { $name } (les nôtres moins les officielles, sur les bureaux divergents)
+cli-discrepancies-written = écarts écrits dans { $file }
+cli-quickcount-drawn = { $size } bureaux tirés avec la graine « { $seed } » parmi { $strata } strates :
+cli-quickcount-stratum = { $name } : { $sample } sur { $tables } bureaux ({ $registered } inscrits)
+cli-quickcount-none = aucun échantillon tiré pour l’instant (testigo quickcount draw)
+cli-quickcount-status = comptage rapide (graine « { $seed } ») : { $reported } des { $size } bureaux de l’échantillon arrivés ({ $percent })
+cli-quickcount-share = { $name } : { $share } ± { $margin }
+cli-quickcount-beyond = l’avance du premier dépasse sa marge d’erreur (± { $margin } points)
+cli-quickcount-within = l’avance du premier reste dans sa marge d’erreur (± { $margin } points)
+cli-verify-manifest = manifeste : { $files } fichiers, élection { $election } (paquet { $package }), clé du serveur { $key }
+cli-verify-checked = { $files } fichiers vérifiés, { $captures } captures publiées
+cli-verify-fail = ÉCHEC { $failure }
+cli-verify-valid = valide : chaque signature, reçu et empreinte se vérifie
+cli-verify-invalid = invalide : { $failures } échecs
+cli-sim-actas = { $count } procès-verbaux écrits dans { $dir }
+cli-soak-rounds = { $rounds } tours : { $server_kills } arrêts du serveur, { $phone_kills } du téléphone ; après chaque arrêt rien d’accusé n’a été perdu
+cli-soak-drain = quand les arrêts ont cessé, le téléphone avait scellé { $sealed } procès-verbaux et tenait { $receipts } reçus
+cli-soak-end = à la fin : { $records } enregistrements et { $photos } photos sur le serveur exactement une fois, { $receipts } reçus sur le téléphone ({ $seconds } s)
+cli-demo-serving =
+    Le tableau de bord : { $url }/dash (utilisateur : coordinador, mot de passe : { $password })
+    Le portail public : { $url }/ ({ $published } bureaux publiés)
+    Les données : { $dir }
+    Ctrl-C pour arrêter.
