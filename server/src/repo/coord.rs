@@ -442,6 +442,8 @@ pub enum BatchFilter {
     Unreviewed,
     /// A declared photo has not arrived.
     MissingPhoto,
+    /// Its table's watchers sent different numbers from different phones.
+    Disagree,
 }
 
 /// Which late tables a listing shows.

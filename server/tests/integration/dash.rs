@@ -318,6 +318,9 @@ async fn drill_down_acta_view_batches_and_devices_render() {
     assert_eq!(html.matches("/dash/captures/").count(), 1);
     let (_, html) = page(&s, &cookie, "/dash/batches?filter=missing_photo").await;
     assert_eq!(html.matches("/dash/captures/").count(), 1);
+    // Both watchers' captures of st-1, which disagree, and nothing else.
+    let (_, html) = page(&s, &cookie, "/dash/batches?filter=disagree").await;
+    assert_eq!(html.matches("/dash/captures/").count(), 2, "{html}");
     let (_, html) = page(&s, &cookie, "/dash/devices").await;
     assert!(
         html.contains(a.public_key().key_id().as_str()) && html.contains(b.public_key().key_id().as_str())

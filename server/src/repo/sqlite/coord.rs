@@ -583,6 +583,10 @@ impl Coordination for SqliteRepo {
                     BatchFilter::Disputed => "c.review_status = 'disputed'",
                     BatchFilter::Unreviewed => "c.review_status = 'unreviewed'",
                     BatchFilter::MissingPhoto => "c.photos_received < c.photos_declared",
+                    BatchFilter::Disagree => {
+                        "EXISTS (SELECT 1 FROM station_flags f WHERE f.station_id = c.station_id
+                                   AND f.contest_id = c.contest_id AND f.disagree = 1)"
+                    }
                 };
                 let sql = format!(
                     "SELECT {CAPTURE_COLUMNS} FROM captures c

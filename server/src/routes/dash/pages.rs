@@ -613,6 +613,7 @@ pub(crate) async fn batches(
         Some("disputed") => (BatchFilter::Disputed, "disputed"),
         Some("unreviewed") => (BatchFilter::Unreviewed, "unreviewed"),
         Some("missing_photo") => (BatchFilter::MissingPhoto, "missing_photo"),
+        Some("disagree") => (BatchFilter::Disagree, "disagree"),
         Some(_) => return Err(DashError::BadRequest("dash-error-unknown-filter")),
     };
     let rows = state.coord.batches(scope.clone(), filter, p.before, BATCHES_PAGE).await?;
@@ -623,6 +624,7 @@ pub(crate) async fn batches(
         ("unreviewed", "dash-filter-unreviewed"),
         ("disputed", "dash-filter-disputed"),
         ("missing_photo", "dash-filter-missing-photo"),
+        ("disagree", "dash-missing-disagree"),
     ];
     let body = html! {
         p.filters {
