@@ -54,10 +54,6 @@ fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     sorted.get(i).map(|v| (v * 10.0).round() / 10.0)
 }
 
-fn secs(v: Option<f64>) -> String {
-    v.map_or("—".to_owned(), |s| format!("{s:.1} s"))
-}
-
 fn json(r: &FieldReport) -> serde_json::Value {
     let d = &r.delivery;
     let mut out = serde_json::json!({
@@ -123,85 +119,149 @@ fn json(r: &FieldReport) -> serde_json::Value {
 }
 
 fn text(r: &FieldReport) -> String {
+    use crate::say::{decimals, n, t};
     let d = &r.delivery;
-    let mark = |ok: bool| if ok { "ok" } else { "FAILED" };
-    format!(
-        "\nElection night: {} tables, {} watchers ({} covered twice), profile {}, seed {}, {:.0} s\n\
-         \n  tables reported        {} of {}  {}\
-         \n  records delivered      {} of {} sealed  {}\
-         \n  photos delivered       {} of {} declared  {}\
-         \n  duplicates             {}  {}\
-         \n  hash mismatches        {}  {}\
-         \n  receipts on phones     {} verified of {} due, {} not verifying, {} undelivered items  {}\
-         \n  tally vs truth         {}\
-         \n  mistakes               {} typed, {} flagged by the phone, {} corrected after sealing\
-         \n  QR codes               {} read of {} printed\
-         \n  time to tables         50 %: {}, 90 %: {}, 100 %: {}\
-         \n  official contrast      {} tables altered by the authority, {} found differing  {}\
-         \n  quick count            {} of {} sample tables; leader {} {:.2} % ± {:.2} (truth {:.2} %); {} of {} candidates within ±95 %  {}\
-         \n  network                {:.1} MB up, {:.1} MB down; {} resets, {} stalls, {} black holes, {} cut answers, {} proxy errors, {} outages\n",
-        r.tables_total,
-        r.watchers,
-        r.double_covered,
-        r.options.profile.name(),
-        r.options.seed,
-        r.duration_s,
-        r.tables_reported,
-        r.tables_total,
-        mark(r.tables_reported == r.tables_total),
-        d.records_delivered,
-        d.records_sealed,
-        mark(d.records_delivered == d.records_sealed),
-        d.photos_delivered,
-        d.photos_sealed,
-        mark(d.photos_delivered == d.photos_sealed),
-        d.duplicates,
-        mark(d.duplicates == 0),
-        d.hash_mismatches,
-        mark(d.hash_mismatches == 0),
-        d.receipts,
-        d.records_sealed + d.photos_sealed,
-        d.bad_receipts,
-        d.undelivered_items,
-        mark(
-            d.bad_receipts == 0
-                && d.undelivered_items == 0
-                && d.receipts == d.records_sealed + d.photos_sealed
+    let mark = |ok: bool| t(if ok { "cli-demo-ok" } else { "cli-demo-failed" }, &[]);
+    let mb = |bytes: u64| {
+        let text = format!("{:.1}", bytes as f64 / 1e6);
+        if crate::say::lang() == testigo_server::i18n::Lang::En { text } else { text.replace('.', ",") }
+    };
+    let secs = |v: Option<f64>| v.map_or("—".to_owned(), |s| format!("{} s", decimals(s)));
+    let receipts_ok =
+        d.bad_receipts == 0 && d.undelivered_items == 0 && d.receipts == d.records_sealed + d.photos_sealed;
+    let q = &r.quick_count;
+    let lines: Vec<(&str, String, Option<bool>)> = vec![
+        (
+            "tables",
+            t("cli-demo-tables", &[("reported", n(r.tables_reported)), ("total", n(r.tables_total))]),
+            Some(r.tables_reported == r.tables_total),
         ),
-        if r.tally_matches {
-            "equal, field by field  ok".to_owned()
-        } else {
-            format!("{} fields differ  FAILED", r.tally_differences.len())
-        },
-        r.mistakes_injected,
-        r.mistakes_flagged,
-        r.corrections_after_sealing,
-        r.qr_read,
-        r.qr_on_acta,
-        secs(r.time_to_50_s),
-        secs(r.time_to_90_s),
-        secs(r.time_to_100_s),
-        r.contrast.altered,
-        r.contrast.differing,
-        mark(r.contrast.exact),
-        r.quick_count.reported,
-        r.quick_count.sample,
-        r.quick_count.leader.0,
-        100.0 * r.quick_count.leader.1,
-        100.0 * r.quick_count.leader.2,
-        100.0 * r.quick_count.leader.3,
-        r.quick_count.within.0,
-        r.quick_count.within.1,
-        mark(r.quick_count.within_999),
-        r.bytes_up as f64 / 1e6,
-        r.bytes_down as f64 / 1e6,
-        r.faults.resets,
-        r.faults.stalls,
-        r.faults.blackholes,
-        r.faults.truncations,
-        r.faults.errors_5xx,
-        r.outages,
-    )
+        (
+            "records",
+            t("cli-demo-records", &[("delivered", n(d.records_delivered)), ("sealed", n(d.records_sealed))]),
+            Some(d.records_delivered == d.records_sealed),
+        ),
+        (
+            "photos",
+            t("cli-demo-photos", &[("delivered", n(d.photos_delivered)), ("declared", n(d.photos_sealed))]),
+            Some(d.photos_delivered == d.photos_sealed),
+        ),
+        ("duplicates", n(d.duplicates), Some(d.duplicates == 0)),
+        ("mismatches", n(d.hash_mismatches), Some(d.hash_mismatches == 0)),
+        (
+            "receipts",
+            t(
+                "cli-demo-receipts",
+                &[
+                    ("verified", n(d.receipts)),
+                    ("due", n(d.records_sealed + d.photos_sealed)),
+                    ("bad", n(d.bad_receipts)),
+                    ("undelivered", n(d.undelivered_items)),
+                ],
+            ),
+            Some(receipts_ok),
+        ),
+        (
+            "tally",
+            if r.tally_matches {
+                t("cli-demo-tally-equal", &[])
+            } else {
+                t("cli-demo-tally-differs", &[("fields", n(r.tally_differences.len()))])
+            },
+            Some(r.tally_matches),
+        ),
+        (
+            "mistakes",
+            t(
+                "cli-demo-mistakes",
+                &[
+                    ("typed", n(r.mistakes_injected)),
+                    ("flagged", n(r.mistakes_flagged)),
+                    ("corrected", n(r.corrections_after_sealing)),
+                ],
+            ),
+            None,
+        ),
+        ("qr", t("cli-demo-qr", &[("read", n(r.qr_read)), ("printed", n(r.qr_on_acta))]), None),
+        (
+            "time",
+            t(
+                "cli-demo-time",
+                &[
+                    ("p50", secs(r.time_to_50_s)),
+                    ("p90", secs(r.time_to_90_s)),
+                    ("p100", secs(r.time_to_100_s)),
+                ],
+            ),
+            None,
+        ),
+        (
+            "contrast",
+            t(
+                "cli-demo-contrast",
+                &[("altered", n(r.contrast.altered)), ("differing", n(r.contrast.differing))],
+            ),
+            Some(r.contrast.exact),
+        ),
+        (
+            "quickcount",
+            t(
+                "cli-demo-quickcount",
+                &[
+                    ("reported", n(q.reported)),
+                    ("sample", n(q.sample)),
+                    ("leader", q.leader.0.clone()),
+                    ("share", decimals(100.0 * q.leader.1)),
+                    ("margin", decimals(100.0 * q.leader.2)),
+                    ("truth", decimals(100.0 * q.leader.3)),
+                    ("within", n(q.within.0)),
+                    ("candidates", n(q.within.1)),
+                ],
+            ),
+            Some(q.within_999),
+        ),
+        (
+            "network",
+            t(
+                "cli-demo-network",
+                &[
+                    ("up", mb(r.bytes_up)),
+                    ("down", mb(r.bytes_down)),
+                    ("resets", n(r.faults.resets)),
+                    ("stalls", n(r.faults.stalls)),
+                    ("blackholes", n(r.faults.blackholes)),
+                    ("cut", n(r.faults.truncations)),
+                    ("errors", n(r.faults.errors_5xx)),
+                    ("outages", n(r.outages)),
+                ],
+            ),
+            None,
+        ),
+    ];
+    let mut out = format!(
+        "\n{}\n\n",
+        t(
+            "cli-demo-title",
+            &[
+                ("tables", n(r.tables_total)),
+                ("watchers", n(r.watchers)),
+                ("twice", n(r.double_covered)),
+                ("profile", r.options.profile.name().to_owned()),
+                ("seed", r.options.seed.to_string()),
+                ("seconds", format!("{:.0}", r.duration_s)),
+            ]
+        )
+    );
+    for (key, value, ok) in lines {
+        let label = t(&format!("cli-demo-label-{key}"), &[]);
+        let pad = 24usize.saturating_sub(label.chars().count());
+        out.push_str(&format!("  {label}{}{value}", " ".repeat(pad)));
+        if let Some(ok) = ok {
+            out.push_str(&format!("  {}", mark(ok)));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Runs `demo`; `Ok(false)` when an invariant failed.
@@ -217,9 +277,9 @@ pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
         ..FieldOptions::default()
     };
     let bars = MultiProgress::new();
-    let sealed = bar(&bars, 0, "actas sealed");
-    let tables = bar(&bars, args.stations as u64, "tables on the server");
-    let watchers = bar(&bars, 0, "watchers done");
+    let sealed = bar(&bars, 0, &crate::say::t("cli-demo-bar-sealed", &[]));
+    let tables = bar(&bars, args.stations as u64, &crate::say::t("cli-demo-bar-tables", &[]));
+    let watchers = bar(&bars, 0, &crate::say::t("cli-demo-bar-watchers", &[]));
     let on_progress = |p: &FieldProgress| {
         sealed.set_length(p.captures_total);
         sealed.set_position(p.captures_sealed);

@@ -48,3 +48,34 @@ cli-demo-serving =
     The public portal: { $url }/ ({ $published } tables published)
     The data: { $dir }
     Ctrl-C to stop.
+cli-demo-ok = ok
+cli-demo-failed = FAILED
+cli-demo-title = Election night: { $tables } tables, { $watchers } watchers ({ $twice } covered twice), profile { $profile }, seed { $seed }, { $seconds } s
+cli-demo-label-tables = tables reported
+cli-demo-label-records = records delivered
+cli-demo-label-photos = photos delivered
+cli-demo-label-duplicates = duplicates
+cli-demo-label-mismatches = hash mismatches
+cli-demo-label-receipts = receipts on phones
+cli-demo-label-tally = tally vs truth
+cli-demo-label-mistakes = mistakes
+cli-demo-label-qr = QR codes
+cli-demo-label-time = time to tables
+cli-demo-label-contrast = official contrast
+cli-demo-label-quickcount = quick count
+cli-demo-label-network = network
+cli-demo-tables = { $reported } of { $total }
+cli-demo-records = { $delivered } of { $sealed } sealed
+cli-demo-photos = { $delivered } of { $declared } declared
+cli-demo-receipts = { $verified } verified of { $due } due, { $bad } not verifying, { $undelivered } undelivered items
+cli-demo-tally-equal = equal, field by field
+cli-demo-tally-differs = { $fields } fields differ
+cli-demo-mistakes = { $typed } typed, { $flagged } flagged by the phone, { $corrected } corrected after sealing
+cli-demo-qr = { $read } read of { $printed } printed
+cli-demo-time = 50 %: { $p50 }, 90 %: { $p90 }, 100 %: { $p100 }
+cli-demo-contrast = { $altered } tables altered by the authority, { $differing } found differing
+cli-demo-quickcount = { $reported } of { $sample } sample tables; leader { $leader } { $share } % ± { $margin } (truth { $truth } %); { $within } of { $candidates } candidates within ±95 %
+cli-demo-network = { $up } MB up, { $down } MB down; { $resets } resets, { $stalls } stalls, { $blackholes } black holes, { $cut } cut answers, { $errors } proxy errors, { $outages } outages
+cli-demo-bar-sealed = actas sealed
+cli-demo-bar-tables = tables on the server
+cli-demo-bar-watchers = watchers done

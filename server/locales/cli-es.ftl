@@ -48,3 +48,34 @@ cli-demo-serving =
     El portal público: { $url }/ ({ $published } mesas publicadas)
     Los datos: { $dir }
     Ctrl-C para detener.
+cli-demo-ok = bien
+cli-demo-failed = FALLÓ
+cli-demo-title = Noche electoral: { $tables } mesas, { $watchers } testigos ({ $twice } mesas con dos), perfil { $profile }, semilla { $seed }, { $seconds } s
+cli-demo-label-tables = mesas recibidas
+cli-demo-label-records = registros entregados
+cli-demo-label-photos = fotos entregadas
+cli-demo-label-duplicates = duplicados
+cli-demo-label-mismatches = huellas distintas
+cli-demo-label-receipts = recibos en teléfonos
+cli-demo-label-tally = totales vs verdad
+cli-demo-label-mistakes = errores
+cli-demo-label-qr = códigos QR
+cli-demo-label-time = tiempo hasta mesas
+cli-demo-label-contrast = contraste oficial
+cli-demo-label-quickcount = conteo rápido
+cli-demo-label-network = red
+cli-demo-tables = { $reported } de { $total }
+cli-demo-records = { $delivered } de { $sealed } sellados
+cli-demo-photos = { $delivered } de { $declared } declaradas
+cli-demo-receipts = { $verified } verificados de { $due } debidos, { $bad } sin verificar, { $undelivered } elementos sin entregar
+cli-demo-tally-equal = iguales, campo por campo
+cli-demo-tally-differs = { $fields } campos difieren
+cli-demo-mistakes = { $typed } tecleados, { $flagged } señalados por el teléfono, { $corrected } corregidos tras sellar
+cli-demo-qr = { $read } leídos de { $printed } impresos
+cli-demo-time = 50 %: { $p50 }, 90 %: { $p90 }, 100 %: { $p100 }
+cli-demo-contrast = { $altered } mesas alteradas por la autoridad, { $differing } halladas distintas
+cli-demo-quickcount = { $reported } de { $sample } mesas de la muestra; primero { $leader } { $share } % ± { $margin } (verdad { $truth } %); { $within } de { $candidates } candidatos dentro de ±95 %
+cli-demo-network = { $up } MB subidos, { $down } MB bajados; { $resets } reinicios, { $stalls } bloqueos, { $blackholes } agujeros negros, { $cut } respuestas cortadas, { $errors } errores del proxy, { $outages } cortes
+cli-demo-bar-sealed = actas selladas
+cli-demo-bar-tables = mesas en el servidor
+cli-demo-bar-watchers = testigos terminados

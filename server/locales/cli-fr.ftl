@@ -48,3 +48,34 @@ cli-demo-serving =
     Le portail public : { $url }/ ({ $published } bureaux publiés)
     Les données : { $dir }
     Ctrl-C pour arrêter.
+cli-demo-ok = ok
+cli-demo-failed = ÉCHEC
+cli-demo-title = Soir d’élection : { $tables } bureaux, { $watchers } observateurs ({ $twice } bureaux couverts deux fois), profil { $profile }, graine { $seed }, { $seconds } s
+cli-demo-label-tables = bureaux reçus
+cli-demo-label-records = enregistrements livrés
+cli-demo-label-photos = photos livrées
+cli-demo-label-duplicates = doublons
+cli-demo-label-mismatches = empreintes divergentes
+cli-demo-label-receipts = reçus sur les téléphones
+cli-demo-label-tally = totaux vs vérité
+cli-demo-label-mistakes = erreurs
+cli-demo-label-qr = codes QR
+cli-demo-label-time = délai des bureaux
+cli-demo-label-contrast = contraste officiel
+cli-demo-label-quickcount = comptage rapide
+cli-demo-label-network = réseau
+cli-demo-tables = { $reported } sur { $total }
+cli-demo-records = { $delivered } sur { $sealed } scellés
+cli-demo-photos = { $delivered } sur { $declared } déclarées
+cli-demo-receipts = { $verified } vérifiés sur { $due } dus, { $bad } invalides, { $undelivered } éléments non livrés
+cli-demo-tally-equal = égaux, champ par champ
+cli-demo-tally-differs = { $fields } champs diffèrent
+cli-demo-mistakes = { $typed } saisies, { $flagged } signalées par le téléphone, { $corrected } corrigées après scellement
+cli-demo-qr = { $read } lus sur { $printed } imprimés
+cli-demo-time = 50 % : { $p50 }, 90 % : { $p90 }, 100 % : { $p100 }
+cli-demo-contrast = { $altered } bureaux altérés par l’autorité, { $differing } trouvés divergents
+cli-demo-quickcount = { $reported } sur { $sample } bureaux de l’échantillon ; en tête { $leader } { $share } % ± { $margin } (vérité { $truth } %) ; { $within } sur { $candidates } candidats dans ±95 %
+cli-demo-network = { $up } Mo envoyés, { $down } Mo reçus ; { $resets } réinitialisations, { $stalls } blocages, { $blackholes } trous noirs, { $cut } réponses coupées, { $errors } erreurs du proxy, { $outages } coupures
+cli-demo-bar-sealed = procès-verbaux scellés
+cli-demo-bar-tables = bureaux sur le serveur
+cli-demo-bar-watchers = observateurs terminés

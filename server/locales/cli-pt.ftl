@@ -48,3 +48,34 @@ cli-demo-serving =
     O portal público: { $url }/ ({ $published } mesas publicadas)
     Os dados: { $dir }
     Ctrl-C para parar.
+cli-demo-ok = ok
+cli-demo-failed = FALHOU
+cli-demo-title = Noite eleitoral: { $tables } mesas, { $watchers } fiscais ({ $twice } mesas com dois), perfil { $profile }, semente { $seed }, { $seconds } s
+cli-demo-label-tables = mesas recebidas
+cli-demo-label-records = registros entregues
+cli-demo-label-photos = fotos entregues
+cli-demo-label-duplicates = duplicados
+cli-demo-label-mismatches = hashes divergentes
+cli-demo-label-receipts = recibos nos telefones
+cli-demo-label-tally = totais vs verdade
+cli-demo-label-mistakes = erros
+cli-demo-label-qr = códigos QR
+cli-demo-label-time = tempo até as mesas
+cli-demo-label-contrast = contraste oficial
+cli-demo-label-quickcount = contagem rápida
+cli-demo-label-network = rede
+cli-demo-tables = { $reported } de { $total }
+cli-demo-records = { $delivered } de { $sealed } selados
+cli-demo-photos = { $delivered } de { $declared } declaradas
+cli-demo-receipts = { $verified } verificados de { $due } devidos, { $bad } sem verificar, { $undelivered } itens não entregues
+cli-demo-tally-equal = iguais, campo a campo
+cli-demo-tally-differs = { $fields } campos diferem
+cli-demo-mistakes = { $typed } digitados, { $flagged } apontados pelo telefone, { $corrected } corrigidos após selar
+cli-demo-qr = { $read } lidos de { $printed } impressos
+cli-demo-time = 50 %: { $p50 }, 90 %: { $p90 }, 100 %: { $p100 }
+cli-demo-contrast = { $altered } mesas alteradas pela autoridade, { $differing } encontradas diferentes
+cli-demo-quickcount = { $reported } de { $sample } mesas da amostra; primeiro { $leader } { $share } % ± { $margin } (verdade { $truth } %); { $within } de { $candidates } candidatos dentro de ±95 %
+cli-demo-network = { $up } MB enviados, { $down } MB recebidos; { $resets } reinícios, { $stalls } bloqueios, { $blackholes } buracos negros, { $cut } respostas cortadas, { $errors } erros do proxy, { $outages } quedas
+cli-demo-bar-sealed = atas seladas
+cli-demo-bar-tables = mesas no servidor
+cli-demo-bar-watchers = fiscais concluídos
