@@ -70,7 +70,10 @@ async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Body
     Ok(Json(json!({
         "token": session.token,
         "expires_in_s": accounts::SESSION_MS / 1000,
-        "coordinator": { "name": user.name, "scope": user.scope_path, "can_review": user.can_review() },
+        "coordinator": {
+            "name": user.name, "scope": user.scope_path, "role": user.role.as_str(),
+            "can_review": user.can_review(), "is_admin": user.is_admin(),
+        },
     })))
 }
 

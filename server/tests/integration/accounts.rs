@@ -49,6 +49,13 @@ async fn an_administrator_runs_accounts_from_the_browser_and_nobody_else_can() {
     assert!(password.len() >= 20, "{password}");
     let luis_id = account_id(&html, "luis");
     assert!(signs_in(&s, "luis", &password).await);
+    let body = serde_json::json!({ "name": "luis", "password": password }).to_string().into_bytes();
+    let who: serde_json::Value = json_body(s.send(post_json("/v1/admin/login", None, body)).await).await;
+    assert_eq!(who["coordinator"]["role"], "reviewer");
+    assert_eq!(
+        (who["coordinator"]["can_review"].as_bool(), who["coordinator"]["is_admin"].as_bool()),
+        (Some(true), Some(false))
+    );
     let luis = login_cookie(&s, "luis", &password).await;
     assert_eq!(page(&s, &luis, "/dash/transcribe").await.0, StatusCode::OK);
     // Refused: a taken name, an unknown region, an administrator with a region, a bad role.
