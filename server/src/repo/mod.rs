@@ -6,6 +6,7 @@
 //! implementation must keep are written on the methods (idempotency and conflict handling happen
 //! inside one transaction with the insert, so replicas racing on the same record agree).
 
+pub mod accounts;
 pub mod analysis;
 pub mod coord;
 pub mod desk;

@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::format::{short, url};
-use super::operations::device_line;
+use super::layout::device_line;
 use super::{DashError, DashResult, INCOMPLETE_FORM, Session};
 use crate::AppState;
 use crate::repo::coord::AssignedDevice;

@@ -1,5 +1,6 @@
 //! The frame every dashboard page shares (head, header with the navigation and the sign-out
-//! form, breadcrumbs, heading) and the response that carries a page, in the page's language.
+//! form, breadcrumbs, heading), the parts several pages show (a table's phone in a line), and the
+//! response that carries a page, in the page's language.
 //!
 //! Pages are plain server-rendered HTML with one small stylesheet and no build step: they load
 //! fast on a slow link and work on a phone screen. Pages that show what keeps arriving (the
@@ -125,6 +126,27 @@ pub(crate) fn html_page(lang: Lang, page: Markup) -> Response {
         page.into_string(),
     )
         .into_response()
+}
+
+/// A table's phone in a line: who carries it, its id, when it was last heard from (or that it
+/// was revoked, or never heard from).
+pub(crate) fn device_line(
+    lang: crate::i18n::Lang,
+    d: &crate::repo::coord::AssignedDevice,
+    now: i64,
+) -> maud::Markup {
+    maud::html! {
+        @if let Some(k) = &d.contact { (k.name) " " span.muted { (k.phone) } " " }
+        code title=(d.id) { (super::format::short(&d.id)) } " "
+        @if d.revoked {
+            span.tag.warn { (lang.t("dash-device-revoked")) }
+        } @else if let Some(seen) = d.last_seen_at_ms {
+            @let minutes = ((now - seen).max(0) / 60_000).to_string();
+            span.muted { (lang.t_args("dash-minutes-ago", &[("minutes", &minutes)])) }
+        } @else {
+            span.tag.warn { (lang.t("dash-never")) }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,12 +10,12 @@ use maud::html;
 use serde::Deserialize;
 
 use super::format::{num, short, url};
-use super::layout::home_crumb;
+use super::layout::{device_line, home_crumb};
 use super::pages::{contest, region_label};
 use super::{DashError, DashResult, Session};
 use crate::AppState;
 use crate::now_ms;
-use crate::repo::coord::{AssignedDevice, LateCursor, LateFilter};
+use crate::repo::coord::{LateCursor, LateFilter};
 use crate::repo::publication::SearchHit;
 use crate::services::operations::{self, Found};
 
@@ -245,22 +245,5 @@ fn refusal_message(code: &str) -> &'static str {
         "station_not_assigned" => "dash-refused-not-assigned",
         "wrong_election" | "unknown_contest" | "unknown_field" => "dash-refused-wrong-election",
         _ => "dash-refused-invalid",
-    }
-}
-
-/// A table's phone in a line: who carries it, its id, when it was last heard from (or that it
-/// was revoked, or never heard from).
-pub(super) fn device_line(lang: crate::i18n::Lang, d: &AssignedDevice, now: i64) -> maud::Markup {
-    html! {
-        @if let Some(k) = &d.contact { (k.name) " " span.muted { (k.phone) } " " }
-        code title=(d.id) { (short(&d.id)) } " "
-        @if d.revoked {
-            span.tag.warn { (lang.t("dash-device-revoked")) }
-        } @else if let Some(seen) = d.last_seen_at_ms {
-            @let minutes = ((now - seen).max(0) / 60_000).to_string();
-            span.muted { (lang.t_args("dash-minutes-ago", &[("minutes", &minutes)])) }
-        } @else {
-            span.tag.warn { (lang.t("dash-never")) }
-        }
     }
 }
