@@ -89,9 +89,13 @@ pub(super) fn create_session(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![token_hash.as_bytes().as_slice(), coordinator_id, csrf, now_ms, expires_at_ms, kind.as_str()],
     )?;
-    // Every sign-in is in the audit log (not the token, not the address).
-    let name: String =
-        c.query_row("SELECT name FROM coordinators WHERE id = ?1", [coordinator_id], |r| r.get(0))?;
+    // Every sign-in is kept with the account, and in the audit log (not the token, not the
+    // address).
+    let name: String = c.query_row(
+        "UPDATE coordinators SET last_login_ms = ?2 WHERE id = ?1 RETURNING name",
+        params![coordinator_id, now_ms],
+        |r| r.get(0),
+    )?;
     audit(c, now_ms, &name, "login", None, &serde_json::json!({ "kind": kind.as_str() }))?;
     Ok(())
 }
@@ -124,12 +128,10 @@ pub(super) fn end_session(c: &Connection, token_hash: Sha256, kind: SessionKind)
     Ok(())
 }
 
-/// Every account by name, with its last sign-in from the audit log.
+/// Every account by name, with its last sign-in.
 pub(super) fn list(c: &Connection) -> RepoResult<Vec<Account>> {
     let sql = format!(
-        "SELECT {COLUMNS}, k.created_at_ms, k.disabled_at_ms,
-                (SELECT max(a.at_ms) FROM audit_log a WHERE a.actor = k.name AND a.action = 'login')
-           FROM coordinators k ORDER BY k.name"
+        "SELECT {COLUMNS}, k.created_at_ms, k.disabled_at_ms, k.last_login_ms FROM coordinators k ORDER BY k.name"
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map([], |r| {

@@ -527,8 +527,9 @@ const MIGRATIONS: &[&str] = &[
     INSERT OR IGNORE INTO tally_dirty (station_id, contest_id) SELECT DISTINCT station_id, contest_id FROM captures;
     "#,
     // Version 8: accounts run from the browser. A role instead of "may review" (observer,
-    // reviewer, administrator: the national reviewers who ran everything become administrators)
-    // and accounts that can be disabled.
+    // reviewer, administrator: the national reviewers who ran everything become administrators),
+    // accounts that can be disabled, and each account's last sign-in (kept with the account: the
+    // accounts page must not search the audit log once per account).
     r#"
     ALTER TABLE coordinators ADD COLUMN role TEXT NOT NULL DEFAULT 'reviewer'
         CHECK (role IN ('observer', 'reviewer', 'admin'));
@@ -536,6 +537,9 @@ const MIGRATIONS: &[&str] = &[
                                         WHEN scope_path = '' THEN 'admin' ELSE 'reviewer' END;
     ALTER TABLE coordinators DROP COLUMN can_review;
     ALTER TABLE coordinators ADD COLUMN disabled_at_ms INTEGER;
+    ALTER TABLE coordinators ADD COLUMN last_login_ms INTEGER;
+    UPDATE coordinators SET last_login_ms =
+        (SELECT max(a.at_ms) FROM audit_log a WHERE a.actor = coordinators.name AND a.action = 'login');
     "#,
 ];
 
