@@ -625,10 +625,12 @@ pub trait Coordination: Send + Sync + 'static {
     async fn set_tally_verified_only(&self, on: bool, actor: String, now_ms: TimestampMs) -> RepoResult<()>;
 
     /// The audit log, newest first, before `before_seq`, at most `limit`; with `query`, only
-    /// entries whose actor, action or details contain it (ignoring case).
+    /// entries whose actor, action or details contain it (ignoring case), or whose action is
+    /// one of `actions` (those whose name in the reader's language matches the query).
     async fn audit_log(
         &self,
         query: Option<String>,
+        actions: Vec<String>,
         before_seq: Option<i64>,
         limit: usize,
     ) -> RepoResult<Vec<AuditEntry>>;

@@ -133,6 +133,9 @@ async fn an_administrator_runs_accounts_from_the_browser_and_nobody_else_can() {
         );
     }
     assert!(!audit.contains(&new_password) && !audit.contains(&password));
+    // Searched by what the reader calls the acts: "contraseña" finds the resets, by no code.
+    let (_, html) = page(&s, &ana, "/dash/audit?q=contrase%C3%B1a").await;
+    assert!(html.contains("<td>Contraseña renovada</td>") && !html.contains("<td>Ingreso</td>"), "{html}");
 }
 
 #[tokio::test]

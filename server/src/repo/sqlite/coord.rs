@@ -201,10 +201,11 @@ impl Coordination for SqliteRepo {
     async fn audit_log(
         &self,
         query: Option<String>,
+        actions: Vec<String>,
         before_seq: Option<i64>,
         limit: usize,
     ) -> RepoResult<Vec<AuditEntry>> {
-        self.db.read(move |c| super::operations::audit_log(c, query, before_seq, limit)).await
+        self.db.read(move |c| super::operations::audit_log(c, query, &actions, before_seq, limit)).await
     }
 
     async fn tally_verified_only(&self) -> RepoResult<bool> {

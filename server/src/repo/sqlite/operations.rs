@@ -60,18 +60,21 @@ pub(super) fn enrollment_codes(c: &Connection, limit: usize) -> RepoResult<(u64,
 pub(super) fn audit_log(
     c: &Connection,
     query: Option<String>,
+    actions: &[String],
     before_seq: Option<i64>,
     limit: usize,
 ) -> RepoResult<Vec<AuditEntry>> {
     let needle = query.map(|q| q.to_lowercase()).unwrap_or_default();
+    let actions = serde_json::to_string(actions).map_err(|e| crate::repo::RepoError::Db(e.to_string()))?;
     c.prepare_cached(&format!(
-                    "SELECT {AUDIT_COLUMNS} FROM audit_log
-                      WHERE seq < ?1 AND (?2 = '' OR instr(lower(actor || ' ' || action || ' ' || detail_json), ?2) > 0)
-                      ORDER BY seq DESC LIMIT ?3"
-                ))?
-                .query_map(params![before_seq.unwrap_or(i64::MAX), needle, limit as i64], audit_row)?
-                .map(|row| row?)
-                .collect()
+        "SELECT {AUDIT_COLUMNS} FROM audit_log
+          WHERE seq < ?1 AND (?2 = '' OR instr(lower(actor || ' ' || action || ' ' || detail_json), ?2) > 0
+                              OR action IN (SELECT value FROM json_each(?4)))
+          ORDER BY seq DESC LIMIT ?3"
+    ))?
+    .query_map(params![before_seq.unwrap_or(i64::MAX), needle, limit as i64, actions], audit_row)?
+    .map(|row| row?)
+    .collect()
 }
 
 pub(super) fn tally_verified_only(c: &Connection) -> RepoResult<bool> {

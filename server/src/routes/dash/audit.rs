@@ -15,32 +15,48 @@ use crate::AppState;
 use crate::i18n::Lang;
 use crate::repo::coord::{AuditEntry, Role};
 
+/// Every audit action and the message that names it.
+const ACTIONS: [(&str, &str); 21] = [
+    ("login", "dash-act-login"),
+    ("review", "dash-act-review"),
+    ("transcribe", "dash-act-transcribe"),
+    ("desk", "dash-act-desk"),
+    ("choose", "dash-act-choose"),
+    ("contact", "dash-act-contact"),
+    ("revoke_device", "dash-act-revoke"),
+    ("enroll_codes", "dash-act-enroll"),
+    ("official_import", "dash-act-official"),
+    ("quickcount_draw", "dash-act-quickcount"),
+    ("tally-setting", "dash-act-tally-setting"),
+    ("publication_setting", "dash-act-publication-setting"),
+    ("publish", "dash-act-publish"),
+    ("withdraw", "dash-act-withdraw"),
+    ("account_create", "dash-act-account-create"),
+    ("account_disable", "dash-act-account-disable"),
+    ("account_enable", "dash-act-account-enable"),
+    ("account_password", "dash-act-account-password"),
+    ("account_access", "dash-act-account-access"),
+    ("station_assign", "dash-act-station-assign"),
+    ("station_unassign", "dash-act-station-unassign"),
+];
+
 /// The message naming an audit action (an unknown one is named as such, not shown raw).
 pub(crate) fn action_label(action: &str) -> &'static str {
-    match action {
-        "login" => "dash-act-login",
-        "review" => "dash-act-review",
-        "transcribe" => "dash-act-transcribe",
-        "desk" => "dash-act-desk",
-        "choose" => "dash-act-choose",
-        "contact" => "dash-act-contact",
-        "revoke_device" => "dash-act-revoke",
-        "enroll_codes" => "dash-act-enroll",
-        "official_import" => "dash-act-official",
-        "quickcount_draw" => "dash-act-quickcount",
-        "tally-setting" => "dash-act-tally-setting",
-        "publication_setting" => "dash-act-publication-setting",
-        "publish" => "dash-act-publish",
-        "withdraw" => "dash-act-withdraw",
-        "account_create" => "dash-act-account-create",
-        "account_disable" => "dash-act-account-disable",
-        "account_enable" => "dash-act-account-enable",
-        "account_password" => "dash-act-account-password",
-        "account_access" => "dash-act-account-access",
-        "station_assign" => "dash-act-station-assign",
-        "station_unassign" => "dash-act-station-unassign",
-        _ => "dash-act-other",
+    ACTIONS.iter().find(|(code, _)| *code == action).map_or("dash-act-other", |(_, label)| label)
+}
+
+/// The actions whose name in `lang` contains `query` (ignoring case): searching the log for
+/// "cuenta" finds the accounts' acts, whatever their codes.
+fn actions_named(lang: Lang, query: &str) -> Vec<String> {
+    let query = query.trim().to_lowercase();
+    if query.is_empty() {
+        return Vec::new();
     }
+    ACTIONS
+        .iter()
+        .filter(|(_, label)| lang.t(label).to_lowercase().contains(&query))
+        .map(|(code, _)| (*code).to_owned())
+        .collect()
 }
 
 /// An entry's details in words: the states a review went between and its comment, the account,
@@ -131,7 +147,8 @@ pub(crate) async fn audit(
     let lang = session.lang;
     let Ok(Query(p)) = q else { return Err(DashError::BadRequest("dash-error-bad-params")) };
     let query = p.q.unwrap_or_default();
-    let entries = audit::page(&state, &session.user, &query, p.before, audit::AUDIT_PAGE).await?;
+    let actions = actions_named(lang, &query);
+    let entries = audit::page(&state, &session.user, &query, &actions, p.before, audit::AUDIT_PAGE).await?;
     let q = url(query.trim());
     let body = html! {
         form.search method="get" action="/dash/audit" role="search" {
@@ -183,7 +200,10 @@ pub(crate) async fn audit_csv(
     q: Result<Query<AuditParams>, QueryRejection>,
 ) -> DashResult<Response> {
     let Ok(Query(p)) = q else { return Err(DashError::BadRequest("dash-error-bad-params")) };
-    let bytes = crate::services::audit::csv(&state, &session.user, p.q.as_deref().unwrap_or("")).await?;
+    let query = p.q.as_deref().unwrap_or("");
+    let bytes =
+        crate::services::audit::csv(&state, &session.user, query, &actions_named(session.lang, query))
+            .await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
