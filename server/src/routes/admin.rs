@@ -330,7 +330,7 @@ async fn set_publication_settings(
         .await
         .map_err(|e| match e {
             PublishError::NotAllowed => {
-                AppError::Forbidden("only a coordinator of the whole election may change this")
+                AppError::Forbidden("only an administrator may change this")
             }
             e => publish_error(e),
         })?;

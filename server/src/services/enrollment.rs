@@ -161,8 +161,8 @@ mod tests {
 /// Why codes for a center were not made.
 #[derive(Debug, thiserror::Error)]
 pub enum SheetError {
-    /// Only a reviewer who sees the whole election makes codes.
-    #[error("only a coordinator who sees the whole election makes enrollment codes")]
+    /// Only an administrator makes codes.
+    #[error("only an administrator makes enrollment codes")]
     NotAllowed,
     /// No such center.
     #[error("no such center")]
@@ -176,7 +176,7 @@ pub enum SheetError {
 }
 
 /// One enrollment code per table of a center, for printing on training day: each code enrolls
-/// one phone for that table. Only a reviewer who sees the whole election may make codes.
+/// one phone for that table. Only an administrator may make codes.
 pub async fn codes_for_center(
     state: &AppState,
     who: &crate::services::review::Reviewer,

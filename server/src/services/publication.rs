@@ -5,8 +5,8 @@
 //! Rules: publishing and withdrawing take a reviewer's right (viewers may not) and stay within
 //! the reviewer's region subtree — a table, region or capture outside it is "not found", as for
 //! reviews. A withdrawal needs a reason of at most [`MAX_REASON_CHARS`] characters: it is
-//! published. Whether verification publishes by itself is an election-wide choice, so only a
-//! coordinator of the whole election (or the operator) changes it.
+//! published. Whether verification publishes by itself is an election-wide choice, so only an
+//! administrator (or the operator) changes it.
 
 use testigo_protocol::publication::{PublicationEntry, PublishedHow};
 
@@ -134,7 +134,7 @@ pub async fn withdraw(
     }
 }
 
-/// Sets whether verifying a capture publishes it. Only for a coordinator of the whole election.
+/// Sets whether verifying a capture publishes it. Only for an administrator.
 pub async fn set_on_verification(state: &AppState, who: &Reviewer, on: bool) -> Result<(), PublishError> {
     if !who.is_admin() {
         return Err(PublishError::NotAllowed);

@@ -103,8 +103,8 @@ pub(crate) fn candidate_totals(contest: &Contest, votes: &BTreeMap<String, i64>)
 }
 
 /// Sets whether tables count only with a verified capture (verified by double entry, by a
-/// verifier or by a coordinator's review) instead of their latest standing one. Only a reviewer
-/// who sees the whole election may; every table is counted again.
+/// verifier or by a coordinator's review) instead of their latest standing one. Only an
+/// administrator may; every table is counted again.
 pub async fn set_verified_only(
     state: &AppState,
     who: &crate::services::review::Reviewer,
@@ -112,7 +112,7 @@ pub async fn set_verified_only(
 ) -> AppResult<()> {
     if !who.is_admin() {
         return Err(AppError::Forbidden(
-            "only a coordinator who sees the whole election may change what counts",
+            "only an administrator may change what counts",
         ));
     }
     Ok(state.coord.set_tally_verified_only(on, who.name.clone(), crate::now_ms()).await?)
