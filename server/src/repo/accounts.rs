@@ -151,8 +151,8 @@ pub enum AccountError {
     /// No account has this id.
     #[error("no such account")]
     NoAccount,
-    /// Administrators cannot disable or demote themselves (another must), so that one always
-    /// remains.
-    #[error("you cannot disable your own account or take away your own administration")]
+    /// Administrators do not change their own account (another must): none can lock themselves
+    /// out, and a stolen session cannot take its account's password.
+    #[error("you cannot change your own account: another administrator must")]
     OwnAccount,
 }

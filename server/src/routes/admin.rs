@@ -329,9 +329,7 @@ async fn set_publication_settings(
     publication::set_on_verification(&state, &Reviewer::from(&user), body.publish_on_verification)
         .await
         .map_err(|e| match e {
-            PublishError::NotAllowed => {
-                AppError::Forbidden("only an administrator may change this")
-            }
+            PublishError::NotAllowed => AppError::Forbidden("only an administrator may change this"),
             e => publish_error(e),
         })?;
     Ok(Json(json!({ "publish_on_verification": body.publish_on_verification })))

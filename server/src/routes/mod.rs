@@ -1,5 +1,6 @@
 //! The router: one module per resource, handlers beside their paths.
 
+mod accounts;
 mod admin;
 mod captures;
 pub(crate) mod dash;
@@ -64,6 +65,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(captures::routes())
         .merge(feed::routes())
         .merge(admin::routes())
+        .merge(accounts::routes())
         .merge(official::routes())
         .merge(
             dash::routes()

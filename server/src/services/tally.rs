@@ -111,9 +111,7 @@ pub async fn set_verified_only(
     on: bool,
 ) -> AppResult<()> {
     if !who.is_admin() {
-        return Err(AppError::Forbidden(
-            "only an administrator may change what counts",
-        ));
+        return Err(AppError::Forbidden("only an administrator may change what counts"));
     }
     Ok(state.coord.set_tally_verified_only(on, who.name.clone(), crate::now_ms()).await?)
 }

@@ -237,3 +237,96 @@ async fn times_are_shown_in_the_elections_time_zone_and_an_unknown_zone_is_refus
     next.election.time_zone = Some("../../etc/passwd".into());
     assert!(s.state.repo.import_election(next, 2).await.unwrap().is_err());
 }
+
+#[tokio::test]
+async fn the_admin_api_runs_accounts_and_tables_through_the_same_rules() {
+    let s = TestServer::new().await;
+    let phone = s.device(&["st-1"]).await;
+    create_user(s.state.coord.as_ref(), "ana", "una clave larga", "", Role::Admin, "cli", 1).await.unwrap();
+    create_user(s.state.coord.as_ref(), "rita", "otra clave larga", "", Role::Reviewer, "cli", 1)
+        .await
+        .unwrap();
+    let token = |name: &str, password: &str| {
+        let s = &s;
+        let body = serde_json::json!({ "name": name, "password": password }).to_string().into_bytes();
+        async move {
+            let r: serde_json::Value =
+                json_body(s.send(post_json("/v1/admin/login", None, body)).await).await;
+            format!("Bearer {}", r["token"].as_str().unwrap())
+        }
+    };
+    let ana = token("ana", "una clave larga").await;
+    let rita = token("rita", "otra clave larga").await;
+    let post = |bearer: &str, path: &str, body: serde_json::Value| {
+        post_json(path, Some(bearer), body.to_string().into_bytes())
+    };
+
+    let r = s
+        .send(post(
+            &ana,
+            "/v1/admin/accounts",
+            serde_json::json!({ "name": "luis", "role": "observer", "scope": "Zulia" }),
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let made: serde_json::Value = json_body(r).await;
+    let password = made["password"].as_str().unwrap().to_owned();
+    assert!(signs_in(&s, "luis", &password).await);
+    let all: serde_json::Value = json_body(s.send(get("/v1/admin/accounts", &ana)).await).await;
+    let luis = all["accounts"].as_array().unwrap().iter().find(|a| a["name"] == "luis").unwrap().clone();
+    assert_eq!((luis["role"].as_str(), luis["scope"].as_str()), (Some("observer"), Some("Zulia")));
+
+    let r = s.send(post(&ana, "/v1/admin/accounts/luis", serde_json::json!({ "action": "reset" }))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let reset: serde_json::Value = json_body(r).await;
+    assert!(!signs_in(&s, "luis", &password).await);
+    assert!(signs_in(&s, "luis", reset["password"].as_str().unwrap()).await);
+    for (body, status) in [
+        (serde_json::json!({ "action": "disable" }), StatusCode::OK),
+        (serde_json::json!({ "action": "explode" }), StatusCode::BAD_REQUEST),
+        (
+            serde_json::json!({ "action": "access", "role": "admin", "scope": "Zulia" }),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        assert_eq!(
+            s.send(post(&ana, "/v1/admin/accounts/luis", body.clone())).await.status(),
+            status,
+            "{body}"
+        );
+    }
+    assert_eq!(
+        s.send(post(&ana, "/v1/admin/accounts/nobody", serde_json::json!({ "action": "enable" })))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.send(post(&ana, "/v1/admin/accounts/ana", serde_json::json!({ "action": "disable" })))
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST,
+        "not one's own"
+    );
+    // A reviewer manages neither accounts nor tables.
+    assert_eq!(s.send(get("/v1/admin/accounts", &rita)).await.status(), StatusCode::FORBIDDEN);
+    let body = serde_json::json!({ "name": "x", "role": "admin" });
+    assert_eq!(s.send(post(&rita, "/v1/admin/accounts", body)).await.status(), StatusCode::FORBIDDEN);
+
+    let device = phone.public_key().key_id().as_str().to_owned();
+    let body = serde_json::json!({ "device": &device[..8], "assigned": true });
+    assert_eq!(
+        s.send(post(&rita, "/v1/admin/stations/st-2/devices", body.clone())).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let done: serde_json::Value =
+        json_body(s.send(post(&ana, "/v1/admin/stations/st-2/devices", body.clone())).await).await;
+    assert_eq!((done["device"].as_str(), done["changed"].as_bool()), (Some(device.as_str()), Some(true)));
+    let again: serde_json::Value =
+        json_body(s.send(post(&ana, "/v1/admin/stations/st-2/devices", body.clone())).await).await;
+    assert_eq!(again["changed"], false);
+    assert_eq!(
+        s.send(post(&ana, "/v1/admin/stations/st-99/devices", body)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

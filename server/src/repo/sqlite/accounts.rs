@@ -162,13 +162,14 @@ pub(super) fn change(
         return Ok(Err(AccountError::NoAccount));
     };
     let target = target?;
-    let own = target.id == actor.id;
+    // Another administrator changes an administrator's account: none can lock themselves out,
+    // and a stolen session cannot take its account's password for itself.
+    if target.id == actor.id {
+        return Ok(Err(AccountError::OwnAccount));
+    }
     let mut detail = serde_json::json!({ "account": target.name });
     match change {
         AccountChange::Disable => {
-            if own {
-                return Ok(Err(AccountError::OwnAccount));
-            }
             c.execute(
                 "UPDATE coordinators SET disabled_at_ms = ?2 WHERE id = ?1 AND disabled_at_ms IS NULL",
                 params![id, now_ms],
@@ -183,9 +184,6 @@ pub(super) fn change(
             c.execute("DELETE FROM sessions WHERE coordinator_id = ?1", [id])?;
         }
         AccountChange::Access { scope_path, role } => {
-            if own && !(*role == Role::Admin && scope_path.is_empty()) && actor.role == Role::Admin {
-                return Ok(Err(AccountError::OwnAccount));
-            }
             if let Err(e) = check_access(c, scope_path, *role)? {
                 return Ok(Err(e));
             }
