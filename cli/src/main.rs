@@ -14,6 +14,7 @@ mod bench_seed;
 mod bench_sync;
 mod demo;
 mod photo;
+mod publish;
 mod qr;
 mod say;
 mod server;
@@ -56,7 +57,7 @@ enum Command {
     Device(server::DeviceCommand),
     /// The public portal: publish tables, regions or captures, withdraw with a reason.
     #[command(subcommand)]
-    Publish(server::PublishCommand),
+    Publish(publish::PublishCommand),
     /// The authority's official results: imports, and the contrast with our actas.
     #[command(subcommand)]
     Official(analysis::OfficialCommand),
@@ -171,7 +172,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::User(cmd) => server::user(&cmd)?,
         Command::Review(args) => server::review(&args)?,
         Command::Device(cmd) => server::device(&cmd)?,
-        Command::Publish(cmd) => server::publish(&cmd)?,
+        Command::Publish(cmd) => publish::publish(&cmd)?,
         Command::Official(cmd) => analysis::official(&cmd)?,
         Command::Quickcount(cmd) => analysis::quickcount(&cmd)?,
         Command::Verify(args) => {
