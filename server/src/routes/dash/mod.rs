@@ -36,6 +36,7 @@ mod assign;
 mod audit;
 pub(crate) mod charts;
 mod desk;
+mod devices;
 mod enrollment;
 pub(crate) mod format;
 mod layout;
@@ -88,7 +89,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/stations/{id}/choose", post(actions::choose))
         .route("/dash/stations/{id}/devices", post(assign::post))
         .route("/dash/batches", get(pages::batches))
-        .route("/dash/devices", get(pages::devices))
+        .route("/dash/devices", get(devices::devices))
         .route("/dash/devices/{id}/contact", post(actions::device_contact))
         .route("/dash/devices/{id}/revoke", post(actions::device_revoke))
         .route("/dash/captures/{pk}", get(acta::view))
