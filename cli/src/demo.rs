@@ -122,10 +122,7 @@ fn text(r: &FieldReport) -> String {
     use crate::say::{decimals, n, t};
     let d = &r.delivery;
     let mark = |ok: bool| t(if ok { "cli-demo-ok" } else { "cli-demo-failed" }, &[]);
-    let mb = |bytes: u64| {
-        let text = format!("{:.1}", bytes as f64 / 1e6);
-        if crate::say::lang() == testigo_server::i18n::Lang::En { text } else { text.replace('.', ",") }
-    };
+    let mb = |bytes: u64| crate::say::lang().decimal(bytes as f64 / 1e6, 1);
     let secs = |v: Option<f64>| v.map_or("—".to_owned(), |s| format!("{} s", decimals(s)));
     let receipts_ok =
         d.bad_receipts == 0 && d.undelivered_items == 0 && d.receipts == d.records_sealed + d.photos_sealed;

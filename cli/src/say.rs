@@ -39,11 +39,7 @@ pub(crate) fn n(value: impl TryInto<i64>) -> String {
 
 /// A number with two decimals, written the operator's way (seconds, shares).
 pub(crate) fn decimals(s: f64) -> String {
-    let text = format!("{s:.2}");
-    match lang() {
-        Lang::En => text,
-        _ => text.replace('.', ","),
-    }
+    lang().decimal(s, 2)
 }
 
 /// Prints message `id` (`say!("cli-revoked", device = id)`), a line in the operator's language.

@@ -462,7 +462,7 @@ pub fn user(cmd: &UserCommand) -> Result<(), Box<dyn std::error::Error>> {
         now_ms(),
     ))?;
     let scope = if scope.is_empty() { crate::say::t("cli-scope-all", &[]) } else { scope.clone() };
-    let role = crate::say::t(&format!("dash-role-{}", role.as_str()), &[]);
+    let role = crate::say::t(testigo_server::i18n::role_label(role), &[]);
     say!("cli-user-made", name = name, id = id, scope = scope, role = role);
     if generated {
         say!("cli-password", password = password);

@@ -216,6 +216,15 @@ impl Lang {
         }
     }
 
+    /// A number with `places` decimals and the language's decimal sign (`1.5`, `1,5`).
+    pub fn decimal(self, value: f64, places: usize) -> String {
+        let text = format!("{value:.places$}");
+        match self {
+            Lang::En => text,
+            Lang::Es | Lang::Pt | Lang::Fr => text.replace('.', ","),
+        }
+    }
+
     /// The time of day of a server time in the election's time zone ([`in_zone`]), as
     /// `18:05:09`.
     pub fn time(self, ms: i64) -> String {
@@ -226,6 +235,16 @@ impl Lang {
     /// as `2024-07-28 14:05:00 -04` (the zone's abbreviation, or its offset where it has none).
     pub fn datetime(self, ms: i64) -> String {
         local(ms).strftime("%Y-%m-%d %H:%M:%S %Z").to_string()
+    }
+}
+
+/// The message naming a role (the dashboard's and the command line's word for it).
+pub fn role_label(role: crate::repo::coord::Role) -> &'static str {
+    use crate::repo::coord::Role;
+    match role {
+        Role::Observer => "dash-role-observer",
+        Role::Reviewer => "dash-role-reviewer",
+        Role::Admin => "dash-role-admin",
     }
 }
 
@@ -371,6 +390,10 @@ mod tests {
         assert_eq!(Lang::Es.percent(2, 3), "66,7 %");
         assert_eq!(Lang::Fr.percent(0, 0), "—");
         assert_eq!(Lang::Es.datetime(1_722_189_900_000), "2024-07-28 18:05:00 UTC");
+        assert_eq!(
+            (Lang::En.decimal(2.345, 1), Lang::Fr.decimal(2.0, 2)),
+            ("2.3".to_owned(), "2,00".to_owned())
+        );
         let caracas = time_zone(Some("America/Caracas")).unwrap();
         let shown = futures_util::FutureExt::now_or_never(in_zone(caracas, async {
             (Lang::Es.datetime(1_722_189_900_000), Lang::Es.time(1_722_189_900_000))

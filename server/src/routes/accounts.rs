@@ -15,7 +15,7 @@ use super::{ApiPath, parse_json, read_body};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::repo::coord::{AccountError, Role};
-use crate::services::accounts::{self, AccountAction, UserError};
+use crate::services::accounts::{self, AccountAction, AccountRef, UserError};
 use crate::services::devices::{self, AssignError};
 use crate::services::review::Reviewer;
 
@@ -99,14 +99,8 @@ async fn change(
         }
         _ => return Err(AppError::BadRequest("action must be disable, enable, reset or access".into())),
     };
-    let all = accounts::list(&state, &user).await.map_err(user_error)?;
-    let id = all
-        .iter()
-        .find(|a| a.coordinator.name == name)
-        .map(|a| a.coordinator.id)
-        .ok_or(AppError::NotFound)?;
-    let password = accounts::change(&state, &user, id, action).await.map_err(user_error)?;
-    Ok(Json(json!({ "name": name, "password": password })))
+    let done = accounts::change(&state, &user, AccountRef::Name(name), action).await.map_err(user_error)?;
+    Ok(Json(json!({ "name": done.name, "password": done.password })))
 }
 
 #[derive(Deserialize)]

@@ -142,17 +142,40 @@ pub enum AccountAction {
     },
 }
 
-/// An administrator changes account `id` (audited); a reset returns the new password, to be
-/// handed over once.
+/// Which account: by row id (the dashboard's forms) or by login name (the admin API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountRef {
+    /// Its row id.
+    Id(i64),
+    /// Its login name.
+    Name(String),
+}
+
+/// What a change did: the account's name, and a reset's new password, to be handed over once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// The account's login name.
+    pub name: String,
+    /// The new password, after a reset.
+    pub password: Option<String>,
+}
+
+/// An administrator changes an account (audited).
 pub async fn change(
     state: &AppState,
     who: &Coordinator,
-    id: i64,
+    account: AccountRef,
     action: AccountAction,
-) -> Result<Option<String>, UserError> {
+) -> Result<Changed, UserError> {
     if !who.is_admin() {
         return Err(UserError::NotAllowed);
     }
+    let all = state.coord.accounts().await?;
+    let found = all.into_iter().map(|a| a.coordinator).find(|k| match &account {
+        AccountRef::Id(id) => k.id == *id,
+        AccountRef::Name(name) => k.name == *name,
+    });
+    let target = found.ok_or(UserError::Account(AccountError::NoAccount))?;
     let (change, password) = match action {
         AccountAction::Disable => (AccountChange::Disable, None),
         AccountAction::Enable => (AccountChange::Enable, None),
@@ -162,8 +185,8 @@ pub async fn change(
         }
         AccountAction::Access { scope_path, role } => (AccountChange::Access { scope_path, role }, None),
     };
-    state.coord.change_account(id, change, who.clone(), crate::now_ms()).await??;
-    Ok(password)
+    state.coord.change_account(target.id, change, who.clone(), crate::now_ms()).await??;
+    Ok(Changed { name: target.name, password })
 }
 
 /// Password checks that may run at once. Each is memory-hard by design (tens of MiB, tens of ms):

@@ -12,18 +12,9 @@ use serde::Deserialize;
 use super::layout::home_crumb;
 use super::{DashError, DashPath, DashResult, INCOMPLETE_FORM, Session};
 use crate::AppState;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, role_label};
 use crate::repo::coord::{AccountError, Role};
-use crate::services::accounts::{self, AccountAction, UserError};
-
-/// The message naming a role.
-pub(crate) fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Observer => "dash-role-observer",
-        Role::Reviewer => "dash-role-reviewer",
-        Role::Admin => "dash-role-admin",
-    }
-}
+use crate::services::accounts::{self, AccountAction, AccountRef, UserError};
 
 fn role_select(lang: Lang, selected: Role) -> Markup {
     html! {
@@ -206,12 +197,11 @@ pub(crate) async fn change(
         },
         _ => return Err(DashError::BadRequest("dash-error-bad-params")),
     };
-    match accounts::change(&state, &session.user, id, action).await.map_err(user_error)? {
+    let done =
+        accounts::change(&state, &session.user, AccountRef::Id(id), action).await.map_err(user_error)?;
+    match done.password {
         Some(password) => {
-            let list = state.coord.accounts().await?;
-            let name = list.iter().find(|a| a.coordinator.id == id).map(|a| a.coordinator.name.clone());
-            let name = name.ok_or(DashError::NotFound)?;
-            render(&state, &session, Some(password_notice(session.lang, &name, &password, true))).await
+            render(&state, &session, Some(password_notice(session.lang, &done.name, &password, true))).await
         }
         None => Ok(Redirect::to("/dash/accounts").into_response()),
     }

@@ -73,7 +73,7 @@ pub(crate) fn describe(lang: Lang, e: &AuditEntry) -> Markup {
     let role = |key: &str| {
         text(key)
             .and_then(|r| Role::parse(&r))
-            .map(|r| lang.t(super::accounts::role_label(r)))
+            .map(|r| lang.t(crate::i18n::role_label(r)))
             .unwrap_or_default()
     };
     let scope = |key: &str| match text(key) {
