@@ -53,11 +53,16 @@ async fn render(state: &AppState, session: &Session, notice: Option<Markup>) -> 
                                     " " span.tag.warn { (lang.t_args("dash-account-disabled", &[("at", &lang.datetime(at))])) }
                                 }
                             }
-                            td { (lang.t(role_label(k.role))) }
-                            td { @if k.scope_path.is_empty() { (lang.t("dash-scope-all")) } @else { (k.scope_path) } }
-                            td { @match a.last_login_ms { Some(at) => (lang.datetime(at)), None => span.muted { (lang.t("dash-never")) } } }
+                            td data-label=(lang.t("dash-col-role")) { (lang.t(role_label(k.role))) }
+                            td data-label=(lang.t("dash-col-scope")) {
+                                @if k.scope_path.is_empty() { (lang.t("dash-scope-all")) } @else { (k.scope_path) }
+                            }
+                            td data-label=(lang.t("dash-col-last-login")) {
+                                @match a.last_login_ms { Some(at) => (lang.datetime(at)), None => span.muted { (lang.t("dash-never")) } }
+                            }
                             td {
-                                details.actions {
+                                // Nobody changes their own account: no form that would only be refused.
+                                @if k.id != session.user.id { details.actions {
                                     summary { (lang.t("dash-account-change")) }
                                     form.review.fields method="post" action=(action) {
                                         input type="hidden" name="csrf" value=(session.csrf);
@@ -85,7 +90,7 @@ async fn render(state: &AppState, session: &Session, notice: Option<Markup>) -> 
                                             button.secondary.danger { (lang.t("dash-account-disable")) }
                                         }
                                     }
-                                }
+                                } }
                             }
                         }
                     }
