@@ -15,6 +15,7 @@
 //! - [`receipt`]: the server's signed receipt, the watcher's proof of delivery.
 //! - [`statement`]: the server's other signed answers: refusals, feed pages, election packages.
 //! - [`qr`]: parsers for the QR codes printed on actas, per election format.
+//! - [`sms`]: a signed record as SMS text, and its receipt as one SMS back.
 //! - [`validation`]: the stable warning codes that travel with a capture.
 //!
 //! This crate does no I/O.
@@ -29,6 +30,7 @@ pub mod keys;
 pub mod publication;
 pub mod qr;
 pub mod receipt;
+pub mod sms;
 pub mod statement;
 pub mod validation;
 

@@ -60,6 +60,27 @@ pub fn parse(format: &QrFormat, contest: &Contest, payload: &str) -> Result<QrCo
     }
 }
 
+/// Writes the QR text `format` would print for an acta with `acta_id` and these counts, so a
+/// reader can tell a code that says exactly what was typed from one that does not. `None` when
+/// the format needs a number the counts lack.
+pub fn render(
+    format: &QrFormat,
+    contest: &Contest,
+    acta_id: &str,
+    counts: &BTreeMap<String, u32>,
+    extra_counts: &BTreeMap<String, u32>,
+) -> Option<String> {
+    match format {
+        QrFormat::Venezuela2024 => {
+            let values: Vec<String> =
+                contest.options.iter().map(|o| counts.get(&o.id).map(u32::to_string)).collect::<Option<_>>()?;
+            let field = |kind| contest.field_of_kind(kind).and_then(|f| extra_counts.get(&f.id));
+            let (null, blank) = (field(CountFieldKind::Null)?, field(CountFieldKind::Blank)?);
+            Some(format!("{acta_id}!{}!{null}!{blank}", values.join(",")))
+        }
+    }
+}
+
 fn number(text: &str) -> Result<u32, QrError> {
     if text.is_empty() || text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(QrError::NotANumber);
