@@ -28,7 +28,7 @@ code="$("$bin" enroll --data "$work/data" --station "$station" --json |
 password="conformance-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 echo "$password" | "$bin" user add --data "$work/data" --name conformance --role admin --password-stdin >/dev/null
 
-"$bin" serve --data "$work/data" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
+"$bin" serve --data "$work/data" --listen 127.0.0.1:0 --sms-secret "conformance-sms" >"$work/serve.out" 2>"$work/serve.log" &
 pid=$!
 url=""
 for _ in $(seq 1 100); do

@@ -249,6 +249,25 @@ impl Store {
         Ok(self.store()?.outbox()?)
     }
 
+    /// When there is no data link: the SMS texts (each at most 160 GSM-7 characters) that carry
+    /// the sealed capture's signed record whole, in order. Send each as one SMS to the
+    /// coordinators' number (Android `SmsManager.sendTextMessage`), then call `smsSent`.
+    pub fn sms_for(&self, capture_id: String) -> Result<Vec<String>> {
+        Ok(self.store()?.sms_for(self::capture_id(&capture_id)?)?)
+    }
+
+    /// Notes that the capture's SMS went out. The record stays pending until a receipt arrives
+    /// (over HTTP at the next sync, or by SMS through `acceptSmsReceipt`).
+    pub fn sms_sent(&self, capture_id: String) -> Result<()> {
+        Ok(self.store()?.sms_sent(self::capture_id(&capture_id)?)?)
+    }
+
+    /// Hands over an SMS from the coordinators' number. If it is the verified receipt of a record
+    /// sent by SMS, the record is delivered and its capture id returned; otherwise `null`.
+    pub fn accept_sms_receipt(&self, text: String) -> Result<Option<Uuid>> {
+        Ok(self.store()?.accept_sms_receipt(&text)?)
+    }
+
     /// How many outbox items wait to be sent.
     pub fn pending_count(&self) -> Result<u32> {
         Ok(self.store()?.pending_count()?)

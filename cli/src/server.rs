@@ -56,6 +56,10 @@ pub struct ServeArgs {
     /// in their enrollment codes (`testigo enroll --tls-cert DATA/tls/cert.pem`).
     #[arg(long = "tls-self-signed")]
     tls_self_signed: Vec<String>,
+    /// Take SMS from gateways at `POST /v1/sms`, which must present this secret (the form's
+    /// `secret` field or `?key=`). Without it there is no SMS intake.
+    #[arg(long)]
+    sms_secret: Option<String>,
 }
 
 impl ServeArgs {
@@ -68,6 +72,7 @@ impl ServeArgs {
             max_device_bytes: self.max_device_mb.saturating_mul(MIB),
             trusted_proxies: self.trusted_proxies.clone(),
             https: self.https || self.tls_cert.is_some() || !self.tls_self_signed.is_empty(),
+            sms_secret: self.sms_secret.clone(),
             ..Limits::default()
         }
     }

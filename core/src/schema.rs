@@ -169,6 +169,17 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE server ADD COLUMN tls_pins_json TEXT NOT NULL DEFAULT '[]';
     "#,
+    // Version 5: records sent by SMS when the data link was cut: when their SMS went, how many,
+    // and the tag the coordinators' receipt SMS answers with.
+    r#"
+    CREATE TABLE sms_sent (
+        capture_id TEXT PRIMARY KEY REFERENCES captures(id),
+        tag TEXT NOT NULL,
+        parts INTEGER NOT NULL,
+        sent_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sms_sent_by_tag ON sms_sent(tag);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -72,8 +72,11 @@ pub fn render(
 ) -> Option<String> {
     match format {
         QrFormat::Venezuela2024 => {
-            let values: Vec<String> =
-                contest.options.iter().map(|o| counts.get(&o.id).map(u32::to_string)).collect::<Option<_>>()?;
+            let values: Vec<String> = contest
+                .options
+                .iter()
+                .map(|o| counts.get(&o.id).map(u32::to_string))
+                .collect::<Option<_>>()?;
             let field = |kind| contest.field_of_kind(kind).and_then(|f| extra_counts.get(&f.id));
             let (null, blank) = (field(CountFieldKind::Null)?, field(CountFieldKind::Blank)?);
             Some(format!("{acta_id}!{}!{null}!{blank}", values.join(",")))

@@ -30,7 +30,9 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use crate::capture::{CAPTURE_FORMAT, CaptureRecord, MAX_FIELDS, MAX_PAGES, MAX_WARNINGS, PhotoRef, SignedCapture};
+use crate::capture::{
+    CAPTURE_FORMAT, CaptureRecord, MAX_FIELDS, MAX_PAGES, MAX_WARNINGS, PhotoRef, SignedCapture,
+};
 use crate::election::Contest;
 use crate::encoding::Sha256;
 use crate::keys::{KeyId, Signature};
@@ -188,7 +190,11 @@ pub fn encode_capture(signed: &SignedCapture, contests: &[Contest]) -> Result<Ve
 
 /// Rebuilds the signed record from all its parts (any order; one per index). The election id is
 /// the server's own; `contests` are its package's.
-pub fn decode_capture(parts: &[Part], election_id: &str, contests: &[Contest]) -> Result<SignedCapture, SmsError> {
+pub fn decode_capture(
+    parts: &[Part],
+    election_id: &str,
+    contests: &[Contest],
+) -> Result<SignedCapture, SmsError> {
     let first = parts.first().ok_or(SmsError::Malformed("no parts"))?;
     let mut ordered: Vec<Option<&Part>> = vec![None; first.count];
     for p in parts {
@@ -323,7 +329,9 @@ fn pack(signed: &SignedCapture, contests: &[Contest]) -> Result<Vec<u8>, SmsErro
         (None, _) => (QR_NONE, None),
         (Some(text), Some(format)) => {
             let acta_id = text.split('!').next().unwrap_or_default();
-            if crate::qr::render(format, contest, acta_id, &r.counts, &r.extra_counts).as_deref() == Some(text) {
+            if crate::qr::render(format, contest, acta_id, &r.counts, &r.extra_counts).as_deref()
+                == Some(text)
+            {
                 (QR_RENDERED, Some(acta_id))
             } else {
                 (QR_LITERAL, Some(text.as_str()))
@@ -423,7 +431,8 @@ fn unpack(bytes: &[u8], election_id: &str, contests: &[Contest]) -> Result<Signe
     let device_key_id: KeyId =
         hex::encode(r.array::<16>()?).parse().map_err(|_| SmsError::Malformed("key id"))?;
     let package_version = r.varint()?;
-    let contest = usize::try_from(r.varint()?).ok().and_then(|i| contests.get(i)).ok_or(SmsError::UnknownContest)?;
+    let contest =
+        usize::try_from(r.varint()?).ok().and_then(|i| contests.get(i)).ok_or(SmsError::UnknownContest)?;
     let station_id = r.text()?;
     let device_time_ms = unzigzag(r.varint()?);
     let ids: Vec<&str> = field_ids(contest).collect();

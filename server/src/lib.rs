@@ -113,6 +113,8 @@ pub struct Limits {
     /// reads it again (pages rendered for it are served from memory meanwhile): how late a new
     /// publication may show on the portal.
     pub public_context_ttl: Duration,
+    /// The secret SMS gateways present to `POST /v1/sms`; `None`: no SMS intake.
+    pub sms_secret: Option<String>,
 }
 
 impl Default for Limits {
@@ -140,6 +142,7 @@ impl Default for Limits {
             max_device_bytes: 256 * 1024 * 1024,
             max_device_records: 1_000,
             free_space_reserve: 512 * 1024 * 1024,
+            sms_secret: None,
         }
     }
 }

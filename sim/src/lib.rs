@@ -9,13 +9,15 @@
 //! Files: `watcher.rs` ([`Watcher`]: a real phone store that enrolls, photographs its stations'
 //! actas, types the numbers, sometimes wrong, seals and syncs through the core's public API);
 //! `server.rs` ([`server::LocalServer`]: the coordinators' server embedded on a loopback port with a
-//! sample election); `field/` (a whole election night, the demo, and `check_delivery`, the
+//! sample election); `sms.rs` ([`sms::SmsGateway`]: an SMS gateway posting what reaches the
+//! coordinators' number); `field/` (a whole election night, the demo, and `check_delivery`, the
 //! end-of-night invariants the end-to-end suite checks too).
 
 #![forbid(unsafe_code)]
 
 pub mod field;
 pub mod server;
+pub mod sms;
 pub mod soak;
 pub mod watcher;
 

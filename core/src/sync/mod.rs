@@ -56,6 +56,7 @@ mod observer;
 mod photos;
 mod pinning;
 mod records;
+mod sms;
 pub(crate) mod state;
 mod transport;
 

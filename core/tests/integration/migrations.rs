@@ -63,6 +63,7 @@ fn every_released_schema_upgrades_to_the_fresh_schema_keeping_queued_work() {
         (2, include_str!("../fixtures/schema-v2.sql")),
         (3, include_str!("../fixtures/schema-v3.sql")),
         (4, include_str!("../fixtures/schema-v4.sql")),
+        (5, include_str!("../fixtures/schema-v5.sql")),
     ];
     assert_eq!(
         fixtures.last().unwrap().0,

@@ -50,8 +50,12 @@ fn record(contest: &Contest) -> CaptureRecord {
     let pk = PublicKey::from(*key().verifying_key());
     let counts: BTreeMap<String, u32> =
         contest.options.iter().enumerate().map(|(i, o)| (o.id.clone(), (i as u32 * 37) % 260)).collect();
-    let extra_counts =
-        BTreeMap::from([("nulos".into(), 3), ("blancos".into(), 1), ("votantes".into(), 512), ("sobrantes".into(), 88)]);
+    let extra_counts = BTreeMap::from([
+        ("nulos".into(), 3),
+        ("blancos".into(), 1),
+        ("votantes".into(), 512),
+        ("sobrantes".into(), 88),
+    ]);
     let qr = crate::qr::render(
         contest.acta_qr.as_ref().unwrap(),
         contest,
@@ -163,7 +167,10 @@ fn mixed_up_or_altered_parts_are_refused() {
     let mut forged = parse_part(&a[0]).unwrap();
     forged.body = parse_part(&b[0]).unwrap().body;
     let parts = vec![forged, parse_part(&a[1]).unwrap()];
-    assert!(matches!(decode_capture(&parts, "ve-2024", &contests), Err(SmsError::TagMismatch | SmsError::Malformed(_))));
+    assert!(matches!(
+        decode_capture(&parts, "ve-2024", &contests),
+        Err(SmsError::TagMismatch | SmsError::Malformed(_))
+    ));
     // One character changed.
     let mut altered: Vec<char> = a[1].chars().collect();
     let last = altered.len() - 1;
@@ -193,7 +200,10 @@ fn a_receipt_fits_one_sms_and_verifies_against_what_was_sent() {
     let server_pk = PublicKey::from(*server.verifying_key());
     let receipt = Receipt {
         format: RECEIPT_FORMAT,
-        subject: ReceiptSubject::Record { capture_id: signed.record.id, record_sha256: signed.record.record_sha256() },
+        subject: ReceiptSubject::Record {
+            capture_id: signed.record.id,
+            record_sha256: signed.record.record_sha256(),
+        },
         device_key_id: signed.record.device_key_id.clone(),
         received_at_ms: 1_722_211_260_123,
         server_key_id: server_pk.key_id(),

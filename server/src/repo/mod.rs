@@ -58,6 +58,17 @@ pub struct Device {
     pub stations: BTreeSet<String>,
 }
 
+/// One SMS as a gateway delivered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsIn {
+    /// The sender's number as the gateway gave it (never public).
+    pub sender: String,
+    /// Which gateway delivered it.
+    pub gateway: String,
+    /// The text.
+    pub text: String,
+}
+
 /// What enrollment did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrollOutcome {
@@ -374,6 +385,30 @@ pub trait Repo: Send + Sync + 'static {
         refused: Vec<(Uuid, String, String, String)>,
         now_ms: TimestampMs,
     ) -> RepoResult<()>;
+
+    /// The enrolled, unrevoked device with this key id (a record that came by SMS names it).
+    async fn device_by_id(&self, device: &KeyId) -> RepoResult<Option<Device>>;
+
+    /// Keeps one SMS part of a record (once per tag, part count, index and body; a few variants
+    /// per index at most) and answers every part of its message received so far.
+    async fn sms_part(
+        &self,
+        part: testigo_protocol::sms::Part,
+        from: SmsIn,
+        now_ms: TimestampMs,
+    ) -> RepoResult<Vec<testigo_protocol::sms::Part>>;
+
+    /// Notes that the SMS message `tag` delivered `device`'s capture `capture_id`.
+    async fn sms_delivered(
+        &self,
+        tag: String,
+        device: KeyId,
+        capture_id: Uuid,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()>;
+
+    /// Keeps a message that did not become a record, with why, for coordinators.
+    async fn sms_aside(&self, from: SmsIn, reason: String, now_ms: TimestampMs) -> RepoResult<()>;
 
     /// The photo `sha256` as `device`'s capture `capture_id` declares it, if it does.
     async fn expected_photo(

@@ -10,6 +10,7 @@ mod health;
 mod official;
 mod package;
 pub mod portal;
+mod sms;
 pub(crate) mod uploads;
 
 use std::any::Any;
@@ -64,6 +65,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(package::routes())
         .merge(captures::routes())
         .merge(feed::routes())
+        .merge(sms::routes())
         .merge(admin::routes())
         .merge(accounts::routes())
         .merge(official::routes())

@@ -16,6 +16,7 @@
 //! | [`devices`] | revoking a device: its token stops, what it sent stays |
 //! | [`enrollment`] | one-time codes: made for coordinators, redeemed by phones |
 //! | `intake` | a batch of signed records: checks, storage, one outcome per record |
+//! | `sms` | records by SMS: parts kept, the record rebuilt and taken in as over HTTP, its receipt by SMS |
 //! | `photos` | when a photo counts as received, and its receipt |
 //! | `uploads` | the tus upload state machine: creation, chunks, locks, completion, expiry |
 //! | `feed` | the change feed's pages, signed per device |
@@ -44,6 +45,7 @@ pub(crate) mod portal;
 pub mod publication;
 pub mod quickcount;
 pub mod review;
+pub(crate) mod sms;
 pub mod storage;
 pub mod tally;
 pub mod uploads;

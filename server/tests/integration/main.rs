@@ -14,6 +14,7 @@ mod intake;
 mod migrations;
 mod official;
 mod portal;
+mod sms;
 mod socket;
 mod tus_js;
 mod uploads;

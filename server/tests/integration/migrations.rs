@@ -16,7 +16,7 @@ use testigo_server::repo::{Coordination, Desk, PhotoLookup, Repo, RepoError, Upl
 use uuid::Uuid;
 
 /// The frozen fixtures, one per released version, oldest first.
-const FIXTURES: [(u32, &str); 8] = [
+const FIXTURES: [(u32, &str); 9] = [
     (1, include_str!("../fixtures/schema-v1.sql")),
     (2, include_str!("../fixtures/schema-v2.sql")),
     (3, include_str!("../fixtures/schema-v3.sql")),
@@ -25,6 +25,7 @@ const FIXTURES: [(u32, &str); 8] = [
     (6, include_str!("../fixtures/schema-v6.sql")),
     (7, include_str!("../fixtures/schema-v7.sql")),
     (8, include_str!("../fixtures/schema-v8.sql")),
+    (9, include_str!("../fixtures/schema-v9.sql")),
 ];
 
 /// The device the fixtures enrolled (its token is "token-one").

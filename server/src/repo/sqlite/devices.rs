@@ -105,6 +105,15 @@ pub(super) fn by_token(c: &Connection, token_hash: Sha256) -> RepoResult<Option<
     row.map(|(id, key)| load(c, &id, key)).transpose()
 }
 
+/// The unrevoked device with this key id.
+pub(super) fn by_id(c: &Connection, device: &KeyId) -> RepoResult<Option<Device>> {
+    let row: Option<(String, Vec<u8>)> = c
+        .prepare_cached("SELECT id, public_key FROM devices WHERE id = ?1 AND revoked_at_ms IS NULL")?
+        .query_row([device.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(id, key)| load(c, &id, key)).transpose()
+}
+
 /// Revokes the device (see [`crate::repo::Repo::revoke_device`]).
 pub(super) fn revoke(
     c: &Connection,

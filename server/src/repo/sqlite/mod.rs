@@ -56,6 +56,7 @@ mod publication;
 mod regions;
 mod reviews;
 mod schema;
+mod sms;
 mod tally;
 mod uploads;
 
@@ -66,6 +67,7 @@ use async_trait::async_trait;
 use rusqlite::params;
 use testigo_protocol::api::{FeedEvent, ReviewStatus};
 use testigo_protocol::election::ElectionPackage;
+use testigo_protocol::sms::Part;
 use testigo_protocol::{KeyId, PublicKey, Sha256, SignedReceipt, TimestampMs};
 use uuid::Uuid;
 
@@ -75,7 +77,7 @@ use self::db::Db;
 use super::{
     Device, DeviceUsage, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome, NewRecord, PackageDoc,
     PhotoLookup, QuotaExceeded, Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget, RevokeOutcome,
-    StoreOutcome, TallyProgress, Upload, UploadQuota, UploadState,
+    SmsIn, StoreOutcome, TallyProgress, Upload, UploadQuota, UploadState,
 };
 
 /// The SQLite repository.
@@ -230,6 +232,29 @@ impl Repo for SqliteRepo {
         now_ms: TimestampMs,
     ) -> RepoResult<Vec<StoreOutcome>> {
         self.db.write(move |c| intake::store_records(c, device.as_str(), &records, now_ms)).await
+    }
+
+    async fn device_by_id(&self, device: &KeyId) -> RepoResult<Option<Device>> {
+        let device = device.clone();
+        self.db.read(move |c| devices::by_id(c, &device)).await
+    }
+
+    async fn sms_part(&self, part: Part, from: SmsIn, now_ms: TimestampMs) -> RepoResult<Vec<Part>> {
+        self.db.write(move |c| sms::keep_part(c, &part, &from, now_ms)).await
+    }
+
+    async fn sms_delivered(
+        &self,
+        tag: String,
+        device: KeyId,
+        capture_id: Uuid,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()> {
+        self.db.write(move |c| sms::delivered(c, &tag, &device, capture_id, now_ms)).await
+    }
+
+    async fn sms_aside(&self, from: SmsIn, reason: String, now_ms: TimestampMs) -> RepoResult<()> {
+        self.db.write(move |c| sms::aside(c, &from, &reason, now_ms)).await
     }
 
     async fn keep_refusals(

@@ -541,6 +541,36 @@ const MIGRATIONS: &[&str] = &[
     UPDATE coordinators SET last_login_ms =
         (SELECT max(a.at_ms) FROM audit_log a WHERE a.actor = coordinators.name AND a.action = 'login');
     "#,
+    // Version 9: numbers by SMS. Every part a gateway delivered (a few per message: they are
+    // what came, and a part that arrives again is kept once), which records came by SMS, and the
+    // messages that did not become a record, kept for coordinators.
+    r#"
+    CREATE TABLE sms_parts (
+        tag TEXT NOT NULL,
+        part_count INTEGER NOT NULL,
+        part_index INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        gateway TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (tag, part_count, part_index, body)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE sms_records (
+        device_id TEXT NOT NULL,
+        capture_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (device_id, capture_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE sms_aside (
+        pk INTEGER PRIMARY KEY,
+        sender TEXT NOT NULL,
+        gateway TEXT NOT NULL,
+        text TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes; a database from a newer version is refused, not

@@ -10,4 +10,5 @@ mod desk;
 mod live;
 mod pinning;
 mod portal;
+mod sms;
 mod upgrade;
