@@ -16,11 +16,13 @@
 //! - [`statement`]: the server's other signed answers: refusals, feed pages, election packages.
 //! - [`qr`]: parsers for the QR codes printed on actas, per election format.
 //! - [`sms`]: a signed record as SMS text, and its receipt as one SMS back.
+//! - [`bundle`]: a phone's outbox sealed in one file to the coordinators' key (HPKE).
 //! - [`validation`]: the stable warning codes that travel with a capture.
 //!
 //! This crate does no I/O.
 
 pub mod api;
+pub mod bundle;
 pub mod canonical;
 pub mod capture;
 pub mod election;
