@@ -56,7 +56,7 @@ bench: ## Criterion benchmarks of the store
 	$(CARGO) bench -p testigo-core --bench store
 
 fuzz: ## Every fuzz target for 10 million runs on stable Rust (scripts/fuzz.sh; photo_prepare for 5 minutes)
-	for t in enrollment_uri tus_headers wire_json qr_payload sms; do scripts/fuzz.sh $$t -runs=10000000 -max_len=4096 || exit 1; done
+	for t in enrollment_uri tus_headers wire_json qr_payload sms bundle; do scripts/fuzz.sh $$t -runs=10000000 -max_len=4096 || exit 1; done
 	scripts/fuzz.sh photo_prepare -max_total_time=300 -max_len=65536 -rss_limit_mb=512
 
 bench-photo: ## Photo pipeline vs vipsthumbnail and Pillow on synthetic actas

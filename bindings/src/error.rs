@@ -105,7 +105,7 @@ impl From<CoreError> for TestigoError {
             | CoreError::PhotoTooLarge(_)
             | CoreError::QrUnreadable(_)
             | CoreError::TooManyPages(_)
-            | CoreError::NotBySms(_)
+            | CoreError::CannotSend(_)
             | CoreError::WeakMasterKey => TestigoError::InvalidInput(message),
             CoreError::NoSuchCapture | CoreError::NoSuchPage(_) | CoreError::NoSuchPhoto => {
                 TestigoError::NotFound(message)

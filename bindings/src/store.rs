@@ -268,6 +268,30 @@ impl Store {
         Ok(self.store()?.accept_sms_receipt(&text)?)
     }
 
+    /// When there is no link at all: everything still waiting to be sent, sealed in one file to
+    /// the coordinators (only they can open it) and signed by this phone. Write the bytes to a
+    /// file to share with a runner or copy to a stick; the items stay pending until their
+    /// receipts arrive.
+    pub fn export_bundle(&self) -> Result<Vec<u8>> {
+        Ok(self.store()?.export_bundle()?)
+    }
+
+    /// On a runner's phone: takes another watcher's bundle to carry to the coordinators (the
+    /// next sync forwards it). Returns its SHA-256 in hex.
+    pub fn carry_bundle(&self, bytes: Vec<u8>) -> Result<String> {
+        Ok(self.store()?.carry_bundle(&bytes)?.to_hex())
+    }
+
+    /// The bundles this phone carries or carried for others, newest first.
+    pub fn carried_bundles(&self) -> Result<Vec<testigo_core::CarriedBundle>> {
+        Ok(self.store()?.carried_bundles()?)
+    }
+
+    /// The bytes of a bundle this phone still carries, to hand to another runner.
+    pub fn carried_bundle_bytes(&self, sha256: String) -> Result<Vec<u8>> {
+        Ok(self.store()?.carried_bundle_bytes(&photo_sha(&sha256)?)?)
+    }
+
     /// How many outbox items wait to be sent.
     pub fn pending_count(&self) -> Result<u32> {
         Ok(self.store()?.pending_count()?)

@@ -12,6 +12,7 @@ mod bench_events;
 mod bench_portal;
 mod bench_seed;
 mod bench_sync;
+mod bundle;
 mod demo;
 mod photo;
 mod publish;
@@ -58,6 +59,9 @@ enum Command {
     /// The public portal: publish tables, regions or captures, withdraw with a reason.
     #[command(subcommand)]
     Publish(publish::PublishCommand),
+    /// Sealed bundles carried by hand: import them with the coordinators' key.
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
     /// The authority's official results: imports, and the contrast with our actas.
     #[command(subcommand)]
     Official(analysis::OfficialCommand),
@@ -173,6 +177,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Review(args) => server::review(&args)?,
         Command::Device(cmd) => server::device(&cmd)?,
         Command::Publish(cmd) => publish::publish(&cmd)?,
+        Command::Bundle(cmd) => bundle::bundle(&cmd)?,
         Command::Official(cmd) => analysis::official(&cmd)?,
         Command::Quickcount(cmd) => analysis::quickcount(&cmd)?,
         Command::Verify(args) => {

@@ -53,6 +53,7 @@ fn package() -> ElectionPackage {
         centers: vec![PollingCenter { id: "ctr".into(), name: "Center".into(), region: vec!["R".into()] }],
         stations,
         assignment: None,
+        bundle_key: None,
     }
 }
 

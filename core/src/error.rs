@@ -120,9 +120,10 @@ pub enum Error {
     /// A stored photo file is missing or does not match its hash.
     #[error("stored photo {0} is missing or damaged")]
     PhotoDamaged(String),
-    /// The capture cannot go by SMS: not sealed, already delivered, or not representable.
-    #[error("cannot send by SMS: {0}")]
-    NotBySms(String),
+    /// What was asked cannot go this way (by SMS, in a bundle): not sealed, already delivered,
+    /// nothing waiting, not representable, or sealed to other coordinators.
+    #[error("cannot send this way: {0}")]
+    CannotSend(String),
     /// The network failed (no connection, timeout, broken connection).
     #[error("network: {0}")]
     Network(String),

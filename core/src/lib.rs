@@ -43,8 +43,8 @@ pub use signer::{Signer, SignerError, SoftwareSigner};
 pub use status::ReportingStatus;
 pub use store::{DeviceInfo, OpenOptions, Store};
 pub use sync::{
-    CancelToken, Enrollment, ObserverHandle, Review, StoredReceipt, SyncEvent, SyncObserver, SyncOptions,
-    SyncOutcome, SyncReport,
+    CancelToken, CarriedBundle, Enrollment, ObserverHandle, Review, StoredReceipt, SyncEvent, SyncObserver,
+    SyncOptions, SyncOutcome, SyncReport,
 };
 pub use testigo_protocol as protocol;
 pub use uuid::Uuid;

@@ -169,8 +169,9 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE server ADD COLUMN tls_pins_json TEXT NOT NULL DEFAULT '[]';
     "#,
-    // Version 5: records sent by SMS when the data link was cut: when their SMS went, how many,
-    // and the tag the coordinators' receipt SMS answers with.
+    // Version 5: when the data link is cut. Records sent by SMS (when their SMS went, how many,
+    // and the tag the coordinators' receipt SMS answers with), and the bundles a runner's phone
+    // carries for other watchers.
     r#"
     CREATE TABLE sms_sent (
         capture_id TEXT PRIMARY KEY REFERENCES captures(id),
@@ -179,6 +180,17 @@ const MIGRATIONS: &[&str] = &[
         sent_at_ms INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX sms_sent_by_tag ON sms_sent(tag);
+    -- Bundles this phone carries for other watchers (a runner's phone): sealed to the
+    -- coordinators, unreadable here; forwarded at the next sync, their bytes dropped once the
+    -- server's signed acknowledgment arrived.
+    CREATE TABLE carried_bundles (
+        sha256 BLOB PRIMARY KEY,
+        bytes BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        delivered_at_ms INTEGER,
+        refused TEXT
+    ) STRICT;
     "#,
 ];
 

@@ -147,7 +147,8 @@ pub fn seal<E: std::fmt::Display>(
         inner.extend_from_slice(&p.bytes);
     }
     let recipient_id = recipient.key_id();
-    let signature = sign(&signed_bytes(&recipient_id, &inner)).map_err(|e| BundleError::Seal(e.to_string()))?;
+    let signature =
+        sign(&signed_bytes(&recipient_id, &inner)).map_err(|e| BundleError::Seal(e.to_string()))?;
     let sig_len = u16::try_from(signature.0.len()).map_err(|_| BundleError::Seal("signature".into()))?;
     inner.extend_from_slice(&sig_len.to_be_bytes());
     inner.extend_from_slice(&signature.0);
@@ -157,14 +158,22 @@ pub fn seal<E: std::fmt::Display>(
     let mut out = Vec::with_capacity(HEADER_BYTES + inner.len() + 16);
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
-    out.extend_from_slice(&hex::decode(recipient_id.as_str()).map_err(|_| BundleError::Seal("key id".into()))?);
+    out.extend_from_slice(
+        &hex::decode(recipient_id.as_str()).map_err(|_| BundleError::Seal("key id".into()))?,
+    );
     let mut rng = SystemRng::default();
     // The encapsulated key goes into the additional data; it is known only after sealing, so the
     // additional data is the header up to the key, and the key is bound by HPKE itself.
     let aad = out.clone();
-    let (enc, ciphertext) =
-        hpke::single_shot_seal::<Aead, Kdf, Kem, _>(&OpModeS::Base, &pk, DOMAIN.as_bytes(), &inner, &aad, &mut rng)
-            .map_err(|e| BundleError::Seal(e.to_string()))?;
+    let (enc, ciphertext) = hpke::single_shot_seal::<Aead, Kdf, Kem, _>(
+        &OpModeS::Base,
+        &pk,
+        DOMAIN.as_bytes(),
+        &inner,
+        &aad,
+        &mut rng,
+    )
+    .map_err(|e| BundleError::Seal(e.to_string()))?;
     if rng.failed {
         return Err(BundleError::Seal("the system has no randomness to give".into()));
     }
@@ -195,7 +204,17 @@ impl BundleKey {
         let mut ikm = [0u8; 32];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut ikm)
             .map_err(|_| BundleError::Seal("the system has no randomness to give".into()))?;
-        let (secret, _) = Kem::derive_keypair(&ikm);
+        BundleKey::derive(&ikm)
+    }
+
+    /// The key derived from 32 or more bytes of secret keying material (RFC 9180
+    /// `DeriveKeyPair`): the server derives its bundle key from its key file, so replicas that
+    /// share the file share the key.
+    pub fn derive(ikm: &[u8]) -> Result<BundleKey, BundleError> {
+        if ikm.len() < 32 {
+            return Err(BundleError::Seal("too little keying material".into()));
+        }
+        let (secret, _) = Kem::derive_keypair(ikm);
         BundleKey::from_secret(&secret.to_bytes())
     }
 
@@ -238,7 +257,7 @@ impl BundleKey {
             aad,
         )
         .map_err(|_| BundleError::Tampered)?;
-        read_inner(&inner, &head.recipient)
+        read_contents(&inner, &head.recipient)
     }
 }
 
@@ -254,13 +273,17 @@ fn put_len(out: &mut Vec<u8>, n: usize) -> Result<(), BundleError> {
     Ok(())
 }
 
-fn read_inner(inner: &[u8], recipient: &KeyId) -> Result<BundleContents, BundleError> {
+/// Reads a bundle's decrypted contents, sealed to `recipient`: the device key, the records and
+/// photos (each photo checked against its hash) and the device's signature over them. Part of
+/// [`BundleKey::open`]; public so that the reader of untrusted bytes can be fuzzed on its own.
+pub fn read_contents(inner: &[u8], recipient: &KeyId) -> Result<BundleContents, BundleError> {
     let mut r = Reader(inner);
     if r.take(1)? != [VERSION] {
         return Err(BundleError::Malformed("inner version"));
     }
     let key_len = usize::from(*r.take(1)?.first().unwrap_or(&0));
-    let device_key = PublicKey::from_sec1(r.take(key_len)?).map_err(|_| BundleError::Malformed("device key"))?;
+    let device_key =
+        PublicKey::from_sec1(r.take(key_len)?).map_err(|_| BundleError::Malformed("device key"))?;
     let created_at_ms = i64::from_be_bytes(r.array::<8>()?);
     let n_records = r.len()?;
     if n_records > MAX_RECORDS {
@@ -272,7 +295,8 @@ fn read_inner(inner: &[u8], recipient: &KeyId) -> Result<BundleContents, BundleE
         if len > MAX_RECORD_BYTES {
             return Err(BundleError::Malformed("a record is too large"));
         }
-        let text = std::str::from_utf8(r.take(len)?).map_err(|_| BundleError::Malformed("a record is not text"))?;
+        let text =
+            std::str::from_utf8(r.take(len)?).map_err(|_| BundleError::Malformed("a record is not text"))?;
         records.push(text.to_owned());
     }
     let n_photos = r.len()?;
@@ -294,7 +318,9 @@ fn read_inner(inner: &[u8], recipient: &KeyId) -> Result<BundleContents, BundleE
         return Err(BundleError::Malformed("trailing bytes"));
     }
     let payload = inner.get(..payload_len).ok_or(BundleError::Malformed("length"))?;
-    device_key.verify(&signed_bytes(recipient, payload), &signature).map_err(|_| BundleError::BadSignature)?;
+    device_key
+        .verify(&signed_bytes(recipient, payload), &signature)
+        .map_err(|_| BundleError::BadSignature)?;
     Ok(BundleContents { device_key, created_at_ms, records, photos })
 }
 

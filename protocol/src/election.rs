@@ -30,6 +30,10 @@ pub struct ElectionPackage {
     /// The stations this watcher covers; absent in the coordinators' full package.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment: Option<Assignment>,
+    /// The coordinators' bundle key: a phone seals its outbox to it when the only way out is a
+    /// file carried by hand ([`crate::bundle`]). The server sets it in each device's package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_key: Option<crate::keys::PublicKey>,
 }
 
 /// The election.

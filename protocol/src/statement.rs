@@ -28,6 +28,8 @@ pub const REFUSAL_FORMAT: u32 = 1;
 pub const REFUSAL_DOMAIN: &str = "testigo.refusal.v1";
 /// The canonical-bytes domain of a feed page.
 pub const FEED_DOMAIN: &str = "testigo.feed.v1";
+/// The canonical-bytes domain of a bundle's acknowledgment.
+pub const BUNDLE_ACK_DOMAIN: &str = "testigo.bundle-ack.v1";
 /// The canonical-bytes domain of an election package answer.
 pub const PACKAGE_DOMAIN: &str = "testigo.package.v1";
 /// The response header of `GET /v1/package` that carries the server's signature (base64 of the
@@ -104,10 +106,66 @@ impl SignedRefusal {
     }
 }
 
+/// The server's word on a sealed bundle a runner carried: taken (its contents imported, each
+/// watcher hears of its own records through its feed) or refused whole, with why. Either way the
+/// runner's work with it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct BundleAck {
+    /// SHA-256 of the bundle's bytes as received.
+    pub bundle_sha256: Sha256,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The device that carried it to the server.
+    pub carrier_key_id: KeyId,
+    /// Why it was refused (the file was changed, sealed to another key…); `None`: taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    /// The server's clock.
+    pub at_ms: TimestampMs,
+    /// The id of the server key that signs it.
+    pub server_key_id: KeyId,
+}
+
+impl BundleAck {
+    /// The bytes the server key signs (layout `testigo.bundle-ack.v1`): domain, bundle hash, size,
+    /// carrier key id, refusal (optional), time, server key id.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut c = Canon::new(BUNDLE_ACK_DOMAIN);
+        c.bytes(self.bundle_sha256.as_bytes()).u64(self.size).str(self.carrier_key_id.as_str());
+        c.opt(self.refused.as_deref(), |c, r| {
+            c.str(r);
+        });
+        c.i64(self.at_ms).str(self.server_key_id.as_str());
+        c.finish()
+    }
+}
+
+/// A bundle's acknowledgment with the server's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SignedBundleAck {
+    /// The acknowledgment.
+    pub ack: BundleAck,
+    /// DER ECDSA P-256 signature over `ack.canonical_bytes()`.
+    pub signature: Signature,
+}
+
+impl SignedBundleAck {
+    /// Checks that `server_key` signed it.
+    pub fn verify(&self, server_key: &PublicKey) -> Result<(), VerifyError> {
+        if server_key.key_id() != self.ack.server_key_id {
+            return Err(VerifyError::WrongKey);
+        }
+        server_key.verify(&self.ack.canonical_bytes(), &self.signature)
+    }
+}
+
 /// The bytes the server signs for one page of a device's feed (layout `testigo.feed.v1`): domain,
 /// the device key id, the cursor the device asked with, the page's cursor, whether more wait,
 /// the number of events, then each event: sequence number, time, and its change (`1` review:
-/// capture id, status code, optional comment; `2` package: version).
+/// capture id, status code, optional comment; `2` package: version; `3` received: the receipt's
+/// canonical bytes and its signature).
 pub fn feed_page_bytes(device: &KeyId, after: u64, events: &[FeedEvent], cursor: u64, more: bool) -> Vec<u8> {
     let mut c = Canon::new(FEED_DOMAIN);
     c.str(device.as_str()).u64(after).u64(cursor).u8(u8::from(more)).count(events.len());
@@ -121,6 +179,9 @@ pub fn feed_page_bytes(device: &KeyId, after: u64, events: &[FeedEvent], cursor:
             }
             Change::Package { version } => {
                 c.u8(2).u64(*version);
+            }
+            Change::Received { receipt } => {
+                c.u8(3).bytes(&receipt.receipt.canonical_bytes()).bytes(&receipt.signature.0);
             }
         }
     }

@@ -99,6 +99,7 @@ fn package() -> ElectionPackage {
             Station { id: "st-2".into(), center_id: "ctr-1".into(), number: 2, registered_voters: 498 },
         ],
         assignment: Some(Assignment { station_ids: vec!["st-2".into()] }),
+        bundle_key: None,
     }
 }
 

@@ -79,3 +79,8 @@ cli-demo-network = { $up } MB up, { $down } MB down; { $resets } resets, { $stal
 cli-demo-bar-sealed = actas sealed
 cli-demo-bar-tables = tables on the server
 cli-demo-bar-watchers = watchers done
+
+# testigo bundle import
+cli-bundle-imported = { $file }: records stored { $stored }, already here { $known }, refused { $refused }; photos stored { $photos }, already here { $photos_known }, refused { $photos_refused }
+cli-bundle-refused = { $file }: refused whole, nothing taken: { $reason }
+cli-bundles-refused = { $count } bundle(s) refused

@@ -79,3 +79,8 @@ cli-demo-network = { $up } MB subidos, { $down } MB bajados; { $resets } reinici
 cli-demo-bar-sealed = actas selladas
 cli-demo-bar-tables = mesas en el servidor
 cli-demo-bar-watchers = testigos terminados
+
+# testigo bundle import
+cli-bundle-imported = { $file }: registros guardados { $stored }, ya recibidos { $known }, rechazados { $refused }; fotos guardadas { $photos }, ya recibidas { $photos_known }, rechazadas { $photos_refused }
+cli-bundle-refused = { $file }: rechazado entero, no se tomó nada: { $reason }
+cli-bundles-refused = { $count } paquete(s) rechazado(s)

@@ -79,3 +79,8 @@ cli-demo-network = { $up } Mo envoyés, { $down } Mo reçus ; { $resets } réini
 cli-demo-bar-sealed = procès-verbaux scellés
 cli-demo-bar-tables = bureaux sur le serveur
 cli-demo-bar-watchers = observateurs terminés
+
+# testigo bundle import
+cli-bundle-imported = { $file } : procès-verbaux enregistrés { $stored }, déjà reçus { $known }, refusés { $refused } ; photos enregistrées { $photos }, déjà reçues { $photos_known }, refusées { $photos_refused }
+cli-bundle-refused = { $file } : refusé en entier, rien n’a été pris : { $reason }
+cli-bundles-refused = { $count } paquet(s) refusé(s)

@@ -79,3 +79,8 @@ cli-demo-network = { $up } MB enviados, { $down } MB recebidos; { $resets } rein
 cli-demo-bar-sealed = atas seladas
 cli-demo-bar-tables = mesas no servidor
 cli-demo-bar-watchers = fiscais concluídos
+
+# testigo bundle import
+cli-bundle-imported = { $file }: registros guardados { $stored }, já recebidos { $known }, recusados { $refused }; fotos guardadas { $photos }, já recebidas { $photos_known }, recusadas { $photos_refused }
+cli-bundle-refused = { $file }: recusado inteiro, nada foi aceito: { $reason }
+cli-bundles-refused = { $count } pacote(s) recusado(s)

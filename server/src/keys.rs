@@ -10,6 +10,7 @@ use std::path::Path;
 
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+use testigo_protocol::bundle::BundleKey;
 use testigo_protocol::receipt::{RECEIPT_FORMAT, Receipt, ReceiptSubject, SignedReceipt};
 use testigo_protocol::statement::{REFUSAL_FORMAT, Refusal, SignedRefusal};
 use testigo_protocol::{KeyId, PublicKey, Sha256, Signature, TimestampMs};
@@ -38,12 +39,18 @@ pub struct ServerKey {
     /// trying every code.
     code_key: ring::hmac::Key,
     voter_key: ring::hmac::Key,
+    /// The coordinators' bundle key (HPKE), derived from the key file like the HMAC keys: its
+    /// public half goes into every device's package, and whoever holds the key file opens the
+    /// bundles runners carry.
+    bundle: BundleKey,
 }
 
 /// The HKDF label of the enrollment-code key.
 const CODE_KEY_INFO: &[u8] = b"testigo.enrollment-codes.v1";
 /// The HKDF label of the voter-ID key.
 const VOTER_KEY_INFO: &[u8] = b"testigo.voter-ids.v1";
+/// The HKDF label of the bundle key's keying material.
+const BUNDLE_KEY_INFO: &[u8] = b"testigo.bundle-key.v1";
 
 /// `ring`'s HKDF output length for an HMAC-SHA256 key.
 struct HmacKeyLen;
@@ -106,7 +113,12 @@ impl ServerKey {
         };
         let code_key = derive(CODE_KEY_INFO)?;
         let voter_key = derive(VOTER_KEY_INFO)?;
-        Ok(ServerKey { pair, public, rng, code_key, voter_key })
+        let mut ikm = [0u8; 32];
+        prk.expand(&[BUNDLE_KEY_INFO], HmacKeyLen)
+            .and_then(|okm| okm.fill(&mut ikm))
+            .map_err(|_| KeyError::Malformed)?;
+        let bundle = BundleKey::derive(&ikm).map_err(|_| KeyError::Malformed)?;
+        Ok(ServerKey { pair, public, rng, code_key, voter_key, bundle })
     }
 
     /// The stored form of a normalised enrollment code: HMAC-SHA256 under this server's code key.
@@ -125,6 +137,11 @@ impl ServerKey {
         let mut out = [0u8; 32];
         out.copy_from_slice(tag.as_ref());
         Sha256(out)
+    }
+
+    /// The coordinators' bundle key: it opens sealed bundles.
+    pub fn bundle_key(&self) -> &BundleKey {
+        &self.bundle
     }
 
     /// The public key phones verify receipts with.

@@ -190,6 +190,7 @@ impl SampleElection {
             centers,
             stations: out_stations,
             assignment: None,
+            bundle_key: None,
         };
         // Regions lean: each option's popularity varies by state (a log-normal factor, a swing of
         // roughly ±25% in share), on top of each table's own lean, as real regional results do.

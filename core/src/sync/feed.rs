@@ -11,6 +11,8 @@ use super::transport::{Method, Request};
 use super::{Pass, Stop, timeout_for};
 use crate::election::PackageInstall;
 use crate::error::Error;
+use crate::outbox::OutboxKind;
+use crate::store::now_ms;
 
 /// Events per feed request.
 const FEED_PAGE: usize = 200;
@@ -67,6 +69,19 @@ impl Pass<'_> {
                         rewind_to.get_or_insert(after);
                     }
                     Change::Package { .. } => {}
+                    Change::Received { receipt } => {
+                        if receipt.verify(&self.cfg.server_key).is_err()
+                            || receipt.receipt.device_key_id != self.store.device().key_id
+                        {
+                            return Err(Stop::Link("a receipt in the feed does not verify", None));
+                        }
+                        let now = now_ms();
+                        match self.store.write(|tx| state::mark_received(tx, receipt, now))? {
+                            Some(OutboxKind::Record) => self.report.records_delivered += 1,
+                            Some(OutboxKind::Photo(_)) => self.report.photos_delivered += 1,
+                            None => {}
+                        }
+                    }
                 }
             }
             self.store.write(|tx| state::set_feed_cursor(tx, cursor))?;

@@ -48,6 +48,7 @@
 //! `observer.rs` progress events; `transport.rs` HTTP.
 
 mod backoff;
+mod bundles;
 mod engine;
 mod enroll;
 mod feed;
@@ -66,6 +67,7 @@ use std::time::{Duration, Instant};
 use testigo_protocol::TimestampMs;
 use uuid::Uuid;
 
+pub use self::bundles::CarriedBundle;
 pub(crate) use self::engine::Engine;
 use self::link::LinkEstimate;
 pub(crate) use self::link::timeout_for;
@@ -147,6 +149,9 @@ pub struct SyncReport {
     pub pending: u32,
     /// Why the link failed, when the run ended on a link failure.
     pub link_error: Option<String>,
+    /// Bundles carried for other watchers that the server acknowledged in this run.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
+    pub bundles_forwarded: u32,
 }
 
 /// Why a pass stopped early.
@@ -418,6 +423,7 @@ fn empty_report(outcome: SyncOutcome) -> SyncReport {
         bytes_received: 0,
         pending: 0,
         link_error: None,
+        bundles_forwarded: 0,
     }
 }
 
@@ -443,7 +449,11 @@ impl Store {
         let transport = self.engine.transport(&cfg.tls_pins)?;
         let mut pass = Pass::new(self, cfg, transport, cancel, options);
         self.engine.emit(&SyncEvent::Started);
-        let result = pass.records().and_then(|()| pass.feed()).and_then(|()| pass.photos());
+        let result = pass
+            .records()
+            .and_then(|()| pass.feed())
+            .and_then(|()| pass.bundles())
+            .and_then(|()| pass.photos());
         let confirmed = pass.bytes_confirmed;
         let mut report = pass.report;
         // Progress is anything delivered, and photo bytes the server confirmed: on a link that
@@ -488,6 +498,7 @@ impl Store {
             let options = SyncOptions { ignore_backoff: false, max_duration: left };
             let r = self.sync(&options, cancel)?;
             total.records_delivered += r.records_delivered;
+            total.bundles_forwarded += r.bundles_forwarded;
             total.photos_delivered += r.photos_delivered;
             total.parked += r.parked;
             total.reviews += r.reviews;

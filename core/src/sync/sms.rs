@@ -24,7 +24,7 @@ impl Store {
     pub fn sms_for(&self, capture: Uuid) -> Result<Vec<String>> {
         self.read(|c| {
             let (signed, contests) = pending_record(c, capture)?;
-            sms::encode_capture(&signed, &contests).map_err(|e| Error::NotBySms(e.to_string()))
+            sms::encode_capture(&signed, &contests).map_err(|e| Error::CannotSend(e.to_string()))
         })
     }
 
@@ -33,9 +33,9 @@ impl Store {
     pub fn sms_sent(&self, capture: Uuid) -> Result<()> {
         self.write(|tx| {
             let (signed, contests) = pending_record(tx, capture)?;
-            let tag = sms::record_tag(&signed, &contests).map_err(|e| Error::NotBySms(e.to_string()))?;
+            let tag = sms::record_tag(&signed, &contests).map_err(|e| Error::CannotSend(e.to_string()))?;
             let parts =
-                sms::encode_capture(&signed, &contests).map_err(|e| Error::NotBySms(e.to_string()))?.len();
+                sms::encode_capture(&signed, &contests).map_err(|e| Error::CannotSend(e.to_string()))?.len();
             tx.execute(
                 "INSERT INTO sms_sent (capture_id, tag, parts, sent_at_ms) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (capture_id) DO UPDATE SET sent_at_ms = excluded.sent_at_ms",
@@ -102,9 +102,9 @@ fn pending_record(
         )
         .optional()?;
     match state.as_deref() {
-        None => return Err(Error::NotBySms("the capture is not sealed".into())),
-        Some("done") => return Err(Error::NotBySms("the record is already delivered".into())),
-        Some("parked") => return Err(Error::NotBySms("the server refused the record".into())),
+        None => return Err(Error::CannotSend("the capture is not sealed".into())),
+        Some("done") => return Err(Error::CannotSend("the record is already delivered".into())),
+        Some("parked") => return Err(Error::CannotSend("the server refused the record".into())),
         _ => {}
     }
     let (json, _) = state::signed_record(c, capture)?;

@@ -4,10 +4,11 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use testigo_protocol::api::ReviewStatus;
-use testigo_protocol::{KeyId, PublicKey, Sha256, SignedReceipt, TimestampMs};
+use testigo_protocol::{KeyId, PublicKey, ReceiptSubject, Sha256, SignedReceipt, TimestampMs};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::outbox::OutboxKind;
 
 /// The server this phone is enrolled with.
 #[derive(Debug, Clone)]
@@ -238,6 +239,43 @@ pub(crate) fn mark_done(
         params![item.id, now_ms],
     )?;
     Ok(())
+}
+
+/// Marks delivered the item a verified receipt from the feed names (it arrived another way: SMS,
+/// a carried bundle), unless it is delivered already; answers whether it was a record or photo
+/// item that changed.
+pub(crate) fn mark_received(
+    tx: &Transaction<'_>,
+    receipt: &SignedReceipt,
+    now_ms: TimestampMs,
+) -> Result<Option<OutboxKind>> {
+    let (capture, photo) = match &receipt.receipt.subject {
+        ReceiptSubject::Record { capture_id, record_sha256 } => {
+            let (_, sha) =
+                signed_record(tx, *capture_id).map_err(|_| Error::Corrupt("receipt for no record".into()))?;
+            if sha != *record_sha256 {
+                return Ok(None);
+            }
+            (*capture_id, None)
+        }
+        ReceiptSubject::Photo { capture_id, sha256, .. } => (*capture_id, Some(*sha256)),
+    };
+    let row: Option<DueRow> = tx
+        .query_row(
+            "SELECT id, capture_id, photo_sha256, attempts, upload_url FROM outbox
+              WHERE capture_id = ?1 AND state != 'done'
+                AND ifnull(photo_sha256, x'') = ?2",
+            params![capture.to_string(), photo.map(|p| p.as_bytes().to_vec()).unwrap_or_default()],
+            due_row,
+        )
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let item = to_due(row)?;
+    mark_done(tx, &item, receipt, now_ms)?;
+    Ok(Some(match photo {
+        None => OutboxKind::Record,
+        Some(sha) => OutboxKind::Photo(sha),
+    }))
 }
 
 /// Parks an item with its reason: the server refused it for good. A parked record takes its

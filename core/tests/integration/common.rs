@@ -63,6 +63,7 @@ pub fn package(version: u64, assigned: Option<&[&str]>) -> ElectionPackage {
         ],
         assignment: assigned
             .map(|ids| Assignment { station_ids: ids.iter().map(|s| s.to_string()).collect() }),
+        bundle_key: None,
     }
 }
 

@@ -373,6 +373,7 @@ fn sim_package() -> testigo_core::protocol::ElectionPackage {
             registered_voters: 600,
         }],
         assignment: None,
+        bundle_key: None,
     }
 }
 

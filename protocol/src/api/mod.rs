@@ -12,6 +12,8 @@
 //! | `GET /v1/captures/{id}/photos/{sha256}` | — | [`PhotoReceipt`] once the photo is stored |
 //! | `OPTIONS/POST/HEAD/PATCH/DELETE /v1/uploads…` | tus 1.0 | tus 1.0 ([`tus`]) |
 //! | `GET /v1/feed?after=N` | — | [`FeedPage`] |
+//! | `POST /v1/bundles` | a sealed bundle ([`crate::bundle`]) | [`BundleResult`] |
+//! | `POST /v1/sms` | one SMS from a gateway (form) | the reply to send ([`crate::sms`]) |
 //!
 //! Every call but enrollment carries `Authorization: Bearer <token>` with the token from
 //! [`EnrollResponse`].
@@ -159,6 +161,27 @@ pub struct PhotoReceipt {
     pub receipt: SignedReceipt,
 }
 
+/// `POST /v1/bundles`: what became of a sealed bundle a runner's phone carried (body: the
+/// bundle's bytes, `application/octet-stream`; the runner's own device token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleResult {
+    /// The server's signed acknowledgment: the runner stops carrying the bundle when it
+    /// verifies, whether the bundle was taken or refused.
+    pub ack: crate::statement::SignedBundleAck,
+    /// Records stored now.
+    pub records_stored: u32,
+    /// Records the server already held (the bundle or the records came before).
+    pub records_known: u32,
+    /// Records refused (each kept for coordinators with its reason).
+    pub records_refused: u32,
+    /// Photos stored now.
+    pub photos_stored: u32,
+    /// Photos the server already held.
+    pub photos_known: u32,
+    /// Photos refused (not declared by their record, or their record refused).
+    pub photos_refused: u32,
+}
+
 /// `GET /v1/feed?after=N&limit=M`: what changed for this device since cursor `N`, signed by the
 /// server key over [`crate::statement::feed_page_bytes`] (this device, `N`, and the page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +240,12 @@ pub enum Change {
     Package {
         /// The new version.
         version: u64,
+    },
+    /// A record or photo of this device reached the coordinators another way (by SMS, or in a
+    /// bundle a runner carried): its receipt, so the phone stops sending it.
+    Received {
+        /// The server's signed receipt, as over HTTP.
+        receipt: SignedReceipt,
     },
 }
 

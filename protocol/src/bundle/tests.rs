@@ -19,8 +19,15 @@ fn contents() -> BundleContents {
     BundleContents {
         device_key: PublicKey::from(*device().verifying_key()),
         created_at_ms: 1_785_270_000_000,
-        records: vec![r#"{"record":{"station_id":"mesa-0001-secret-marker"},"signature":"x"}"#.into(), "{}".into()],
-        photos: vec![BundlePhoto { capture_id: Uuid::now_v7(), sha256: Sha256::digest(&photo), bytes: photo }],
+        records: vec![
+            r#"{"record":{"station_id":"mesa-0001-secret-marker"},"signature":"x"}"#.into(),
+            "{}".into(),
+        ],
+        photos: vec![BundlePhoto {
+            capture_id: Uuid::now_v7(),
+            sha256: Sha256::digest(&photo),
+            bytes: photo,
+        }],
     }
 }
 

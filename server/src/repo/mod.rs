@@ -364,8 +364,9 @@ pub trait Repo: Send + Sync + 'static {
     /// Records that the device was seen (at most about once a minute per device is enough).
     async fn touch_device(&self, device: KeyId, now_ms: TimestampMs) -> RepoResult<()>;
 
-    /// The device's election package.
-    async fn device_package(&self, device: &Device) -> RepoResult<Option<PackageDoc>>;
+    /// The device's election package, carrying the coordinators' `bundle_key`.
+    async fn device_package(&self, device: &Device, bundle_key: &PublicKey)
+    -> RepoResult<Option<PackageDoc>>;
 
     /// Stores checked records of `device` in one transaction, each idempotent by (device,
     /// capture id): same content gives the stored receipt, other content is kept aside as a
@@ -404,6 +405,15 @@ pub trait Repo: Send + Sync + 'static {
         tag: String,
         device: KeyId,
         capture_id: Uuid,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()>;
+
+    /// Puts receipts in `device`'s feed: what reached the coordinators another way (SMS, a
+    /// carried bundle), so the phone stops sending it.
+    async fn feed_received(
+        &self,
+        device: KeyId,
+        receipts: Vec<SignedReceipt>,
         now_ms: TimestampMs,
     ) -> RepoResult<()>;
 

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod bundles;
 mod captures;
 pub(crate) mod dash;
 mod enroll;
@@ -83,6 +84,7 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(timed)
         .merge(uploads::routes())
+        .merge(bundles::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn(log_request))

@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`accounts`] | coordinator accounts, passwords, sessions, throttled sign-in |
 //! | [`audit`] | the audit log: who reads it, its pages and its CSV |
+//! | [`bundles`] | sealed bundles: opened with the coordinators' key, their records and photos taken in as over HTTP |
 //! | [`desk`] | the verification desk: blind double entry, what a clerk sees, a verifier's decision |
 //! | [`devices`] | revoking a device: its token stops, what it sent stays |
 //! | [`enrollment`] | one-time codes: made for coordinators, redeemed by phones |
@@ -32,6 +33,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bundles;
 pub mod desk;
 pub mod devices;
 pub mod enrollment;

@@ -31,7 +31,11 @@ pub(crate) async fn for_device<'a>(
     device: &Device,
     if_none_match: impl Iterator<Item = &'a str>,
 ) -> AppResult<PackageAnswer> {
-    let doc = state.repo.device_package(device).await?.ok_or(AppError::NoElection)?;
+    let doc = state
+        .repo
+        .device_package(device, state.key.bundle_key().public_key())
+        .await?
+        .ok_or(AppError::NoElection)?;
     let mut tags = if_none_match.flat_map(|v| v.split(','));
     if tags.any(|t| {
         let t = t.trim();

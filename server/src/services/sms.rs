@@ -62,20 +62,24 @@ pub(crate) async fn receive(state: &AppState, sms_in: SmsIn) -> AppResult<Option
     };
     let capture_id = signed.record.id;
     let result = intake::submit(state, &device, CaptureBatch { captures: vec![signed] }).await?;
-    match result.results.into_iter().next() {
-        Some(RecordOutcome::Stored { receipt } | RecordOutcome::Duplicate { receipt }) => {
-            state.repo.sms_delivered(tag.clone(), device.id, capture_id, now).await?;
-            let text = sms::encode_receipt(&tag, &receipt)
-                .map_err(|e| AppError::Internal(format!("receipt by SMS: {e}")))?;
-            Ok(Some(text))
-        }
+    let (receipt, fresh) = match result.results.into_iter().next() {
+        Some(RecordOutcome::Stored { receipt }) => (receipt, true),
+        Some(RecordOutcome::Duplicate { receipt }) => (receipt, false),
         Some(RecordOutcome::Refused(refusal)) => {
             let reason = format!("refused: {} ({})", refusal.refusal.code, refusal.refusal.detail);
             state.repo.sms_aside(sms_in, reason, now).await?;
-            Ok(None)
+            return Ok(None);
         }
-        None => Err(AppError::Internal("a record by SMS got no outcome".into())),
+        None => return Err(AppError::Internal("a record by SMS got no outcome".into())),
+    };
+    if fresh {
+        // Should the receipt SMS be lost, the phone learns at its next sync.
+        state.repo.feed_received(device.id.clone(), vec![receipt.clone()], now).await?;
     }
+    state.repo.sms_delivered(tag.clone(), device.id, capture_id, now).await?;
+    let text = sms::encode_receipt(&tag, &receipt)
+        .map_err(|e| AppError::Internal(format!("receipt by SMS: {e}")))?;
+    Ok(Some(text))
 }
 
 /// Every way to take one part per index, at most [`MAX_COMBINATIONS`]; `None` while an index

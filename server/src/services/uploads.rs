@@ -74,7 +74,7 @@ fn lock(state: &AppState, id: &str) -> AppResult<LockGuard> {
 }
 
 /// A new upload id: 128 random bits in hex (the form `routes/uploads.rs` accepts in paths).
-fn new_upload_id() -> AppResult<String> {
+pub(crate) fn new_upload_id() -> AppResult<String> {
     use ring::rand::{SecureRandom, SystemRandom};
     let mut raw = [0u8; 16];
     SystemRandom::new().fill(&mut raw).map_err(|_| AppError::Internal("no randomness".into()))?;

@@ -78,6 +78,7 @@ pub fn package(version: u64, stations: usize) -> ElectionPackage {
         centers,
         stations,
         assignment: None,
+        bundle_key: None,
     }
 }
 

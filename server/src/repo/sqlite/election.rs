@@ -14,7 +14,7 @@ use testigo_protocol::api::Change;
 use testigo_protocol::election::{
     Assignment, Contest, Election, ElectionPackage, PACKAGE_FORMAT, PollingCenter, Station,
 };
-use testigo_protocol::{Sha256, TimestampMs};
+use testigo_protocol::{PublicKey, Sha256, TimestampMs};
 
 use super::{corrupt, feed, from_json, i64_of, regions, to_json};
 use crate::repo::{Device, ElectionInfo, ImportError, ImportOutcome, PackageDoc, RepoError, RepoResult};
@@ -140,7 +140,11 @@ pub(super) fn unknown_stations(c: &Connection, ids: Vec<String>) -> RepoResult<V
 
 /// The package as `device` gets it: its stations, their centers and its assignment, with an
 /// entity tag from the version and the content.
-pub(super) fn device_package(c: &Connection, device: &Device) -> RepoResult<Option<PackageDoc>> {
+pub(super) fn device_package(
+    c: &Connection,
+    device: &Device,
+    bundle_key: PublicKey,
+) -> RepoResult<Option<PackageDoc>> {
     let Some((_, info)) = load(c)? else { return Ok(None) };
     let mut stations = Vec::new();
     let mut center_ids = BTreeSet::new();
@@ -182,6 +186,7 @@ pub(super) fn device_package(c: &Connection, device: &Device) -> RepoResult<Opti
         centers,
         stations,
         assignment: Some(assignment),
+        bundle_key: Some(bundle_key),
     };
     let json = serde_json::to_vec(&package).map_err(|e| RepoError::Corrupt(e.to_string()))?;
     let digest = Sha256::digest(&json).to_hex();

@@ -220,9 +220,14 @@ impl Repo for SqliteRepo {
         self.db.write(move |c| devices::touch(c, &device, now_ms)).await
     }
 
-    async fn device_package(&self, device: &Device) -> RepoResult<Option<PackageDoc>> {
+    async fn device_package(
+        &self,
+        device: &Device,
+        bundle_key: &PublicKey,
+    ) -> RepoResult<Option<PackageDoc>> {
+        let bundle_key = bundle_key.clone();
         let device = device.clone();
-        self.db.read(move |c| election::device_package(c, &device)).await
+        self.db.read(move |c| election::device_package(c, &device, bundle_key)).await
     }
 
     async fn store_records(
@@ -251,6 +256,30 @@ impl Repo for SqliteRepo {
         now_ms: TimestampMs,
     ) -> RepoResult<()> {
         self.db.write(move |c| sms::delivered(c, &tag, &device, capture_id, now_ms)).await
+    }
+
+    async fn feed_received(
+        &self,
+        device: KeyId,
+        receipts: Vec<SignedReceipt>,
+        now_ms: TimestampMs,
+    ) -> RepoResult<()> {
+        if receipts.is_empty() {
+            return Ok(());
+        }
+        self.db
+            .write(move |c| {
+                for receipt in receipts {
+                    feed::append(
+                        c,
+                        Some(device.as_str()),
+                        now_ms,
+                        &testigo_protocol::api::Change::Received { receipt },
+                    )?;
+                }
+                Ok(())
+            })
+            .await
     }
 
     async fn sms_aside(&self, from: SmsIn, reason: String, now_ms: TimestampMs) -> RepoResult<()> {

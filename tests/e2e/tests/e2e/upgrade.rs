@@ -28,7 +28,8 @@ fn captures_queued_before_an_upgrade_are_delivered_after_it() {
         let db =
             testigo_core::testing::raw_connection(root.path(), &testigo_sim::watcher::store_key(5)).unwrap();
         db.execute_batch(
-            "DROP TABLE receipts; DROP TABLE reviews; DROP TABLE server;
+            "DROP TABLE receipts; DROP TABLE reviews; DROP TABLE server; DROP TABLE sms_sent;
+             DROP TABLE carried_bundles;
              ALTER TABLE outbox DROP COLUMN upload_url;
              ALTER TABLE outbox DROP COLUMN upload_offset;
              ALTER TABLE outbox DROP COLUMN delivered_at_ms;
