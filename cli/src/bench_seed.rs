@@ -17,6 +17,12 @@ use testigo_testkit::SampleElection;
 /// An error of a benchmark's setup.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// A signed capture with its photo's bytes, width and height, when it has one.
+type Signed = (SignedCapture, Option<(Vec<u8>, u32, u32)>);
+
+/// A signed capture with its photo's bytes, when it has one.
+pub type SignedWithPhoto = (SignedCapture, Option<Vec<u8>>);
+
 /// A device enrolled for a contiguous share of the tables.
 struct Device {
     pair: Arc<EcdsaKeyPair>,
@@ -83,6 +89,78 @@ impl Seeded {
     pub fn device_count(&self) -> usize {
         self.devices.len()
     }
+
+    /// Device `n`'s public key and the indexes of its tables.
+    pub fn device(&self, n: usize) -> Option<(&PublicKey, std::ops::Range<usize>)> {
+        self.devices.get(n).map(|d| (&d.public, d.first..d.first + d.count))
+    }
+
+    /// Signs `bytes` with device `n`'s key (DER ECDSA P-256).
+    pub fn sign_as(&self, n: usize, bytes: &[u8]) -> Result<Signature, Error> {
+        let device = self.devices.get(n).ok_or("no such device")?;
+        Ok(Signature(device.pair.sign(&self.rng, bytes).map_err(|_| "sign")?.as_ref().to_vec()))
+    }
+
+    /// The capture of table `index` with its true numbers, signed by `device`; with `photo`,
+    /// it declares its own photo, whose bytes come with it.
+    fn signed_capture(
+        &self,
+        device: &Device,
+        index: usize,
+        photo: Option<&BenchPhoto>,
+    ) -> Result<Signed, Error> {
+        let station = self.sample.package.stations.get(index).ok_or("station")?;
+        let spec = self.sample.acta(index).ok_or("acta")?;
+        let truth = testigo_testkit::sample::acta_counts(&spec);
+        let bytes = photo.map(|p| (p.for_table(index), p.width, p.height));
+        let refs = bytes
+            .as_ref()
+            .map(|(jpeg, width, height)| PhotoRef {
+                page: 1,
+                sha256: Sha256::digest(jpeg),
+                original_sha256: Sha256::digest(index.to_string().as_bytes()),
+                size: jpeg.len() as u64,
+                width: *width,
+                height: *height,
+            })
+            .into_iter()
+            .collect();
+        let record = CaptureRecord {
+            format: CAPTURE_FORMAT,
+            id: uuid::Uuid::now_v7(),
+            election_id: self.election_id.clone(),
+            package_version: self.version,
+            contest_id: self.contest_id.clone(),
+            station_id: station.id.clone(),
+            counts: truth.counts,
+            extra_counts: truth.extra,
+            photos: refs,
+            qr_payload: spec.qr_payload.clone(),
+            device_time_ms: now_ms(),
+            supersedes: None,
+            notes: String::new(),
+            warnings: if (index + 1).is_multiple_of(13) {
+                vec![testigo_protocol::Warning::new(testigo_protocol::WarningCode::PhotoMissing)]
+            } else {
+                vec![]
+            },
+            device_key_id: device.public.key_id(),
+        };
+        let sig = device.pair.sign(&self.rng, &record.canonical_bytes()).map_err(|_| "sign")?;
+        Ok((SignedCapture { record, signature: Signature(sig.as_ref().to_vec()) }, bytes))
+    }
+
+    /// Device `n`'s captures of all its tables, signed, with their photos' bytes when asked.
+    pub fn device_captures(
+        &self,
+        n: usize,
+        photo: Option<&BenchPhoto>,
+    ) -> Result<Vec<SignedWithPhoto>, Error> {
+        let device = self.devices.get(n).ok_or("no such device")?;
+        (device.first..device.first + device.count)
+            .map(|i| self.signed_capture(device, i, photo).map(|(s, b)| (s, b.map(|(jpeg, _, _)| jpeg))))
+            .collect()
+    }
 }
 
 /// A photo as a phone stores it, made unique per table by a JPEG comment segment.
@@ -133,45 +211,7 @@ pub async fn captures(
             if !wanted(index) {
                 continue;
             }
-            let station = seeded.sample.package.stations.get(index).ok_or("station")?;
-            let spec = seeded.sample.acta(index).ok_or("acta")?;
-            let truth = testigo_testkit::sample::acta_counts(&spec);
-            let bytes = photo.map(|p| (p.for_table(index), p.width, p.height));
-            let refs = bytes
-                .as_ref()
-                .map(|(jpeg, width, height)| PhotoRef {
-                    page: 1,
-                    sha256: Sha256::digest(jpeg),
-                    original_sha256: Sha256::digest(index.to_string().as_bytes()),
-                    size: jpeg.len() as u64,
-                    width: *width,
-                    height: *height,
-                })
-                .into_iter()
-                .collect();
-            let record = CaptureRecord {
-                format: CAPTURE_FORMAT,
-                id: uuid::Uuid::now_v7(),
-                election_id: seeded.election_id.clone(),
-                package_version: seeded.version,
-                contest_id: seeded.contest_id.clone(),
-                station_id: station.id.clone(),
-                counts: truth.counts,
-                extra_counts: truth.extra,
-                photos: refs,
-                qr_payload: spec.qr_payload.clone(),
-                device_time_ms: now_ms(),
-                supersedes: None,
-                notes: String::new(),
-                warnings: if (index + 1).is_multiple_of(13) {
-                    vec![testigo_protocol::Warning::new(testigo_protocol::WarningCode::PhotoMissing)]
-                } else {
-                    vec![]
-                },
-                device_key_id: device.public.key_id(),
-            };
-            let sig = device.pair.sign(&seeded.rng, &record.canonical_bytes()).map_err(|_| "sign")?;
-            let signed = SignedCapture { record, signature: Signature(sig.as_ref().to_vec()) };
+            let (signed, bytes) = seeded.signed_capture(device, index, photo)?;
             let record_sha256 = signed.record.record_sha256();
             let receipt = state.key.receipt(
                 ReceiptSubject::Record { capture_id: signed.record.id, record_sha256 },

@@ -9,6 +9,7 @@ mod bench_contrast;
 mod bench_dash;
 mod bench_desk;
 mod bench_events;
+mod bench_offline;
 mod bench_portal;
 mod bench_seed;
 mod bench_sync;
@@ -161,6 +162,9 @@ enum BenchCommand {
     Desk(bench_desk::DeskArgs),
     /// Open dashboards listening to the event stream: memory, and the delay of each event.
     Events(bench_events::EventsArgs),
+    /// Without a data link: SMS per acta, bundle bytes against their contents, the bundle import
+    /// rate, and a runner's arrival to the tally.
+    Offline(bench_offline::OfflineArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
@@ -237,6 +241,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench(BenchCommand::Quickcount(args)) => bench_contrast::quick_count(&args)?,
         Command::Bench(BenchCommand::Desk(args)) => bench_desk::run(&args)?,
         Command::Bench(BenchCommand::Events(args)) => bench_events::run(&args)?,
+        Command::Bench(BenchCommand::Offline(args)) => bench_offline::run(&args)?,
     }
     Ok(())
 }

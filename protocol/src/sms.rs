@@ -159,6 +159,11 @@ pub fn record_tag(signed: &SignedCapture, contests: &[Contest]) -> Result<String
     Ok(tag_of(&pack(signed, contests)?))
 }
 
+/// The bytes `signed` packs into before they are written as characters (for measuring).
+pub fn packed_len(signed: &SignedCapture, contests: &[Contest]) -> Result<usize, SmsError> {
+    Ok(pack(signed, contests)?.len())
+}
+
 /// The SMS texts that carry `signed` whole, in order; `contests` are the package's, in its order.
 pub fn encode_capture(signed: &SignedCapture, contests: &[Contest]) -> Result<Vec<String>, SmsError> {
     let bytes = pack(signed, contests)?;

@@ -3,7 +3,7 @@
 //!
 //! [`import`] opens the bundle with the coordinators' bundle key (a changed byte, another key,
 //! a signature that does not verify: refused whole, nothing taken), takes its records through
-//! [`super::intake::submit`] exactly as if the phone had sent them (so what already arrived is
+//! `intake::submit` exactly as if the phone had sent them (so what already arrived is
 //! known, not stored twice), stores each photo its record declares through the blob store's
 //! usual checks (hash, JPEG), and puts the receipt of everything it stored in the watcher's feed, so
 //! the phone stops sending it the next time it has a link. The answer is signed, so the runner

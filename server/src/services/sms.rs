@@ -2,7 +2,7 @@
 //!
 //! A gateway hands over each SMS as it arrives. Every part is kept (once); when each index of a
 //! message has a part, the record is rebuilt from them — trying the few variants an index may
-//! have when a tag is shared by chance — and taken in by [`super::intake::submit`], the same
+//! have when a tag is shared by chance — and taken in by `intake::submit`, the same
 //! checks and the same store as a batch over HTTP, so a record that arrives both ways is stored
 //! once. The answer is the receipt as one SMS for the gateway to send back. What does not become
 //! a record (another text, a broken or forged message, a refused record) gets no receipt and is
