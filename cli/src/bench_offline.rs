@@ -132,7 +132,7 @@ async fn go(args: OfflineArgs) -> Result<(), Error> {
     let started = Instant::now();
     let mut taken = 0u64;
     for bytes in sealed.iter().take(args.runner) {
-        let i = bundles::import(&state, bytes.clone()).await.map_err(|e| match e {
+        let i = bundles::import(&state, bytes.clone(), None).await.map_err(|e| match e {
             Ok(refusal) => Error::from(refusal.to_string()),
             Err(e) => Error::from(e.to_string()),
         })?;
@@ -144,7 +144,7 @@ async fn go(args: OfflineArgs) -> Result<(), Error> {
     // The rest: the import rate.
     let started = Instant::now();
     for bytes in sealed.iter().skip(args.runner) {
-        let i = bundles::import(&state, bytes.clone()).await.map_err(|e| match e {
+        let i = bundles::import(&state, bytes.clone(), None).await.map_err(|e| match e {
             Ok(refusal) => Error::from(refusal.to_string()),
             Err(e) => Error::from(e.to_string()),
         })?;
@@ -158,7 +158,7 @@ async fn go(args: OfflineArgs) -> Result<(), Error> {
     // Everything again: all known, nothing stored twice.
     let started = Instant::now();
     for bytes in &sealed {
-        let i = bundles::import(&state, bytes.clone()).await.map_err(|e| match e {
+        let i = bundles::import(&state, bytes.clone(), None).await.map_err(|e| match e {
             Ok(refusal) => Error::from(refusal.to_string()),
             Err(e) => Error::from(e.to_string()),
         })?;

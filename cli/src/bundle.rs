@@ -33,7 +33,7 @@ pub fn bundle(cmd: &BundleCommand) -> Result<(), Box<dyn std::error::Error>> {
     let mut refused = 0;
     for file in files {
         let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        match rt.block_on(bundles::import(&state, bytes)) {
+        match rt.block_on(bundles::import(&state, bytes, None)) {
             Ok(i) => say!(
                 "cli-bundle-imported",
                 file = file.display(),

@@ -80,6 +80,9 @@ cli-demo-bar-sealed = actas selladas
 cli-demo-bar-tables = mesas en el servidor
 cli-demo-bar-watchers = testigos terminados
 
+cli-demo-label-channels = sin conexión
+cli-demo-channels = { $cut } testigos sin datos, { $runners } mensajeros; registros por SMS { $sms }, en paquetes { $bundles }, por la red { $link }; fotos en paquetes { $pbundles }, por la red { $plink }; { $sent } SMS enviados ({ $lost } perdidos, { $twice } duplicados), { $receipts } acuses por SMS
+
 # testigo bundle import
 cli-bundle-imported = { $file }: registros guardados { $stored }, ya recibidos { $known }, rechazados { $refused }; fotos guardadas { $photos }, ya recibidas { $photos_known }, rechazadas { $photos_refused }
 cli-bundle-refused = { $file }: rechazado entero, no se tomó nada: { $reason }

@@ -80,6 +80,9 @@ cli-demo-bar-sealed = atas seladas
 cli-demo-bar-tables = mesas no servidor
 cli-demo-bar-watchers = fiscais concluídos
 
+cli-demo-label-channels = sem conexão
+cli-demo-channels = { $cut } fiscais sem dados, { $runners } mensageiros; registros por SMS { $sms }, em pacotes { $bundles }, pela rede { $link }; fotos em pacotes { $pbundles }, pela rede { $plink }; { $sent } SMS enviados ({ $lost } perdidos, { $twice } duplicados), { $receipts } recibos por SMS
+
 # testigo bundle import
 cli-bundle-imported = { $file }: registros guardados { $stored }, já recebidos { $known }, recusados { $refused }; fotos guardadas { $photos }, já recebidas { $photos_known }, recusadas { $photos_refused }
 cli-bundle-refused = { $file }: recusado inteiro, nada foi aceito: { $reason }

@@ -69,6 +69,23 @@ pub struct SmsIn {
     pub text: String,
 }
 
+/// One bundle import, taken or refused, as the log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleImport {
+    /// SHA-256 of the bundle's bytes.
+    pub sha256: Sha256,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The phone that made it (when it opened and verified).
+    pub device: Option<KeyId>,
+    /// The phone that carried it (`None`: imported by hand).
+    pub carrier: Option<KeyId>,
+    /// Why it was refused whole, if it was.
+    pub refused: Option<String>,
+    /// What it brought.
+    pub imported: crate::services::bundles::Imported,
+}
+
 /// What enrollment did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrollOutcome {
@@ -399,7 +416,8 @@ pub trait Repo: Send + Sync + 'static {
         now_ms: TimestampMs,
     ) -> RepoResult<Vec<testigo_protocol::sms::Part>>;
 
-    /// Notes that the SMS message `tag` delivered `device`'s capture `capture_id`.
+    /// Notes that the SMS message `tag` delivered `device`'s capture `capture_id` (first stored
+    /// from SMS).
     async fn sms_delivered(
         &self,
         tag: String,
@@ -416,6 +434,9 @@ pub trait Repo: Send + Sync + 'static {
         receipts: Vec<SignedReceipt>,
         now_ms: TimestampMs,
     ) -> RepoResult<()>;
+
+    /// Logs one bundle import (taken or refused).
+    async fn log_bundle(&self, import: BundleImport, now_ms: TimestampMs) -> RepoResult<()>;
 
     /// Keeps a message that did not become a record, with why, for coordinators.
     async fn sms_aside(&self, from: SmsIn, reason: String, now_ms: TimestampMs) -> RepoResult<()>;

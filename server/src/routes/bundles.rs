@@ -12,7 +12,7 @@ use testigo_protocol::bundle::MAX_BUNDLE_BYTES;
 use super::read_body;
 use crate::AppState;
 use crate::auth::AuthDevice;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::services::bundles;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -25,5 +25,8 @@ async fn carried(
     body: Body,
 ) -> AppResult<Json<BundleResult>> {
     let bytes = read_body(body, MAX_BUNDLE_BYTES).await?;
+    if bytes.is_empty() {
+        return Err(AppError::BadRequest("the body holds no bundle".into()));
+    }
     Ok(Json(bundles::carried(&state, &carrier.id, bytes.to_vec()).await?))
 }

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -95,12 +95,14 @@ impl Gateway {
 
 async fn receive(
     State(state): State<AppState>,
-    Query(query): Query<SmsQuery>,
+    query: Result<Query<SmsQuery>, QueryRejection>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> AppResult<Response> {
     let Some(secret) = state.limits.sms_secret.as_deref().filter(|s| !s.is_empty()) else {
         return Err(AppError::NotFound);
     };
+    let Query(query) =
+        query.map_err(|_| AppError::BadRequest("gateway and key are each given once".into()))?;
     let gateway = Gateway::named(query.gateway.as_deref())?;
     let Form(form) = form.map_err(|_| AppError::BadRequest("the body is not a form".into()))?;
     let presented = query.key.as_deref().or(form.get("secret").map(String::as_str)).unwrap_or_default();

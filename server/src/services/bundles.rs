@@ -17,7 +17,7 @@ use testigo_protocol::{KeyId, Sha256, SignedCapture, SignedReceipt};
 use super::{intake, photos, uploads};
 use crate::blobs::Completion;
 use crate::error::{AppError, AppResult};
-use crate::repo::Device;
+use crate::repo::{BundleImport, Device};
 use crate::{AppState, now_ms};
 
 /// What importing a bundle did, for the command line and the HTTP answer alike.
@@ -48,8 +48,30 @@ pub enum BundleRefusal {
     UnknownDevice,
 }
 
-/// Imports a bundle's contents; `Err(Ok(refusal))` when the bundle is refused whole.
-pub async fn import(state: &AppState, bytes: Vec<u8>) -> Result<Imported, Result<BundleRefusal, AppError>> {
+/// Imports a bundle's contents, brought by `carrier` (a runner's phone; `None`: by hand);
+/// `Err(Ok(refusal))` when the bundle is refused whole. Every import, taken or refused, is
+/// logged (what came by bundle, and from whom).
+pub async fn import(
+    state: &AppState,
+    bytes: Vec<u8>,
+    carrier: Option<KeyId>,
+) -> Result<Imported, Result<BundleRefusal, AppError>> {
+    let (sha256, size) = (Sha256::digest(&bytes), bytes.len() as u64);
+    let outcome = open_and_take(state, bytes).await;
+    let (device, imported, refused) = match &outcome {
+        Ok((device, imported)) => (Some(device.clone()), imported.clone(), None),
+        Err(Ok(refusal)) => (None, Imported::default(), Some(refusal.to_string())),
+        Err(Err(_)) => return outcome.map(|(_, i)| i),
+    };
+    let log = BundleImport { sha256, size, device, carrier, refused, imported: imported.clone() };
+    state.repo.log_bundle(log, now_ms()).await.map_err(|e| Err(e.into()))?;
+    outcome.map(|(_, i)| i)
+}
+
+async fn open_and_take(
+    state: &AppState,
+    bytes: Vec<u8>,
+) -> Result<(KeyId, Imported), Result<BundleRefusal, AppError>> {
     let key = state.key.clone();
     let contents = tokio::task::spawn_blocking(move || key.bundle_key().open(&bytes))
         .await
@@ -60,7 +82,8 @@ pub async fn import(state: &AppState, bytes: Vec<u8>) -> Result<Imported, Result
         Ok(_) => return Err(Ok(BundleRefusal::UnknownDevice)),
         Err(e) => return Err(Err(e.into())),
     };
-    take(state, &device, contents).await.map_err(Err)
+    let imported = take(state, &device, contents).await.map_err(Err)?;
+    Ok((device.id, imported))
 }
 
 async fn take(state: &AppState, device: &Device, contents: BundleContents) -> AppResult<Imported> {
@@ -135,7 +158,7 @@ async fn store_blob(state: &AppState, sha256: &Sha256, bytes: &[u8]) -> AppResul
 /// acknowledgment (taken or refused whole) and what it held.
 pub(crate) async fn carried(state: &AppState, carrier: &KeyId, bytes: Vec<u8>) -> AppResult<BundleResult> {
     let (bundle_sha256, size) = (Sha256::digest(&bytes), bytes.len() as u64);
-    let (imported, refused) = match import(state, bytes).await {
+    let (imported, refused) = match import(state, bytes, Some(carrier.clone())).await {
         Ok(imported) => (imported, None),
         Err(Ok(refusal)) => (Imported::default(), Some(refusal.to_string())),
         Err(Err(e)) => return Err(e),

@@ -75,8 +75,8 @@ pub(crate) async fn receive(state: &AppState, sms_in: SmsIn) -> AppResult<Option
     if fresh {
         // Should the receipt SMS be lost, the phone learns at its next sync.
         state.repo.feed_received(device.id.clone(), vec![receipt.clone()], now).await?;
+        state.repo.sms_delivered(tag.clone(), device.id, capture_id, now).await?;
     }
-    state.repo.sms_delivered(tag.clone(), device.id, capture_id, now).await?;
     let text = sms::encode_receipt(&tag, &receipt)
         .map_err(|e| AppError::Internal(format!("receipt by SMS: {e}")))?;
     Ok(Some(text))

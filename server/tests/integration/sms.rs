@@ -76,6 +76,8 @@ async fn without_the_secret_nothing_is_taken_and_without_a_secret_there_is_no_en
     assert_problem(r, 401, "unauthorized").await;
     let r = s.send(form("?gateway=carrier-pigeon", &[("secret", SECRET), ("message", "T")])).await;
     assert_problem(r, 400, "bad_request").await;
+    let r = s.send(form("?gateway=phone&gateway=twilio", &[("secret", SECRET), ("message", "T")])).await;
+    assert_problem(r, 400, "bad_request").await;
     let r = s.send(form("", &[("secret", SECRET), ("from", "+1")])).await;
     assert_problem(r, 400, "bad_request").await;
     let r = s

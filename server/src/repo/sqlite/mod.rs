@@ -75,9 +75,9 @@ pub use self::schema::SCHEMA_VERSION;
 
 use self::db::Db;
 use super::{
-    Device, DeviceUsage, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome, NewRecord, PackageDoc,
-    PhotoLookup, QuotaExceeded, Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget, RevokeOutcome,
-    SmsIn, StoreOutcome, TallyProgress, Upload, UploadQuota, UploadState,
+    BundleImport, Device, DeviceUsage, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome, NewRecord,
+    PackageDoc, PhotoLookup, QuotaExceeded, Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget,
+    RevokeOutcome, SmsIn, StoreOutcome, TallyProgress, Upload, UploadQuota, UploadState,
 };
 
 /// The SQLite repository.
@@ -280,6 +280,10 @@ impl Repo for SqliteRepo {
                 Ok(())
             })
             .await
+    }
+
+    async fn log_bundle(&self, import: BundleImport, now_ms: TimestampMs) -> RepoResult<()> {
+        self.db.write(move |c| sms::log_bundle(c, &import, now_ms)).await
     }
 
     async fn sms_aside(&self, from: SmsIn, reason: String, now_ms: TimestampMs) -> RepoResult<()> {

@@ -541,9 +541,10 @@ const MIGRATIONS: &[&str] = &[
     UPDATE coordinators SET last_login_ms =
         (SELECT max(a.at_ms) FROM audit_log a WHERE a.actor = coordinators.name AND a.action = 'login');
     "#,
-    // Version 9: numbers by SMS. Every part a gateway delivered (a few per message: they are
-    // what came, and a part that arrives again is kept once), which records came by SMS, and the
-    // messages that did not become a record, kept for coordinators.
+    // Version 9: without a data link. Every SMS part a gateway delivered (a few per message:
+    // they are what came, and a part that arrives again is kept once), which records came by
+    // SMS, the messages that did not become a record, kept for coordinators, and every sealed
+    // bundle imported or refused, with what it brought.
     r#"
     CREATE TABLE sms_parts (
         tag TEXT NOT NULL,
@@ -569,6 +570,21 @@ const MIGRATIONS: &[&str] = &[
         text TEXT NOT NULL,
         reason TEXT NOT NULL,
         received_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE bundle_imports (
+        pk INTEGER PRIMARY KEY,
+        sha256 BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        device_id TEXT,
+        carrier_id TEXT,
+        refused TEXT,
+        records_stored INTEGER NOT NULL,
+        records_known INTEGER NOT NULL,
+        records_refused INTEGER NOT NULL,
+        photos_stored INTEGER NOT NULL,
+        photos_known INTEGER NOT NULL,
+        photos_refused INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL
     ) STRICT;
     "#,
 ];

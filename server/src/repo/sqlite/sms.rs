@@ -1,11 +1,12 @@
-//! Numbers by SMS: the parts gateways delivered, the records they became, the messages set aside.
+//! What came without a data link: the SMS parts gateways delivered, the records they became,
+//! the messages set aside; and the log of bundle imports.
 
 use rusqlite::{Connection, params};
 use testigo_protocol::sms::Part;
 use testigo_protocol::{KeyId, TimestampMs};
 use uuid::Uuid;
 
-use crate::repo::{RepoResult, SmsIn};
+use crate::repo::{BundleImport, RepoResult, SmsIn};
 
 /// Variants one part of one message may have (a tag shared by chance, or a forger's): enough to
 /// find the true one, few enough to try every combination.
@@ -71,5 +72,30 @@ pub(super) fn aside(c: &Connection, from: &SmsIn, reason: &str, now_ms: Timestam
          SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT count(*) FROM sms_aside) < ?6",
     )?
     .execute(params![from.sender, from.gateway, from.text, reason, now_ms, MAX_ASIDE])?;
+    Ok(())
+}
+
+/// Logs a bundle import.
+pub(super) fn log_bundle(c: &Connection, b: &BundleImport, now_ms: TimestampMs) -> RepoResult<()> {
+    let i = &b.imported;
+    c.prepare_cached(
+        "INSERT INTO bundle_imports (sha256, size, device_id, carrier_id, refused, records_stored, records_known,
+                                     records_refused, photos_stored, photos_known, photos_refused, at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        b.sha256.as_bytes().as_slice(),
+        b.size as i64,
+        b.device.as_ref().map(KeyId::as_str),
+        b.carrier.as_ref().map(KeyId::as_str),
+        b.refused,
+        i.records_stored,
+        i.records_known,
+        i.records_refused,
+        i.photos_stored,
+        i.photos_known,
+        i.photos_refused,
+        now_ms
+    ])?;
     Ok(())
 }

@@ -79,11 +79,19 @@ fn a_bundle_carried_by_runners_arrives_once_and_a_tampered_copy_is_refused_whole
     assert_eq!(count(&server, "SELECT count(*) FROM captures"), 2);
 
     // The same file imported by hand on the coordinators' machine: everything is known already.
-    let again = server.block_on(bundles::import(&server.state, file.clone())).unwrap();
+    let again = server.block_on(bundles::import(&server.state, file.clone(), None)).unwrap();
     assert_eq!(
         (again.records_stored, again.records_known, again.photos_stored, again.photos_known),
         (0, 2, 0, 2)
     );
+    // Every import is logged: who carried what, and what it brought.
+    assert_eq!(count(&server, "SELECT count(*) FROM bundle_imports"), 4);
+    assert_eq!(
+        count(&server, "SELECT count(*) FROM bundle_imports WHERE refused IS NOT NULL AND device_id IS NULL"),
+        1
+    );
+    assert_eq!(count(&server, "SELECT sum(records_stored) + sum(photos_stored) FROM bundle_imports"), 4);
+    assert_eq!(count(&server, "SELECT count(*) FROM bundle_imports WHERE carrier_id IS NULL"), 1);
 
     // The watcher finds a link: its feed says everything arrived, and nothing is sent again.
     let r = watcher.sync(Duration::from_secs(60), &CancelToken::new()).unwrap();
@@ -116,7 +124,7 @@ fn a_bundle_for_other_coordinators_or_from_a_stranger_is_refused_with_its_reason
     })
     .unwrap();
     assert!(runner.store.carry_bundle(&foreign).is_err());
-    let refused = server.block_on(bundles::import(&server.state, foreign)).unwrap_err().unwrap();
+    let refused = server.block_on(bundles::import(&server.state, foreign, None)).unwrap_err().unwrap();
     assert!(refused.to_string().contains("another key"), "{refused}");
     assert!(runner.store.carry_bundle(b"not a bundle at all").is_err());
 
@@ -129,7 +137,7 @@ fn a_bundle_for_other_coordinators_or_from_a_stranger_is_refused_with_its_reason
             1,
         ))
         .unwrap();
-    let refused = server.block_on(bundles::import(&server.state, file)).unwrap_err().unwrap();
+    let refused = server.block_on(bundles::import(&server.state, file, None)).unwrap_err().unwrap();
     assert!(refused.to_string().contains("not enrolled"), "{refused}");
     assert_eq!(count(&server, "SELECT count(*) FROM captures"), 0);
 }
