@@ -16,7 +16,7 @@ pub struct DemoArgs {
     /// Watchers, each a phone (some tables get a second watcher).
     #[arg(long, default_value_t = 200)]
     watchers: usize,
-    /// The network: field (three phones in five on 3G, the rest on EDGE; resets, stalls, black holes, proxy errors and outages), gprs, 3g or clean.
+    /// The network: field (three phones in five on 3G, the rest on EDGE; resets, stalls, black holes, proxy errors and outages), gprs, 3g, clean, or censored (the field, and three watchers in ten without any data link: numbers by SMS, photos carried by runners).
     #[arg(long, default_value = "field")]
     profile: String,
     /// Seed: the same seed, the same election, actas and mistakes.
@@ -111,7 +111,27 @@ fn json(r: &FieldReport) -> serde_json::Value {
         "candidates": r.quick_count.within.1,
         "within_999": r.quick_count.within_999,
     });
+    let c = &r.channels;
+    let channels = serde_json::json!({
+        "cut_watchers": c.cut_watchers,
+        "runners": c.runners,
+        "records": c.records,
+        "records_by_sms": c.records_by_sms,
+        "records_by_bundle": c.records_by_bundle,
+        "records_by_link": c.records.saturating_sub(c.records_by_sms + c.records_by_bundle),
+        "photos": c.photos,
+        "photos_by_bundle": c.photos_by_bundle,
+        "photos_by_link": c.photos.saturating_sub(c.photos_by_bundle),
+        "bundles": c.bundles,
+        "sms_sent": c.sms.sent,
+        "sms_lost": c.sms.lost,
+        "sms_twice": c.sms.duplicated,
+        "receipt_sms": c.sms.replies,
+        "receipt_sms_lost": c.sms.replies_lost,
+        "receipts_by_sms": c.receipts_by_sms,
+    });
     if let Some(map) = out.as_object_mut() {
+        map.insert("channels".into(), channels);
         map.insert("official".into(), official);
         map.insert("quick_count".into(), quick_count);
     }
@@ -127,7 +147,7 @@ fn text(r: &FieldReport) -> String {
     let receipts_ok =
         d.bad_receipts == 0 && d.undelivered_items == 0 && d.receipts == d.records_sealed + d.photos_sealed;
     let q = &r.quick_count;
-    let lines: Vec<(&str, String, Option<bool>)> = vec![
+    let mut lines: Vec<(&str, String, Option<bool>)> = vec![
         (
             "tables",
             t("cli-demo-tables", &[("reported", n(r.tables_reported)), ("total", n(r.tables_total))]),
@@ -235,6 +255,29 @@ fn text(r: &FieldReport) -> String {
             None,
         ),
     ];
+    let c = &r.channels;
+    if c.cut_watchers > 0 {
+        lines.push((
+            "channels",
+            t(
+                "cli-demo-channels",
+                &[
+                    ("cut", n(c.cut_watchers)),
+                    ("runners", n(c.runners)),
+                    ("sms", n(c.records_by_sms)),
+                    ("bundles", n(c.records_by_bundle)),
+                    ("link", n(c.records.saturating_sub(c.records_by_sms + c.records_by_bundle))),
+                    ("pbundles", n(c.photos_by_bundle)),
+                    ("plink", n(c.photos.saturating_sub(c.photos_by_bundle))),
+                    ("sent", n(c.sms.sent)),
+                    ("lost", n(c.sms.lost)),
+                    ("twice", n(c.sms.duplicated)),
+                    ("receipts", n(c.receipts_by_sms)),
+                ],
+            ),
+            Some(c.records_by_sms > 0),
+        ));
+    }
     let mut out = format!(
         "\n{}\n\n",
         t(
@@ -263,7 +306,8 @@ fn text(r: &FieldReport) -> String {
 
 /// Runs `demo`; `Ok(false)` when an invariant failed.
 pub fn demo(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
-    let profile = NetworkProfile::by_name(&args.profile).ok_or("--profile is field, gprs, 3g or clean")?;
+    let profile =
+        NetworkProfile::by_name(&args.profile).ok_or("--profile is field, gprs, 3g, clean or censored")?;
     let options = FieldOptions {
         stations: args.stations,
         watchers: args.watchers,

@@ -198,3 +198,28 @@ pub(super) fn server_counts(server: &LocalServer) -> Result<(u64, u64, u64)> {
     let s = view.region.stats;
     Ok((s.stations_reported, s.records, s.photos_received))
 }
+
+/// Which way what the server holds came (see [`super::Channels`]).
+pub(super) fn channels(
+    server: &LocalServer,
+    plan: &super::plan::Plan,
+    night: &super::night::Night,
+) -> Result<super::Channels> {
+    let db = server.db()?;
+    let one = |sql: &str| -> Result<u64> {
+        Ok(db.query_row(sql, [], |r| r.get::<_, Option<i64>>(0))?.unwrap_or(0).max(0) as u64)
+    };
+    let (_, records, photos) = server_counts(server)?;
+    Ok(super::Channels {
+        cut_watchers: plan.watchers.iter().filter(|w| w.runner.is_some()).count() as u64,
+        runners: plan.runners.len() as u64,
+        records,
+        records_by_sms: one("SELECT count(*) FROM sms_records")?,
+        records_by_bundle: one("SELECT sum(records_stored) FROM bundle_imports")?,
+        photos,
+        photos_by_bundle: one("SELECT sum(photos_stored) FROM bundle_imports")?,
+        bundles: one("SELECT count(*) FROM bundle_imports WHERE refused IS NULL")?,
+        sms: night.sms,
+        receipts_by_sms: night.receipts_by_sms,
+    })
+}

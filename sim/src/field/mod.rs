@@ -50,6 +50,10 @@ pub enum NetworkProfile {
     ThreeG,
     /// Loopback, no faults.
     Clean,
+    /// The field's links, and three watchers in ten without any data link from the start of the
+    /// night (blocked, cut): their numbers go by SMS through an SMS gateway, their photos in
+    /// sealed bundles that runners carry to a link; when the night is over their link returns.
+    Censored,
 }
 
 impl NetworkProfile {
@@ -60,6 +64,7 @@ impl NetworkProfile {
             "gprs" => Some(Self::Gprs),
             "3g" => Some(Self::ThreeG),
             "clean" => Some(Self::Clean),
+            "censored" => Some(Self::Censored),
             _ => None,
         }
     }
@@ -71,13 +76,22 @@ impl NetworkProfile {
             Self::Gprs => "gprs",
             Self::ThreeG => "3g",
             Self::Clean => "clean",
+            Self::Censored => "censored",
+        }
+    }
+
+    /// The share of watchers without a data link tonight.
+    pub fn cut_share(self) -> f64 {
+        match self {
+            Self::Censored => 0.3,
+            _ => 0.0,
         }
     }
 
     /// The links phones get, with the share of phones on each.
     fn links(self) -> Vec<(LinkProfile, f64)> {
         match self {
-            Self::Field => vec![(LinkProfile::THREE_G, 0.6), (LinkProfile::EDGE, 0.4)],
+            Self::Field | Self::Censored => vec![(LinkProfile::THREE_G, 0.6), (LinkProfile::EDGE, 0.4)],
             Self::Gprs => vec![(LinkProfile::GPRS, 1.0)],
             Self::ThreeG => vec![(LinkProfile::THREE_G, 1.0)],
             Self::Clean => vec![(LinkProfile::CLEAN, 1.0)],
@@ -87,7 +101,7 @@ impl NetworkProfile {
     fn faults(self) -> Faults {
         match self {
             // Field faults, with radio drops about once a megabyte.
-            Self::Field => Faults { reset_mean_bytes: 1_000_000, ..Faults::field() },
+            Self::Field | Self::Censored => Faults { reset_mean_bytes: 1_000_000, ..Faults::field() },
             _ => Faults::none(),
         }
     }
@@ -207,6 +221,33 @@ pub struct FieldReport {
     pub contrast: official::ContrastCheck,
     /// The quick count at the end of the night.
     pub quick_count: official::QuickCountCheck,
+    /// Which way what arrived came.
+    pub channels: Channels,
+}
+
+/// Which way what the server holds came, and what the ways without a data link went through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Channels {
+    /// Watchers without a data link tonight.
+    pub cut_watchers: u64,
+    /// Runners who carried their bundles.
+    pub runners: u64,
+    /// Records the server holds, in all.
+    pub records: u64,
+    /// Of those, first stored from SMS.
+    pub records_by_sms: u64,
+    /// Of those, first stored from a bundle.
+    pub records_by_bundle: u64,
+    /// Photos the server holds, in all.
+    pub photos: u64,
+    /// Of those, first stored from a bundle.
+    pub photos_by_bundle: u64,
+    /// Bundles imported (a runner's forwarding, or a copy of one already in).
+    pub bundles: u64,
+    /// What the SMS carrier did.
+    pub sms: crate::sms::CarrierStats,
+    /// Receipts the phones took from SMS.
+    pub receipts_by_sms: u64,
 }
 
 impl FieldReport {
@@ -217,6 +258,7 @@ impl FieldReport {
             && self.tables_reported == self.tables_total
             && self.contrast.exact
             && self.quick_count.within_999
+            && (self.channels.cut_watchers == 0 || self.channels.records_by_sms > 0)
     }
 
     /// The report of the night `night`, run to `plan` and checked into `verdict`.
@@ -227,7 +269,7 @@ impl FieldReport {
         verdict: check::Verdict,
         crossings: night::Crossings,
         started: Instant,
-        (contrast, quick_count): (official::ContrastCheck, official::QuickCountCheck),
+        (contrast, quick_count, channels): (official::ContrastCheck, official::QuickCountCheck, Channels),
     ) -> FieldReport {
         let network = plan.network_stats();
         let [t50, t90, t100] = crossings.0;
@@ -256,6 +298,7 @@ impl FieldReport {
             watchers_done_s: night.watchers_done_s.clone(),
             contrast,
             quick_count,
+            channels,
         }
     }
 }
@@ -268,7 +311,8 @@ pub fn run(
 ) -> Result<(FieldReport, LocalServer)> {
     let started = Instant::now();
     let election = SampleElection::new(options.seed, options.stations.max(1));
-    let server = LocalServer::start(&election)?;
+    let limits = testigo_server::Limits { sms_secret: Some(night::SMS_SECRET.into()), ..Default::default() };
+    let server = LocalServer::start_with(&election, limits)?;
     official::draw(&server, options)?;
     let plan = plan::Plan::make(options, &election, &server)?;
     let night = night::run(options, &election, &server, &plan, started, progress)?;
@@ -283,8 +327,11 @@ pub fn run(
 
     // The authority publishes; the contrast must find exactly what it altered. The quick count
     // was drawn before the night.
-    let others =
-        (official::contrast(&server, &election, options)?, official::quick_count(&server, &election)?);
+    let others = (
+        official::contrast(&server, &election, options)?,
+        official::quick_count(&server, &election)?,
+        check::channels(&server, &plan, &night)?,
+    );
     let report = FieldReport::new(options, &plan, &night, verdict, crossings, started, others);
     // The proxies go first, then the phones' stores and the temporary directory they live in;
     // the server lives on.

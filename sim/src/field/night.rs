@@ -8,24 +8,38 @@
 //! watchers do it at once ([`Slots`]). One watcher failing ends the night for all: the others are
 //! cancelled rather than left to run on to the deadline before the error is told.
 //!
+//! A watcher without a data link (the censored profile) sends each sealed record as SMS through
+//! the carrier to the gateway and takes the receipt SMS back, sending again what got no answer;
+//! when its actas are done it hands its outbox, sealed, to its runner, who travels, carries the
+//! bundles and syncs them through a link; then the watcher's own link returns, and its feed tells
+//! it what arrived (it sends nothing twice).
+//!
 //! The clock, four times a second, cuts the whole network for the field profile's outages and
 //! restores it, notes when the server's count crossed 50, 90 and 100 % of the tables
 //! ([`Crossings`]), and reports progress, until every watcher is done.
 
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use testigo_core::{CancelToken, Store, SyncOptions, SyncOutcome};
+use testigo_core::{CancelToken, OutboxKind, OutboxState, Store, SyncOptions, SyncOutcome};
 use testigo_testkit::{FaultProxy, Faults, SampleElection};
 
 use super::check::server_counts;
-use super::plan::{Plan, WatcherPlan};
+use super::plan::{Plan, RunnerPlan, WatcherPlan};
 use super::{FieldOptions, FieldProgress, NetworkProfile, Result};
 use crate::server::LocalServer;
+use crate::sms::{CarrierStats, SmsCarrier, SmsGateway};
 use crate::watcher::{CaptureStyle, Watcher};
+
+/// The secret the night's SMS gateway presents to the server.
+pub(super) const SMS_SECRET: &str = "demo-sms-gateway";
+
+/// Rounds of sending again the records whose receipt SMS did not come, a few seconds apart.
+const SMS_ROUNDS: usize = 6;
 
 /// How the night went, for the report and the checks.
 pub(super) struct Night {
@@ -37,6 +51,10 @@ pub(super) struct Night {
     pub(super) crossings: Crossings,
     /// When each watcher was done (everything delivered), seconds from the start, sorted.
     pub(super) watchers_done_s: Vec<f64>,
+    /// What the SMS carrier did.
+    pub(super) sms: CarrierStats,
+    /// Receipts the phones took from SMS.
+    pub(super) receipts_by_sms: u64,
     /// The watchers that saw the night through. Declared before `_phones_dir`, so they are
     /// dropped first: their stores live in it.
     watchers: Vec<Watcher>,
@@ -108,11 +126,19 @@ pub(super) fn run(
         failures: Mutex::default(),
         watchers: Mutex::default(),
         finished: Mutex::default(),
+        server,
+        carrier: SmsCarrier::new(SmsGateway::new(&server.url(), SMS_SECRET), options.seed),
+        inboxes: plan.runners.iter().map(|_| Mutex::default()).collect(),
+        runners_done: plan.runners.iter().map(|_| AtomicBool::new(false)).collect(),
     };
     let (crossings, outages) = std::thread::scope(|s| {
         for watcher in &plan.watchers {
             let (shared, link) = (&shared, plan.link_of(watcher.index));
             s.spawn(move || shared.watch(watcher, link));
+        }
+        for (i, runner) in plan.runners.iter().enumerate() {
+            let (shared, link) = (&shared, plan.link_of(i));
+            s.spawn(move || shared.run_runner(i, runner, link));
         }
         clock(&shared, plan, server, progress)
     });
@@ -134,6 +160,8 @@ pub(super) fn run(
         outages,
         crossings,
         watchers_done_s,
+        sms: shared.carrier.stats(),
+        receipts_by_sms: t.receipts_by_sms.load(Ordering::Relaxed),
         watchers: shared.watchers.into_inner().unwrap_or_else(|e| e.into_inner()),
         _phones_dir: phones_dir,
     })
@@ -158,6 +186,13 @@ struct Shared<'a> {
     watchers: Mutex<Vec<Watcher>>,
     /// When each watcher was done, seconds from the start.
     finished: Mutex<Vec<f64>>,
+    server: &'a LocalServer,
+    /// The mobile network's SMS, to the gateway and back.
+    carrier: SmsCarrier,
+    /// The bundles each runner has been handed.
+    inboxes: Vec<Mutex<Vec<Vec<u8>>>>,
+    /// Whether each runner is done (delivered, failed or out of time).
+    runners_done: Vec<AtomicBool>,
 }
 
 /// Counts kept by the watchers' threads as they go.
@@ -170,6 +205,7 @@ struct Tallies {
     qr_read: AtomicU64,
     sealed: AtomicU64,
     done: AtomicU64,
+    receipts_by_sms: AtomicU64,
 }
 
 impl Shared<'_> {
@@ -194,11 +230,19 @@ impl Shared<'_> {
             photo_quality: 88,
             photos: true,
         };
+        let mut by_sms = HashSet::new();
         for (k, station) in plan.stations.iter().enumerate() {
             self.capture(&watcher, *station, &style, k % 2 == 0)?;
-            // Send what is sealed so far while the next acta is photographed.
-            let quick = SyncOptions { ignore_backoff: false, max_duration: Duration::from_secs(5) };
-            watcher.store.sync(&quick, &self.cancel)?;
+            if plan.runner.is_some() {
+                self.send_by_sms(&watcher, plan, &mut by_sms)?;
+            } else {
+                // Send what is sealed so far while the next acta is photographed.
+                let quick = SyncOptions { ignore_backoff: false, max_duration: Duration::from_secs(5) };
+                watcher.store.sync(&quick, &self.cancel)?;
+            }
+        }
+        if let Some(runner) = plan.runner {
+            self.without_a_link(&watcher, plan, runner)?;
         }
         let left = self.deadline.saturating_duration_since(Instant::now());
         // A watcher out of time is not done: what it holds shows in the delivery check.
@@ -209,6 +253,116 @@ impl Shared<'_> {
                 .push(self.started.elapsed().as_secs_f64());
         }
         self.watchers.lock().unwrap_or_else(|e| e.into_inner()).push(watcher);
+        Ok(())
+    }
+
+    /// Sends by SMS every sealed record not sent so far, and takes the receipts that come back.
+    fn send_by_sms(
+        &self,
+        watcher: &Watcher,
+        plan: &WatcherPlan,
+        sent: &mut HashSet<uuid::Uuid>,
+    ) -> Result<()> {
+        let waiting: Vec<uuid::Uuid> = watcher
+            .store
+            .outbox()?
+            .into_iter()
+            .filter(|i| i.kind == OutboxKind::Record && i.state == OutboxState::Pending)
+            .map(|i| i.capture_id)
+            .filter(|id| !sent.contains(id))
+            .collect();
+        for id in waiting {
+            self.sms_round(watcher, plan, id)?;
+            sent.insert(id);
+        }
+        Ok(())
+    }
+
+    /// One record's SMS through the carrier, and its receipt back.
+    fn sms_round(&self, watcher: &Watcher, plan: &WatcherPlan, id: uuid::Uuid) -> Result<()> {
+        let texts = watcher.store.sms_for(id)?;
+        watcher.store.sms_sent(id)?;
+        let from = format!("+58414{:07}", plan.index);
+        for reply in self.carrier.carry(self.server, &from, &texts)? {
+            if watcher.store.accept_sms_receipt(&reply)?.is_some() {
+                self.tallies.receipts_by_sms.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    }
+
+    /// The rest of a night without a data link: the records whose receipt SMS did not come are
+    /// sent again, a few rounds; the outbox, sealed, goes to the runner; then the watcher waits
+    /// for the runner, and its own link returns (the caller syncs).
+    fn without_a_link(&self, watcher: &Watcher, plan: &WatcherPlan, runner: usize) -> Result<()> {
+        for _ in 0..SMS_ROUNDS {
+            let waiting: Vec<uuid::Uuid> = watcher
+                .store
+                .outbox()?
+                .into_iter()
+                .filter(|i| i.kind == OutboxKind::Record && i.state == OutboxState::Pending)
+                .map(|i| i.capture_id)
+                .collect();
+            if waiting.is_empty() || Instant::now() >= self.deadline {
+                break;
+            }
+            if self.cancel.sleep(Duration::from_secs(2)) {
+                return Ok(());
+            }
+            for id in waiting {
+                self.sms_round(watcher, plan, id)?;
+            }
+        }
+        let bundle = watcher.store.export_bundle()?;
+        self.inboxes
+            .get(runner)
+            .ok_or("no such runner")?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(bundle);
+        let done = self.runners_done.get(runner).ok_or("no such runner")?;
+        while !done.load(Ordering::Acquire) && Instant::now() < self.deadline {
+            if self.cancel.sleep(Duration::from_millis(200)) {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// One runner's night, on its own thread: waits for the bundles of the watchers it carries
+    /// for, travels to a link, carries them and syncs.
+    fn run_runner(&self, index: usize, plan: &RunnerPlan, link: Option<&FaultProxy>) {
+        if let Err(e) = self.try_runner(index, plan, link) {
+            self.failures.lock().unwrap_or_else(|e| e.into_inner()).push(format!("runner: {e}"));
+            self.cancel.cancel();
+        }
+        if let Some(done) = self.runners_done.get(index) {
+            done.store(true, Ordering::Release);
+        }
+    }
+
+    fn try_runner(&self, index: usize, plan: &RunnerPlan, link: Option<&FaultProxy>) -> Result<()> {
+        let proxy = link.ok_or("no network")?;
+        let runner = Watcher::open(&self.phones.join(format!("runner-{}", plan.seed)), plan.seed)?;
+        if self.enroll(&runner, proxy, &plan.code)?.is_break() || self.await_package(&runner)?.is_break() {
+            return Ok(());
+        }
+        let inbox = self.inboxes.get(index).ok_or("no inbox")?;
+        while inbox.lock().unwrap_or_else(|e| e.into_inner()).len() < plan.carries {
+            if Instant::now() >= self.deadline || self.cancel.sleep(Duration::from_millis(200)) {
+                return Ok(());
+            }
+        }
+        // The way to a place with a link.
+        if self.cancel.sleep(Duration::from_secs(2)) {
+            return Ok(());
+        }
+        let bundles: Vec<Vec<u8>> = std::mem::take(&mut *inbox.lock().unwrap_or_else(|e| e.into_inner()));
+        for b in &bundles {
+            runner.store.carry_bundle(b)?;
+        }
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        runner.sync(left, &self.cancel)?;
         Ok(())
     }
 

@@ -4,7 +4,9 @@
 //! Tables go round robin to the watchers, and with the chance `double_cover` the next watcher
 //! covers a table too, so the server meets two captures of one acta as it would in the field. The
 //! network is one fault proxy per kind of link in the profile; watchers are put behind them by
-//! their place in the list, so the shares hold exactly rather than on average.
+//! their place in the list, so the shares hold exactly rather than on average. In the censored
+//! profile a share of the watchers has no data link tonight; each of them is given a runner (one
+//! for every four), a phone of its own that carries their bundles to a link.
 
 use testigo_testkit::{FaultProxy, Faults, ProxyStats, Rng, SampleElection};
 
@@ -19,8 +21,21 @@ pub(super) struct Plan {
     pub(super) watchers: Vec<WatcherPlan>,
     /// Tables covered by two watchers.
     pub(super) double_covered: u64,
+    /// The runners, who carry the bundles of watchers without a data link.
+    pub(super) runners: Vec<RunnerPlan>,
     /// One proxy per kind of link, with the share of watchers behind it.
     proxies: Vec<(FaultProxy, f64)>,
+}
+
+/// One runner's part.
+pub(super) struct RunnerPlan {
+    /// The seed of its phone.
+    pub(super) seed: u64,
+    /// Its enrollment code (for one table of a watcher it carries for: a runner is a watcher
+    /// too, with no acta of its own to send tonight).
+    pub(super) code: String,
+    /// How many watchers' bundles it waits for.
+    pub(super) carries: usize,
 }
 
 /// One watcher's part.
@@ -33,6 +48,8 @@ pub(super) struct WatcherPlan {
     pub(super) stations: Vec<usize>,
     /// Its one-time enrollment code, bound to those stations.
     pub(super) code: String,
+    /// The runner who carries its bundle, when it has no data link tonight.
+    pub(super) runner: Option<usize>,
 }
 
 impl Plan {
@@ -75,7 +92,7 @@ impl Plan {
             .collect();
         // One code per assignment, in the same order.
         let codes = server.codes(&assignments)?;
-        let watchers = covers
+        let mut watchers: Vec<WatcherPlan> = covers
             .into_iter()
             .zip(codes)
             .enumerate()
@@ -84,9 +101,11 @@ impl Plan {
                 seed: options.seed.wrapping_mul(10_007).wrapping_add(index as u64),
                 stations,
                 code,
+                runner: None,
             })
             .collect();
-        Ok(Plan { tables, watchers, double_covered, proxies })
+        let runners = cut(options, election, server, &mut watchers)?;
+        Ok(Plan { tables, watchers, double_covered, runners, proxies })
     }
 
     /// Captures to make in all (corrections not included).
@@ -127,6 +146,54 @@ impl Plan {
             refused: a.refused + b.refused,
         })
     }
+}
+
+/// Chooses the watchers without a data link (the profile's share, at least one when there is a
+/// share and more than one watcher) and gives them runners, one for every four.
+fn cut(
+    options: &FieldOptions,
+    election: &SampleElection,
+    server: &LocalServer,
+    watchers: &mut [WatcherPlan],
+) -> Result<Vec<RunnerPlan>> {
+    let share = options.profile.cut_share();
+    if share <= 0.0 || watchers.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut rng = Rng::stream(options.seed, 0xC07);
+    let mut chosen: Vec<usize> = (0..watchers.len()).filter(|_| rng.chance(share)).collect();
+    if chosen.is_empty() {
+        chosen.push(0);
+    }
+    let n_runners = chosen.len().div_ceil(4);
+    let mut firsts: Vec<Option<String>> = vec![None; n_runners];
+    let mut carries = vec![0usize; n_runners];
+    for (k, &w) in chosen.iter().enumerate() {
+        let r = k % n_runners;
+        if let Some(plan) = watchers.get_mut(w) {
+            plan.runner = Some(r);
+            if let (Some(slot), Some(first)) = (firsts.get_mut(r), plan.stations.first()) {
+                slot.get_or_insert_with(|| {
+                    election.package.stations.get(*first).map(|s| s.id.clone()).unwrap_or_default()
+                });
+            }
+        }
+        if let Some(c) = carries.get_mut(r) {
+            *c += 1;
+        }
+    }
+    let assignments: Vec<Vec<String>> = firsts.into_iter().map(|f| f.into_iter().collect()).collect();
+    let codes = server.codes(&assignments)?;
+    Ok(codes
+        .into_iter()
+        .zip(carries)
+        .enumerate()
+        .map(|(i, (code, carries))| RunnerPlan {
+            seed: options.seed.wrapping_mul(20_011).wrapping_add(i as u64),
+            code,
+            carries,
+        })
+        .collect())
 }
 
 /// The stations each watcher covers, and how many tables got a second watcher: round robin over
