@@ -60,6 +60,11 @@ pub struct ServeArgs {
     /// `secret` field or `?key=`). Without it there is no SMS intake.
     #[arg(long)]
     sms_secret: Option<String>,
+    /// A phone number of an SMS gateway (international format, e.g. +584121234567; repeat for
+    /// several): phones learn it from their election package and send records there when they
+    /// have no data link. Needs --sms-secret.
+    #[arg(long = "sms-number", requires = "sms_secret")]
+    sms_numbers: Vec<String>,
 }
 
 impl ServeArgs {
@@ -73,6 +78,7 @@ impl ServeArgs {
             trusted_proxies: self.trusted_proxies.clone(),
             https: self.https || self.tls_cert.is_some() || !self.tls_self_signed.is_empty(),
             sms_secret: self.sms_secret.clone(),
+            sms_numbers: self.sms_numbers.clone(),
             ..Limits::default()
         }
     }

@@ -54,6 +54,7 @@ fn package() -> ElectionPackage {
         stations,
         assignment: None,
         bundle_key: None,
+        sms_numbers: Vec::new(),
     }
 }
 

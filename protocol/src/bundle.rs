@@ -72,6 +72,22 @@ pub enum BundleError {
     Seal(String),
 }
 
+impl BundleError {
+    /// A stable code for the reason (what the server keeps and coordinators' pages put in words).
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleError::NotABundle => "not_a_bundle",
+            BundleError::UnsupportedVersion(_) => "unsupported_version",
+            BundleError::ForeignKey(_) => "foreign_key",
+            BundleError::Tampered => "tampered",
+            BundleError::Malformed(_) => "malformed",
+            BundleError::BadSignature => "bad_signature",
+            BundleError::TooLarge => "too_large",
+            BundleError::Seal(_) => "seal",
+        }
+    }
+}
+
 /// One photo in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundlePhoto {

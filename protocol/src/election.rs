@@ -34,6 +34,10 @@ pub struct ElectionPackage {
     /// file carried by hand ([`crate::bundle`]). The server sets it in each device's package.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_key: Option<crate::keys::PublicKey>,
+    /// The coordinators' SMS gateway numbers (international format, `+58…`): where a phone
+    /// without a data link sends a record by SMS ([`crate::sms`]). Empty: no SMS intake.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sms_numbers: Vec<String>,
 }
 
 /// The election.

@@ -92,6 +92,19 @@ pub enum SmsError {
     NotRepresentable(&'static str),
 }
 
+impl SmsError {
+    /// A stable code for the reason (what the server keeps and coordinators' pages put in words).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SmsError::NotTestigo => "not_testigo",
+            SmsError::Malformed(_) => "malformed",
+            SmsError::TagMismatch => "tag_mismatch",
+            SmsError::UnknownContest => "unknown_contest",
+            SmsError::NotRepresentable(_) => "not_representable",
+        }
+    }
+}
+
 /// One SMS of a record, read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Part {

@@ -100,6 +100,7 @@ fn package() -> ElectionPackage {
         ],
         assignment: Some(Assignment { station_ids: vec!["st-2".into()] }),
         bundle_key: None,
+        sms_numbers: Vec::new(),
     }
 }
 

@@ -81,7 +81,7 @@ cli-demo-bar-tables = tables on the server
 cli-demo-bar-watchers = watchers done
 
 cli-demo-label-channels = without a link
-cli-demo-channels = { $cut } watchers without a data link, { $runners } runners; records by SMS { $sms }, in bundles { $bundles }, over a link { $link }; photos in bundles { $pbundles }, over a link { $plink }; { $sent } SMS sent ({ $lost } lost, { $twice } twice), { $receipts } receipts by SMS
+cli-demo-channels = { $cut } watchers without a data link, { $runners } runners; records by SMS { $sms }, in bundles { $bundles }, over a link { $link }; photos in bundles { $pbundles }, over a link { $plink }; { $sent } SMS sent ({ $lost } lost, { $twice } twice; { $split } messages split across both gateways), { $receipts } receipts by SMS
 
 # testigo bundle import
 cli-bundle-imported = { $file }: records stored { $stored }, already here { $known }, refused { $refused }; photos stored { $photos }, already here { $photos_known }, refused { $photos_refused }

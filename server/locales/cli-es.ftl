@@ -81,7 +81,7 @@ cli-demo-bar-tables = mesas en el servidor
 cli-demo-bar-watchers = testigos terminados
 
 cli-demo-label-channels = sin conexión
-cli-demo-channels = { $cut } testigos sin datos, { $runners } mensajeros; registros por SMS { $sms }, en paquetes { $bundles }, por la red { $link }; fotos en paquetes { $pbundles }, por la red { $plink }; { $sent } SMS enviados ({ $lost } perdidos, { $twice } duplicados), { $receipts } acuses por SMS
+cli-demo-channels = { $cut } testigos sin datos, { $runners } mensajeros; registros por SMS { $sms }, en paquetes { $bundles }, por la red { $link }; fotos en paquetes { $pbundles }, por la red { $plink }; { $sent } SMS enviados ({ $lost } perdidos, { $twice } duplicados; { $split } mensajes repartidos entre las dos pasarelas), { $receipts } acuses por SMS
 
 # testigo bundle import
 cli-bundle-imported = { $file }: registros guardados { $stored }, ya recibidos { $known }, rechazados { $refused }; fotos guardadas { $photos }, ya recibidas { $photos_known }, rechazadas { $photos_refused }

@@ -81,7 +81,7 @@ cli-demo-bar-tables = bureaux sur le serveur
 cli-demo-bar-watchers = observateurs terminés
 
 cli-demo-label-channels = sans connexion
-cli-demo-channels = { $cut } observateurs sans données, { $runners } coursiers ; procès-verbaux par SMS { $sms }, en paquets { $bundles }, par le réseau { $link } ; photos en paquets { $pbundles }, par le réseau { $plink } ; { $sent } SMS envoyés ({ $lost } perdus, { $twice } en double), { $receipts } accusés par SMS
+cli-demo-channels = { $cut } observateurs sans données, { $runners } coursiers ; procès-verbaux par SMS { $sms }, en paquets { $bundles }, par le réseau { $link } ; photos en paquets { $pbundles }, par le réseau { $plink } ; { $sent } SMS envoyés ({ $lost } perdus, { $twice } en double ; { $split } messages répartis entre les deux passerelles), { $receipts } accusés par SMS
 
 # testigo bundle import
 cli-bundle-imported = { $file } : procès-verbaux enregistrés { $stored }, déjà reçus { $known }, refusés { $refused } ; photos enregistrées { $photos }, déjà reçues { $photos_known }, refusées { $photos_refused }

@@ -81,7 +81,7 @@ cli-demo-bar-tables = mesas no servidor
 cli-demo-bar-watchers = fiscais concluídos
 
 cli-demo-label-channels = sem conexão
-cli-demo-channels = { $cut } fiscais sem dados, { $runners } mensageiros; registros por SMS { $sms }, em pacotes { $bundles }, pela rede { $link }; fotos em pacotes { $pbundles }, pela rede { $plink }; { $sent } SMS enviados ({ $lost } perdidos, { $twice } duplicados), { $receipts } recibos por SMS
+cli-demo-channels = { $cut } fiscais sem dados, { $runners } mensageiros; registros por SMS { $sms }, em pacotes { $bundles }, pela rede { $link }; fotos em pacotes { $pbundles }, pela rede { $plink }; { $sent } SMS enviados ({ $lost } perdidos, { $twice } duplicados; { $split } mensagens divididas entre os dois gateways), { $receipts } recibos por SMS
 
 # testigo bundle import
 cli-bundle-imported = { $file }: registros guardados { $stored }, já recebidos { $known }, recusados { $refused }; fotos guardadas { $photos }, já recebidas { $photos_known }, recusadas { $photos_refused }

@@ -115,6 +115,9 @@ pub struct Limits {
     pub public_context_ttl: Duration,
     /// The secret SMS gateways present to `POST /v1/sms`; `None`: no SMS intake.
     pub sms_secret: Option<String>,
+    /// The gateways' phone numbers, told to every phone in its election package (where to send
+    /// records by SMS).
+    pub sms_numbers: Vec<String>,
 }
 
 impl Default for Limits {
@@ -143,6 +146,7 @@ impl Default for Limits {
             max_device_records: 1_000,
             free_space_reserve: 512 * 1024 * 1024,
             sms_secret: None,
+            sms_numbers: Vec::new(),
         }
     }
 }

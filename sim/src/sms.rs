@@ -71,12 +71,15 @@ pub struct CarrierStats {
     pub replies: u64,
     /// Of those, lost on the way back.
     pub replies_lost: u64,
+    /// Messages whose parts reached the server through more than one gateway.
+    pub split: u64,
 }
 
-/// The mobile network between phones and the gateway: each SMS is delayed, some are lost, some
-/// arrive twice, and the parts of a message arrive in any order. Deterministic per seed.
+/// The mobile network between phones and the gateways: each SMS is delayed, some are lost, some
+/// arrive twice, the parts of a message arrive in any order and, with several gateway numbers,
+/// each part through any of them. Deterministic per seed.
 pub struct SmsCarrier {
-    gateway: SmsGateway,
+    gateways: Vec<SmsGateway>,
     /// Chance that an SMS (either way) is lost.
     pub loss: f64,
     /// Chance that an SMS arrives twice.
@@ -97,13 +100,20 @@ impl SmsCarrier {
     /// A carrier in front of `gateway`: 5 % lost, 5 % twice, 100 ms to 1.5 s each.
     pub fn new(gateway: SmsGateway, seed: u64) -> SmsCarrier {
         SmsCarrier {
-            gateway,
+            gateways: vec![gateway],
             loss: 0.05,
             duplicate: 0.05,
             delay_ms: (100, 1_500),
             rng: std::sync::Mutex::new(testigo_testkit::Rng::stream(seed, 0x5A5)),
             stats: std::sync::Mutex::default(),
         }
+    }
+
+    /// Another gateway number: each SMS reaches one of them, drawn at random.
+    #[must_use]
+    pub fn and(mut self, gateway: SmsGateway) -> SmsCarrier {
+        self.gateways.push(gateway);
+        self
     }
 
     /// What the carrier has done so far.
@@ -135,6 +145,7 @@ impl SmsCarrier {
             order.swap(i, j);
         }
         let mut replies = Vec::new();
+        let mut through = std::collections::BTreeSet::new();
         for text in order {
             self.count(|s| s.sent += 1);
             if self.draw(|r| r.chance(self.loss)) {
@@ -150,7 +161,11 @@ impl SmsCarrier {
             for _ in 0..times {
                 let delay = self.draw(|r| r.int(self.delay_ms.0, self.delay_ms.1.max(self.delay_ms.0)));
                 std::thread::sleep(std::time::Duration::from_millis(u64::from(delay)));
-                if let Some(reply) = server.block_on(self.gateway.deliver(from, text))? {
+                let last = self.gateways.len().saturating_sub(1) as u32;
+                let at = self.draw(|r| r.int(0, last)) as usize;
+                let Some(gateway) = self.gateways.get(at) else { return Err("no SMS gateway".into()) };
+                through.insert(at);
+                if let Some(reply) = server.block_on(gateway.deliver(from, text))? {
                     self.count(|s| s.replies += 1);
                     if self.draw(|r| r.chance(self.loss)) {
                         self.count(|s| s.replies_lost += 1);
@@ -159,6 +174,9 @@ impl SmsCarrier {
                     }
                 }
             }
+        }
+        if through.len() > 1 {
+            self.count(|s| s.split += 1);
         }
         Ok(replies)
     }

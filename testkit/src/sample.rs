@@ -191,6 +191,7 @@ impl SampleElection {
             stations: out_stations,
             assignment: None,
             bundle_key: None,
+            sms_numbers: Vec::new(),
         };
         // Regions lean: each option's popularity varies by state (a log-normal factor, a swing of
         // roughly ±25% in share), on top of each table's own lean, as real regional results do.

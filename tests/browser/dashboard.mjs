@@ -230,13 +230,27 @@ try {
   if (!steps.at(-1).has_words) throw new Error('the audit log does not say what was done')
   await page.screenshot({ path: `${shots}/11-audit.png`, fullPage: true })
 
+  // What came without a data link: the SMS set aside and the bundle refused, in words.
+  await page.goto(`${base}/dash/channels`)
+  const channels = {
+    step: 'channels',
+    aside: await page.locator('#aside tbody tr').count(),
+    bundles: await page.locator('#bundles tbody tr').count(),
+    words: (await page.textContent('#aside')).includes('no es un mensaje de Testigo') &&
+      (await page.textContent('#bundles')).includes('no es un paquete que este servidor lea'),
+  }
+  steps.push(channels)
+  if (channels.aside !== 1 || channels.bundles !== 1 || !channels.words) throw new Error(`the SMS and bundles page: ${JSON.stringify(channels)}`)
+  await page.screenshot({ path: `${shots}/12-channels.png`, fullPage: true })
+
   // 9. A phone screen: nothing wider than the screen but tables (which scroll in their frame).
   await page.setViewportSize({ width: 390, height: 844 })
   for (const path of ['/dash', actaUrl.replace(base, ''), '/dash/batches', '/dash/contrast', '/dash/contrast/report', '/dash/quickcount',
-    '/dash/missing', '/dash/search?q=a', '/dash/devices', '/dash/accounts', '/dash/audit', `/dash/stations/${table}`]) {
+    '/dash/missing', '/dash/search?q=a', '/dash/devices', '/dash/accounts', '/dash/audit', '/dash/channels', `/dash/stations/${table}`]) {
     await page.goto(`${base}${path}`)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     steps.push({ step: 'phone', path, overflow })
+    if (path === '/dash/channels') await page.screenshot({ path: `${shots}/12-phone-channels.png`, fullPage: true })
     if (overflow > 1) throw new Error(`${path} is wider than a phone screen by ${overflow}px`)
   }
   // A table's page on a phone: its captures' review states are on screen, not scrolled away.

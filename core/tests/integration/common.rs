@@ -64,6 +64,7 @@ pub fn package(version: u64, assigned: Option<&[&str]>) -> ElectionPackage {
         assignment: assigned
             .map(|ids| Assignment { station_ids: ids.iter().map(|s| s.to_string()).collect() }),
         bundle_key: None,
+        sms_numbers: Vec::new(),
     }
 }
 

@@ -374,6 +374,7 @@ fn sim_package() -> testigo_core::protocol::ElectionPackage {
         }],
         assignment: None,
         bundle_key: None,
+        sms_numbers: Vec::new(),
     }
 }
 

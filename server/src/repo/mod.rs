@@ -81,9 +81,86 @@ pub struct BundleImport {
     /// The phone that carried it (`None`: imported by hand).
     pub carrier: Option<KeyId>,
     /// Why it was refused whole, if it was.
-    pub refused: Option<String>,
+    pub refused: Option<NotTaken>,
     /// What it brought.
     pub imported: crate::services::bundles::Imported,
+}
+
+/// Why something that came without a data link was not taken: a stable code (coordinators'
+/// pages put it in the reader's words) and the technical detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotTaken {
+    /// The code (`not_testigo`, `tampered`, `unknown_device`, …).
+    pub code: String,
+    /// The detail, in English, as the checks said it.
+    pub detail: String,
+}
+
+impl NotTaken {
+    /// A reason with its code and detail.
+    pub fn new(code: &str, detail: impl Into<String>) -> NotTaken {
+        NotTaken { code: code.to_owned(), detail: detail.into() }
+    }
+}
+
+/// An SMS kept aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsideSms {
+    /// The sender's number as the gateway gave it.
+    pub sender: String,
+    /// The gateway's shape (`phone`, `twilio`).
+    pub gateway: String,
+    /// The text.
+    pub text: String,
+    /// Why it is not a record.
+    pub why: NotTaken,
+    /// When it arrived.
+    pub received_at_ms: TimestampMs,
+}
+
+/// One bundle import, as logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleLogRow {
+    /// SHA-256 of the bundle's bytes.
+    pub sha256: Sha256,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The phone that made it (when it opened and verified).
+    pub device: Option<String>,
+    /// The phone that carried it (`None`: imported by hand).
+    pub carrier: Option<String>,
+    /// Why it was refused whole, if it was.
+    pub refused: Option<NotTaken>,
+    /// What it brought.
+    pub imported: crate::services::bundles::Imported,
+    /// When.
+    pub at_ms: TimestampMs,
+}
+
+/// What came without a data link: totals and the most recent entries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChannelsLog {
+    /// Records first stored from SMS.
+    pub sms_records: u64,
+    /// SMS kept aside in all.
+    pub sms_aside: u64,
+    /// Bundle imports in all.
+    pub bundles: u64,
+    /// Of them, refused whole.
+    pub bundles_refused: u64,
+    /// The newest SMS kept aside, newest first.
+    pub recent_aside: Vec<AsideSms>,
+    /// The newest bundle imports, newest first.
+    pub recent_bundles: Vec<BundleLogRow>,
+}
+
+/// How a phone reaches the coordinators without a data link, told in its election package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    /// The key its bundles are sealed to.
+    pub bundle_key: PublicKey,
+    /// The SMS gateways' numbers.
+    pub sms_numbers: Vec<String>,
 }
 
 /// What enrollment did.
@@ -381,9 +458,9 @@ pub trait Repo: Send + Sync + 'static {
     /// Records that the device was seen (at most about once a minute per device is enough).
     async fn touch_device(&self, device: KeyId, now_ms: TimestampMs) -> RepoResult<()>;
 
-    /// The device's election package, carrying the coordinators' `bundle_key`.
-    async fn device_package(&self, device: &Device, bundle_key: &PublicKey)
-    -> RepoResult<Option<PackageDoc>>;
+    /// The device's election package, carrying how it reaches the coordinators without a data
+    /// link.
+    async fn device_package(&self, device: &Device, reach: &Reach) -> RepoResult<Option<PackageDoc>>;
 
     /// Stores checked records of `device` in one transaction, each idempotent by (device,
     /// capture id): same content gives the stored receipt, other content is kept aside as a
@@ -439,7 +516,10 @@ pub trait Repo: Send + Sync + 'static {
     async fn log_bundle(&self, import: BundleImport, now_ms: TimestampMs) -> RepoResult<()>;
 
     /// Keeps a message that did not become a record, with why, for coordinators.
-    async fn sms_aside(&self, from: SmsIn, reason: String, now_ms: TimestampMs) -> RepoResult<()>;
+    async fn sms_aside(&self, from: SmsIn, why: NotTaken, now_ms: TimestampMs) -> RepoResult<()>;
+
+    /// What came by SMS and bundles: totals and the `limit` newest entries of each log.
+    async fn channels(&self, limit: usize) -> RepoResult<ChannelsLog>;
 
     /// The photo `sha256` as `device`'s capture `capture_id` declares it, if it does.
     async fn expected_photo(

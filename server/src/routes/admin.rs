@@ -22,7 +22,7 @@ use crate::services::accounts::{self, SignInError};
 use crate::services::devices::{self, RevokeError};
 use crate::services::publication::{self, Publish, PublishError};
 use crate::services::review::{self, ReviewError, Reviewer, Verdict};
-use crate::services::tally;
+use crate::services::{sms, tally};
 use crate::{AppState, now_ms};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -36,6 +36,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/v1/admin/publications", post(publish))
         .route("/v1/admin/withdrawals", post(withdraw))
         .route("/v1/admin/publication-settings", get(publication_settings).put(set_publication_settings))
+        .route("/v1/admin/channels", get(channels))
 }
 
 /// A coordinator authenticated by their API session token (and that token's hash).
@@ -333,4 +334,32 @@ async fn set_publication_settings(
             e => publish_error(e),
         })?;
     Ok(Json(json!({ "publish_on_verification": body.publish_on_verification })))
+}
+
+fn not_taken_json(why: &crate::repo::NotTaken) -> Value {
+    json!({ "code": why.code, "detail": why.detail })
+}
+
+/// What came without a data link (administrators): totals, the newest SMS set aside and the
+/// newest bundle imports.
+async fn channels(State(state): State<AppState>, Admin(user, _): Admin) -> AppResult<Json<Value>> {
+    let log = sms::channels(&state, &user).await?;
+    Ok(Json(json!({
+        "sms_records": log.sms_records,
+        "sms_aside": log.sms_aside,
+        "bundles": log.bundles,
+        "bundles_refused": log.bundles_refused,
+        "recent_aside": log.recent_aside.iter().map(|m| json!({
+            "sender": m.sender, "gateway": m.gateway, "text": m.text,
+            "why": not_taken_json(&m.why), "received_at_ms": m.received_at_ms,
+        })).collect::<Vec<_>>(),
+        "recent_bundles": log.recent_bundles.iter().map(|b| json!({
+            "sha256": b.sha256, "size": b.size, "device_id": b.device, "carrier_id": b.carrier,
+            "refused": b.refused.as_ref().map(not_taken_json),
+            "records_stored": b.imported.records_stored, "records_known": b.imported.records_known,
+            "records_refused": b.imported.records_refused, "photos_stored": b.imported.photos_stored,
+            "photos_known": b.imported.photos_known, "photos_refused": b.imported.photos_refused,
+            "at_ms": b.at_ms,
+        })).collect::<Vec<_>>(),
+    })))
 }

@@ -17,7 +17,7 @@ use testigo_protocol::{KeyId, Sha256, SignedCapture, SignedReceipt};
 use super::{intake, photos, uploads};
 use crate::blobs::Completion;
 use crate::error::{AppError, AppResult};
-use crate::repo::{BundleImport, Device};
+use crate::repo::{BundleImport, Device, NotTaken};
 use crate::{AppState, now_ms};
 
 /// What importing a bundle did, for the command line and the HTTP answer alike.
@@ -48,6 +48,16 @@ pub enum BundleRefusal {
     UnknownDevice,
 }
 
+impl BundleRefusal {
+    /// A stable code for the reason.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleRefusal::Sealed(e) => e.code(),
+            BundleRefusal::UnknownDevice => "unknown_device",
+        }
+    }
+}
+
 /// Imports a bundle's contents, brought by `carrier` (a runner's phone; `None`: by hand);
 /// `Err(Ok(refusal))` when the bundle is refused whole. Every import, taken or refused, is
 /// logged (what came by bundle, and from whom).
@@ -60,7 +70,9 @@ pub async fn import(
     let outcome = open_and_take(state, bytes).await;
     let (device, imported, refused) = match &outcome {
         Ok((device, imported)) => (Some(device.clone()), imported.clone(), None),
-        Err(Ok(refusal)) => (None, Imported::default(), Some(refusal.to_string())),
+        Err(Ok(refusal)) => {
+            (None, Imported::default(), Some(NotTaken::new(refusal.code(), refusal.to_string())))
+        }
         Err(Err(_)) => return outcome.map(|(_, i)| i),
     };
     let log = BundleImport { sha256, size, device, carrier, refused, imported: imported.clone() };

@@ -7,7 +7,7 @@ use testigo_protocol::statement::package_bytes;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::repo::{Device, PackageDoc};
+use crate::repo::{Device, PackageDoc, Reach};
 
 /// What `GET /v1/package` answers.
 pub(crate) enum PackageAnswer {
@@ -31,11 +31,7 @@ pub(crate) async fn for_device<'a>(
     device: &Device,
     if_none_match: impl Iterator<Item = &'a str>,
 ) -> AppResult<PackageAnswer> {
-    let doc = state
-        .repo
-        .device_package(device, state.key.bundle_key().public_key())
-        .await?
-        .ok_or(AppError::NoElection)?;
+    let doc = state.repo.device_package(device, &reach(state)).await?.ok_or(AppError::NoElection)?;
     let mut tags = if_none_match.flat_map(|v| v.split(','));
     if tags.any(|t| {
         let t = t.trim();
@@ -45,4 +41,15 @@ pub(crate) async fn for_device<'a>(
     }
     let signature = state.key.sign(&package_bytes(&device.id, &doc.json))?;
     Ok(PackageAnswer::Package { doc, signature })
+}
+
+/// How a phone reaches the coordinators without a data link: the key its bundles are sealed to
+/// and the numbers its SMS go to.
+fn reach(state: &AppState) -> Reach {
+    let sms_numbers = if state.limits.sms_secret.as_deref().is_some_and(|s| !s.is_empty()) {
+        state.limits.sms_numbers.clone()
+    } else {
+        Vec::new()
+    };
+    Reach { bundle_key: state.key.bundle_key().public_key().clone(), sms_numbers }
 }

@@ -13,7 +13,8 @@ use testigo_protocol::sms::{self, Part, SmsError};
 
 use super::intake;
 use crate::error::{AppError, AppResult};
-use crate::repo::SmsIn;
+use crate::repo::coord::Coordinator;
+use crate::repo::{ChannelsLog, NotTaken, SmsIn};
 use crate::{AppState, now_ms};
 
 /// Combinations of part variants tried at most for one message.
@@ -25,13 +26,14 @@ const MAX_TEXT_CHARS: usize = 8 * sms::SMS_CHARS;
 pub(crate) async fn receive(state: &AppState, sms_in: SmsIn) -> AppResult<Option<String>> {
     let now = now_ms();
     if sms_in.text.chars().count() > MAX_TEXT_CHARS {
-        state.repo.sms_aside(sms_in, "too long for a Testigo message".into(), now).await?;
+        let why = NotTaken::new("too_long", "too long for a Testigo message");
+        state.repo.sms_aside(sms_in, why, now).await?;
         return Ok(None);
     }
     let part = match sms::parse_part(&sms_in.text) {
         Ok(part) => part,
         Err(e) => {
-            state.repo.sms_aside(sms_in, e.to_string(), now).await?;
+            state.repo.sms_aside(sms_in, NotTaken::new(e.code(), e.to_string()), now).await?;
             return Ok(None);
         }
     };
@@ -53,11 +55,12 @@ pub(crate) async fn receive(state: &AppState, sms_in: SmsIn) -> AppResult<Option
         }
     }
     let Some(signed) = found else {
-        state.repo.sms_aside(sms_in, why.to_string(), now).await?;
+        state.repo.sms_aside(sms_in, NotTaken::new(why.code(), why.to_string()), now).await?;
         return Ok(None);
     };
     let Some(device) = state.repo.device_by_id(&signed.record.device_key_id).await? else {
-        state.repo.sms_aside(sms_in, "the record names no enrolled device".into(), now).await?;
+        let why = NotTaken::new("unknown_device", "the record names no enrolled device");
+        state.repo.sms_aside(sms_in, why, now).await?;
         return Ok(None);
     };
     let capture_id = signed.record.id;
@@ -66,8 +69,8 @@ pub(crate) async fn receive(state: &AppState, sms_in: SmsIn) -> AppResult<Option
         Some(RecordOutcome::Stored { receipt }) => (receipt, true),
         Some(RecordOutcome::Duplicate { receipt }) => (receipt, false),
         Some(RecordOutcome::Refused(refusal)) => {
-            let reason = format!("refused: {} ({})", refusal.refusal.code, refusal.refusal.detail);
-            state.repo.sms_aside(sms_in, reason, now).await?;
+            let detail = format!("{} ({})", refusal.refusal.code, refusal.refusal.detail);
+            state.repo.sms_aside(sms_in, NotTaken::new("refused", detail), now).await?;
             return Ok(None);
         }
         None => return Err(AppError::Internal("a record by SMS got no outcome".into())),
@@ -80,6 +83,18 @@ pub(crate) async fn receive(state: &AppState, sms_in: SmsIn) -> AppResult<Option
     let text = sms::encode_receipt(&tag, &receipt)
         .map_err(|e| AppError::Internal(format!("receipt by SMS: {e}")))?;
     Ok(Some(text))
+}
+
+/// The newest entries shown of each log.
+pub const CHANNELS_SHOWN: usize = 200;
+
+/// What came without a data link, for an administrator: records by SMS, the SMS kept aside
+/// (their senders' numbers and texts, which no region bounds) and every bundle import.
+pub(crate) async fn channels(state: &AppState, reader: &Coordinator) -> AppResult<ChannelsLog> {
+    if !reader.is_admin() {
+        return Err(AppError::Forbidden("only administrators see what came by SMS and bundles"));
+    }
+    Ok(state.repo.channels(CHANNELS_SHOWN).await?)
 }
 
 /// Every way to take one part per index, at most [`MAX_COMBINATIONS`]; `None` while an index

@@ -79,6 +79,7 @@ pub fn package(version: u64, stations: usize) -> ElectionPackage {
         stations,
         assignment: None,
         bundle_key: None,
+        sms_numbers: Vec::new(),
     }
 }
 

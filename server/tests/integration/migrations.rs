@@ -177,7 +177,18 @@ async fn a_migrated_database_serves_what_it_holds() {
         let device = repo.device_by_token(Sha256::digest(b"token-one")).await.unwrap().unwrap();
         assert_eq!(device.id.as_str(), DEVICE);
         assert_eq!(device.stations, BTreeSet::from(["st-1".to_owned(), "st-2".to_owned()]));
-        assert!(repo.device_package(&device, &device.public_key).await.unwrap().is_some());
+        assert!(
+            repo.device_package(
+                &device,
+                &testigo_server::repo::Reach {
+                    bundle_key: device.public_key.clone(),
+                    sms_numbers: Vec::new()
+                }
+            )
+            .await
+            .unwrap()
+            .is_some()
+        );
 
         let upload = repo.upload("0123456789abcdef0123456789abcdef").await.unwrap().unwrap();
         assert_eq!((upload.state, upload.offset, upload.length), (UploadState::Active, 65536, 200_000));

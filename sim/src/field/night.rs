@@ -127,7 +127,9 @@ pub(super) fn run(
         watchers: Mutex::default(),
         finished: Mutex::default(),
         server,
-        carrier: SmsCarrier::new(SmsGateway::new(&server.url(), SMS_SECRET), options.seed),
+        // The coordinators run two gateway numbers: a message's parts may come in through both.
+        carrier: SmsCarrier::new(SmsGateway::new(&server.url(), SMS_SECRET), options.seed)
+            .and(SmsGateway::new(&server.url(), SMS_SECRET)),
         inboxes: plan.runners.iter().map(|_| Mutex::default()).collect(),
         runners_done: plan.runners.iter().map(|_| AtomicBool::new(false)).collect(),
     };

@@ -14,10 +14,12 @@ use testigo_protocol::api::Change;
 use testigo_protocol::election::{
     Assignment, Contest, Election, ElectionPackage, PACKAGE_FORMAT, PollingCenter, Station,
 };
-use testigo_protocol::{PublicKey, Sha256, TimestampMs};
+use testigo_protocol::{Sha256, TimestampMs};
 
 use super::{corrupt, feed, from_json, i64_of, regions, to_json};
-use crate::repo::{Device, ElectionInfo, ImportError, ImportOutcome, PackageDoc, RepoError, RepoResult};
+use crate::repo::{
+    Device, ElectionInfo, ImportError, ImportOutcome, PackageDoc, Reach, RepoError, RepoResult,
+};
 
 /// The stored package's hash, which changes with every import that changes anything.
 pub(super) fn stored_sha(c: &Connection) -> RepoResult<Option<Vec<u8>>> {
@@ -143,7 +145,7 @@ pub(super) fn unknown_stations(c: &Connection, ids: Vec<String>) -> RepoResult<V
 pub(super) fn device_package(
     c: &Connection,
     device: &Device,
-    bundle_key: PublicKey,
+    reach: Reach,
 ) -> RepoResult<Option<PackageDoc>> {
     let Some((_, info)) = load(c)? else { return Ok(None) };
     let mut stations = Vec::new();
@@ -186,7 +188,8 @@ pub(super) fn device_package(
         centers,
         stations,
         assignment: Some(assignment),
-        bundle_key: Some(bundle_key),
+        bundle_key: Some(reach.bundle_key),
+        sms_numbers: reach.sms_numbers,
     };
     let json = serde_json::to_vec(&package).map_err(|e| RepoError::Corrupt(e.to_string()))?;
     let digest = Sha256::digest(&json).to_hex();

@@ -75,9 +75,10 @@ pub use self::schema::SCHEMA_VERSION;
 
 use self::db::Db;
 use super::{
-    BundleImport, Device, DeviceUsage, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome, NewRecord,
-    PackageDoc, PhotoLookup, QuotaExceeded, Repo, RepoError, RepoResult, ReviewOutcome, ReviewTarget,
-    RevokeOutcome, SmsIn, StoreOutcome, TallyProgress, Upload, UploadQuota, UploadState,
+    BundleImport, ChannelsLog, Device, DeviceUsage, ElectionInfo, EnrollOutcome, ImportError, ImportOutcome,
+    NewRecord, NotTaken, PackageDoc, PhotoLookup, QuotaExceeded, Reach, Repo, RepoError, RepoResult,
+    ReviewOutcome, ReviewTarget, RevokeOutcome, SmsIn, StoreOutcome, TallyProgress, Upload, UploadQuota,
+    UploadState,
 };
 
 /// The SQLite repository.
@@ -220,14 +221,10 @@ impl Repo for SqliteRepo {
         self.db.write(move |c| devices::touch(c, &device, now_ms)).await
     }
 
-    async fn device_package(
-        &self,
-        device: &Device,
-        bundle_key: &PublicKey,
-    ) -> RepoResult<Option<PackageDoc>> {
-        let bundle_key = bundle_key.clone();
+    async fn device_package(&self, device: &Device, reach: &Reach) -> RepoResult<Option<PackageDoc>> {
+        let reach = reach.clone();
         let device = device.clone();
-        self.db.read(move |c| election::device_package(c, &device, bundle_key)).await
+        self.db.read(move |c| election::device_package(c, &device, reach)).await
     }
 
     async fn store_records(
@@ -286,8 +283,12 @@ impl Repo for SqliteRepo {
         self.db.write(move |c| sms::log_bundle(c, &import, now_ms)).await
     }
 
-    async fn sms_aside(&self, from: SmsIn, reason: String, now_ms: TimestampMs) -> RepoResult<()> {
-        self.db.write(move |c| sms::aside(c, &from, &reason, now_ms)).await
+    async fn sms_aside(&self, from: SmsIn, why: NotTaken, now_ms: TimestampMs) -> RepoResult<()> {
+        self.db.write(move |c| sms::aside(c, &from, &why, now_ms)).await
+    }
+
+    async fn channels(&self, limit: usize) -> RepoResult<ChannelsLog> {
+        self.db.read(move |c| sms::channels(c, limit)).await
     }
 
     async fn keep_refusals(

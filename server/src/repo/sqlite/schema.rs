@@ -569,6 +569,7 @@ const MIGRATIONS: &[&str] = &[
         gateway TEXT NOT NULL,
         text TEXT NOT NULL,
         reason TEXT NOT NULL,
+        detail TEXT NOT NULL,
         received_at_ms INTEGER NOT NULL
     ) STRICT;
     CREATE TABLE bundle_imports (
@@ -578,6 +579,7 @@ const MIGRATIONS: &[&str] = &[
         device_id TEXT,
         carrier_id TEXT,
         refused TEXT,
+        refused_detail TEXT,
         records_stored INTEGER NOT NULL,
         records_known INTEGER NOT NULL,
         records_refused INTEGER NOT NULL,

@@ -75,6 +75,7 @@ pub(crate) fn layout(page: Page<'_>) -> Markup {
                                 a href="/dash/accounts" { (lang.t("dash-accounts")) }
                                 a href="/dash/enrollment" { (lang.t("dash-enrollment")) }
                                 a href="/dash/audit" { (lang.t("dash-audit-nav")) }
+                                a href="/dash/channels" { (lang.t("dash-channels-nav")) }
                             }
                             form.search method="get" action="/dash/search" role="search" {
                                 input type="search" name="q" placeholder=(lang.t("dash-search"))

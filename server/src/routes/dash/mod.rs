@@ -26,7 +26,7 @@
 //! counts), `layout.rs` (the frame of every page and its response), `login.rs` (signing in and
 //! out), `pages.rs` (overview, drill-down, tally, batches, devices), `acta.rs` (the acta view,
 //! its review, photos), `charts.rs` (bars and the arrivals sparkline), `format.rs` (numbers,
-//! times, URL parts).
+//! times, URL parts), `channels.rs` (what came by SMS and bundles).
 
 mod accounts;
 mod acta;
@@ -34,6 +34,7 @@ mod actions;
 mod analysis;
 mod assign;
 mod audit;
+mod channels;
 pub(crate) mod charts;
 mod desk;
 mod devices;
@@ -98,6 +99,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dash/missing", get(operations::missing))
         .route("/dash/search", get(operations::search))
         .route("/dash/refused", get(operations::refused))
+        .route("/dash/channels", get(channels::page))
         .route("/dash/audit", get(audit::audit))
         .route("/dash/enrollment", get(enrollment::page).post(enrollment::make))
         .route("/dash/accounts", get(accounts::page).post(accounts::create))

@@ -87,7 +87,10 @@ fn a_bundle_carried_by_runners_arrives_once_and_a_tampered_copy_is_refused_whole
     // Every import is logged: who carried what, and what it brought.
     assert_eq!(count(&server, "SELECT count(*) FROM bundle_imports"), 4);
     assert_eq!(
-        count(&server, "SELECT count(*) FROM bundle_imports WHERE refused IS NOT NULL AND device_id IS NULL"),
+        count(
+            &server,
+            "SELECT count(*) FROM bundle_imports WHERE refused = 'tampered' AND device_id IS NULL"
+        ),
         1
     );
     assert_eq!(count(&server, "SELECT sum(records_stored) + sum(photos_stored) FROM bundle_imports"), 4);
@@ -126,6 +129,7 @@ fn a_bundle_for_other_coordinators_or_from_a_stranger_is_refused_with_its_reason
     assert!(runner.store.carry_bundle(&foreign).is_err());
     let refused = server.block_on(bundles::import(&server.state, foreign, None)).unwrap_err().unwrap();
     assert!(refused.to_string().contains("another key"), "{refused}");
+    assert_eq!(refused.code(), "foreign_key");
     assert!(runner.store.carry_bundle(b"not a bundle at all").is_err());
 
     // The watcher's phone is revoked before its bundle arrives: refused whole, nothing stored.
@@ -139,5 +143,7 @@ fn a_bundle_for_other_coordinators_or_from_a_stranger_is_refused_with_its_reason
         .unwrap();
     let refused = server.block_on(bundles::import(&server.state, file, None)).unwrap_err().unwrap();
     assert!(refused.to_string().contains("not enrolled"), "{refused}");
+    assert_eq!(refused.code(), "unknown_device");
+    assert_eq!(count(&server, "SELECT count(*) FROM bundle_imports WHERE refused = 'unknown_device'"), 1);
     assert_eq!(count(&server, "SELECT count(*) FROM captures"), 0);
 }

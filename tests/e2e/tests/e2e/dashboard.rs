@@ -70,6 +70,18 @@ fn a_coordinator_signs_in_drills_down_reviews_an_acta_and_the_phone_sees_it() {
         };
         testigo_server::services::official::import(&server.state, &operator, request).await.unwrap();
         testigo_server::services::quickcount::draw_sample(&server.state, &operator, 12, "e2e").await.unwrap();
+        // What came without a data link: a stranger's SMS set aside, a broken bundle refused.
+        let text =
+            "¿A qué hora cierran la mesa 3? Aquí no hay datos: TESTIGO-NO-ES-UN-REGISTRO-0123456789ABCDEF";
+        let sms = testigo_server::repo::SmsIn {
+            sender: "+58 414 555 0101".into(),
+            gateway: "phone".into(),
+            text: text.into(),
+        };
+        let why = testigo_server::repo::NotTaken::new("not_testigo", "not a Testigo message");
+        server.state.repo.sms_aside(sms, why, testigo_server::now_ms()).await.unwrap();
+        let broken = b"not a bundle".to_vec();
+        assert!(testigo_server::services::bundles::import(&server.state, broken, None).await.is_err());
         testigo_server::repo::settle_tally(server.state.repo.as_ref(), testigo_server::TALLY_BATCH)
             .await
             .unwrap();
