@@ -93,6 +93,8 @@ dependencies {
     implementation(libs.compose.ui)
     implementation(libs.compose.material3)
     implementation(libs.activity.compose)
+    // FileProvider (sealed files to share), ContextCompat.registerReceiver, IntentCompat.
+    implementation(libs.core.ktx)
     implementation(libs.lifecycle.runtime.compose)
     implementation(libs.lifecycle.process)
     implementation(libs.camera.camera2)

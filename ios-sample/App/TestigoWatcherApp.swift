@@ -9,6 +9,8 @@ struct TestigoWatcherApp: App {
     @StateObject private var watcher: Watcher
     @Environment(\.scenePhase) private var phase
     private let strings: Strings
+    /// A sealed file opened with the app (AirDrop, Files, a messenger), carried once the PIN is typed.
+    @State private var incoming: URL?
 
     init() {
         let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
@@ -26,10 +28,28 @@ struct TestigoWatcherApp: App {
         WindowGroup {
             WatcherScreens(watcher: watcher, t: strings)
                 .onAppear { watcher.start() }
+                .onOpenURL { url in
+                    incoming = url
+                    carryIncoming()
+                }
+                .onChange(of: watcher.state.screen) { _ in carryIncoming() }
         }
         .onChange(of: phase) { newPhase in
             // Locked whenever the app leaves the screen; the app switcher shows no content.
             if newPhase == .background { watcher.lockNow() }
+        }
+    }
+}
+
+extension TestigoWatcherApp {
+    /// Takes an opened file to carry once the home screen is up; iOS copied it into the app's
+    /// Inbox, which is emptied afterwards (the store keeps what it carries).
+    private func carryIncoming() {
+        guard let url = incoming, watcher.state.screen == .home else { return }
+        incoming = nil
+        Task {
+            await watcher.carryBundle(url)
+            if url.pathComponents.contains("Inbox") { try? FileManager.default.removeItem(at: url) }
         }
     }
 }

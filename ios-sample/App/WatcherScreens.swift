@@ -99,6 +99,13 @@ struct HomeView: View {
     @ObservedObject var watcher: Watcher
     let t: Strings
     @State private var confirmWipe = false
+    @StateObject private var reachability = Reachability()
+
+    /// SMS is offered on a waiting capture when there is no data link: no network, or a network
+    /// on which the server cannot be reached.
+    private var offerSms: Bool {
+        SendBySms.available && (!reachability.online || watcher.state.sync.linkDown)
+    }
 
     var body: some View {
         List {
@@ -133,9 +140,15 @@ struct HomeView: View {
                             Button(t["button-retry"]) { Task { await watcher.retryParked(c.id) } }
                         }
                         if c.canCorrect { Button(t["button-correct"]) { Task { await watcher.correct(c.id) } } }
+                        if offerSms && c.canSendSms { SendBySms(watcher: watcher, t: t, captureId: c.id) }
                     }
                 }
+                // iOS apps cannot read SMS: the receipt comes with a sync, or pasted here.
+                if !watcher.state.offline.smsNumbers.isEmpty && watcher.state.captures.contains(where: \.canSendSms) {
+                    PasteReceipt(watcher: watcher, t: t)
+                }
             }
+            OfflineSection(watcher: watcher, t: t)
             Button(t["button-wipe"], role: .destructive) { confirmWipe = true }
         }
         .alert(isPresented: $confirmWipe) {

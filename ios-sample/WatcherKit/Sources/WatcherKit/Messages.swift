@@ -65,6 +65,26 @@ public enum Messages {
         }
     }
 
+    /// A sealed capture's status on its row: one still waiting whose numbers are already
+    /// delivered (by SMS, or a run cut short before its photos) says that only the photo waits.
+    public static func captureStatus(_ s: ReportingStatus, numbersDelivered: Bool) -> Text {
+        s == .queued && numbersDelivered ? Text("status-numbers-delivered") : status(s)
+    }
+
+    /// Where a bundle this phone carries for another watcher stands.
+    public static func carried(_ b: CarriedBundle) -> Text {
+        if b.refused != nil { return Text("carried-refused") }
+        if b.deliveredAtMs != nil { return Text("carried-delivered") }
+        return Text("carried-waiting")
+    }
+
+    /// Why a file was not taken to carry: the core refuses, as bad input, whatever is not a
+    /// bundle sealed to these coordinators; anything else is the core's failure as usual.
+    public static func carryFailed(_ e: Error) -> Text {
+        if let e = e as? TestigoError, case .InvalidInput = e { return Text("bundle-refused") }
+        return error(e)
+    }
+
     /// The coordinators' verdict.
     public static func review(_ s: ReviewStatus) -> Text {
         switch s {

@@ -8,6 +8,8 @@ public struct WatcherConfig {
     public var signer: Signer?
     public var allowInsecureHttp = false
     public var maxPinTries = 10
+    /// Where sealed files for sharing are written (for the share sheet); emptied by every wipe.
+    public var shareDir = FileManager.default.temporaryDirectory.appendingPathComponent("bundles", isDirectory: true)
     /// Deletes the platform's own keys with every wipe (the device signing key): a key left
     /// behind would name the device in every record it signed, and those are public.
     public var onWipe: () -> Void = {}
@@ -57,6 +59,10 @@ public struct CaptureRow: Equatable, Identifiable {
     public let waiting: Int
     public let supersedes: String?
     public let canCorrect: Bool
+    /// Whether its signed record (the numbers) is delivered, whichever way it went.
+    public let numbersDelivered: Bool
+    /// Whether its numbers can go by SMS: the package names a gateway and the record waits.
+    public let canSendSms: Bool
 }
 
 public struct FieldView: Equatable, Identifiable {
@@ -83,6 +89,8 @@ public struct SyncView: Equatable {
     public var bytesTotal: UInt64 = 0
     public var pending = 0
     public var last: Text?
+    /// Whether the last run could not reach the server: the screens then offer SMS.
+    public var linkDown = false
 }
 
 public struct SettingsView: Equatable {
@@ -97,6 +105,8 @@ public struct WatcherState: Equatable {
     public var captures: [CaptureRow] = []
     public var sync = SyncView()
     public var settings: SettingsView?
+    /// SMS and sealed files, for when there is no data link (Offline.swift).
+    public var offline = OfflineView()
     public var message: Text?
 }
 
@@ -106,18 +116,21 @@ public protocol Scheduler: AnyObject {
 }
 
 /// The watcher's app below its screens: the mirror of android-sample's `Watcher.kt`. Blocking
-/// core calls run off the main actor; the state is published on it.
+/// core calls run off the main actor; the state is published on it. The members left `internal`
+/// are for Offline.swift's actions.
 @MainActor
 public final class Watcher: ObservableObject {
-    @Published public private(set) var state = WatcherState()
+    @Published public internal(set) var state = WatcherState()
 
-    private let config: WatcherConfig
-    private let scheduler: Scheduler
+    let config: WatcherConfig
+    let scheduler: Scheduler
     private let lock: PinLock
     private let masterKey: MasterKey
-    private var store: Store?
+    private(set) var store: Store?
     private var observers: [SyncObserverHandle] = []
     private var running: CancelToken?
+    /// How many times each capture's SMS went out: a new try goes to the package's next number.
+    var smsRounds: [String: Int] = [:]
 
     public init(config: WatcherConfig, scheduler: Scheduler) {
         self.config = config
@@ -126,7 +139,7 @@ public final class Watcher: ObservableObject {
         masterKey = MasterKey(file: config.keyFile, vault: config.vault)
     }
 
-    private static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     public func start() { state.screen = lock.isSet ? .locked(left: nil) : .choosePin }
 
@@ -273,10 +286,8 @@ public final class Watcher: ObservableObject {
     public func stopSync() { running?.cancel() }
 
     private func sync(ignoreBackoff: Bool, maxDuration: TimeInterval) async -> NextSync {
-        // Locked, the store is closed: the background run opens it (once a PIN and a key exist).
         guard running == nil else { return NextSync.none }
-        let canOpen = lock.isSet && FileManager.default.fileExists(atPath: config.keyFile.path)
-        guard let s = store ?? (canOpen ? await openStore() : nil) else { return NextSync.none }
+        guard let s = await openedStore() else { return NextSync.none }
         let token = CancelToken()
         running = token
         state.sync.running = true
@@ -303,10 +314,19 @@ public final class Watcher: ObservableObject {
             }) ?? false
             let next = SyncPolicy.after(report, nowMs: Self.nowMs(), awaitingReview: awaiting)
             state.sync.last = Messages.sync(report)
+            state.sync.linkDown = report.linkError != nil
             if next == .enroll { state.screen = .enroll }
             scheduler.schedule(next)
             return next
         }
+    }
+
+    /// The store, opened if the app is locked: a background run opens it, but only once a PIN
+    /// and a master key exist (never before the first start).
+    func openedStore() async -> Store? {
+        if let store { return store }
+        guard lock.isSet && FileManager.default.fileExists(atPath: config.keyFile.path) else { return nil }
+        return await openStore()
     }
 
     // MARK: - internals
@@ -317,7 +337,7 @@ public final class Watcher: ObservableObject {
     }
 
     /// Runs a blocking core call off the main actor; a failure becomes the message and `nil`.
-    private func core<T>(_ call: @escaping @Sendable () throws -> T) async -> T? {
+    func core<T>(_ call: @escaping @Sendable () throws -> T) async -> T? {
         let result = await Task.detached { Result(catching: call) }.value
         switch result {
         case .success(let value): return value
@@ -368,14 +388,16 @@ public final class Watcher: ObservableObject {
         }
         try? masterKey.destroy()
         try? lock.clear()
+        // Sealed files shared earlier: nothing readable, but they say what the phone was for.
+        try? FileManager.default.removeItem(at: config.shareDir)
         config.onWipe()
         scheduler.schedule(NextSync.none)
         state = WatcherState(screen: .choosePin, message: message)
     }
 
-    private func refresh(_ screen: Screen) async {
+    func refresh(_ screen: Screen) async {
         guard let s = store else { return }
-        let view = await core { () -> ([StationRow], [CaptureRow], SettingsView) in
+        let view = await core { () -> ([StationRow], [CaptureRow], SettingsView, OfflineView) in
             let enrollment = try s.enrollment()
             let outbox = try s.outbox()
             let assigned: [StationStatus]
@@ -383,6 +405,8 @@ public final class Watcher: ObservableObject {
             let stations = assigned.map {
                 StationRow(stationId: $0.stationId, number: $0.number, centerName: $0.centerName, status: $0.status, statusText: Messages.status($0.status))
             }
+            let pkg = try s.electionPackage()
+            let smsNumbers = pkg?.smsNumbers ?? []
             let sealed = try s.captures().filter { $0.state == .sealed }.sorted { ($0.sealedAtMs ?? 0) > ($1.sealedAtMs ?? 0) }
             let captures = try sealed.map { c -> CaptureRow in
                 let full = try s.capture(captureId: c.id)
@@ -390,23 +414,29 @@ public final class Watcher: ObservableObject {
                 let receipts = try s.receipts(captureId: c.id)
                 let items = outbox.filter { $0.captureId == c.id }
                 let parked = items.first { $0.state == .parked }
+                let record = items.first { if case .record = $0.kind { return true } else { return false } }?.state
                 return CaptureRow(
-                    id: c.id, stationId: c.stationId, status: c.status, statusText: Messages.status(c.status),
+                    id: c.id, stationId: c.stationId, status: c.status,
+                    statusText: Messages.captureStatus(c.status, numbersDelivered: record == .done),
                     review: review?.status, reviewText: review.map { Messages.review($0.status) }, reviewComment: review?.comment,
                     receipts: receipts.count,
                     receiptsVerified: enrollment.map { e in receipts.allSatisfy { receiptVerifies(receipt: $0.receipt, serverKey: e.serverKey) } } ?? false,
                     parked: parked.map { Messages.parked($0.lastError ?? "") },
                     waiting: items.filter { $0.state == .pending }.count,
-                    supersedes: c.supersedes, canCorrect: full.supersededBy == nil)
+                    supersedes: c.supersedes, canCorrect: full.supersededBy == nil,
+                    numbersDelivered: record == .done, canSendSms: !smsNumbers.isEmpty && record == .pending)
             }
             let device = try s.device()
-            return (stations, captures, SettingsView(serverUrl: enrollment?.serverUrl, deviceKeyId: device.keyId, hardwareKey: !device.softwareKey))
+            let waiting = outbox.filter { $0.state == .pending }.count
+            return (stations, captures, SettingsView(serverUrl: enrollment?.serverUrl, deviceKeyId: device.keyId, hardwareKey: !device.softwareKey),
+                    try offlineView(s, pkg, waiting: waiting))
         }
         guard let view else { return }
         state.screen = screen
         state.stations = view.0
         state.captures = view.1
         state.settings = view.2
+        state.offline = view.3
         state.sync.pending = view.1.reduce(0) { $0 + $1.waiting }
     }
 

@@ -2,6 +2,10 @@ package org.testigo.sample
 
 import android.app.Application
 import androidx.core.os.ConfigurationCompat
+import java.io.File
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
 import org.testigo.watcher.Strings
 import org.testigo.watcher.Watcher
 import org.testigo.watcher.WatcherConfig
@@ -11,6 +15,12 @@ class WatcherApp : Application() {
     /** The model below every screen. */
     lateinit var watcher: Watcher
         private set
+
+    /**
+     * Work that must outlive the screen that started it: an SMS send waiting for the radio's
+     * reports, a receipt SMS handed over by [SmsReceiver].
+     */
+    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 
     private lateinit var signer: KeystoreSigner
 
@@ -22,6 +32,8 @@ class WatcherApp : Application() {
                 dataDir = filesDir,
                 vault = KeystoreVault(packageManager),
                 signer = signer,
+                // Served by the FileProvider (res/xml/bundle_paths.xml); the OS may clear it.
+                shareDir = File(cacheDir, "bundles"),
                 // A wipe (panic button, duress PIN, too many PINs) deletes the device key too.
                 onWipe = { signer.destroy() },
             ),

@@ -1,6 +1,7 @@
 package org.testigo.watcher
 
 import org.testigo.core.TestigoException
+import org.testigo.core.model.CarriedBundle
 import org.testigo.core.model.ReportingStatus
 import org.testigo.core.model.SyncOutcome
 import org.testigo.core.model.SyncReport
@@ -66,6 +67,27 @@ object Messages {
         ReportingStatus.DELIVERED -> Text("status-delivered")
         ReportingStatus.PARKED -> Text("status-parked")
     }
+
+    /**
+     * A sealed capture's status on its row: one still waiting whose numbers are already
+     * delivered (by SMS, or a run cut short before its photos) says that only the photo waits.
+     */
+    fun captureStatus(s: ReportingStatus, numbersDelivered: Boolean): Text =
+        if (s == ReportingStatus.QUEUED && numbersDelivered) Text("status-numbers-delivered") else status(s)
+
+    /** Where a bundle this phone carries for another watcher stands. */
+    fun carried(b: CarriedBundle): Text = when {
+        b.refused != null -> Text("carried-refused")
+        b.deliveredAtMs != null -> Text("carried-delivered")
+        else -> Text("carried-waiting")
+    }
+
+    /**
+     * Why a file was not taken to carry: the core refuses, as bad input, whatever is not a bundle
+     * sealed to these coordinators; anything else is the core's failure as usual.
+     */
+    fun carryFailed(e: TestigoException): Text =
+        if (e is TestigoException.InvalidInput) Text("bundle-refused") else error(e)
 
     /** The coordinators' verdict on a capture. */
     fun review(s: ReviewStatus): Text = when (s) {

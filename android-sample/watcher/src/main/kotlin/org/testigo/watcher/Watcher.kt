@@ -22,6 +22,7 @@ import org.testigo.core.SyncObserverHandle
 import org.testigo.core.TestigoException
 import org.testigo.core.model.Capture
 import org.testigo.core.model.CaptureState
+import org.testigo.core.model.OutboxKind
 import org.testigo.core.model.OutboxState
 import org.testigo.core.model.ReportingStatus
 import org.testigo.core.model.SyncEvent
@@ -50,6 +51,12 @@ class WatcherConfig(
     /** PBKDF2 iterations for the PINs. */
     val pinIterations: Int = 60_000,
     /**
+     * Where files for sharing are written (sealed bundles for a runner), which the platform's
+     * share sheet can read: Android a directory under `cacheDir` served by a FileProvider, iOS a
+     * temporary directory. Emptied by every wipe.
+     */
+    val shareDir: File = File(dataDir, "share"),
+    /**
      * Deletes the platform's own keys with every wipe (the device signing key in the key store):
      * a key left behind would name the device in every record it signed, and those are public.
      */
@@ -66,102 +73,6 @@ fun interface Scheduler {
     fun schedule(next: NextSync)
 }
 
-/** Which screen is up. */
-sealed interface Screen {
-    /** Before [Watcher.start]. */
-    data object Starting : Screen
-
-    /** First run, or after a wipe: choose a PIN (and a duress PIN). */
-    data object ChoosePin : Screen
-
-    /** Type the PIN; `left` tries remain after a wrong one. */
-    data class Locked(val left: Int? = null) : Screen
-
-    /** Scan the enrollment QR code, or type the code and the server's address. */
-    data object Enroll : Screen
-
-    /** The stations and the captures. */
-    data object Home : Screen
-
-    /** A draft being filled; `confirming` while the seal confirmation is shown. */
-    data class Capture(val draft: DraftView, val confirming: Boolean = false) : Screen
-
-    /** The server and the device key. */
-    data object Settings : Screen
-}
-
-/** One assigned station on the home screen. */
-data class StationRow(
-    val stationId: String,
-    val number: UInt,
-    val centerName: String,
-    val region: List<String>,
-    val status: ReportingStatus,
-    val statusText: Text,
-)
-
-/** One capture on the home screen: where it is and what came back. */
-data class CaptureRow(
-    val id: String,
-    val stationId: String,
-    val status: ReportingStatus,
-    val statusText: Text,
-    val sealedAtMs: Long?,
-    /** The coordinators' verdict, once one arrived. */
-    val review: ReviewStatus?,
-    val reviewText: Text?,
-    val reviewComment: String?,
-    /** Receipts the server signed for this capture, each checked against the enrollment's key. */
-    val receipts: Int,
-    val receiptsVerified: Boolean,
-    /** Why it is parked and what to do, when it is. */
-    val parked: Text?,
-    /** Items of this capture still waiting to go. */
-    val waiting: Int,
-    val supersedes: String?,
-    /** Whether it can be corrected now (sealed and not already corrected). */
-    val canCorrect: Boolean,
-)
-
-/** One number of the acta in the capture form. */
-data class FieldView(val id: String, val label: String, val value: UInt?, val fromQr: Boolean)
-
-/** The draft on the capture screen. */
-data class DraftView(
-    val captureId: String,
-    val stationId: String,
-    val supersedes: String?,
-    val photos: List<PhotoRef>,
-    val fields: List<FieldView>,
-    val notes: String,
-    val warnings: List<Text>,
-    /** Whether the acta's QR code was read (its numbers prefilled the form). */
-    val qrRead: Boolean,
-)
-
-/** The sync as the watcher sees it. */
-data class SyncView(
-    val running: Boolean = false,
-    val bytesDone: Long = 0,
-    val bytesTotal: Long = 0,
-    val pending: Int = 0,
-    val last: Text? = null,
-)
-
-/** The settings screen. */
-data class SettingsView(val serverUrl: String?, val deviceKeyId: String, val hardwareKey: Boolean, val pendingItems: Int)
-
-/** Everything the screens show. */
-data class WatcherState(
-    val screen: Screen = Screen.Starting,
-    val stations: List<StationRow> = emptyList(),
-    val captures: List<CaptureRow> = emptyList(),
-    val sync: SyncView = SyncView(),
-    val settings: SettingsView? = null,
-    /** A message to show once (a snackbar), then [Watcher.dismiss]. */
-    val message: Text? = null,
-)
-
 /**
  * The watcher's app below its screens: one object per process, driving the core through the
  * bindings and publishing one [WatcherState]. Screens call the `suspend` actions and draw
@@ -169,24 +80,29 @@ data class WatcherState(
  * failure becomes [WatcherState.message] and never loses what is stored.
  */
 class Watcher(
-    private val config: WatcherConfig,
-    private val scheduler: Scheduler,
-    private val clock: () -> Long = System::currentTimeMillis,
-    private val io: CoroutineDispatcher = Dispatchers.IO,
+    // `internal`, like the members marked so below: Offline.kt's actions use them.
+    internal val config: WatcherConfig,
+    internal val scheduler: Scheduler,
+    internal val clock: () -> Long = System::currentTimeMillis,
+    internal val io: CoroutineDispatcher = Dispatchers.IO,
     /** The platform's own view of a sync (Android: the progress notification), if it has one. */
     private val progress: SyncObserver? = null,
 ) {
-    private val _state = MutableStateFlow(WatcherState())
+    internal val _state = MutableStateFlow(WatcherState())
 
     /** What the screens draw. */
     val state: StateFlow<WatcherState> = _state.asStateFlow()
 
     private val lock = PinLock(config.pinFile, config.maxPinTries, config.pinIterations)
     private val masterKey = MasterKey(config.keyFile, config.vault)
-    private val actions = Mutex()
-    private var store: Store? = null
+    internal val actions = Mutex()
+    internal var store: Store? = null
+        private set
     private val observers = mutableListOf<SyncObserverHandle>()
     private val running = AtomicReference<CancelToken?>(null)
+
+    /** How many times each capture's SMS went out in this process: a new try goes to the next gateway. */
+    internal val smsRounds = java.util.concurrent.ConcurrentHashMap<String, Int>()
 
     /** Decides the first screen: choose a PIN, or type it. */
     suspend fun start() = act {
@@ -385,10 +301,7 @@ class Watcher(
     }
 
     private suspend fun sync(ignoreBackoff: Boolean, maxDuration: Duration): NextSync {
-        // Locked (the app went to the background) the store is closed: the background run opens
-        // it, but only once a PIN and a master key exist (never before the first start).
-        val s = actions.withLock { store ?: if (lock.isSet && masterKey.exists) openStore() else null }
-            ?: return NextSync.None
+        val s = openedStore() ?: return NextSync.None
         val token = CancelToken()
         if (!running.compareAndSet(null, token)) return NextSync.None
         _state.update { it.copy(sync = it.sync.copy(running = true, bytesDone = 0, bytesTotal = 0)) }
@@ -420,13 +333,24 @@ class Watcher(
         }
         _state.update {
             it.copy(
-                sync = it.sync.copy(running = false, last = report?.let(Messages::sync) ?: it.sync.last),
+                sync = it.sync.copy(
+                    running = false,
+                    last = report?.let(Messages::sync) ?: it.sync.last,
+                    linkDown = report?.let { r -> r.linkError != null } ?: it.sync.linkDown,
+                ),
                 screen = if (next is NextSync.Enroll) Screen.Enroll else it.screen,
             )
         }
         scheduler.schedule(next)
         return next
     }
+
+    /**
+     * The store, opened if the app is locked: a background run (a sync, an SMS arriving) opens it,
+     * but only once a PIN and a master key exist (never before the first start).
+     */
+    internal suspend fun openedStore(): Store? =
+        actions.withLock { store ?: if (lock.isSet && masterKey.exists) openStore() else null }
 
     // ---- internals (called under `actions`) ----
 
@@ -446,7 +370,7 @@ class Watcher(
     private suspend fun act(block: suspend () -> Unit) = actions.withLock { block() }
 
     /** Runs a core call on `io`; a failure becomes the message and `null`. */
-    private suspend fun <T> core(call: () -> T): T? = try {
+    internal suspend fun <T> core(call: () -> T): T? = try {
         withContext(io) { call() }
     } catch (e: TestigoException) {
         _state.update { it.copy(message = Messages.error(e)) }
@@ -516,13 +440,15 @@ class Watcher(
             wipeStoreDir(config.storeDir.path)
             masterKey.destroy()
             lock.clear()
+            // Sealed files shared earlier: nothing readable, but they say what the phone was for.
+            config.shareDir.deleteRecursively()
             config.onWipe()
         }
         scheduler.schedule(NextSync.None)
         _state.value = WatcherState(screen = Screen.ChoosePin, message = message)
     }
 
-    private suspend fun refresh(screen: Screen) {
+    internal suspend fun refresh(screen: Screen) {
         val s = store ?: return
         val view = core {
             val enrollment = s.enrollment()
@@ -536,17 +462,20 @@ class Watcher(
             val stations = assigned.map {
                 StationRow(it.stationId, it.number, it.centerName, it.region, it.status, Messages.status(it.status))
             }
+            val pkg = s.electionPackage()
+            val smsNumbers = pkg?.smsNumbers.orEmpty()
             val captures = s.captures().filter { it.state == CaptureState.SEALED }.sortedByDescending { it.sealedAtMs }.map { c ->
                 val full = s.capture(c.id)
                 val review = s.review(c.id)
                 val receipts = s.receipts(c.id)
                 val items = outbox.filter { it.captureId == c.id }
                 val parked = items.firstOrNull { it.state == OutboxState.PARKED }
+                val record = items.firstOrNull { it.kind is OutboxKind.Record }?.state
                 CaptureRow(
                     id = c.id,
                     stationId = c.stationId,
                     status = c.status,
-                    statusText = Messages.status(c.status),
+                    statusText = Messages.captureStatus(c.status, numbersDelivered = record == OutboxState.DONE),
                     sealedAtMs = c.sealedAtMs,
                     review = review?.status,
                     reviewText = review?.let { Messages.review(it.status) },
@@ -557,22 +486,33 @@ class Watcher(
                     waiting = items.count { it.state == OutboxState.PENDING },
                     supersedes = c.supersedes,
                     canCorrect = full.supersededBy == null,
+                    numbersDelivered = record == OutboxState.DONE,
+                    canSendSms = smsNumbers.isNotEmpty() && record == OutboxState.PENDING,
                 )
             }
             val device = s.device()
-            val settings = SettingsView(enrollment?.serverUrl, device.keyId, !device.softwareKey, outbox.count { it.state == OutboxState.PENDING })
-            Triple(stations, captures, settings)
+            val pending = outbox.count { it.state == OutboxState.PENDING }
+            val settings = SettingsView(enrollment?.serverUrl, device.keyId, !device.softwareKey, pending)
+            HomeView(stations, captures, settings, offlineView(s, pkg, pending))
         } ?: return
         _state.update {
             it.copy(
                 screen = screen,
-                stations = view.first,
-                captures = view.second,
-                settings = view.third,
-                sync = it.sync.copy(pending = view.third.pendingItems),
+                stations = view.stations,
+                captures = view.captures,
+                settings = view.settings,
+                offline = view.offline,
+                sync = it.sync.copy(pending = view.settings.pendingItems),
             )
         }
     }
+
+    private class HomeView(
+        val stations: List<StationRow>,
+        val captures: List<CaptureRow>,
+        val settings: SettingsView,
+        val offline: OfflineView,
+    )
 
     private fun currentDraft(): DraftView? = (_state.value.screen as? Screen.Capture)?.draft
 

@@ -2,11 +2,14 @@ package org.testigo.watcher
 
 import java.io.File
 import java.nio.file.Files
+import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.testigo.core.TestigoException
+import org.testigo.core.model.CarriedBundle
 import org.testigo.core.model.ReportingStatus
 import org.testigo.core.model.SyncOutcome
 import org.testigo.core.model.SyncReport
@@ -24,7 +27,10 @@ class ModelTest {
         val keys = all.first().keys
         for (s in all) assertEquals("${s.language} has other keys", keys, s.keys)
         val texts = mutableListOf<Text>()
-        ReportingStatus.entries.forEach { texts += Messages.status(it) }
+        ReportingStatus.entries.forEach { texts += Messages.status(it); texts += Messages.captureStatus(it, true) }
+        listOf(CarriedBundle("ab", 1uL, 0L, null, null), CarriedBundle("ab", 1uL, 0L, 5L, null), CarriedBundle("ab", 1uL, 0L, 5L, "changed"))
+            .forEach { texts += Messages.carried(it) }
+        texts += Messages.carryFailed(TestigoException.InvalidInput("not a bundle"))
         ReviewStatus.entries.forEach { texts += Messages.review(it) }
         WarningCode.entries.forEach { texts += Messages.warning(Warning(it, "f")) { "label" } }
         listOf(SyncOutcome.Idle, SyncOutcome.Pending(1), SyncOutcome.Cancelled, SyncOutcome.OutOfTime,
@@ -45,6 +51,11 @@ class ModelTest {
             assertEquals(s.language, emptyList<String>(), s.missing(texts.map { it.key }.distinct()))
         }
         assertEquals(Text("enroll-code-used"), Messages.error(TestigoException.EnrollmentRefused("refused: code_used")))
+        assertEquals(Text("status-numbers-delivered"), Messages.captureStatus(ReportingStatus.QUEUED, true))
+        assertEquals(Text("status-delivered"), Messages.captureStatus(ReportingStatus.DELIVERED, true))
+        assertEquals(Text("status-waiting"), Messages.captureStatus(ReportingStatus.QUEUED, false))
+        assertEquals(Text("carried-refused"), Messages.carried(CarriedBundle("ab", 1uL, 0L, 5L, "changed")))
+        assertEquals(Text("error-storage"), Messages.carryFailed(TestigoException.Storage("full")))
         assertEquals(Text("parked-refused", "code" to "bad_signature"), Messages.parked("bad_signature: z"))
         // Arguments are put in, numbers per language.
         assertEquals("Pendientes: 1.234", Strings.of("es")[Text("pending", "count" to 1234)])
@@ -66,6 +77,34 @@ class ModelTest {
         assertEquals(NextSync.Enroll, SyncPolicy.after(report(SyncOutcome.Unauthorized), now, true))
         assertEquals(NextSync.Enroll, SyncPolicy.after(report(SyncOutcome.NotEnrolled), now, false))
         assertEquals(NextSync.WhenOnline(now), SyncPolicy.now(now))
+    }
+
+    @Test fun smsFromTheGatewayAreToldApartFromOthers() {
+        val numbers = listOf("+584121234567", "+58 424-123 4567")
+        for (from in listOf("+584121234567", "04121234567", "0412-1234567", "584241234567", "+58 (424) 1234567")) {
+            assertTrue(from, Gateway.matches(from, numbers))
+        }
+        for (from in listOf("+584121234568", "234567", "", "Movistar", "+14121234567", "4567")) {
+            assertFalse(from, Gateway.matches(from, numbers))
+        }
+        // Short codes match only whole.
+        assertTrue(Gateway.matches("2020", listOf("2020")))
+        assertFalse(Gateway.matches("12020", listOf("2020")))
+        assertFalse(Gateway.matches("+584121234567", emptyList()))
+    }
+
+    @Test fun sealedFilesAreNamedByTheirBytesAndReadWithinBounds() {
+        val bytes = "sealed".toByteArray()
+        // The first 12 hex digits of the bytes' SHA-256.
+        assertEquals("testigo-c9d0036bed67.testigo", Bundles.fileName(bytes))
+        assertTrue(Bundles.fileName(bytes) != Bundles.fileName("other".toByteArray()))
+        val big = ByteArray(200_000) { it.toByte() }
+        assertArrayEquals(big, Bundles.read(big.inputStream(), max = 200_000))
+        assertNull(Bundles.read(big.inputStream(), max = 199_999))
+        val dir = Files.createTempDirectory("share").toFile()
+        val file = Bundles.write(File(dir, "bundles"), big)
+        assertArrayEquals(big, file.readBytes())
+        assertEquals(listOf(file.name), file.parentFile.list()!!.toList())
     }
 
     @Test fun thePinLockCountsWipesAndKeepsNoPin() {

@@ -10,6 +10,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
 import org.junit.AfterClass
+import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotNull
@@ -17,6 +18,7 @@ import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.BeforeClass
 import org.junit.Test
+import java.io.ByteArrayInputStream
 import org.testigo.core.SyncObserver
 import org.testigo.core.model.OutboxKind
 import org.testigo.core.model.ReportingStatus
@@ -35,13 +37,17 @@ import org.testigo.tests.Testigo
 class WatcherNightTest {
     companion object {
         private lateinit var server: Server
+        /** A server that also takes SMS, for the nights without a data link. */
+        private lateinit var gateway: SmsServer
 
         @BeforeClass @JvmStatic fun startServer() {
             server = Server()
+            gateway = SmsServer()
         }
 
         @AfterClass @JvmStatic fun stopServer() {
             server.close()
+            gateway.close()
         }
     }
 
@@ -75,11 +81,11 @@ class WatcherNightTest {
     }
 
     /** A first start with PIN 1111, enrollment from the QR code, and one acta photographed and sealed. */
-    private suspend fun sealOneActa(watcher: Watcher) {
+    private suspend fun sealOneActa(watcher: Watcher, qr: String = scannedQr()) {
         watcher.start()
         watcher.choosePin("1111", null)
-        watcher.enroll(scannedQr())
-        watcher.openStation(server.stationIds.first())
+        watcher.enroll(qr)
+        watcher.openStation(watcher.now().stations.first().stationId)
         watcher.addPhoto(server.actaJpeg)
         watcher.requestSeal()
         watcher.confirmSeal()
@@ -369,5 +375,132 @@ class WatcherNightTest {
         assertEquals(Screen.Enroll, watcher.now().screen)
         watcher.enroll(server.enrollCode().code, server.url)
         assertEquals(Screen.Home, watcher.now().screen)
+    }
+
+    /** Records whether any photo bytes went out. */
+    private class PhotoWatch : SyncObserver {
+        @Volatile var photoSent = false
+        override fun onEvent(event: SyncEvent) {
+            if (event is SyncEvent.Sending && event.kind is OutboxKind.Photo) photoSent = true
+        }
+    }
+
+    @Test fun aRunnerCarriesASealedFileToTheCoordinators() = runBlocking {
+        // A watcher with no link at all: everything waiting leaves as one sealed file.
+        val photos = PhotoWatch()
+        val watcher = Watcher(WatcherConfig(gateway.newDir("watcher"), JvmVault(), pinIterations = 1_000), Plans(),
+            progress = photos)
+        sealOneActa(watcher, gateway.enrollmentQr(gateway.stationIds[0]))
+        assertTrue(watcher.now().offline.canShareBundle)
+        val bundle = watcher.exportBundle()!!
+        assertEquals(Text("bundle-exported", "count" to 1), watcher.now().message)
+        assertEquals(1, bundle.actas)
+        assertTrue(bundle.file.name.matches(Regex("testigo-[0-9a-f]{12}\\.testigo")))
+        assertEquals(File(watcher.config.shareDir, bundle.file.name), bundle.file)
+        val row = watcher.now().captures.single()
+        assertEquals("exporting sends nothing", ReportingStatus.QUEUED, row.status)
+        assertEquals(2, row.waiting)
+        // The runner's phone (enrolled for its own table) takes it, and refuses what is not one.
+        val plans = Plans()
+        val runner = Watcher(WatcherConfig(gateway.newDir("runner"), JvmVault(), pinIterations = 1_000), plans)
+        runner.start()
+        runner.choosePin("2222", null)
+        runner.enroll(gateway.enrollmentQr(gateway.stationIds[1]))
+        runner.carryBundle { ByteArrayInputStream("not a bundle".toByteArray()) }
+        assertEquals(Text("bundle-refused"), runner.now().message)
+        runner.carryBundle { throw java.io.FileNotFoundException("taken away") }
+        assertEquals(Text("bundle-unreadable"), runner.now().message)
+        assertTrue(runner.now().offline.carried.isEmpty())
+        runner.carryBundle { bundle.file.inputStream() }
+        assertEquals(Text("bundle-carried"), runner.now().message)
+        var carried = runner.now().offline.carried.single()
+        assertEquals(Text("carried-waiting"), carried.status)
+        assertEquals(bundle.file.length(), carried.size)
+        assertTrue(carried.canPassOn)
+        assertTrue(plans.asked.last() is NextSync.WhenOnline)
+        // Passed on, the file is the same bytes.
+        assertArrayEquals(bundle.file.readBytes(), runner.passOn(carried.sha256)!!.readBytes())
+        // The runner reaches a link: its sync forwards the file, which then leaves the phone.
+        runner.sendNow()
+        carried = runner.now().offline.carried.single()
+        assertEquals(Text("carried-delivered"), carried.status)
+        assertFalse(carried.canPassOn)
+        assertWorded(carried.status)
+        // The watcher's next sync learns from its feed that everything arrived: no photo goes again.
+        watcher.sendNow()
+        val delivered = watcher.now().captures.single()
+        assertEquals(ReportingStatus.DELIVERED, delivered.status)
+        assertEquals(2, delivered.receipts)
+        assertTrue(delivered.receiptsVerified)
+        assertFalse("the photo came in the file", photos.photoSent)
+        assertFalse(watcher.now().offline.canShareBundle)
+        assertNull(watcher.exportBundle())
+        assertEquals(Text("bundle-nothing-waiting"), watcher.now().message)
+        // A wipe leaves no shared file behind.
+        watcher.panicWipe()
+        assertFalse(watcher.config.shareDir.exists())
+    }
+
+    @Test fun theNumbersGoBySmsAndTheReceiptComesBack() = runBlocking {
+        val watcher = Watcher(WatcherConfig(gateway.newDir("watcher"), JvmVault(), pinIterations = 1_000), Plans())
+        sealOneActa(watcher, gateway.enrollmentQr(gateway.stationIds[2]))
+        // The package says where SMS go; the waiting capture can go that way.
+        assertEquals(listOf(SmsServer.NUMBER), watcher.now().offline.smsNumbers)
+        val row = watcher.now().captures.single()
+        assertTrue(row.canSendSms)
+        assertFalse(row.numbersDelivered)
+        val plan = watcher.smsPlan(row.id)!!
+        assertEquals(SmsServer.NUMBER, plan.number)
+        assertEquals(row.id, plan.captureId)
+        assertTrue(plan.texts.toString(), plan.texts.isNotEmpty() && plan.texts.all { it.length <= 160 })
+        // The gateway phone hands each SMS to the server as it arrives, the last first: the
+        // server answers the receipt once every part is in. A gateway without the secret is refused.
+        assertTrue(runCatching { gateway.postSms("+584141112233", plan.texts.first(), secret = "guess") }.isFailure)
+        val replies = plan.texts.reversed().map { gateway.postSms("+584141112233", it) }
+        assertTrue(replies.toString(), replies.dropLast(1).all { it == null })
+        val receipt = replies.last()!!
+        watcher.smsSent(row.id)
+        assertEquals(Text("sms-sent"), watcher.now().message)
+        assertEquals(ReportingStatus.QUEUED, watcher.now().captures.single().status)
+        // Someone's SMS from the gateway, or the receipt from another number, change nothing;
+        // a pasted text that is no receipt is said so.
+        assertFalse(watcher.smsReceived(SmsServer.NUMBER, "¿Llegaste bien?"))
+        assertFalse(watcher.smsReceived("+584149998877", receipt))
+        watcher.dismiss()
+        assertFalse(watcher.smsReceived(null, "R" + receipt.drop(1).reversed()))
+        assertEquals(Text("sms-not-a-receipt"), watcher.now().message)
+        assertFalse(watcher.now().captures.single().numbersDelivered)
+        // The receipt arrives with the phone locked in a pocket, the sender in national format.
+        watcher.lock()
+        assertTrue(watcher.smsReceived("0412-1234567", receipt))
+        assertEquals(Screen.Locked(), watcher.now().screen)
+        assertTrue(watcher.now().captures.isEmpty())
+        watcher.unlock("1111")
+        val after = watcher.now().captures.single()
+        assertTrue(after.numbersDelivered)
+        assertFalse(after.canSendSms)
+        assertEquals(Text("status-numbers-delivered"), after.statusText)
+        assertWorded(after.statusText)
+        assertEquals(1, after.receipts)
+        assertTrue("the receipt by SMS verifies like one over HTTP", after.receiptsVerified)
+        assertEquals("the photo waits for a link", 1, after.waiting)
+        assertNull(watcher.smsPlan(row.id))
+        assertEquals(Text("sms-not-needed"), watcher.now().message)
+        // A link: the photo goes.
+        watcher.sendNow()
+        assertEquals(ReportingStatus.DELIVERED, watcher.now().captures.single().status)
+        assertEquals(2, watcher.now().captures.single().receipts)
+    }
+
+    @Test fun aServerWithoutSmsOffersNone() = runBlocking {
+        val watcher = Watcher(WatcherConfig(server.newDir("watcher"), JvmVault(), pinIterations = 1_000), Plans())
+        sealOneActa(watcher)
+        assertEquals(emptyList<String>(), watcher.now().offline.smsNumbers)
+        val row = watcher.now().captures.single()
+        assertFalse(row.canSendSms)
+        assertNull(watcher.smsPlan(row.id))
+        assertEquals(Text("sms-no-number"), watcher.now().message)
+        // Sealed files need no gateway: the package names the coordinators' key.
+        assertTrue(watcher.now().offline.canShareBundle)
     }
 }

@@ -31,6 +31,7 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.asImageBitmap
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
@@ -43,10 +44,11 @@ import org.testigo.watcher.Watcher
 
 /**
  * Every screen, drawn from [Watcher.state]. Screens hold no logic: each button calls one action
- * of the model, and every word comes from [Strings].
+ * of the model, and every word comes from [Strings]. `pickers` are the activity's document
+ * pickers (OfflineScreens.kt).
  */
 @Composable
-fun WatcherScreens(watcher: Watcher, t: Strings) {
+fun WatcherScreens(watcher: Watcher, t: Strings, pickers: FilePickers) {
     val state by watcher.state.collectAsState()
     val scope = rememberCoroutineScope()
     val snackbar = remember { SnackbarHostState() }
@@ -66,7 +68,7 @@ fun WatcherScreens(watcher: Watcher, t: Strings) {
                     Screen.Enroll -> Enroll(t, onScanned = { scope.launch { watcher.enroll(it) } }) { code, server ->
                         scope.launch { watcher.enroll(code, server) }
                     }
-                    Screen.Home -> Home(t, state.stations, state.captures, state.sync, watcher)
+                    Screen.Home -> Home(t, state.stations, state.captures, state.sync, state.offline, watcher, pickers)
                     is Screen.Capture -> CaptureForm(t, screen.draft, screen.confirming, watcher)
                     Screen.Settings -> Settings(t, state.settings, watcher)
                 }
@@ -131,10 +133,18 @@ private fun Home(
     stations: List<org.testigo.watcher.StationRow>,
     captures: List<CaptureRow>,
     sync: org.testigo.watcher.SyncView,
+    offline: org.testigo.watcher.OfflineView,
     watcher: Watcher,
+    pickers: FilePickers,
 ) {
     val scope = rememberCoroutineScope()
     var confirmWipe by remember { mutableStateOf(false) }
+    // SMS is offered on a waiting capture when there is no data link: no network, or a network
+    // on which the server cannot be reached.
+    val online = rememberOnline()
+    val context = LocalContext.current
+    val telephony = remember { context.canSendSms() }
+    val offerSms = telephony && (!online || sync.linkDown)
     LazyColumn(verticalArrangement = Arrangement.spacedBy(8.dp)) {
         item { Text(t["stations-title"], style = MaterialTheme.typography.titleLarge) }
         items(stations, key = { it.stationId }) { s ->
@@ -159,7 +169,8 @@ private fun Home(
             sync.last?.let { Text(t[it]) }
         }
         item { Text(t["captures-title"], style = MaterialTheme.typography.titleLarge) }
-        items(captures, key = { it.id }) { c -> CaptureCard(t, c, watcher) }
+        items(captures, key = { it.id }) { c -> CaptureCard(t, c, offerSms, watcher) }
+        offlineItems(t, offline, watcher, pickers)
         item {
             TextButton(onClick = { confirmWipe = true }) { Text(t["button-wipe"]) }
         }
@@ -177,7 +188,7 @@ private fun Home(
 }
 
 @Composable
-private fun CaptureCard(t: Strings, c: CaptureRow, watcher: Watcher) {
+private fun CaptureCard(t: Strings, c: CaptureRow, offerSms: Boolean, watcher: Watcher) {
     val scope = rememberCoroutineScope()
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
@@ -192,6 +203,7 @@ private fun CaptureCard(t: Strings, c: CaptureRow, watcher: Watcher) {
             if (c.canCorrect) {
                 OutlinedButton(onClick = { scope.launch { watcher.correct(c.id) } }) { Text(t["button-correct"]) }
             }
+            if (offerSms && c.canSendSms) SendBySms(t, c.id, watcher)
         }
     }
 }
