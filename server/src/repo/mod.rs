@@ -83,7 +83,24 @@ pub struct BundleImport {
     /// Why it was refused whole, if it was.
     pub refused: Option<NotTaken>,
     /// What it brought.
-    pub imported: crate::services::bundles::Imported,
+    pub imported: Imported,
+}
+
+/// What importing a bundle did, for the command line and the HTTP answer alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Records stored now.
+    pub records_stored: u32,
+    /// Records the server held already.
+    pub records_known: u32,
+    /// Records refused (kept for coordinators with their reason).
+    pub records_refused: u32,
+    /// Photos stored now.
+    pub photos_stored: u32,
+    /// Photos the server held already.
+    pub photos_known: u32,
+    /// Photos refused (not declared by a record the server holds, or not what they claim).
+    pub photos_refused: u32,
 }
 
 /// Why something that came without a data link was not taken: a stable code (coordinators'
@@ -132,7 +149,7 @@ pub struct BundleLogRow {
     /// Why it was refused whole, if it was.
     pub refused: Option<NotTaken>,
     /// What it brought.
-    pub imported: crate::services::bundles::Imported,
+    pub imported: Imported,
     /// When.
     pub at_ms: TimestampMs,
 }

@@ -20,22 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::repo::{BundleImport, Device, NotTaken};
 use crate::{AppState, now_ms};
 
-/// What importing a bundle did, for the command line and the HTTP answer alike.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Imported {
-    /// Records stored now.
-    pub records_stored: u32,
-    /// Records the server held already.
-    pub records_known: u32,
-    /// Records refused (kept for coordinators with their reason).
-    pub records_refused: u32,
-    /// Photos stored now.
-    pub photos_stored: u32,
-    /// Photos the server held already.
-    pub photos_known: u32,
-    /// Photos refused (not declared by a record the server holds, or not what they claim).
-    pub photos_refused: u32,
-}
+pub use crate::repo::Imported;
 
 /// Why a bundle was refused whole.
 #[derive(Debug, thiserror::Error)]

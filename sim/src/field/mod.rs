@@ -330,7 +330,11 @@ pub fn run(
     let others = (
         official::contrast(&server, &election, options)?,
         official::quick_count(&server, &election)?,
-        check::channels(&server, &plan, &night)?,
+        Channels {
+            sms: night.sms,
+            receipts_by_sms: night.receipts_by_sms,
+            ..check::channels(&server, &plan)?
+        },
     );
     let report = FieldReport::new(options, &plan, &night, verdict, crossings, started, others);
     // The proxies go first, then the phones' stores and the temporary directory they live in;

@@ -6,8 +6,7 @@ use testigo_protocol::sms::Part;
 use testigo_protocol::{KeyId, Sha256, TimestampMs};
 use uuid::Uuid;
 
-use crate::repo::{AsideSms, BundleImport, BundleLogRow, ChannelsLog, NotTaken, RepoResult, SmsIn};
-use crate::services::bundles::Imported;
+use crate::repo::{AsideSms, BundleImport, BundleLogRow, ChannelsLog, Imported, NotTaken, RepoResult, SmsIn};
 
 /// Variants one part of one message may have (a tag shared by chance, or a forger's): enough to
 /// find the true one, few enough to try every combination.
