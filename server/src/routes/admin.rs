@@ -354,7 +354,7 @@ async fn channels(State(state): State<AppState>, Admin(user, _): Admin) -> AppRe
             "why": not_taken_json(&m.why), "received_at_ms": m.received_at_ms,
         })).collect::<Vec<_>>(),
         "recent_bundles": log.recent_bundles.iter().map(|b| json!({
-            "sha256": b.sha256, "size": b.size, "device_id": b.device, "carrier_id": b.carrier,
+            "sha256": b.sha256, "size": b.size, "maker_key_id": b.device, "carrier_key_id": b.carrier,
             "refused": b.refused.as_ref().map(not_taken_json),
             "records_stored": b.imported.records_stored, "records_known": b.imported.records_known,
             "records_refused": b.imported.records_refused, "photos_stored": b.imported.photos_stored,

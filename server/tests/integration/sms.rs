@@ -228,7 +228,7 @@ async fn administrators_see_what_came_by_sms_and_bundles_and_no_one_else_does() 
     assert_eq!(log["recent_aside"][0]["sender"], "+58 414 777");
     assert_eq!(log["recent_aside"][0]["why"]["code"], "not_testigo");
     assert_eq!(log["recent_bundles"][0]["refused"]["code"], "not_a_bundle");
-    assert_eq!(log["recent_bundles"][0]["carrier_id"], device.public_key().key_id().as_str());
+    assert_eq!(log["recent_bundles"][0]["carrier_key_id"], device.public_key().key_id().as_str());
     let r = s.send(get("/v1/admin/channels", &token("rita", "otra clave larga").await)).await;
     assert_problem(r, 403, "forbidden").await;
 }
