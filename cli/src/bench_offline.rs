@@ -132,10 +132,7 @@ async fn go(args: OfflineArgs) -> Result<(), Error> {
     let started = Instant::now();
     let mut taken = 0u64;
     for bytes in sealed.iter().take(args.runner) {
-        let i = bundles::import(&state, bytes.clone(), None).await.map_err(|e| match e {
-            Ok(refusal) => Error::from(refusal.to_string()),
-            Err(e) => Error::from(e.to_string()),
-        })?;
+        let i = import(&state, bytes).await?;
         taken += u64::from(i.records_stored);
     }
     settle_tally(state.repo.as_ref(), 10_000).await?;
@@ -144,10 +141,7 @@ async fn go(args: OfflineArgs) -> Result<(), Error> {
     // The rest: the import rate.
     let started = Instant::now();
     for bytes in sealed.iter().skip(args.runner) {
-        let i = bundles::import(&state, bytes.clone(), None).await.map_err(|e| match e {
-            Ok(refusal) => Error::from(refusal.to_string()),
-            Err(e) => Error::from(e.to_string()),
-        })?;
+        let i = import(&state, bytes).await?;
         taken += u64::from(i.records_stored);
     }
     let import_s = started.elapsed().as_secs_f64().max(1e-9);
@@ -158,10 +152,7 @@ async fn go(args: OfflineArgs) -> Result<(), Error> {
     // Everything again: all known, nothing stored twice.
     let started = Instant::now();
     for bytes in &sealed {
-        let i = bundles::import(&state, bytes.clone(), None).await.map_err(|e| match e {
-            Ok(refusal) => Error::from(refusal.to_string()),
-            Err(e) => Error::from(e.to_string()),
-        })?;
+        let i = import(&state, bytes).await?;
         if i.records_stored != 0 {
             return Err("a record was stored twice".into());
         }
@@ -193,4 +184,12 @@ fn five_options(contest: &Contest) -> Contest {
     c.options.truncate(5);
     c.acta_qr = None;
     c
+}
+
+/// One bundle imported as `testigo bundle import` does; a refusal is an error here.
+async fn import(state: &testigo_server::AppState, bytes: &[u8]) -> Result<bundles::Imported, Error> {
+    bundles::import(state, bytes.to_vec(), None).await.map_err(|e| match e {
+        Ok(refusal) => Error::from(refusal.to_string()),
+        Err(e) => Error::from(e.to_string()),
+    })
 }

@@ -168,6 +168,15 @@ pub struct BundleResult {
     /// The server's signed acknowledgment: the runner stops carrying the bundle when it
     /// verifies, whether the bundle was taken or refused.
     pub ack: crate::statement::SignedBundleAck,
+    /// What the bundle brought (in the same JSON object as `ack`).
+    #[serde(flatten)]
+    pub counts: BundleCounts,
+}
+
+/// What importing a bundle did, item by item (the HTTP answer, `testigo bundle import` and the
+/// server's import log alike).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleCounts {
     /// Records stored now.
     pub records_stored: u32,
     /// Records the server already held (the bundle or the records came before).

@@ -86,22 +86,8 @@ pub struct BundleImport {
     pub imported: Imported,
 }
 
-/// What importing a bundle did, for the command line and the HTTP answer alike.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Imported {
-    /// Records stored now.
-    pub records_stored: u32,
-    /// Records the server held already.
-    pub records_known: u32,
-    /// Records refused (kept for coordinators with their reason).
-    pub records_refused: u32,
-    /// Photos stored now.
-    pub photos_stored: u32,
-    /// Photos the server held already.
-    pub photos_known: u32,
-    /// Photos refused (not declared by a record the server holds, or not what they claim).
-    pub photos_refused: u32,
-}
+/// What importing a bundle did (the wire's counts).
+pub use testigo_protocol::api::BundleCounts as Imported;
 
 /// Why something that came without a data link was not taken: a stable code (coordinators'
 /// pages put it in the reader's words) and the technical detail.

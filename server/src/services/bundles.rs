@@ -169,13 +169,5 @@ pub(crate) async fn carried(state: &AppState, carrier: &KeyId, bytes: Vec<u8>) -
         server_key_id: state.key.public_key().key_id(),
     };
     let signature = state.key.sign(&ack.canonical_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(BundleResult {
-        ack: SignedBundleAck { ack, signature },
-        records_stored: imported.records_stored,
-        records_known: imported.records_known,
-        records_refused: imported.records_refused,
-        photos_stored: imported.photos_stored,
-        photos_known: imported.photos_known,
-        photos_refused: imported.photos_refused,
-    })
+    Ok(BundleResult { ack: SignedBundleAck { ack, signature }, counts: imported })
 }

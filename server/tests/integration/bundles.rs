@@ -31,7 +31,7 @@ async fn only_a_device_carries_an_empty_body_is_refused_and_a_broken_bundle_gets
     assert_eq!(result.ack.ack.carrier_key_id, runner.public_key().key_id());
     assert_eq!(result.ack.ack.size, 19);
     result.ack.verify(&runner.server_key).unwrap();
-    assert_eq!(result.records_stored + result.photos_stored, 0);
+    assert_eq!(result.counts.records_stored + result.counts.photos_stored, 0);
 
     // The refusal is logged against the runner who brought it; the empty body left no trace.
     let db = rusqlite::Connection::open(s.dir.path().join(testigo_server::DATABASE_FILE)).unwrap();

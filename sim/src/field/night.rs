@@ -265,17 +265,10 @@ impl Shared<'_> {
         plan: &WatcherPlan,
         sent: &mut HashSet<uuid::Uuid>,
     ) -> Result<()> {
-        let waiting: Vec<uuid::Uuid> = watcher
-            .store
-            .outbox()?
-            .into_iter()
-            .filter(|i| i.kind == OutboxKind::Record && i.state == OutboxState::Pending)
-            .map(|i| i.capture_id)
-            .filter(|id| !sent.contains(id))
-            .collect();
-        for id in waiting {
-            self.sms_round(watcher, plan, id)?;
-            sent.insert(id);
+        for id in pending_records(watcher)? {
+            if sent.insert(id) {
+                self.sms_round(watcher, plan, id)?;
+            }
         }
         Ok(())
     }
@@ -298,13 +291,7 @@ impl Shared<'_> {
     /// for the runner, and its own link returns (the caller syncs).
     fn without_a_link(&self, watcher: &Watcher, plan: &WatcherPlan, runner: usize) -> Result<()> {
         for _ in 0..SMS_ROUNDS {
-            let waiting: Vec<uuid::Uuid> = watcher
-                .store
-                .outbox()?
-                .into_iter()
-                .filter(|i| i.kind == OutboxKind::Record && i.state == OutboxState::Pending)
-                .map(|i| i.capture_id)
-                .collect();
+            let waiting = pending_records(watcher)?;
             if waiting.is_empty() || Instant::now() >= self.deadline {
                 break;
             }
@@ -515,4 +502,15 @@ impl Drop for Slot<'_> {
         *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
         self.0.wake.notify_one();
     }
+}
+
+/// The captures whose record still waits for its receipt.
+fn pending_records(watcher: &Watcher) -> Result<Vec<uuid::Uuid>> {
+    Ok(watcher
+        .store
+        .outbox()?
+        .into_iter()
+        .filter(|i| i.kind == OutboxKind::Record && i.state == OutboxState::Pending)
+        .map(|i| i.capture_id)
+        .collect())
 }
